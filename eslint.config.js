@@ -1,0 +1,83 @@
+import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Process boundaries are lint rules, not conventions: the renderer reaches the app only through the
+ * API contract in preload/api, and the core (everything outside main/electron) never imports
+ * `electron`, so all of it runs and is tested in plain Node.
+ */
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'coverage/**', '.data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'renderer/tsconfig.json'] })] },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './renderer',
+              from: './',
+              except: ['./renderer', './preload/api', './node_modules'],
+              message: 'The renderer talks to the app only through the API contract in preload/api.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'node:*', 'better-sqlite3', 'rxdb', 'rxdb/*', 'pg', 'fastify', 'ws'], message: 'The renderer is untrusted web content: no Node, Electron or storage modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['preload/api/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './preload/api',
+              from: './',
+              except: ['./preload/api', './node_modules'],
+              message: 'The API contract is imported by every side, so it imports nothing of theirs.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['main/core/**/*.ts', 'main/browser-host/**/*.ts', 'sync/**/*.ts', 'devices/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'The core runs in plain Node under both hosts; only main/electron may import electron.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', 'build/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

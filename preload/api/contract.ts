@@ -1,0 +1,169 @@
+import { z } from 'zod';
+
+import type { Role } from './roles.js';
+import { CHART_READERS, WARD_CLINICIANS } from './roles.js';
+import {
+  empty,
+  patientChart,
+  patientId,
+  recordVitalsInput,
+  replicaChanged,
+  sessionInfo,
+  setSpO2ScaleInput,
+  signInInput,
+  syncStatus,
+  vitalSignsSet,
+  wardPatientRow,
+} from './schemas.js';
+
+/**
+ * The API contract: every call the renderer may make and every event the core may push.
+ * The core's gateway, the Electron preload and the browser client are all built from this one
+ * table, so a call that is not declared here cannot be made.
+ */
+
+/**
+ * Who may make a call: `public` needs no session (sign-in itself), `signed-in` any session,
+ * otherwise the session must hold at least one of the listed roles.
+ */
+export type CallAccess = 'public' | 'signed-in' | readonly Role[];
+
+export interface CallDefinition<Input extends z.ZodType = z.ZodType, Result extends z.ZodType = z.ZodType> {
+  /** IPC channel, `area:verb`. */
+  readonly channel: string;
+  readonly input: Input;
+  readonly result: Result;
+  readonly access: CallAccess;
+  /** True when the call reads or writes patient data (the audit trail records those). */
+  readonly touchesPatientData: boolean;
+}
+
+export interface EventDefinition<Payload extends z.ZodType = z.ZodType> {
+  readonly channel: string;
+  readonly payload: Payload;
+}
+
+function call<Input extends z.ZodType, Result extends z.ZodType>(
+  definition: CallDefinition<Input, Result>,
+): CallDefinition<Input, Result> {
+  return definition;
+}
+
+export const calls = {
+  session: {
+    signIn: call({
+      channel: 'session:signIn',
+      input: signInInput,
+      result: sessionInfo,
+      access: 'public',
+      touchesPatientData: false,
+    }),
+    signOut: call({
+      channel: 'session:signOut',
+      input: empty,
+      result: z.null(),
+      access: 'signed-in',
+      touchesPatientData: false,
+    }),
+    current: call({
+      channel: 'session:current',
+      input: empty,
+      result: sessionInfo.nullable(),
+      access: 'public',
+      touchesPatientData: false,
+    }),
+  },
+  ward: {
+    listPatients: call({
+      channel: 'ward:listPatients',
+      input: empty,
+      result: z.array(wardPatientRow),
+      access: CHART_READERS,
+      touchesPatientData: true,
+    }),
+  },
+  patient: {
+    getChart: call({
+      channel: 'patient:getChart',
+      input: z.object({ patientId }).strict(),
+      result: patientChart,
+      access: CHART_READERS,
+      touchesPatientData: true,
+    }),
+    setSpO2Scale: call({
+      channel: 'patient:setSpO2Scale',
+      input: setSpO2ScaleInput.strict(),
+      result: patientChart,
+      // Scale 2 is a medical decision (confirmed hypercapnic respiratory failure).
+      access: ['doctor'],
+      touchesPatientData: true,
+    }),
+  },
+  vitals: {
+    list: call({
+      channel: 'vitals:list',
+      input: z.object({ patientId, limit: z.number().int().min(1).max(500).optional() }).strict(),
+      result: z.array(vitalSignsSet),
+      access: CHART_READERS,
+      touchesPatientData: true,
+    }),
+    record: call({
+      channel: 'vitals:record',
+      input: recordVitalsInput.strict(),
+      result: vitalSignsSet,
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
+    }),
+  },
+  sync: {
+    status: call({
+      channel: 'sync:status',
+      input: empty,
+      result: syncStatus,
+      access: 'signed-in',
+      touchesPatientData: false,
+    }),
+  },
+} as const;
+
+export const events = {
+  syncStatus: { channel: 'sync:statusChanged', payload: syncStatus },
+  replicaChanged: { channel: 'replica:changed', payload: replicaChanged },
+  sessionEnded: { channel: 'session:ended', payload: z.object({ reason: z.enum(['signed-out', 'expired']) }) },
+} as const satisfies Record<string, EventDefinition>;
+
+export type Calls = typeof calls;
+export type Events = typeof events;
+export type Area = keyof Calls;
+
+/** Every call definition in one flat list, for the gateway and the transports. */
+export function listCalls(): CallDefinition[] {
+  return Object.values(calls).flatMap((area) => Object.values(area) as CallDefinition[]);
+}
+
+export function listEvents(): EventDefinition[] {
+  return Object.values(events);
+}
+
+type CallInput<C> = C extends CallDefinition<infer I, z.ZodType> ? z.input<I> : never;
+type CallResult<C> = C extends CallDefinition<z.ZodType, infer R> ? z.output<R> : never;
+type EventPayload<E> = E extends EventDefinition<infer P> ? z.output<P> : never;
+
+/**
+ * `window.hms`: one named async function per call, grouped by area, and one `on…` subscription per
+ * event that returns its unsubscribe function. Failed calls reject with `HmsApiError`.
+ */
+export type HmsApi = {
+  readonly [A in Area]: {
+    readonly [V in keyof Calls[A]]: (input: CallInput<Calls[A][V]>) => Promise<CallResult<Calls[A][V]>>;
+  };
+} & {
+  readonly events: {
+    readonly [E in keyof Events as `on${Capitalize<E & string>}`]: (
+      listener: (payload: EventPayload<Events[E]>) => void,
+    ) => () => void;
+  };
+};
+
+export type CallResultOf<A extends Area, V extends keyof Calls[A]> = CallResult<Calls[A][V]>;
+export type EventPayloadOf<E extends keyof Events> = EventPayload<Events[E]>;

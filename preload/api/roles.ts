@@ -1,0 +1,17 @@
+/** Workstation roles as the central HMS issues them; a user may hold several. */
+export const ROLES = [
+  'nurse',
+  'doctor',
+  'pharmacist',
+  'lab-technician',
+  'radiologist',
+  'it-administrator',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+/** Clinical staff who chart at the bedside and read the ward's records. */
+export const WARD_CLINICIANS: readonly Role[] = ['nurse', 'doctor'];
+
+/** Anyone who may read a ward patient's chart. */
+export const CHART_READERS: readonly Role[] = ['nurse', 'doctor', 'pharmacist'];

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+import { ROLES } from './roles.js';
+
+/**
+ * Data shapes that cross the renderer boundary. Inputs are validated by the core's gateway;
+ * results are typed for the renderer. Field names follow FHIR where a FHIR element exists.
+ */
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+
+/** FHIR logical id of a Patient (Patient.id), without the `Patient/` prefix. */
+export const patientId = z
+  .string()
+  .min(1, 'patientId is empty')
+  .max(64, 'patientId is longer than 64 characters')
+  .regex(/^[A-Za-z0-9\-.]+$/, 'patientId may contain only letters, digits, "-" and "." (FHIR id)');
+
+export const signInInput = z.object({
+  username: z.string().trim().min(1, 'Enter your username').max(64),
+  password: z.string().min(1, 'Enter your password').max(256),
+});
+export type SignInInput = z.infer<typeof signInInput>;
+
+export const userSummary = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.enum(ROLES)),
+});
+export type UserSummary = z.infer<typeof userSummary>;
+
+export const sessionInfo = z.object({
+  user: userSummary,
+  ward: z.object({ id: z.string(), name: z.string() }),
+  workstationId: z.string(),
+  signedInAt: isoDateTime,
+});
+export type SessionInfo = z.infer<typeof sessionInfo>;
+
+export const administrativeGender = z.enum(['male', 'female', 'other', 'unknown']);
+
+/**
+ * "No known allergies" and "not recorded" are different facts and are shown differently:
+ * `none-known` needs a recorded statement, `unknown` means nobody has asked yet.
+ */
+export const allergyStatus = z.enum(['allergies', 'none-known', 'unknown']);
+export type AllergyStatus = z.infer<typeof allergyStatus>;
+
+export const allergySummary = z.object({
+  substance: z.string(),
+  criticality: z.enum(['low', 'high', 'unable-to-assess']).nullable(),
+  reactions: z.array(z.string()),
+  generated: z.boolean(),
+});
+export type AllergySummary = z.infer<typeof allergySummary>;
+
+export const news2ResponseLevel = z.enum(['zero', 'low', 'low-medium', 'medium', 'high']);
+export const spo2Scale = z.union([z.literal(1), z.literal(2)]);
+
+export const news2Summary = z.object({
+  total: z.number().int(),
+  responseLevel: news2ResponseLevel,
+  singleParameterThree: z.boolean(),
+  effectiveDateTime: isoDateTime,
+});
+export type News2Summary = z.infer<typeof news2Summary>;
+
+export const wardPatientRow = z.object({
+  patientId: z.string(),
+  bed: z.string().nullable(),
+  name: z.string(),
+  birthDate: isoDate.nullable(),
+  ageYears: z.number().int().nullable(),
+  gender: administrativeGender,
+  mrn: z.string().nullable(),
+  allergyStatus,
+  allergyCount: z.number().int(),
+  latestNews2: news2Summary.nullable(),
+});
+export type WardPatientRow = z.infer<typeof wardPatientRow>;
+
+export const spo2ScaleDecision = z.object({
+  scale: spo2Scale,
+  /** Display name of the clinician who set scale 2; null for the default scale 1. */
+  decidedBy: z.string().nullable(),
+  decidedAt: isoDateTime.nullable(),
+});
+export type SpO2ScaleDecision = z.infer<typeof spo2ScaleDecision>;
+
+export const patientChart = z.object({
+  patientId: z.string(),
+  name: z.string(),
+  mrn: z.string().nullable(),
+  birthDate: isoDate.nullable(),
+  ageYears: z.number().int().nullable(),
+  gender: administrativeGender,
+  bed: z.string().nullable(),
+  wardName: z.string().nullable(),
+  allergyStatus,
+  allergies: z.array(allergySummary),
+  spo2Scale: spo2ScaleDecision,
+});
+export type PatientChart = z.infer<typeof patientChart>;
+
+/**
+ * One set of bedside observations as a nurse enters it. Every parameter is optional so that a
+ * partial set can be charted; the ranges reject typing slips, not unusual patients.
+ */
+export const vitalSignsInput = z
+  .object({
+    respiratoryRate: z.number().int('Respiratory rate must be a whole number').min(0).max(80).optional(),
+    spo2: z.number().int('SpO2 must be a whole number').min(40).max(100).optional(),
+    onOxygen: z.boolean().optional(),
+    systolicBloodPressure: z.number().int('Systolic blood pressure must be a whole number').min(30).max(300).optional(),
+    pulse: z.number().int('Pulse must be a whole number').min(0).max(300).optional(),
+    consciousness: z.enum(['A', 'C', 'V', 'P', 'U']).optional(),
+    temperature: z.number().min(25).max(45).optional(),
+  })
+  .strict()
+  .refine((set) => Object.values(set).some((value) => value !== undefined), {
+    message: 'Enter at least one observation',
+  });
+export type VitalSignsInput = z.infer<typeof vitalSignsInput>;
+
+export const recordVitalsInput = z.object({
+  patientId,
+  observations: vitalSignsInput,
+  /** When the observations were taken; defaults to now. Must not lie in the future. */
+  effectiveDateTime: isoDateTime.optional(),
+});
+export type RecordVitalsInput = z.infer<typeof recordVitalsInput>;
+
+export const news2Score = z.object({
+  subScores: z.record(z.string(), z.number().int()),
+  total: z.number().int().nullable(),
+  complete: z.boolean(),
+  missing: z.array(z.string()),
+  singleParameterThree: z.boolean(),
+  responseLevel: news2ResponseLevel.nullable(),
+  scale: spo2Scale,
+});
+
+export const vitalSignsSet = z.object({
+  /** Observation.id of the vital signs panel. */
+  id: z.string(),
+  patientId: z.string(),
+  effectiveDateTime: isoDateTime,
+  recordedBy: z.string(),
+  observations: z.object({
+    respiratoryRate: z.number().optional(),
+    spo2: z.number().optional(),
+    onOxygen: z.boolean().optional(),
+    systolicBloodPressure: z.number().optional(),
+    pulse: z.number().optional(),
+    consciousness: z.enum(['A', 'C', 'V', 'P', 'U']).optional(),
+    temperature: z.number().optional(),
+  }),
+  news2: news2Score,
+  /** True for observations generated by the demo seed rather than charted by a person. */
+  generated: z.boolean(),
+});
+export type VitalSignsSet = z.infer<typeof vitalSignsSet>;
+
+export const setSpO2ScaleInput = z.object({
+  patientId,
+  scale: spo2Scale,
+});
+
+export const syncState = z.enum(['online', 'syncing', 'offline', 'stopped']);
+export type SyncState = z.infer<typeof syncState>;
+
+export const syncStatus = z.object({
+  state: syncState,
+  /** Local writes that the server has not yet confirmed. */
+  pendingChanges: z.number().int(),
+  lastSuccessfulSyncAt: isoDateTime.nullable(),
+  /** Why the last attempt failed, for the operator; never contains patient data. */
+  lastError: z.string().nullable(),
+});
+export type SyncStatus = z.infer<typeof syncStatus>;
+
+export const replicaChanged = z.object({
+  /** FHIR resource types whose documents changed in the replica. */
+  resourceTypes: z.array(z.string()),
+});
+
+export const empty = z.object({}).strict();

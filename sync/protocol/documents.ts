@@ -1,0 +1,207 @@
+import type { CollectionName } from './collections.js';
+import { collectionForResourceType, FHIR_ID_MAX_LENGTH, NAME_MAX_LENGTH } from './collections.js';
+import { MRN_SYSTEM } from './fhir/identifiers.js';
+
+/**
+ * Replicated documents: a FHIR R4 resource wrapped with the derived top-level fields that the
+ * replica's indexes need. The workstation and the server derive these fields with the same
+ * functions below, so an index never disagrees with the resource it wraps.
+ */
+
+/** Any FHIR resource as JSON; the replica stores it as received and never rewrites it. */
+export interface FhirResource {
+  resourceType: string;
+  id?: string;
+  [element: string]: unknown;
+}
+
+interface DocumentBase {
+  /** `ResourceType/id`, the primary key in the replica and on the server. */
+  id: string;
+  resourceType: string;
+  resource: FhirResource;
+}
+
+export interface ReferenceDocument extends DocumentBase {
+  /** The ward this Location belongs to (its own id for a ward). */
+  wardId: string;
+}
+
+export interface RecordDocument extends DocumentBase {
+  /** Patient.id this record is about ('' for none). */
+  patientId: string;
+  /** Ward of an Encounter's current location ('' for other types). */
+  wardId: string;
+  /** Hospital MRN of a Patient ('' for other types). */
+  mrn: string;
+  /** Lower-case, accent-free "family given" of a Patient, for search ('' for other types). */
+  nameNorm: string;
+}
+
+export interface EntryDocument extends DocumentBase {
+  patientId: string;
+  /** `system|code` of the resource's first code, e.g. `http://loinc.org|85353-1`. */
+  code: string;
+  /** Clinically relevant time as a UTC instant (`…Z`), so that it sorts as text. */
+  effective: string;
+}
+
+export interface DocumentsByCollection {
+  reference: ReferenceDocument;
+  records: RecordDocument;
+  entries: EntryDocument;
+}
+
+export type ReplicatedDocument = DocumentsByCollection[CollectionName];
+
+/** Facts the resource alone does not hold: which ward a bed or encounter location belongs to. */
+export interface DerivationContext {
+  /** Returns the ward id of a Location id, or undefined when the location is unknown. */
+  wardOfLocation(locationId: string): string | undefined;
+}
+
+export function documentId(resourceType: string, id: string): string {
+  return `${resourceType}/${id}`;
+}
+
+/** Removes the `Patient/` prefix of a FHIR reference; '' when absent. */
+export function referencedId(reference: unknown, expectedType: string): string {
+  if (typeof reference !== 'object' || reference === null) return '';
+  const value = (reference as { reference?: unknown }).reference;
+  if (typeof value !== 'string') return '';
+  const prefix = `${expectedType}/`;
+  if (value.startsWith(prefix)) return value.slice(prefix.length);
+  if (value.startsWith('urn:uuid:')) return value.slice('urn:uuid:'.length);
+  return '';
+}
+
+/** Lower-case, strips accents and collapses spaces: "Müller  Ana" → "muller ana". */
+export function normalizeForSearch(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{Mn}/gu, '')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Converts a FHIR dateTime or instant to a UTC instant string; a bare date becomes its midnight UTC. */
+export function toUtcInstant(value: string): string {
+  if (/^\d{4}(-\d{2}(-\d{2})?)?$/.test(value)) {
+    const [year, month = '01', day = '01'] = value.split('-');
+    return `${year}-${month}-${day}T00:00:00.000Z`;
+  }
+  const millis = Date.parse(value);
+  if (Number.isNaN(millis)) throw new Error(`Invalid FHIR dateTime "${value}": expected ISO 8601 such as 2026-12-04T10:15:00Z`);
+  return new Date(millis).toISOString();
+}
+
+interface HumanNameJson {
+  use?: string;
+  family?: string;
+  given?: string[];
+}
+
+export function officialName(resource: FhirResource): HumanNameJson | undefined {
+  const names = (resource.name as HumanNameJson[] | undefined) ?? [];
+  return names.find((name) => name.use === 'official') ?? names[0];
+}
+
+export function mrnOf(resource: FhirResource): string {
+  const identifiers = (resource.identifier as { system?: string; value?: string }[] | undefined) ?? [];
+  return identifiers.find((identifier) => identifier.system === MRN_SYSTEM)?.value ?? '';
+}
+
+function requireId(resource: FhirResource): string {
+  const id = resource.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > FHIR_ID_MAX_LENGTH) {
+    throw new Error(`${resource.resourceType} has no valid id (got ${JSON.stringify(id)}); a FHIR id has 1 to 64 characters`);
+  }
+  return id;
+}
+
+function firstCoding(codeable: unknown): string {
+  const coding = (codeable as { coding?: { system?: string; code?: string }[] } | undefined)?.coding?.[0];
+  return coding?.code ? `${coding.system ?? ''}|${coding.code}` : '';
+}
+
+function effectiveOf(resource: FhirResource): string {
+  const candidates = [resource.effectiveDateTime, resource.effectiveInstant, resource.issued, (resource.effectivePeriod as { start?: string } | undefined)?.start];
+  const found = candidates.find((value): value is string => typeof value === 'string');
+  if (!found) throw new Error(`${resource.resourceType}/${resource.id ?? '?'} has no effective time; set effectiveDateTime`);
+  return toUtcInstant(found);
+}
+
+function encounterWard(resource: FhirResource, context: DerivationContext): string {
+  const locations = (resource.location as { location?: { reference?: string }; status?: string }[] | undefined) ?? [];
+  const current = locations.find((entry) => entry.status === 'active') ?? locations[0];
+  const locationId = referencedId(current?.location, 'Location');
+  return locationId ? (context.wardOfLocation(locationId) ?? '') : '';
+}
+
+export function toReferenceDocument(resource: FhirResource, context: DerivationContext): ReferenceDocument {
+  const id = requireId(resource);
+  return {
+    id: documentId(resource.resourceType, id),
+    resourceType: resource.resourceType,
+    wardId: context.wardOfLocation(id) ?? '',
+    resource,
+  };
+}
+
+export function toRecordDocument(resource: FhirResource, context: DerivationContext): RecordDocument {
+  const id = requireId(resource);
+  const document: RecordDocument = {
+    id: documentId(resource.resourceType, id),
+    resourceType: resource.resourceType,
+    patientId: '',
+    wardId: '',
+    mrn: '',
+    nameNorm: '',
+    resource,
+  };
+  switch (resource.resourceType) {
+    case 'Patient': {
+      const name = officialName(resource);
+      document.patientId = id;
+      document.mrn = mrnOf(resource);
+      document.nameNorm = normalizeForSearch([name?.family ?? '', ...(name?.given ?? [])].join(' ')).slice(0, NAME_MAX_LENGTH);
+      break;
+    }
+    case 'Encounter':
+      document.patientId = referencedId(resource.subject, 'Patient');
+      document.wardId = encounterWard(resource, context);
+      break;
+    case 'AllergyIntolerance':
+      document.patientId = referencedId(resource.patient, 'Patient');
+      break;
+    default:
+      throw new Error(`${resource.resourceType} does not belong in the records collection`);
+  }
+  return document;
+}
+
+export function toEntryDocument(resource: FhirResource): EntryDocument {
+  const id = requireId(resource);
+  return {
+    id: documentId(resource.resourceType, id),
+    resourceType: resource.resourceType,
+    patientId: referencedId(resource.subject, 'Patient'),
+    code: firstCoding(resource.code),
+    effective: effectiveOf(resource),
+    resource,
+  };
+}
+
+/** Wraps a resource for the collection its type belongs to. */
+export function toReplicatedDocument(resource: FhirResource, context: DerivationContext): { collection: CollectionName; document: ReplicatedDocument } {
+  const collection = collectionForResourceType(resource.resourceType);
+  switch (collection) {
+    case 'reference':
+      return { collection, document: toReferenceDocument(resource, context) };
+    case 'records':
+      return { collection, document: toRecordDocument(resource, context) };
+    case 'entries':
+      return { collection, document: toEntryDocument(resource) };
+  }
+}

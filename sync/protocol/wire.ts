@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+import { ROLES } from '../../preload/api/roles.js';
+import { COLLECTION_NAMES } from './collections.js';
+
+/**
+ * The HTTP sync protocol between a workstation and the reference central server. It follows RxDB's
+ * replication model: a checkpointed pull, a push that carries each document's assumed master state
+ * and returns the master state of every conflict, and an event stream that tells the client when
+ * to pull again.
+ *
+ * Endpoints (all but sign-in and health need `Authorization: Bearer <token>`):
+ * - `POST /auth/sign-in`                  body `SignInRequest`, returns `SignInResponse`
+ * - `GET  /sync/:collection/pull?checkpoint=<json>&limit=<n>`  returns `PullResponse`
+ * - `POST /sync/:collection/push`         body `PushRequest`, returns `PushResponse`
+ * - `GET  /sync/stream`                   server-sent events, see `StreamEvent`
+ * - `GET  /health/`                       returns `{ status: 'ok' }` when the database answers
+ */
+
+export const collectionName = z.enum(COLLECTION_NAMES);
+
+/**
+ * Position in the server's change feed: the PostgreSQL transaction id (xid8, as a decimal string)
+ * that last wrote the document, with the document id breaking ties inside one transaction.
+ */
+export const checkpoint = z.object({
+  txid: z.string().regex(/^\d+$/, 'txid must be a decimal transaction id'),
+  id: z.string(),
+});
+export type Checkpoint = z.infer<typeof checkpoint>;
+
+/** A document as it travels: the replicated document plus RxDB's deletion flag. */
+export const wireDocument = z
+  .object({
+    id: z.string().min(1).max(100),
+    resourceType: z.string().min(1),
+    resource: z.object({ resourceType: z.string(), id: z.string().optional() }).passthrough(),
+    _deleted: z.boolean(),
+  })
+  .passthrough();
+export type WireDocument = z.infer<typeof wireDocument>;
+
+export const signInRequest = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+  /** Stable id of the workstation, recorded with every push. */
+  workstationId: z.string().min(1).max(64),
+  /** Location id of the ward this workstation is enrolled to: it decides which patients are served. */
+  wardId: z.string().min(1).max(64),
+});
+export type SignInRequest = z.infer<typeof signInRequest>;
+
+export const signInResponse = z.object({
+  token: z.string(),
+  expiresAt: z.iso.datetime({ offset: true }),
+  user: z.object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    roles: z.array(z.enum(ROLES)),
+  }),
+  ward: z.object({ id: z.string(), name: z.string() }),
+});
+export type SignInResponse = z.infer<typeof signInResponse>;
+
+export const pullResponse = z.object({
+  documents: z.array(wireDocument),
+  /** Null when the feed is empty; otherwise the position after the last returned document. */
+  checkpoint: checkpoint.nullable(),
+});
+export type PullResponse = z.infer<typeof pullResponse>;
+
+export const pushRow = z.object({
+  newDocumentState: wireDocument,
+  assumedMasterState: wireDocument.optional(),
+});
+export type PushRow = z.infer<typeof pushRow>;
+
+export const pushRequest = z.object({
+  rows: z.array(pushRow).max(500, 'A push carries at most 500 documents; split the batch'),
+});
+export type PushRequest = z.infer<typeof pushRequest>;
+
+export const pushResponse = z.object({
+  /** The server's current state of every document whose assumed master state was stale. */
+  conflicts: z.array(wireDocument),
+});
+export type PushResponse = z.infer<typeof pushResponse>;
+
+/**
+ * Server-sent events on `/sync/stream`:
+ * - `event: resync`, data `{"collections":[...]}`: documents changed; pull those collections from
+ *   the last checkpoint. Sent on every (re)connect too, so a gap while disconnected is never silent.
+ * - `event: heartbeat`, data `{"at":"<instant>"}`: sent every `HEARTBEAT_INTERVAL_MS` so the client
+ *   can tell a dead stream from a quiet one.
+ */
+export const resyncEvent = z.object({ collections: z.array(collectionName) });
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+
+/** Error body of every non-2xx response. */
+export const errorResponse = z.object({
+  error: z.string(),
+  message: z.string(),
+});
