@@ -1,0 +1,44 @@
+import type { RxCollection, RxDatabase, RxStorage } from 'rxdb';
+import { createRxDatabase } from 'rxdb';
+
+import type { CollectionName } from '../protocol/collections.js';
+import type { DocumentsByCollection } from '../protocol/documents.js';
+import { entriesSchema, recordsSchema, referenceSchema } from './schemas.js';
+import { getRxStorageSQLite } from './sqlite/sqlite-storage.js';
+
+export type ReplicaCollections = { [Name in CollectionName]: RxCollection<DocumentsByCollection[Name]> };
+export type ReplicaDatabase = RxDatabase<ReplicaCollections>;
+
+export interface OpenReplicaOptions {
+  /** Folder of the replica's SQLite file. */
+  directory: string;
+  /** RxDB database name, also the file name; one per workstation profile. */
+  name?: string;
+  /** Overrides the storage, e.g. RxDB's memory storage in differential tests. */
+  storage?: RxStorage<unknown, unknown>;
+}
+
+export const DEFAULT_REPLICA_NAME = 'hms-replica';
+
+/**
+ * Opens the workstation's local replica: an RxDB database on the SQLite storage with the three
+ * collections of the sync protocol. The replica is the workstation's memory during an outage.
+ */
+export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaDatabase> {
+  const database = await createRxDatabase<ReplicaCollections>({
+    name: options.name ?? DEFAULT_REPLICA_NAME,
+    storage: options.storage ?? getRxStorageSQLite({ directory: options.directory }),
+    // One process owns the replica (the Electron host holds a single-instance lock), so no
+    // cross-process change broadcasting is needed.
+    multiInstance: false,
+    eventReduce: true,
+    closeDuplicates: true,
+  });
+
+  await database.addCollections({
+    reference: { schema: referenceSchema },
+    records: { schema: recordsSchema },
+    entries: { schema: entriesSchema },
+  });
+  return database;
+}

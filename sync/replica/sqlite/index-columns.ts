@@ -1,0 +1,57 @@
+import type { RxDocumentData, RxJsonSchema } from 'rxdb';
+import { getIndexableStringMonad, getPrimaryFieldOfPrimaryKey, toArray } from 'rxdb';
+
+/**
+ * RxDB indexes as SQLite columns. Each index of the schema becomes one BLOB column holding RxDB's
+ * own indexable string of the document for that index (`getIndexableStringMonad`), with a plain
+ * SQLite index on it. A range query then runs between RxDB's own lower and upper bound strings, so
+ * the storage orders and bounds exactly as RxDB's memory storage does.
+ *
+ * The strings are stored as UTF-16 big-endian bytes: SQLite compares BLOBs with memcmp, and
+ * memcmp over UTF-16BE gives JavaScript's string order (UTF-16 code units), whereas TEXT compares
+ * UTF-8 bytes, which orders characters beyond U+FFFF differently.
+ */
+
+export interface IndexColumn<RxDocType> {
+  /** Column name, `idx0`, `idx1`, … in schema order. */
+  column: string;
+  fields: string[];
+  /** Key for looking up the column of a query plan's index. */
+  key: string;
+  toIndexableString: (document: RxDocumentData<RxDocType>) => string;
+}
+
+export function indexKey(fields: readonly string[]): string {
+  return fields.join(',');
+}
+
+/** The index the storage needs for cleanup() on top of the schema's own indexes. */
+export function cleanupIndex(primaryPath: string): string[] {
+  return ['_deleted', '_meta.lwt', primaryPath];
+}
+
+export function buildIndexColumns<RxDocType>(schema: RxJsonSchema<RxDocumentData<RxDocType>>): IndexColumn<RxDocType>[] {
+  const primaryPath = getPrimaryFieldOfPrimaryKey(schema.primaryKey) as string;
+  const indexes = (schema.indexes ?? []).map((index) => toArray(index) as string[]);
+  const all = [...indexes, cleanupIndex(primaryPath)];
+
+  const seen = new Set<string>();
+  const columns: IndexColumn<RxDocType>[] = [];
+  for (const fields of all) {
+    const key = indexKey(fields);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    columns.push({
+      column: `idx${columns.length}`,
+      fields,
+      key,
+      toIndexableString: getIndexableStringMonad(schema, fields),
+    });
+  }
+  return columns;
+}
+
+/** Encodes an indexable string so that SQLite's BLOB comparison equals JavaScript string comparison. */
+export function encodeIndexString(value: string): Buffer {
+  return Buffer.from(value, 'utf16le').swap16();
+}

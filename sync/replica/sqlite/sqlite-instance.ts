@@ -1,0 +1,367 @@
+import type {
+  BulkWriteRow,
+  EventBulk,
+  PreparedQuery,
+  RxDocumentData,
+  RxJsonSchema,
+  RxStorageBulkWriteResponse,
+  RxStorageChangeEvent,
+  RxStorageCountResult,
+  RxStorageDefaultCheckpoint,
+  RxStorageInstance,
+  RxStorageQueryResult,
+} from 'rxdb';
+import {
+  categorizeBulkWriteRows,
+  getPrimaryFieldOfPrimaryKey,
+  getQueryMatcher,
+  getSortComparator,
+  getStartIndexStringFromLowerBound,
+  getStartIndexStringFromUpperBound,
+  now,
+} from 'rxdb';
+import type { Observable } from 'rxjs';
+import { Subject } from 'rxjs';
+
+import type { SqliteDatabase } from './connection-pool.js';
+import { releaseConnection } from './connection-pool.js';
+import type { IndexColumn } from './index-columns.js';
+import { buildIndexColumns, encodeIndexString, indexKey } from './index-columns.js';
+
+export interface SqliteInstanceInternals {
+  filePath: string;
+  tableName: string;
+}
+
+export interface SqliteInstanceOptions {
+  /** Rows deleted per cleanup() call, so one call never holds the write lock for long. */
+  cleanupBatchSize?: number;
+}
+
+type ChangeBulk<RxDocType> = EventBulk<RxStorageChangeEvent<RxDocumentData<RxDocType>>, RxStorageDefaultCheckpoint>;
+
+/**
+ * Change streams are shared by every instance of one table in this process, so that two RxDB
+ * instances of the same database see each other's writes, as the RxStorage contract requires.
+ */
+const changeSubjects = new Map<string, { subject: Subject<ChangeBulk<unknown>>; references: number }>();
+
+function acquireChangeSubject(key: string): Subject<ChangeBulk<unknown>> {
+  const existing = changeSubjects.get(key);
+  if (existing) {
+    existing.references += 1;
+    return existing.subject;
+  }
+  const subject = new Subject<ChangeBulk<unknown>>();
+  changeSubjects.set(key, { subject, references: 1 });
+  return subject;
+}
+
+function releaseChangeSubject(key: string): void {
+  const existing = changeSubjects.get(key);
+  if (!existing) return;
+  existing.references -= 1;
+  if (existing.references > 0) return;
+  changeSubjects.delete(key);
+  existing.subject.complete();
+}
+
+/** Double-quotes an SQL identifier; table names come from RxDB collection names. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+const SQLITE_MAX_PARAMETERS = 900;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+export class SqliteStorageInstance<RxDocType>
+  implements RxStorageInstance<RxDocType, SqliteInstanceInternals, SqliteInstanceOptions, RxStorageDefaultCheckpoint>
+{
+  readonly primaryPath: string;
+  readonly #indexColumns: IndexColumn<RxDocType>[];
+  readonly #indexColumnsByKey: Map<string, IndexColumn<RxDocType>>;
+  readonly #table: string;
+  readonly #attachmentsTable: string;
+  readonly #changes: Subject<ChangeBulk<RxDocType>>;
+  readonly #changeKey: string;
+  #closed = false;
+
+  constructor(
+    readonly database: SqliteDatabase,
+    readonly databaseName: string,
+    readonly collectionName: string,
+    readonly schema: Readonly<RxJsonSchema<RxDocumentData<RxDocType>>>,
+    readonly internals: SqliteInstanceInternals,
+    readonly options: Readonly<SqliteInstanceOptions>,
+  ) {
+    this.primaryPath = getPrimaryFieldOfPrimaryKey(schema.primaryKey) as string;
+    this.#indexColumns = buildIndexColumns(schema);
+    this.#indexColumnsByKey = new Map(this.#indexColumns.map((column) => [column.key, column]));
+    this.#table = quoteIdentifier(internals.tableName);
+    this.#attachmentsTable = quoteIdentifier(`${internals.tableName}__attachments`);
+    this.#changeKey = `${internals.filePath}\u0000${internals.tableName}`;
+    this.#changes = acquireChangeSubject(this.#changeKey) as Subject<ChangeBulk<RxDocType>>;
+    this.#createTables();
+  }
+
+  #createTables(): void {
+    const indexColumnsSql = this.#indexColumns.map((index) => `, ${index.column} BLOB NOT NULL`).join('');
+    const statements = [
+      `CREATE TABLE IF NOT EXISTS ${this.#table} (id TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, deleted INTEGER NOT NULL, lwt REAL NOT NULL, rev TEXT NOT NULL${indexColumnsSql}) WITHOUT ROWID`,
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${this.internals.tableName}__lwt`)} ON ${this.#table} (lwt, id)`,
+      ...this.#indexColumns.map(
+        (index) => `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${this.internals.tableName}__${index.column}`)} ON ${this.#table} (${index.column})`,
+      ),
+    ];
+    if (this.schema.attachments) {
+      statements.push(
+        `CREATE TABLE IF NOT EXISTS ${this.#attachmentsTable} (document_id TEXT NOT NULL, attachment_id TEXT NOT NULL, digest TEXT NOT NULL, type TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (document_id, attachment_id)) WITHOUT ROWID`,
+      );
+    }
+    this.database.transaction(() => {
+      for (const statement of statements) this.database.prepare(statement).run();
+    })();
+  }
+
+  #ensureOpen(): void {
+    if (this.#closed) {
+      throw new Error(`SQLite storage instance ${this.databaseName}/${this.collectionName} is closed; open the database again`);
+    }
+  }
+
+  #readDocuments(sql: string, parameters: unknown[]): RxDocumentData<RxDocType>[] {
+    const rows = this.database.prepare(sql).pluck().all(...parameters) as string[];
+    return rows.map((data) => JSON.parse(data) as RxDocumentData<RxDocType>);
+  }
+
+  #rowValues(document: RxDocumentData<RxDocType>): unknown[] {
+    const id = (document as Record<string, unknown>)[this.primaryPath] as string;
+    return [
+      id,
+      JSON.stringify(document),
+      document._deleted ? 1 : 0,
+      document._meta.lwt,
+      document._rev,
+      ...this.#indexColumns.map((index) => encodeIndexString(index.toIndexableString(document))),
+    ];
+  }
+
+  async bulkWrite(documentWrites: BulkWriteRow<RxDocType>[], context: string): Promise<RxStorageBulkWriteResponse<RxDocType>> {
+    this.#ensureOpen();
+    // Attachment data arrives as Blobs, which can only be read asynchronously; read them before the
+    // synchronous transaction starts.
+    const attachmentBytes = this.schema.attachments ? await readAttachmentBlobs(documentWrites) : new Map<Blob, Buffer>();
+
+    const columns = ['id', 'data', 'deleted', 'lwt', 'rev', ...this.#indexColumns.map((index) => index.column)];
+    const upsert = this.database.prepare(
+      `INSERT OR REPLACE INTO ${this.#table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
+
+    // BEGIN IMMEDIATE takes the write lock before the conflict check reads, so another process
+    // writing the same file cannot slip a revision in between the check and the write.
+    const write = this.database.transaction(() => {
+      const ids = documentWrites.map((row) => (row.document as Record<string, unknown>)[this.primaryPath] as string);
+      const docsInDb = new Map<string, RxDocumentData<RxDocType>>();
+      for (const idChunk of chunk(ids, SQLITE_MAX_PARAMETERS)) {
+        const found = this.#readDocuments(`SELECT data FROM ${this.#table} WHERE id IN (${idChunk.map(() => '?').join(', ')})`, idChunk);
+        for (const document of found) docsInDb.set((document as Record<string, unknown>)[this.primaryPath] as string, document);
+      }
+
+      const categorized = categorizeBulkWriteRows<RxDocType>(this, this.primaryPath as never, docsInDb, documentWrites, context);
+      for (const row of categorized.bulkInsertDocs) upsert.run(...this.#rowValues(row.document));
+      for (const row of categorized.bulkUpdateDocs) upsert.run(...this.#rowValues(row.document));
+      if (this.schema.attachments) this.#writeAttachments(categorized, attachmentBytes);
+      return categorized;
+    });
+    const categorized = write.immediate();
+
+    if (categorized.eventBulk.events.length > 0 && categorized.newestRow) {
+      const newest = categorized.newestRow.document;
+      categorized.eventBulk.checkpoint = {
+        id: (newest as Record<string, unknown>)[this.primaryPath] as string,
+        lwt: newest._meta.lwt,
+      };
+      this.#changes.next(categorized.eventBulk as ChangeBulk<RxDocType>);
+    }
+    return { error: categorized.errors };
+  }
+
+  #writeAttachments(categorized: ReturnType<typeof categorizeBulkWriteRows<RxDocType>>, bytes: Map<Blob, Buffer>): void {
+    const put = this.database.prepare(
+      `INSERT OR REPLACE INTO ${this.#attachmentsTable} (document_id, attachment_id, digest, type, data) VALUES (?, ?, ?, ?, ?)`,
+    );
+    const remove = this.database.prepare(`DELETE FROM ${this.#attachmentsTable} WHERE document_id = ? AND attachment_id = ?`);
+    for (const attachment of [...categorized.attachmentsAdd, ...categorized.attachmentsUpdate]) {
+      const data = bytes.get(attachment.attachmentData.data);
+      if (!data) throw new Error(`Attachment ${attachment.attachmentId} of ${attachment.documentId} has no readable data`);
+      put.run(attachment.documentId, attachment.attachmentId, attachment.digest, attachment.attachmentData.type, data);
+    }
+    for (const attachment of categorized.attachmentsRemove) remove.run(attachment.documentId, attachment.attachmentId);
+  }
+
+  async findDocumentsById(ids: string[], withDeleted: boolean): Promise<RxDocumentData<RxDocType>[]> {
+    this.#ensureOpen();
+    const found: RxDocumentData<RxDocType>[] = [];
+    const deletedFilter = withDeleted ? '' : ' AND deleted = 0';
+    for (const idChunk of chunk(ids, SQLITE_MAX_PARAMETERS)) {
+      found.push(
+        ...this.#readDocuments(`SELECT data FROM ${this.#table} WHERE id IN (${idChunk.map(() => '?').join(', ')})${deletedFilter}`, idChunk),
+      );
+    }
+    return found;
+  }
+
+  #indexRange(preparedQuery: PreparedQuery<RxDocType>): { column: string; where: string; parameters: Buffer[] } {
+    const plan = preparedQuery.queryPlan;
+    const index = this.#indexColumnsByKey.get(indexKey(plan.index));
+    if (!index) {
+      throw new Error(`Query planned on index [${plan.index.join(', ')}], which collection ${this.collectionName} does not have`);
+    }
+    const lower = getStartIndexStringFromLowerBound(this.schema, plan.index, plan.startKeys);
+    const upper = getStartIndexStringFromUpperBound(this.schema, plan.index, plan.endKeys);
+    const where = `${index.column} ${plan.inclusiveStart ? '>=' : '>'} ? AND ${index.column} ${plan.inclusiveEnd ? '<=' : '<'} ?`;
+    return { column: index.column, where, parameters: [encodeIndexString(lower), encodeIndexString(upper)] };
+  }
+
+  async query(preparedQuery: PreparedQuery<RxDocType>): Promise<RxStorageQueryResult<RxDocType>> {
+    this.#ensureOpen();
+    const { query, queryPlan } = preparedQuery;
+    const skip = query.skip ?? 0;
+    const limit = typeof query.limit === 'number' ? query.limit : Infinity;
+    const range = this.#indexRange(preparedQuery);
+    const baseSql = `SELECT data FROM ${this.#table} WHERE ${range.where} ORDER BY ${range.column}`;
+
+    if (queryPlan.selectorSatisfiedByIndex && queryPlan.sortSatisfiedByIndex) {
+      const sql = Number.isFinite(limit) ? `${baseSql} LIMIT ? OFFSET ?` : `${baseSql} LIMIT -1 OFFSET ?`;
+      const parameters = Number.isFinite(limit) ? [...range.parameters, limit, skip] : [...range.parameters, skip];
+      return { documents: this.#readDocuments(sql, parameters) };
+    }
+
+    const matches = queryPlan.selectorSatisfiedByIndex ? () => true : getQueryMatcher(this.schema, query);
+    const wanted = skip + limit;
+    let documents: RxDocumentData<RxDocType>[] = [];
+    for (const data of this.database.prepare(baseSql).pluck().iterate(...range.parameters) as IterableIterator<string>) {
+      const document = JSON.parse(data) as RxDocumentData<RxDocType>;
+      if (!matches(document)) continue;
+      documents.push(document);
+      // With the sort given by the index, the first skip+limit matches are the answer.
+      if (queryPlan.sortSatisfiedByIndex && documents.length >= wanted) break;
+    }
+    if (!queryPlan.sortSatisfiedByIndex) documents.sort(getSortComparator(this.schema, query));
+    if (skip > 0 || documents.length > wanted) documents = documents.slice(skip, wanted);
+    return { documents };
+  }
+
+  /** SQLite's plan for the range scan of a query, for diagnostics and for tests that check index use. */
+  explainQuery(preparedQuery: PreparedQuery<RxDocType>): string[] {
+    const range = this.#indexRange(preparedQuery);
+    const rows = this.database
+      .prepare(`EXPLAIN QUERY PLAN SELECT data FROM ${this.#table} WHERE ${range.where} ORDER BY ${range.column}`)
+      .all(...range.parameters) as { detail: string }[];
+    return rows.map((row) => row.detail);
+  }
+
+  async count(preparedQuery: PreparedQuery<RxDocType>): Promise<RxStorageCountResult> {
+    this.#ensureOpen();
+    const range = this.#indexRange(preparedQuery);
+    if (preparedQuery.queryPlan.selectorSatisfiedByIndex) {
+      const count = this.database.prepare(`SELECT COUNT(*) FROM ${this.#table} WHERE ${range.where}`).pluck().get(...range.parameters) as number;
+      return { count, mode: 'fast' };
+    }
+    const matches = getQueryMatcher(this.schema, preparedQuery.query);
+    let count = 0;
+    const rows = this.database.prepare(`SELECT data FROM ${this.#table} WHERE ${range.where}`).pluck().iterate(...range.parameters);
+    for (const data of rows as IterableIterator<string>) {
+      if (matches(JSON.parse(data) as RxDocumentData<RxDocType>)) count += 1;
+    }
+    return { count, mode: 'slow' };
+  }
+
+  async getAttachmentData(documentId: string, attachmentId: string, digest: string): Promise<Blob> {
+    this.#ensureOpen();
+    if (!this.schema.attachments) throw new Error(`Collection ${this.collectionName} has no attachments in its schema`);
+    const row = this.database
+      .prepare(`SELECT digest, type, data FROM ${this.#attachmentsTable} WHERE document_id = ? AND attachment_id = ?`)
+      .get(documentId, attachmentId) as { digest: string; type: string; data: Buffer } | undefined;
+    if (!row || row.digest !== digest) {
+      throw new Error(`Attachment ${attachmentId} of ${documentId} with digest ${digest} not found`);
+    }
+    return new Blob([new Uint8Array(row.data)], { type: row.type });
+  }
+
+  async getChangedDocumentsSince(
+    limit: number,
+    checkpoint?: RxStorageDefaultCheckpoint,
+  ): Promise<{ documents: RxDocumentData<RxDocType>[]; checkpoint: RxStorageDefaultCheckpoint }> {
+    this.#ensureOpen();
+    const since = checkpoint ?? { id: '', lwt: 0 };
+    const documents = this.#readDocuments(
+      `SELECT data FROM ${this.#table} WHERE lwt > ? OR (lwt = ? AND id > ?) ORDER BY lwt, id LIMIT ?`,
+      [since.lwt, since.lwt, since.id, limit],
+    );
+    const last = documents.at(-1);
+    return {
+      documents,
+      checkpoint: last ? { id: (last as Record<string, unknown>)[this.primaryPath] as string, lwt: last._meta.lwt } : since,
+    };
+  }
+
+  changeStream(): Observable<ChangeBulk<RxDocType>> {
+    this.#ensureOpen();
+    return this.#changes.asObservable();
+  }
+
+  async cleanup(minimumDeletedTime: number): Promise<boolean> {
+    this.#ensureOpen();
+    const batchSize = this.options.cleanupBatchSize ?? 5000;
+    const olderThan = now() - minimumDeletedTime;
+    const purge = this.database.transaction(() => {
+      const ids = this.database
+        .prepare(`SELECT id FROM ${this.#table} WHERE deleted = 1 AND lwt < ? ORDER BY lwt LIMIT ?`)
+        .pluck()
+        .all(olderThan, batchSize + 1) as string[];
+      const batch = ids.slice(0, batchSize);
+      for (const idChunk of chunk(batch, SQLITE_MAX_PARAMETERS)) {
+        const placeholders = idChunk.map(() => '?').join(', ');
+        this.database.prepare(`DELETE FROM ${this.#table} WHERE id IN (${placeholders})`).run(...idChunk);
+        if (this.schema.attachments) {
+          this.database.prepare(`DELETE FROM ${this.#attachmentsTable} WHERE document_id IN (${placeholders})`).run(...idChunk);
+        }
+      }
+      return ids.length <= batchSize;
+    });
+    return purge.immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    releaseChangeSubject(this.#changeKey);
+    releaseConnection(this.internals.filePath);
+  }
+
+  async remove(): Promise<void> {
+    this.#ensureOpen();
+    this.database.transaction(() => {
+      this.database.prepare(`DROP TABLE IF EXISTS ${this.#table}`).run();
+      this.database.prepare(`DROP TABLE IF EXISTS ${this.#attachmentsTable}`).run();
+    })();
+    await this.close();
+  }
+}
+
+async function readAttachmentBlobs<RxDocType>(rows: BulkWriteRow<RxDocType>[]): Promise<Map<Blob, Buffer>> {
+  const bytes = new Map<Blob, Buffer>();
+  for (const row of rows) {
+    for (const attachment of Object.values(row.document._attachments ?? {})) {
+      const data = (attachment as { data?: Blob }).data;
+      if (data && !bytes.has(data)) bytes.set(data, Buffer.from(await data.arrayBuffer()));
+    }
+  }
+  return bytes;
+}
