@@ -25,7 +25,7 @@ export function getRxStorageSQLite(settings: SqliteStorageSettings): SqliteRxSto
     rxdbVersion: RXDB_VERSION,
     async createStorageInstance<RxDocType>(params: RxStorageInstanceCreationParams<RxDocType, SqliteInstanceOptions>) {
       ensureRxStorageInstanceParamsAreCorrect(params);
-      if (!/^[a-z0-9_\-]+$/i.test(params.databaseName)) {
+      if (!/^[a-z0-9_-]+$/i.test(params.databaseName)) {
         throw new Error(`Invalid database name "${params.databaseName}": use letters, digits, "-" and "_" only, since it names a file`);
       }
       const filePath = join(settings.directory, `${params.databaseName}.sqlite`);

@@ -81,7 +81,8 @@ describe('SQLite RxStorage', () => {
 
     expect(stale.error).toHaveLength(1);
     expect(stale.error[0]?.status).toBe(409);
-    expect(stale.error[0]?.documentInDb?._rev).toBe('2-b');
+    const conflict = stale.error[0];
+    expect(conflict && 'documentInDb' in conflict ? conflict.documentInDb?._rev : undefined).toBe('2-b');
     await instance.close();
   });
 
@@ -140,8 +141,9 @@ describe('SQLite RxStorage', () => {
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
 
-    const [first] = await instance.findDocumentsById(['Observation/doc3'], false);
-    await instance.bulkWrite([{ previous: first!, document: { ...first!, _rev: '2-x', _meta: { lwt: now() } } }], 'test');
+    const [current] = await instance.findDocumentsById(['Observation/doc3'], false);
+    if (!current) throw new Error('Observation/doc3 was not stored');
+    await instance.bulkWrite([{ previous: current, document: { ...current, _rev: '2-x', _meta: { lwt: now() } } }], 'test');
     const after = await instance.getChangedDocumentsSince(10, checkpoint);
     expect(after.documents.map((d) => d.id)).toEqual(['Observation/doc3']);
     await instance.close();
