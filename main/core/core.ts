@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+import type { RxStorage } from 'rxdb';
+import { merge } from 'rxjs';
+import { bufferTime, filter, map } from 'rxjs/operators';
+
+import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
+import { Outbox } from '../../sync/client/outbox.js';
+import { WorkstationReplication } from '../../sync/client/replication.js';
+import { ServerClient } from '../../sync/client/server-client.js';
+import type { ReplicaDatabase } from '../../sync/replica/replica.js';
+import { DEFAULT_REPLICA_NAME, openReplica } from '../../sync/replica/replica.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { CoreEvents } from './events.js';
+import { ApiGateway } from './gateway.js';
+import type { Logger } from './logging/logger.js';
+import { componentLogger } from './logging/logger.js';
+import { LocalWriter } from './services/local-writer.js';
+import { ReplicaReader } from './services/replica-reader.js';
+import { SessionService } from './services/session-service.js';
+import { VitalsService } from './services/vitals-service.js';
+import { WardService } from './services/ward-service.js';
+import type { WorkstationSettings } from './settings.js';
+
+export interface CoreOptions {
+  settings: WorkstationSettings;
+  /** Folder of the replica's SQLite file. */
+  dataDirectory: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Replaces the replica's storage (tests wrap it in RxDB's schema validation). */
+  storage?: RxStorage<unknown, unknown>;
+  connectivity?: ConnectivityOptions;
+  streamSilenceTimeoutMs?: number;
+}
+
+export interface Core {
+  gateway: ApiGateway;
+  events: CoreEvents;
+  replica: ReplicaDatabase;
+  replication: WorkstationReplication;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of the host-independent core: replica, sync, services and the API gateway.
+ * Both hosts (Electron and the browser host) call this and only carry calls and events.
+ */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const clock = options.clock ?? systemClock;
+  const log = (component: string) => componentLogger(options.logger, component);
+  const { settings } = options;
+
+  const replica = await openReplica({ directory: options.dataDirectory, ...(options.storage ? { storage: options.storage } : {}) });
+  const outbox = new Outbox(join(options.dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`));
+  const server = new ServerClient({ baseUrl: settings.serverUrl });
+  const replication = new WorkstationReplication({
+    replica,
+    server,
+    outbox,
+    logger: log('replication'),
+    scopeKey: scopeKey(settings),
+    now: () => clock.now(),
+    ...(options.connectivity ? { connectivity: options.connectivity } : {}),
+    ...(options.streamSilenceTimeoutMs ? { streamSilenceTimeoutMs: options.streamSilenceTimeoutMs } : {}),
+  });
+
+  const events = new CoreEvents();
+  const reader = new ReplicaReader(replica);
+  const ward = new WardService(reader, clock);
+  const vitals = new VitalsService(reader, ward, new LocalWriter(replica, outbox), clock, log('vitals'));
+  const session = new SessionService({
+    server,
+    settings,
+    clock,
+    logger: log('session'),
+    onSignedIn: (token) => replication.start(token),
+    onSignedOut: () => events.emit('sessionEnded', { reason: 'signed-out' }),
+  });
+
+  const requireSession = () => {
+    const current = session.current();
+    if (!current) throw new Error('A session-only call ran without a session; the gateway must check access first');
+    return current;
+  };
+
+  const gateway = new ApiGateway({
+    currentSession: () => session.current(),
+    logger: log('gateway'),
+    handlers: {
+      session: {
+        signIn: (input) => session.signIn(input),
+        signOut: async () => session.signOut(),
+        current: async () => session.current(),
+      },
+      ward: {
+        listPatients: async () => ward.listPatients(requireSession().ward.id),
+      },
+      patient: {
+        getChart: (input) => ward.chart(input.patientId),
+        setSpO2Scale: (input) => vitals.setSpO2Scale(input.patientId, input.scale, requireSession()),
+      },
+      vitals: {
+        list: (input) => vitals.list(input.patientId, input.limit),
+        record: (input) => vitals.record(input, requireSession()),
+      },
+      sync: {
+        status: async () => replication.status$.getValue(),
+      },
+    },
+  });
+
+  const subscriptions = [
+    replication.status$.subscribe((status) => events.emit('syncStatus', status)),
+    merge(replica.reference.$, replica.records.$, replica.entries.$)
+      .pipe(
+        map((change) => (change.documentData as { resourceType?: string } | undefined)?.resourceType ?? ''),
+        bufferTime(100),
+        filter((types) => types.length > 0),
+      )
+      .subscribe((types) => events.emit('replicaChanged', { resourceTypes: [...new Set(types)].filter(Boolean) })),
+  ];
+
+  options.logger.info({ workstationId: settings.workstationId, wardId: settings.wardId }, 'core started');
+
+  return {
+    gateway,
+    events,
+    replica,
+    replication,
+    async close() {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      await replication.stop();
+      await replica.close();
+      outbox.close();
+      options.logger.info('core stopped');
+    },
+  };
+}
+
+/** Replication checkpoints belong to one server and one ward; a new scope starts afresh. */
+function scopeKey(settings: WorkstationSettings): string {
+  return createHash('sha256').update(`${settings.serverUrl}\u0000${settings.wardId}`).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+
+import type { z } from 'zod';
+
+import type { Area, CallAccess, CallDefinition, Calls } from '../../preload/api/contract.js';
+import { listCalls } from '../../preload/api/contract.js';
+import type { ApiResult } from '../../preload/api/errors.js';
+import { HmsApiError } from '../../preload/api/errors.js';
+import type { SessionInfo } from '../../preload/api/schemas.js';
+import type { Logger } from './logging/logger.js';
+
+/** Who is calling: the host's id of the window or socket the call came from. */
+export interface CallContext {
+  senderId: string;
+}
+
+/** What a service handler receives besides its validated input. */
+export interface ServiceContext extends CallContext {
+  /** The signed-in session; null only for `public` calls. */
+  session: SessionInfo | null;
+}
+
+type Handler<C> = C extends CallDefinition<infer I, infer R> ? (input: z.output<I>, context: ServiceContext) => Promise<z.input<R>> : never;
+
+/** One handler per declared call; the compiler reports a call without a service. */
+export type ServiceHandlers = {
+  [A in Area]: { [V in keyof Calls[A]]: Handler<Calls[A][V]> };
+};
+
+export interface GatewayOptions {
+  handlers: ServiceHandlers;
+  currentSession: () => SessionInfo | null;
+  logger: Logger;
+}
+
+/**
+ * The one door from a renderer into the core. For every call it looks up the declared channel,
+ * validates the input against the contract's schema, checks the session's roles, and only then
+ * runs the service. Nothing reaches a service that the contract does not allow.
+ */
+export class ApiGateway {
+  readonly #routes = new Map<string, { definition: CallDefinition; handler: (input: unknown, context: ServiceContext) => Promise<unknown> }>();
+  readonly #currentSession: () => SessionInfo | null;
+  readonly #logger: Logger;
+
+  constructor(options: GatewayOptions) {
+    this.#currentSession = options.currentSession;
+    this.#logger = options.logger;
+    const handlers = options.handlers as unknown as Record<string, Record<string, (input: unknown, context: ServiceContext) => Promise<unknown>>>;
+    for (const definition of listCalls()) {
+      const [area, verb] = definition.channel.split(':') as [string, string];
+      const handler = handlers[area]?.[verb];
+      if (!handler) throw new Error(`No service handles the declared call ${definition.channel}`);
+      this.#routes.set(definition.channel, { definition, handler });
+    }
+  }
+
+  async handle(channel: string, input: unknown, context: CallContext): Promise<ApiResult<unknown>> {
+    try {
+      const value = await this.#dispatch(channel, input, context);
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error: this.#toErrorBody(channel, error) };
+    }
+  }
+
+  async #dispatch(channel: string, input: unknown, context: CallContext): Promise<unknown> {
+    const route = this.#routes.get(channel);
+    if (!route) {
+      // Unexpected channel: a renderer built from this contract never sends one.
+      this.#logger.warn({ channel: channel.slice(0, 100), senderId: context.senderId }, 'call on an undeclared channel rejected');
+      throw new HmsApiError({ code: 'unknown-channel', message: `No API call named "${channel.slice(0, 100)}" exists` });
+    }
+
+    const parsed = route.definition.input.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+      throw new HmsApiError({ code: 'invalid-input', message: `Invalid input for ${channel}: ${summary}`, issues });
+    }
+
+    const session = this.#currentSession();
+    checkAccess(route.definition.access, session, channel);
+    return route.handler(parsed.data, { ...context, session });
+  }
+
+  #toErrorBody(channel: string, error: unknown) {
+    if (error instanceof HmsApiError) return error.toBody();
+    const errorId = randomUUID().slice(0, 8);
+    this.#logger.error({ channel, errorId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'service failed');
+    return { code: 'internal' as const, message: `${channel} failed unexpectedly; the workstation log has the details under error id ${errorId}` };
+  }
+}
+
+function checkAccess(access: CallAccess, session: SessionInfo | null, channel: string): void {
+  if (access === 'public') return;
+  if (!session) throw new HmsApiError({ code: 'unauthenticated', message: `Sign in to use ${channel}` });
+  if (access === 'signed-in') return;
+  if (!session.user.roles.some((role) => access.includes(role))) {
+    throw new HmsApiError({
+      code: 'forbidden',
+      message: `${channel} needs the role ${access.join(' or ')}; ${session.user.username} has ${session.user.roles.join(', ') || 'no role'}`,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import type { PatientChart, SpO2ScaleDecision, WardPatientRow } from '../../../preload/api/schemas.js';
+import { HmsApiError } from '../../../preload/api/errors.js';
+import { referencedId } from '../../../sync/protocol/documents.js';
+import type { Clock } from '../clock.js';
+import { ageInYears } from '../clock.js';
+import { allergyView, bedOf, displayName, gender, mrn, news2SummaryOf, vitalSignsSetOf } from './fhir-views.js';
+import type { ReplicaReader } from './replica-reader.js';
+
+/** Vitals sets looked at to find the newest complete one for the ward list. */
+const RECENT_SETS_FOR_LATEST_SCORE = 5;
+
+/**
+ * Read views of the ward's patients: the ward list and the chart header. Everything comes from the
+ * local replica, so both work while the central server is down.
+ */
+export class WardService {
+  constructor(
+    private readonly reader: ReplicaReader,
+    private readonly clock: Clock,
+  ) {}
+
+  async listPatients(wardId: string): Promise<WardPatientRow[]> {
+    const encounters = await this.reader.activeEncounters(wardId);
+    const patientIds = [...new Set(encounters.map((encounter) => encounter.patientId))];
+    const locationIds = encounters.flatMap((encounter) =>
+      ((encounter.resource.location as { location?: unknown }[] | undefined) ?? []).map((entry) => referencedId(entry.location, 'Location')),
+    );
+    const [patients, locations, allergies] = await Promise.all([
+      this.reader.patients(patientIds),
+      this.reader.locations(locationIds.filter(Boolean)),
+      this.reader.allergies(patientIds),
+    ]);
+
+    const rows: WardPatientRow[] = [];
+    for (const encounter of encounters) {
+      const patient = patients.get(encounter.patientId);
+      if (!patient) continue;
+      const recentSets = await this.reader.vitalSigns(encounter.patientId, RECENT_SETS_FOR_LATEST_SCORE);
+      const latestComplete = recentSets.find((set) => vitalSignsSetOf(set).news2.complete);
+      const allergy = allergyView(allergies.get(encounter.patientId) ?? []);
+      const birthDate = typeof patient.resource.birthDate === 'string' ? patient.resource.birthDate : null;
+      rows.push({
+        patientId: encounter.patientId,
+        bed: bedOf(encounter.resource, locations),
+        name: displayName(patient.resource),
+        birthDate,
+        ageYears: birthDate ? ageInYears(birthDate, this.clock.now()) : null,
+        gender: gender(patient.resource),
+        mrn: mrn(patient.resource),
+        allergyStatus: allergy.status,
+        allergyCount: allergy.items.length,
+        latestNews2: news2SummaryOf(latestComplete),
+      });
+    }
+    return rows.sort((a, b) => (a.bed ?? '\uffff').localeCompare(b.bed ?? '\uffff', 'en', { numeric: true }));
+  }
+
+  async chart(patientId: string): Promise<PatientChart> {
+    const patient = await this.reader.patient(patientId);
+    if (!patient) {
+      throw new HmsApiError({ code: 'not-found', message: `Patient ${patientId} is not on this workstation's ward or has not synced yet` });
+    }
+    const encounter = await this.reader.activeEncounterOf(patientId);
+    const locationIds = ((encounter?.resource.location as { location?: unknown }[] | undefined) ?? []).map((entry) => referencedId(entry.location, 'Location'));
+    const locations = await this.reader.locations(locationIds.filter(Boolean));
+    const wardLocation = encounter?.wardId ? (await this.reader.locations([encounter.wardId])).get(encounter.wardId) : undefined;
+    const allergy = allergyView((await this.reader.allergies([patientId])).get(patientId) ?? []);
+    const birthDate = typeof patient.resource.birthDate === 'string' ? patient.resource.birthDate : null;
+
+    return {
+      patientId,
+      name: displayName(patient.resource),
+      mrn: mrn(patient.resource),
+      birthDate,
+      ageYears: birthDate ? ageInYears(birthDate, this.clock.now()) : null,
+      gender: gender(patient.resource),
+      bed: bedOf(encounter?.resource, locations),
+      wardName: typeof wardLocation?.name === 'string' ? wardLocation.name : null,
+      allergyStatus: allergy.status,
+      allergies: allergy.items,
+      spo2Scale: await this.spo2Scale(patientId),
+    };
+  }
+
+  /** Scale 2 applies only where a clinician set it; otherwise every patient is on scale 1. */
+  async spo2Scale(patientId: string): Promise<SpO2ScaleDecision> {
+    const decision = await this.reader.spo2ScaleDecision(patientId);
+    if (!decision || decision.resource.valueInteger !== 2) return { scale: 1, decidedBy: null, decidedAt: null };
+    const performer = (decision.resource.performer as { display?: string }[] | undefined)?.[0]?.display ?? null;
+    return { scale: 2, decidedBy: performer, decidedAt: decision.effective };
+  }
+}

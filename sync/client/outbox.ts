@@ -1,0 +1,86 @@
+import { Subject } from 'rxjs';
+
+import type { SqliteDatabase } from '../replica/sqlite/connection-pool.js';
+import { acquireConnection, releaseConnection } from '../replica/sqlite/connection-pool.js';
+
+/**
+ * Local writes that the server has not confirmed yet, kept in the replica's own SQLite file so the
+ * count survives a restart. RxDB pushes the documents themselves from its own checkpoint; this
+ * table only tells the UI and IT how many are outstanding.
+ *
+ * Each write gets an increasing sequence number. A push confirms a document only up to the
+ * sequence it saw when it started, so a document edited again during a push stays pending.
+ */
+export class Outbox {
+  readonly changed$ = new Subject<number>();
+  readonly #filePath: string;
+  readonly #database: SqliteDatabase;
+  #closed = false;
+
+  constructor(filePath: string) {
+    this.#filePath = filePath;
+    this.#database = acquireConnection(filePath);
+    this.#database
+      .prepare(
+        'CREATE TABLE IF NOT EXISTS hms_outbox (document_id TEXT NOT NULL, collection TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID',
+      )
+      .run();
+    this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_outbox_sequence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)').run();
+    this.#database.prepare('INSERT OR IGNORE INTO hms_outbox_sequence (id, value) VALUES (1, 0)').run();
+  }
+
+  /** Records a local write before it happens; returns its sequence number. */
+  add(collection: string, documentId: string): number {
+    const sequence = this.#database.transaction(() => {
+      const next = (this.#database.prepare('UPDATE hms_outbox_sequence SET value = value + 1 WHERE id = 1 RETURNING value').pluck().get() as number);
+      this.#database
+        .prepare('INSERT INTO hms_outbox (document_id, collection, sequence) VALUES (?, ?, ?) ON CONFLICT (collection, document_id) DO UPDATE SET sequence = excluded.sequence')
+        .run(documentId, collection, next);
+      return next;
+    })();
+    this.#notify();
+    return sequence;
+  }
+
+  /** Forgets a write that failed locally, unless a later write of the document is pending. */
+  discard(collection: string, documentId: string, sequence: number): void {
+    this.#database.prepare('DELETE FROM hms_outbox WHERE collection = ? AND document_id = ? AND sequence = ?').run(collection, documentId, sequence);
+    this.#notify();
+  }
+
+  /** Current sequence of each pending document among `documentIds`. */
+  sequences(collection: string, documentIds: string[]): Map<string, number> {
+    const sequences = new Map<string, number>();
+    const select = this.#database.prepare('SELECT sequence FROM hms_outbox WHERE collection = ? AND document_id = ?').pluck();
+    for (const id of documentIds) {
+      const sequence = select.get(collection, id) as number | undefined;
+      if (sequence !== undefined) sequences.set(id, sequence);
+    }
+    return sequences;
+  }
+
+  /** Marks documents as accepted by the server, each up to the sequence seen when its push started. */
+  confirm(collection: string, confirmed: Map<string, number>): void {
+    if (confirmed.size === 0) return;
+    const remove = this.#database.prepare('DELETE FROM hms_outbox WHERE collection = ? AND document_id = ? AND sequence <= ?');
+    this.#database.transaction(() => {
+      for (const [id, sequence] of confirmed) remove.run(collection, id, sequence);
+    })();
+    this.#notify();
+  }
+
+  count(): number {
+    return this.#database.prepare('SELECT COUNT(*) FROM hms_outbox').pluck().get() as number;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.changed$.complete();
+    releaseConnection(this.#filePath);
+  }
+
+  #notify(): void {
+    this.changed$.next(this.count());
+  }
+}

@@ -1,0 +1,133 @@
+import type { CollectionName } from '../protocol/collections.js';
+import type { Checkpoint, PullResponse, PushRow, SignInRequest, SignInResponse, WireDocument } from '../protocol/wire.js';
+import { pullResponse, pushResponse, signInResponse } from '../protocol/wire.js';
+
+/**
+ * HTTP client of the reference central server's sync protocol (see sync/protocol/wire.ts). Every
+ * failure becomes one of three errors so that callers can tell "try again later" from "sign in
+ * again" from "a bug or a misconfiguration that retrying will not fix".
+ */
+
+/** The server could not be reached or did not answer in time: retry later. */
+export class ServerUnreachableError extends Error {
+  override name = 'ServerUnreachableError';
+}
+
+/** The server rejected the credentials or the token (HTTP 401). */
+export class ServerAuthError extends Error {
+  override name = 'ServerAuthError';
+}
+
+/** The server answered with another error, or with a body that breaks the protocol. */
+export class ServerProtocolError extends Error {
+  override name = 'ServerProtocolError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServerClientOptions {
+  /** Base URL of the central server, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+export class ServerClient {
+  readonly baseUrl: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: ServerClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  async signIn(request: SignInRequest): Promise<SignInResponse> {
+    const body = await this.#request('POST', '/auth/sign-in', { body: request });
+    return parse(signInResponse, body, 'sign-in');
+  }
+
+  async pull(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number): Promise<PullResponse> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
+    const body = await this.#request('GET', `/sync/${collection}/pull?${query}`, { token });
+    return parse(pullResponse, body, `pull of ${collection}`);
+  }
+
+  /** Returns the master state of each document whose assumed master state was stale. */
+  async push(token: string, collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
+    const body = await this.#request('POST', `/sync/${collection}/push`, { token, body: { rows } });
+    return parse(pushResponse, body, `push of ${collection}`).conflicts;
+  }
+
+  async health(): Promise<boolean> {
+    try {
+      await this.#request('GET', '/health/', {});
+      return true;
+    } catch (error) {
+      if (error instanceof ServerUnreachableError || error instanceof ServerProtocolError) return false;
+      throw error;
+    }
+  }
+
+  streamUrl(): string {
+    return `${this.baseUrl}/sync/stream`;
+  }
+
+  async #request(method: string, path: string, options: { token?: string; body?: unknown }): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      throw new ServerUnreachableError(`Central server ${this.baseUrl} is unreachable (${describeFetchError(error)})`, { cause: error });
+    }
+
+    const text = await response.text().catch(() => '');
+    if (response.status === 401) throw new ServerAuthError(serverMessage(text) ?? 'The central server rejected the credentials');
+    if (response.status === 502 || response.status === 503 || response.status === 504) {
+      throw new ServerUnreachableError(`Central server ${this.baseUrl} is unavailable (HTTP ${response.status})`);
+    }
+    if (!response.ok) {
+      throw new ServerProtocolError(`${method} ${path.split('?')[0]} failed with HTTP ${response.status}: ${serverMessage(text) ?? 'no message'}`, response.status);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ServerProtocolError(`${method} ${path.split('?')[0]} returned a body that is not JSON`, response.status);
+    }
+  }
+}
+
+function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, body: unknown, what: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ServerProtocolError(`The server's answer to ${what} breaks the sync protocol: ${result.error.message}`, 200);
+  return result.data;
+}
+
+function serverMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    return typeof body.message === 'string' ? body.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  if (cause?.code) return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
