@@ -99,8 +99,11 @@ export class SyncEventStream {
         onComment: feedWatchdog,
       });
       const decoder = new TextDecoder();
-      for await (const chunk of response.body) {
-        parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch (error) {
       // An abort by the watchdog carries its reason; an abort by stop() ends quietly.

@@ -43,6 +43,8 @@ const PUSHED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['records', 'ent
  */
 export class WorkstationReplication {
   readonly status$: BehaviorSubject<SyncStatus>;
+  /** Ids of documents whose push met a newer server state (the server's state then wins). */
+  readonly conflicts$ = new Subject<{ collection: CollectionName; documentIds: string[] }>();
   readonly #options: WorkstationReplicationOptions;
   readonly #connectivity: ConnectivityMonitor;
   readonly #pullStreams = new Map<CollectionName, Subject<RxReplicationPullStreamItem<WireDocument, Checkpoint>>>();
@@ -107,6 +109,7 @@ export class WorkstationReplication {
     this.#states.clear();
     this.#publishStatus();
     this.status$.complete();
+    this.conflicts$.complete();
     this.#options.logger.info('replication stopped');
   }
 
@@ -171,6 +174,7 @@ export class WorkstationReplication {
         // TODO: resolve editable records by documented rules and keep the local version for
         // review; RxDB's default conflict handler keeps the server's state, dropping the local edit.
         this.#options.logger.warn({ collection, documentIds: [...conflicted] }, 'push conflicts; the server state wins');
+        this.conflicts$.next({ collection, documentIds: [...conflicted] });
       }
       this.#recordSuccess();
       this.#options.logger.info({ collection, documents: rows.length, conflicts: conflicted.size }, 'pushed');
