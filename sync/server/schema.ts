@@ -1,0 +1,72 @@
+import type { Database } from './database/index.js';
+
+/**
+ * Tables of the reference server, created at start when missing.
+ *
+ * `documents.txid` is the PostgreSQL transaction id (xid8) of the last insert or update, set by a
+ * trigger so that no statement can forget it. Pulls read the change feed in (txid, id) order, and
+ * only below the oldest transaction still running (see routes/pull.ts).
+ *
+ * `ward_membership` lists the wards where a patient has an in-progress Encounter. It decides which
+ * patients' records and entries a ward's workstations receive (see ward-membership.ts).
+ */
+const SCHEMA_SQL = [
+  `CREATE TABLE IF NOT EXISTS documents (
+    collection text COLLATE "C" NOT NULL,
+    id text COLLATE "C" NOT NULL,
+    resource_type text NOT NULL,
+    patient_id text NOT NULL DEFAULT '',
+    ward_id text NOT NULL DEFAULT '',
+    document jsonb NOT NULL,
+    deleted boolean NOT NULL DEFAULT false,
+    txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    updated_by_user_id text,
+    updated_by_workstation_id text,
+    PRIMARY KEY (collection, id)
+  )`,
+  `CREATE INDEX IF NOT EXISTS documents_feed ON documents (collection, txid, id)`,
+  `CREATE INDEX IF NOT EXISTS documents_patient ON documents (patient_id)`,
+  `CREATE OR REPLACE FUNCTION documents_set_txid() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     NEW.txid := pg_current_xact_id();
+     RETURN NEW;
+   END
+   $$`,
+  `CREATE OR REPLACE TRIGGER documents_set_txid BEFORE INSERT OR UPDATE ON documents
+   FOR EACH ROW EXECUTE FUNCTION documents_set_txid()`,
+  `CREATE TABLE IF NOT EXISTS users (
+    id text PRIMARY KEY,
+    username text NOT NULL UNIQUE,
+    display_name text NOT NULL,
+    roles text[] NOT NULL,
+    password_hash bytea NOT NULL,
+    password_salt bytea NOT NULL,
+    scrypt_cost integer NOT NULL,
+    scrypt_block_size integer NOT NULL,
+    scrypt_parallelization integer NOT NULL,
+    disabled boolean NOT NULL DEFAULT false
+  )`,
+  `CREATE TABLE IF NOT EXISTS settings (
+    key text PRIMARY KEY,
+    value text NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS ward_membership (
+    patient_id text NOT NULL,
+    ward_id text NOT NULL,
+    PRIMARY KEY (ward_id, patient_id)
+  )`,
+  `CREATE INDEX IF NOT EXISTS ward_membership_patient ON ward_membership (patient_id)`,
+];
+
+/** Arbitrary constant key of the advisory lock that serialises schema creation between instances. */
+const SCHEMA_LOCK_KEY = 7_340_112;
+
+/** Creates the tables, indexes and trigger when they are missing; safe to run at every start. */
+export async function ensureSchema(database: Database): Promise<void> {
+  await database.transaction(async (transaction) => {
+    // Two instances starting at once would otherwise race on CREATE … IF NOT EXISTS, which is not
+    // atomic in PostgreSQL and fails with a unique violation in the loser.
+    await transaction.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
+    for (const statement of SCHEMA_SQL) await transaction.query(statement);
+  });
+}
