@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net';
+
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Level, Logger } from 'pino';
+
+import { HEARTBEAT_INTERVAL_MS } from '../protocol/wire.js';
+import { ChangeFeed } from './change-feed.js';
+import type { ServerContext } from './context.js';
+import type { Database } from './database/index.js';
+import { openDatabase } from './database/index.js';
+import { installErrorHandler } from './errors.js';
+import { createLogger } from './logging.js';
+import { registerHealthRoute } from './routes/health.js';
+import { registerPullRoute } from './routes/pull.js';
+import { registerPushRoute } from './routes/push.js';
+import { registerSignInRoute } from './routes/sign-in.js';
+import type { OpenStreams } from './routes/stream.js';
+import { registerStreamRoute } from './routes/stream.js';
+import { ensureSchema } from './schema.js';
+import type { SeedOptions } from './seed/index.js';
+import { seedDemoData } from './seed/index.js';
+import { loadTokenSecret } from './tokens.js';
+
+export interface CreateServerOptions {
+  /** TCP port; 0 (the default) picks a free one, see `SyncServer.url`. */
+  port?: number;
+  /** Interface to listen on; 127.0.0.1 by default. */
+  host?: string;
+  /** `postgres://` URL of a PostgreSQL server. Without it the server uses the embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite data folder, used when `databaseUrl` is unset; in memory when both are unset. */
+  dataDir?: string;
+  /** Seeds the demo wards, patients and users before listening, unless already seeded. */
+  seed?: boolean | SeedOptions;
+  /** Clock for token expiry and, unless `seed.now` is set, for the seed. Defaults to the system clock. */
+  now?: () => Date;
+  /** Interval of `heartbeat` events on /sync/stream, in milliseconds. */
+  heartbeatIntervalMs?: number;
+  /** Logger to use; by default a pino logger at `logLevel` writing JSON lines to stdout. */
+  logger?: Logger;
+  logLevel?: Level | 'silent';
+}
+
+export interface SyncServer {
+  app: FastifyInstance;
+  /** Base URL such as `http://127.0.0.1:41234`, without a trailing slash. */
+  url: string;
+  database: Database;
+  /** Ends the event streams, stops listening and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Largest request body: a push carries at most 500 documents of a few kilobytes each. */
+const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
+
+function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstance; openStreams: OpenStreams } {
+  // Typed as Fastify's base logger so that the instance has the default FastifyInstance type.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } });
+  const openStreams: OpenStreams = new Set();
+  installErrorHandler(app);
+  registerHealthRoute(app, context);
+  registerSignInRoute(app, context);
+  registerPullRoute(app, context);
+  registerPushRoute(app, context);
+  registerStreamRoute(app, context, openStreams);
+
+  // Event streams never end by themselves, and the HTTP server waits for open requests on close.
+  app.addHook('preClose', async () => {
+    for (const response of openStreams) response.end();
+  });
+  return { app, openStreams };
+}
+
+/** Opens the database, prepares it, and starts the HTTP server. */
+export async function createServer(options: CreateServerOptions = {}): Promise<SyncServer> {
+  const logger = options.logger ?? createLogger(options.logLevel);
+  const now = options.now ?? (() => new Date());
+  const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir }, logger.child({ component: 'database' }));
+  logger.info({ database: database.kind, persistent: Boolean(options.databaseUrl ?? options.dataDir) }, 'database opened');
+
+  let changeFeed: ChangeFeed | undefined;
+  try {
+    await ensureSchema(database);
+    if (options.seed) {
+      const seedOptions = options.seed === true ? {} : options.seed;
+      await seedDemoData(database, { now: now(), ...seedOptions }, logger.child({ component: 'seed' }));
+    }
+    const tokenSecret = await loadTokenSecret(database);
+    changeFeed = await ChangeFeed.start(database, logger.child({ component: 'change-feed' }));
+
+    const context: ServerContext = { database, tokenSecret, changeFeed, now, heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS };
+    const { app } = buildApp(context, logger);
+    const feed = changeFeed;
+    app.addHook('onClose', async () => {
+      await feed.close();
+      await database.close();
+      logger.info('server stopped');
+    });
+
+    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+    const address = app.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { app, url: `http://${host}:${address.port}`, database, close: () => app.close() };
+  } catch (error) {
+    await changeFeed?.close();
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,12 @@
+import type { Database } from './database/index.js';
+import type { ChangeFeed } from './change-feed.js';
+
+/** Services shared by the routes, created once per server instance by createServer. */
+export interface ServerContext {
+  database: Database;
+  tokenSecret: Buffer;
+  changeFeed: ChangeFeed;
+  /** The clock for token expiry; tests inject a fixed one. */
+  now: () => Date;
+  heartbeatIntervalMs: number;
+}

@@ -1,0 +1,122 @@
+import type { CollectionName } from '../protocol/collections.js';
+import type { ReplicatedDocument } from '../protocol/documents.js';
+import type { PushRow, WireDocument } from '../protocol/wire.js';
+import type { Session } from './auth.js';
+import { compareCodeUnits, sameJson } from './canonical-json.js';
+import { notifyChanges } from './change-feed.js';
+import type { Queryable } from './database/index.js';
+import type { DocumentRow } from './document-store.js';
+import { insertDocument, lockDocument, replayPatientDocuments, updateDocument } from './document-store.js';
+import { badRequest, forbidden } from './errors.js';
+import { loadDerivationContext } from './locations.js';
+import { validatePushedDocument } from './push-validation.js';
+import { isActiveEncounter, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
+
+export interface PushResult {
+  conflicts: WireDocument[];
+  /** Documents inserted or updated. */
+  written: number;
+  /** Documents already in the pushed state, such as a replayed push. */
+  unchanged: number;
+}
+
+interface ValidatedRow {
+  row: PushRow;
+  derived: ReplicatedDocument;
+}
+
+function patientIdOf(derived: ReplicatedDocument): string {
+  return 'patientId' in derived ? derived.patientId : '';
+}
+
+/**
+ * Decides which patients this push may write. A patient is in scope when they have an active
+ * Encounter in the session's ward. A patient in no ward at all is in scope too when this same push
+ * admits them to the session's ward: a new or readmitted patient, registered at the bedside.
+ */
+async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[], session: Session) {
+  const wardsByPatient = await wardsOfPatients(transaction, [...new Set(rows.map(({ derived }) => patientIdOf(derived)))]);
+  const admittedHere = new Set(
+    rows
+      .filter(({ row, derived }) => !row.newDocumentState._deleted && isActiveEncounter(derived.resource) && 'wardId' in derived && derived.wardId === session.wardId)
+      .map(({ derived }) => patientIdOf(derived)),
+  );
+
+  return async (patientId: string): Promise<boolean> => {
+    if (!wardsByPatient.has(patientId)) {
+      const loaded = await wardsOfPatients(transaction, [patientId]);
+      wardsByPatient.set(patientId, loaded.get(patientId) ?? new Set());
+    }
+    const wards = wardsByPatient.get(patientId) ?? new Set<string>();
+    return wards.has(session.wardId) || (wards.size === 0 && admittedHere.has(patientId));
+  };
+}
+
+/**
+ * Applies a push inside one transaction, following RxDB's replication model: each row's
+ * `assumedMasterState` must equal the stored document, compared as canonical JSON, or the stored
+ * document is returned as a conflict. The new state is stored exactly as sent.
+ */
+export async function applyPush(transaction: Queryable, collection: CollectionName, rows: readonly PushRow[], session: Session): Promise<PushResult> {
+  const context = await loadDerivationContext(transaction);
+  const validated: ValidatedRow[] = rows.map((row) => {
+    const assumedId = row.assumedMasterState?.id;
+    if (assumedId !== undefined && assumedId !== row.newDocumentState.id) {
+      throw badRequest(`Document ${row.newDocumentState.id}: assumedMasterState has another id, ${assumedId}`);
+    }
+    return { row, derived: validatePushedDocument(collection, row.newDocumentState, context) };
+  });
+
+  const isInScope = await scopeChecker(transaction, validated, session);
+  for (const { derived } of validated) {
+    if (!(await isInScope(patientIdOf(derived)))) {
+      throw forbidden(`Document ${derived.id}: patient ${patientIdOf(derived)} is not in ward ${session.wardId}, so this workstation may not write it`);
+    }
+  }
+
+  const result: PushResult = { conflicts: [], written: 0, unchanged: 0 };
+  const encounterPatients = new Set<string>();
+  const writer = { userId: session.userId, workstationId: session.workstationId };
+  // Lock rows in id order, so that two pushes of the same documents take their row locks in the
+  // same order and do not deadlock on them.
+  const ordered = [...validated].sort((a, b) => compareCodeUnits(a.derived.id, b.derived.id));
+
+  for (const { row, derived } of ordered) {
+    const documentRow: DocumentRow = { collection, document: row.newDocumentState, derived };
+    let current = await lockDocument(transaction, collection, derived.id);
+    if (!current) {
+      // Nothing stored: write it even when the client assumed a master state, because there is no
+      // master to return as a conflict and dropping the write would lose it.
+      if (await insertDocument(transaction, documentRow, writer)) {
+        result.written++;
+        if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
+        continue;
+      }
+      // A concurrent push inserted this id after our lock found nothing: compare with its row.
+      current = await lockDocument(transaction, collection, derived.id);
+      if (!current) throw new Error(`Document ${derived.id} is neither insertable nor present`);
+    }
+
+    if (current.patientId !== patientIdOf(derived) && !(await isInScope(current.patientId))) {
+      throw forbidden(`Document ${derived.id}: the stored document is about patient ${current.patientId}, who is not in ward ${session.wardId}`);
+    }
+    if (sameJson(current.document, row.newDocumentState)) {
+      result.unchanged++;
+    } else if (row.assumedMasterState !== undefined && sameJson(current.document, row.assumedMasterState)) {
+      await updateDocument(transaction, documentRow, writer);
+      result.written++;
+      if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
+    } else {
+      result.conflicts.push(current.document);
+    }
+  }
+
+  const changedCollections = new Set<CollectionName>(result.written > 0 ? [collection] : []);
+  const gained = await refreshWardMembership(transaction, [...encounterPatients]);
+  if ((await replayPatientDocuments(transaction, [...new Set(gained.map((membership) => membership.patientId))])) > 0) {
+    changedCollections.add('records');
+    changedCollections.add('entries');
+  }
+  if (changedCollections.size > 0) await notifyChanges(transaction, changedCollections);
+  return result;
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+
+import type { CollectionName } from '../../protocol/collections.js';
+import type { Checkpoint, PullResponse, WireDocument } from '../../protocol/wire.js';
+import { checkpoint as checkpointSchema } from '../../protocol/wire.js';
+import type { Session } from '../auth.js';
+import { authenticate, sessionOf } from '../auth.js';
+import type { ServerContext } from '../context.js';
+import type { Queryable } from '../database/index.js';
+import { badRequest, quoteValue } from '../errors.js';
+import { collectionParameter } from './collection-parameter.js';
+
+export const DEFAULT_PULL_LIMIT = 100;
+export const MAX_PULL_LIMIT = 1000;
+/** xid8 is an unsigned 64-bit integer. */
+const XID8_LIMIT = 2n ** 64n;
+
+function singleValue(value: unknown): string | undefined {
+  return Array.isArray(value) ? (value[0] as string | undefined) : (value as string | undefined);
+}
+
+function parseCheckpoint(value: string | undefined): Checkpoint | null {
+  if (value === undefined || value === '' || value === 'null') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw badRequest(`Invalid checkpoint ${quoteValue(value)}: expected JSON such as {"txid":"1234","id":"Patient/abc"}`);
+  }
+  if (json === null) return null;
+  const parsed = checkpointSchema.safeParse(json);
+  if (!parsed.success || BigInt(parsed.data.txid) >= XID8_LIMIT) {
+    throw badRequest(`Invalid checkpoint ${quoteValue(value)}: expected {"txid":"<decimal transaction id>","id":"<document id>"}`);
+  }
+  return parsed.data;
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PULL_LIMIT;
+  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PULL_LIMIT) {
+    throw badRequest(`Invalid limit ${quoteValue(value)}: expected an integer from 1 to ${MAX_PULL_LIMIT}`);
+  }
+  return limit;
+}
+
+/**
+ * Reads the collection's change feed after `after`, in (txid, id) order, within the session's
+ * ward. Only rows written by transactions below `pg_snapshot_xmin` are returned: every such
+ * transaction has ended, so no row can later appear behind the returned checkpoint. A row of a
+ * transaction that is still open, and every row written after it, waits for the next pull.
+ */
+export async function readChanges(database: Queryable, collection: CollectionName, session: Session, after: Checkpoint | null, limit: number) {
+  const parameters: unknown[] = [collection, session.wardId, limit];
+  const scope =
+    collection === 'reference'
+      ? `documents.ward_id IN ($2, '')`
+      : `documents.patient_id IN (SELECT patient_id FROM ward_membership WHERE ward_id = $2)`;
+  let afterCheckpoint = '';
+  if (after) {
+    parameters.push(after.txid, after.id);
+    afterCheckpoint = 'AND (documents.txid, documents.id) > ($4::xid8, $5::text)';
+  }
+
+  const { rows } = await database.query<{ document: WireDocument; txid: string }>(
+    `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+     SELECT documents.document, documents.txid::text AS txid
+     FROM documents, horizon
+     WHERE documents.collection = $1
+       AND documents.txid < horizon.xmin
+       ${afterCheckpoint}
+       AND ${scope}
+     ORDER BY documents.txid, documents.id
+     LIMIT $3`,
+    parameters,
+  );
+  return rows;
+}
+
+export function registerPullRoute(app: FastifyInstance, context: ServerContext): void {
+  app.get('/sync/:collection/pull', { onRequest: (request) => authenticate(context, request) }, async (request): Promise<PullResponse> => {
+    const collection = collectionParameter(request.params);
+    const query = request.query as Record<string, unknown>;
+    const after = parseCheckpoint(singleValue(query.checkpoint));
+    const limit = parseLimit(singleValue(query.limit));
+
+    const rows = await readChanges(context.database, collection, sessionOf(request), after, limit);
+    const last = rows.at(-1);
+    return {
+      documents: rows.map((row) => row.document),
+      checkpoint: last ? { txid: last.txid, id: last.document.id } : after,
+    };
+  });
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+
+import type { PushResponse } from '../../protocol/wire.js';
+import { pushRequest } from '../../protocol/wire.js';
+import { authenticate, sessionOf } from '../auth.js';
+import type { ServerContext } from '../context.js';
+import { badRequest, describeIssues, forbidden } from '../errors.js';
+import { applyPush } from '../push-writer.js';
+import { collectionParameter } from './collection-parameter.js';
+
+export function registerPushRoute(app: FastifyInstance, context: ServerContext): void {
+  app.post('/sync/:collection/push', { onRequest: (request) => authenticate(context, request) }, async (request): Promise<PushResponse> => {
+    const collection = collectionParameter(request.params);
+    if (collection === 'reference') {
+      throw forbidden('The reference collection is master data owned by the server: workstations pull it and never push it');
+    }
+    const parsed = pushRequest.safeParse(request.body);
+    if (!parsed.success) {
+      throw badRequest(`Invalid push request: ${describeIssues(parsed.error)}`);
+    }
+
+    const session = sessionOf(request);
+    const result = await context.database.transaction((transaction) => applyPush(transaction, collection, parsed.data.rows, session));
+    request.log.info(
+      { collection, rows: parsed.data.rows.length, written: result.written, unchanged: result.unchanged, conflicts: result.conflicts.length, workstationId: session.workstationId },
+      'push applied',
+    );
+    return { conflicts: result.conflicts };
+  });
+}

@@ -1,0 +1,61 @@
+import type { ServerResponse } from 'node:http';
+
+import type { FastifyInstance } from 'fastify';
+
+import type { CollectionName } from '../../protocol/collections.js';
+import { COLLECTION_NAMES } from '../../protocol/collections.js';
+import { authenticate, sessionOf } from '../auth.js';
+import type { ServerContext } from '../context.js';
+
+/** Changes arriving within this window go out as one resync event. */
+export const RESYNC_DEBOUNCE_MS = 50;
+
+/** Open event streams, so that closing the server can end them (they never end by themselves). */
+export type OpenStreams = Set<ServerResponse>;
+
+function writeEvent(response: ServerResponse, event: 'resync' | 'heartbeat', data: unknown): void {
+  response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * `GET /sync/stream`: server-sent events telling the workstation when to pull (see StreamEvent in
+ * sync/protocol/wire.ts). A resync for every collection goes out on connect, so that changes made
+ * while the client was away are never missed.
+ */
+export function registerStreamRoute(app: FastifyInstance, context: ServerContext, openStreams: OpenStreams): void {
+  app.get('/sync/stream', { onRequest: (request) => authenticate(context, request) }, (request, reply) => {
+    const session = sessionOf(request);
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Stops a reverse proxy such as nginx from buffering the events.
+      'X-Accel-Buffering': 'no',
+    });
+    openStreams.add(response);
+    writeEvent(response, 'resync', { collections: COLLECTION_NAMES });
+
+    const pending = new Set<CollectionName>();
+    let debounceTimer: NodeJS.Timeout | undefined;
+    const unsubscribe = context.changeFeed.subscribe((collections) => {
+      for (const collection of collections) pending.add(collection);
+      debounceTimer ??= setTimeout(() => {
+        debounceTimer = undefined;
+        writeEvent(response, 'resync', { collections: COLLECTION_NAMES.filter((collection) => pending.has(collection)) });
+        pending.clear();
+      }, RESYNC_DEBOUNCE_MS);
+    });
+    const heartbeat = setInterval(() => writeEvent(response, 'heartbeat', { at: context.now().toISOString() }), context.heartbeatIntervalMs);
+
+    request.log.info({ userId: session.userId, workstationId: session.workstationId, wardId: session.wardId }, 'event stream opened');
+    response.on('close', () => {
+      unsubscribe();
+      clearTimeout(debounceTimer);
+      clearInterval(heartbeat);
+      openStreams.delete(response);
+      request.log.info({ workstationId: session.workstationId }, 'event stream closed');
+    });
+  });
+}
