@@ -1,0 +1,97 @@
+import { useEffect, useRef, useState } from 'react';
+
+import type { PatientChart } from '../../../preload/api/index.js';
+import { toApiError } from '../api/api-error.js';
+import { describeApiError } from '../api/describe-error.js';
+import { useApi } from '../api/ApiContext.js';
+import { useSession } from '../app/SessionContext.js';
+import { t } from '../i18n/index.js';
+
+interface SpO2ScaleControlProps {
+  chart: PatientChart;
+  /** The current scale in words, for example "Scale 2, set by … on …". */
+  scaleText: string;
+  onChanged(chart: PatientChart): void;
+}
+
+/**
+ * Lets a doctor switch the patient between SpO2 scales 1 and 2 after a confirmation. Other roles
+ * do not see it; the core rejects the call for them anyway.
+ */
+export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleControlProps) {
+  const api = useApi();
+  const { session, handleUnauthenticated } = useSession();
+  const [confirming, setConfirming] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const questionRef = useRef<HTMLParagraphElement>(null);
+  const openButtonRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (confirming) questionRef.current?.focus();
+  }, [confirming]);
+
+  if (!session.user.roles.includes('doctor')) return null;
+
+  const targetScale = chart.spo2Scale.scale === 1 ? 2 : 1;
+  const question = targetScale === 2 ? t('spo2Scale.confirmTo2') : t('spo2Scale.confirmTo1');
+  let confirmLabel = targetScale === 2 ? t('spo2Scale.confirmTo2Button') : t('spo2Scale.confirmTo1Button');
+  if (saving) confirmLabel = t('spo2Scale.saving');
+
+  function cancel() {
+    setConfirming(false);
+    setError(null);
+    openButtonRef.current?.focus();
+  }
+
+  async function confirm() {
+    setSaving(true);
+    setError(null);
+    try {
+      const updated = await api.patient.setSpO2Scale({ patientId: chart.patientId, scale: targetScale });
+      setConfirming(false);
+      onChanged(updated);
+    } catch (caught) {
+      const body = toApiError(caught);
+      console.warn(`spo2 scale: change failed for patient ${chart.patientId} (${body.code})`);
+      if (body.code === 'unauthenticated') handleUnauthenticated();
+      setError(t('spo2Scale.failed', { message: describeApiError(body) }));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  if (!confirming) {
+    return (
+      <div className="spo2-scale">
+        <span>
+          <span className="muted">{t('spo2Scale.label')}</span> {scaleText}
+        </span>
+        <button ref={openButtonRef} type="button" className="button button--small" onClick={() => setConfirming(true)}>
+          {t('spo2Scale.change')}
+        </button>
+      </div>
+    );
+  }
+
+  return (
+    <div className="spo2-scale confirm" role="group" aria-label={t('spo2Scale.change')}>
+      <p ref={questionRef} tabIndex={-1} className="confirm__question">
+        {question}
+      </p>
+      {error !== null && (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="confirm__actions">
+        <button type="button" className="button button--primary" onClick={confirm} disabled={saving}>
+          {confirmLabel}
+        </button>
+        <button type="button" className="button" onClick={cancel} disabled={saving}>
+          {t('spo2Scale.cancel')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { useEffect, useState } from 'react';
+
+import type { SyncStatus } from '../../../preload/api/index.js';
+import { toApiError } from '../api/api-error.js';
+import { useApi } from '../api/ApiContext.js';
+
+/**
+ * Returns the replica's sync status, read once with `sync.status` and then kept current by the
+ * `onSyncStatus` event. An event that arrives before the first read wins over that read.
+ */
+export function useSyncStatus(): SyncStatus | null {
+  const api = useApi();
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+
+  useEffect(() => {
+    let eventSeen = false;
+    let active = true;
+    const unsubscribe = api.events.onSyncStatus((next) => {
+      eventSeen = true;
+      setStatus(next);
+    });
+
+    api.sync.status({}).then(
+      (initial) => {
+        if (active && !eventSeen) setStatus(initial);
+      },
+      (error: unknown) => console.warn(`sync indicator: reading the sync status failed (${toApiError(error).code})`),
+    );
+
+    return () => {
+      active = false;
+      unsubscribe();
+    };
+  }, [api]);
+
+  return status;
+}

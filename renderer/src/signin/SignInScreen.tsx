@@ -1,0 +1,115 @@
+import type { FormEvent } from 'react';
+import { useId, useRef, useState } from 'react';
+
+import type { SessionInfo } from '../../../preload/api/index.js';
+import { toApiError } from '../api/api-error.js';
+import { useApi } from '../api/ApiContext.js';
+import { t } from '../i18n/index.js';
+import { describeSignInError } from './sign-in-errors.js';
+
+/** Reason the sign-in screen is showing when the user did not sign out themselves. */
+export type SignInNotice = 'expired' | 'signed-out';
+
+interface SignInScreenProps {
+  notice: SignInNotice | null;
+  onSignedIn(session: SessionInfo): void;
+}
+
+export function SignInScreen({ notice, onSignedIn }: SignInScreenProps) {
+  const api = useApi();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const usernameRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const errorId = useId();
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (submitting) return;
+
+    if (username.trim() === '') {
+      setError(t('signin.error.usernameMissing'));
+      usernameRef.current?.focus();
+      return;
+    }
+    if (password === '') {
+      setError(t('signin.error.passwordMissing'));
+      passwordRef.current?.focus();
+      return;
+    }
+
+    setSubmitting(true);
+    setError(null);
+    try {
+      const session = await api.session.signIn({ username: username.trim(), password });
+      onSignedIn(session);
+    } catch (caught) {
+      const body = toApiError(caught);
+      console.info(`sign-in: failed with ${body.code}`);
+      setError(describeSignInError(body));
+      if (body.code === 'unauthenticated') {
+        setPassword('');
+        passwordRef.current?.focus();
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <main className="signin">
+      <form className="signin__card" onSubmit={handleSubmit} noValidate aria-labelledby="signin-title">
+        <p className="signin__product">{t('app.title')}</p>
+        <h1 id="signin-title">{t('signin.title')}</h1>
+
+        {notice !== null && (
+          <p className="notice notice--info" role="status">
+            {notice === 'expired' ? t('signin.sessionExpired') : t('signin.sessionEnded')}
+          </p>
+        )}
+
+        <label className="field">
+          <span className="field__label">{t('signin.username')}</span>
+          <input
+            ref={usernameRef}
+            className="input"
+            data-testid="signin-username"
+            name="username"
+            autoComplete="username"
+            autoFocus
+            value={username}
+            onChange={(event) => setUsername(event.target.value)}
+            aria-describedby={error === null ? undefined : errorId}
+          />
+        </label>
+
+        <label className="field">
+          <span className="field__label">{t('signin.password')}</span>
+          <input
+            ref={passwordRef}
+            className="input"
+            data-testid="signin-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            aria-describedby={error === null ? undefined : errorId}
+          />
+        </label>
+
+        {error !== null && (
+          <p id={errorId} className="notice notice--error" role="alert" data-testid="signin-error">
+            {error}
+          </p>
+        )}
+
+        <button type="submit" className="button button--primary" data-testid="signin-submit" disabled={submitting}>
+          {submitting ? t('signin.submitting') : t('signin.submit')}
+        </button>
+      </form>
+    </main>
+  );
+}

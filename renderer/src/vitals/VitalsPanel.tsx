@@ -1,0 +1,188 @@
+import type { FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+
+import type { News2Parameter, PatientChart } from '../../../preload/api/index.js';
+import { NEWS2_PARAMETERS, WARD_CLINICIANS, scoreNews2 } from '../../../preload/api/index.js';
+import { toApiError } from '../api/api-error.js';
+import { useApi } from '../api/ApiContext.js';
+import { useSession } from '../app/SessionContext.js';
+import { SpO2ScaleControl } from '../chart/SpO2ScaleControl.js';
+import { formatTime } from '../format/datetime.js';
+import { describeSpO2Scale } from '../format/spo2-scale.js';
+import { t } from '../i18n/index.js';
+import { describeFieldProblem } from './field-problem-text.js';
+import { News2Result } from './News2Result.js';
+import type { VitalsDraft } from './vitals-draft.js';
+import { emptyDraft, parameterOfIssuePath, parseDraft } from './vitals-draft.js';
+import { useVitalsDrafts } from './VitalsDraftContext.js';
+import { VitalsFields, fieldId } from './VitalsFields.js';
+import { describeSaveError } from './save-error-text.js';
+
+type FieldMessages = Partial<Record<News2Parameter, string>>;
+
+interface VitalsPanelProps {
+  chart: PatientChart;
+  onSaved(): void;
+  onChartChanged(): void;
+}
+
+/**
+ * Renders the entry form for one set of observations, scored live with NEWS2 on the patient's SpO2
+ * scale. The draft survives failed saves, navigation and a new sign-in by the same user. Only a
+ * successful save clears it, and then only the fields that were saved.
+ */
+export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps) {
+  const api = useApi();
+  const { session, handleUnauthenticated } = useSession();
+  const drafts = useVitalsDrafts();
+  const patientId = chart.patientId;
+  const idPrefix = useId();
+
+  const [draft, setDraft] = useState<VitalsDraft>(() => drafts.get(patientId) ?? emptyDraft);
+  const [touched, setTouched] = useState<ReadonlySet<News2Parameter>>(new Set());
+  const [showAllProblems, setShowAllProblems] = useState(false);
+  const [serverIssues, setServerIssues] = useState<FieldMessages>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const savingRef = useRef(false);
+
+  const parsed = useMemo(() => parseDraft(draft), [draft]);
+  const score = useMemo(() => scoreNews2(parsed.observations, chart.spo2Scale.scale), [parsed, chart.spo2Scale.scale]);
+
+  useEffect(() => {
+    if (parsed.isEmpty) drafts.delete(patientId);
+    else drafts.set(patientId, draft);
+  }, [drafts, patientId, draft, parsed.isEmpty]);
+
+  const fieldErrors: FieldMessages = {};
+  for (const parameter of NEWS2_PARAMETERS) {
+    const problem = parsed.problems[parameter];
+    const local = problem !== undefined && (showAllProblems || touched.has(parameter)) ? describeFieldProblem(problem) : undefined;
+    const message = serverIssues[parameter] ?? local;
+    if (message !== undefined) fieldErrors[parameter] = message;
+  }
+
+  const canRecord = session.user.roles.some((role) => WARD_CLINICIANS.includes(role));
+
+  function handleChange(parameter: News2Parameter, value: string) {
+    setDraft((current) => ({ ...current, [parameter]: value }));
+    setServerIssues(({ [parameter]: _removed, ...rest }) => rest);
+    setSavedAt(null);
+  }
+
+  function handleBlur(parameter: News2Parameter) {
+    setTouched((current) => (current.has(parameter) ? current : new Set([...current, parameter])));
+  }
+
+  function focusField(parameter: News2Parameter) {
+    document.getElementById(fieldId(idPrefix, parameter))?.focus();
+  }
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (savingRef.current) return;
+
+    setSavedAt(null);
+    const invalid = NEWS2_PARAMETERS.find((parameter) => parsed.problems[parameter] !== undefined);
+    if (invalid !== undefined) {
+      setShowAllProblems(true);
+      setFormError(t('vitals.error.fixFields'));
+      focusField(invalid);
+      return;
+    }
+    if (parsed.isEmpty) {
+      setFormError(t('vitals.error.empty'));
+      focusField('respiratoryRate');
+      return;
+    }
+
+    const submitted = draft;
+    savingRef.current = true;
+    setSaving(true);
+    setFormError(null);
+    try {
+      const saved = await api.vitals.record({ patientId, observations: parsed.observations });
+      console.info(`vitals: saved set ${saved.id} for patient ${patientId}`);
+      setDraft((current) => clearSubmittedFields(current, submitted));
+      setTouched(new Set());
+      setShowAllProblems(false);
+      setServerIssues({});
+      setSavedAt(saved.effectiveDateTime);
+      onSaved();
+    } catch (caught) {
+      const error = toApiError(caught);
+      console.warn(`vitals: save failed for patient ${patientId} (${error.code})`);
+      if (error.code === 'unauthenticated') handleUnauthenticated();
+
+      const issues: FieldMessages = {};
+      for (const issue of error.issues ?? []) {
+        const parameter = parameterOfIssuePath(issue.path);
+        if (parameter !== null) issues[parameter] ??= issue.message;
+      }
+      setServerIssues(issues);
+      setFormError(describeSaveError(error, Object.keys(issues).length > 0));
+    } finally {
+      savingRef.current = false;
+      setSaving(false);
+    }
+  }
+
+  const scaleText = describeSpO2Scale(chart.spo2Scale);
+
+  return (
+    <section className="vitals-panel" aria-labelledby={`${idPrefix}-title`}>
+      <div className="vitals-panel__header">
+        <h2 id={`${idPrefix}-title`} className="section-title">
+          {t('vitals.title')}
+        </h2>
+        <SpO2ScaleControl chart={chart} scaleText={scaleText} onChanged={onChartChanged} />
+      </div>
+
+      {canRecord ? (
+        <form className="vitals-form" data-testid="vitals-form" onSubmit={handleSubmit} noValidate>
+          <div className="vitals-form__entry">
+            <VitalsFields
+              idPrefix={idPrefix}
+              draft={draft}
+              subScores={score.subScores}
+              errors={fieldErrors}
+              spo2ScaleText={scaleText}
+              spo2ScaleIs2={chart.spo2Scale.scale === 2}
+              onChange={handleChange}
+              onBlur={handleBlur}
+            />
+            <div className="vitals-form__actions">
+              <button type="submit" className="button button--primary" data-testid="vitals-save" aria-disabled={saving}>
+                {saving ? t('vitals.saving') : t('vitals.save')}
+              </button>
+              {formError !== null && (
+                <p className="notice notice--error" role="alert" data-testid="vitals-error">
+                  {formError}
+                </p>
+              )}
+              {savedAt !== null && (
+                <p className="notice notice--success" role="status">
+                  {t('vitals.saved', { time: formatTime(savedAt) })}
+                </p>
+              )}
+            </div>
+          </div>
+          <News2Result score={score} />
+        </form>
+      ) : (
+        <p className="notice notice--info">{t('vitals.readOnly')}</p>
+      )}
+      <p className="vitals-panel__acknowledgement">{t('news2.acknowledgement')}</p>
+    </section>
+  );
+}
+
+/** Clears the fields that still hold what was saved; anything typed while the save was running stays. */
+function clearSubmittedFields(current: VitalsDraft, submitted: VitalsDraft): VitalsDraft {
+  const next = { ...current };
+  for (const parameter of NEWS2_PARAMETERS) {
+    if (current[parameter] === submitted[parameter]) next[parameter] = '';
+  }
+  return next;
+}
