@@ -37,7 +37,10 @@ export async function openPgliteDatabase(dataDir: string | undefined): Promise<D
       // PGlite runs in this process, so its notification channel cannot be lost and
       // `listener.onReconnect` is never called.
       const unlisten = await database.listen(channel, (payload) => listener.onNotification(payload));
-      return () => unlisten();
+      // Closing PGlite ends its subscriptions, and unlisten on a closed PGlite throws.
+      return async () => {
+        if (!closing) await unlisten();
+      };
     },
 
     close(): Promise<void> {
