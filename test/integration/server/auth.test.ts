@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import { signInResponse } from '../../../sync/protocol/wire.js';
+import type { SyncServer } from '../../../sync/server/app.js';
+import { DEMO_USERS } from '../../../sync/server/seed/index.js';
+import { signToken } from '../../../sync/server/tokens.js';
+import type { TestStorage } from './helpers.js';
+import { BACKENDS, createStorage, EventStreamReader, request, signIn, startServer, SyncClient, TEST_NOW, WARD_4A, WARD_7B } from './helpers.js';
+
+const TWELVE_HOURS_MS = 12 * 60 * 60 * 1000;
+
+describe.each(BACKENDS)('sign-in and tokens on %s', (backend) => {
+  let storage: TestStorage;
+  let server: SyncServer;
+  let now = TEST_NOW;
+
+  beforeAll(async () => {
+    storage = await createStorage(backend, 'auth');
+    server = await startServer(storage, { now: () => now });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await storage?.cleanup();
+  });
+
+  beforeEach(() => {
+    now = TEST_NOW;
+  });
+
+  it('signs in every demo user', async () => {
+    for (const user of DEMO_USERS) {
+      const result = await request(server.url, 'POST', '/auth/sign-in', {
+        body: { username: user.username, password: user.password, wardId: WARD_7B, workstationId: 'ws-auth' },
+      });
+      expect(result.status, user.username).toBe(200);
+      const body = signInResponse.parse(result.body);
+      expect(body.user.username).toBe(user.username);
+      expect(body.user.roles).toEqual(user.roles);
+      expect(body.ward).toEqual({ id: WARD_7B, name: 'Ward 7B – Surgical' });
+      expect(body.expiresAt).toBe(new Date(TEST_NOW.getTime() + TWELVE_HOURS_MS).toISOString());
+    }
+  });
+
+  it('rejects a wrong password with 401', async () => {
+    const result = await request<{ message: string }>(server.url, 'POST', '/auth/sign-in', {
+      body: { username: 'nurse', password: 'not-the-password', wardId: WARD_4A, workstationId: 'ws-auth' },
+    });
+    expect(result.status).toBe(401);
+    expect(result.body.message).toBe('Invalid username or password');
+  });
+
+  it('rejects an unknown user like a wrong password', async () => {
+    const result = await request<{ message: string }>(server.url, 'POST', '/auth/sign-in', {
+      body: { username: 'nobody', password: 'nurse-demo', wardId: WARD_4A, workstationId: 'ws-auth' },
+    });
+    expect(result.status).toBe(401);
+    expect(result.body.message).toBe('Invalid username or password');
+  });
+
+  it('rejects an unknown ward with 400 naming it', async () => {
+    const result = await request<{ message: string }>(server.url, 'POST', '/auth/sign-in', {
+      body: { username: 'nurse', password: 'nurse-demo', wardId: 'ward-9z', workstationId: 'ws-auth' },
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.message).toContain('ward-9z');
+  });
+
+  it('rejects a bed id as a ward with 400', async () => {
+    const result = await request<{ message: string }>(server.url, 'POST', '/auth/sign-in', {
+      body: { username: 'nurse', password: 'nurse-demo', wardId: 'bed-4a-01', workstationId: 'ws-auth' },
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.message).toContain('bed-4a-01');
+  });
+
+  it('rejects a sign-in body without a password with 400', async () => {
+    const result = await request<{ message: string }>(server.url, 'POST', '/auth/sign-in', { body: { username: 'nurse', wardId: WARD_4A, workstationId: 'ws-auth' } });
+    expect(result.status).toBe(400);
+    expect(result.body.message).toContain('password');
+  });
+
+  it('rejects a sync request without a token', async () => {
+    const result = await request<{ message: string }>(server.url, 'GET', '/sync/records/pull');
+    expect(result.status).toBe(401);
+    expect(result.body.message).toContain('Missing bearer token');
+    expect(result.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('rejects a malformed token', async () => {
+    const result = await request<{ message: string }>(server.url, 'GET', '/sync/records/pull', { token: 'not-a-token' });
+    expect(result.status).toBe(401);
+    expect(result.body.message).toContain('Malformed bearer token');
+  });
+
+  it('rejects a token whose payload was changed', async () => {
+    const { token } = await signIn(server.url, 'nurse', WARD_4A);
+    const [payload, signature] = token.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { wardId: string };
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, wardId: WARD_7B })).toString('base64url')}.${signature}`;
+
+    const result = await request<{ message: string }>(server.url, 'GET', '/sync/records/pull', { token: forged });
+    expect(result.status).toBe(401);
+    expect(result.body.message).toContain('signature');
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const forged = signToken(randomBytes(32), { userId: 'user-nurse', roles: ['nurse'], wardId: WARD_4A, workstationId: 'ws-auth', expiresAt: TEST_NOW.getTime() + 60_000 });
+    const result = await request<{ message: string }>(server.url, 'GET', '/sync/entries/pull', { token: forged });
+    expect(result.status).toBe(401);
+    expect(result.body.message).toContain('signature');
+  });
+
+  it('rejects an expired token on every sync route', async () => {
+    const client = await SyncClient.signIn(server.url);
+    expect((await client.pull('records', null, 1)).status).toBe(200);
+
+    now = new Date(TEST_NOW.getTime() + TWELVE_HOURS_MS + 1000);
+    const pulled = await client.pull('records', null, 1);
+    expect(pulled.status).toBe(401);
+    expect((pulled.body as unknown as { message: string }).message).toContain('expired');
+    expect((await client.push('entries', [])).status).toBe(401);
+    const stream = await EventStreamReader.open(server.url, client.token);
+    stream.close();
+    expect(stream.status).toBe(401);
+  });
+
+  it("rejects a disabled user's token", async () => {
+    const client = await SyncClient.signIn(server.url, { username: 'pharmacist' });
+    await server.database.query("UPDATE users SET disabled = true WHERE username = 'pharmacist'");
+    try {
+      const result = await client.pull('records', null, 1);
+      expect(result.status).toBe(401);
+      expect((result.body as unknown as { message: string }).message).toContain('disabled');
+    } finally {
+      await server.database.query("UPDATE users SET disabled = false WHERE username = 'pharmacist'");
+    }
+  });
+
+  it('accepts a token issued before a restart', async () => {
+    const client = await SyncClient.signIn(server.url);
+    await server.close();
+    server = await startServer(storage, { now: () => now });
+
+    const restarted = new SyncClient(server.url, client.token);
+    const result = await restarted.pull('records', null, 5);
+    expect(result.status).toBe(200);
+    expect(result.body.documents).toHaveLength(5);
+  });
+});

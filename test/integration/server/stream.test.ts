@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { SyncServer } from '../../../sync/server/app.js';
+import type { TestStorage } from './helpers.js';
+import { BACKENDS, createStorage, EventStreamReader, isResync, patientIdsOfWard, startServer, SyncClient, vitalSignsDocument, WARD_4A } from './helpers.js';
+
+const HEARTBEAT_INTERVAL_MS = 100;
+
+describe.each(BACKENDS)('event stream on %s', (backend) => {
+  let storage: TestStorage;
+  let server: SyncServer;
+  let nurse: SyncClient;
+  let patientId: string;
+  const streams: EventStreamReader[] = [];
+
+  async function openStream(url = server.url, token = nurse.token): Promise<EventStreamReader> {
+    const stream = await EventStreamReader.open(url, token);
+    streams.push(stream);
+    return stream;
+  }
+
+  beforeAll(async () => {
+    storage = await createStorage(backend, 'stream');
+    server = await startServer(storage, { heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+    nurse = await SyncClient.signIn(server.url, { wardId: WARD_4A, workstationId: 'ws-stream' });
+    patientId = (await patientIdsOfWard(server, WARD_4A))[0] as string;
+  });
+
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    await server?.close();
+    await storage?.cleanup();
+  });
+
+  it('sends a resync of every collection on connect', async () => {
+    const stream = await openStream();
+    expect(stream.status).toBe(200);
+    const first = await stream.next();
+    expect(first).toEqual({ event: 'resync', data: { collections: ['reference', 'records', 'entries'] } });
+  });
+
+  it('sends a resync after a push', async () => {
+    const stream = await openStream();
+    await stream.next(isResync());
+
+    const pushed = await nurse.push('entries', [{ newDocumentState: vitalSignsDocument('stream-push', patientId) }]);
+    expect(pushed.status).toBe(200);
+    const event = await stream.next((candidate) => candidate.event === 'resync');
+    expect(event.data).toEqual({ collections: ['entries'] });
+  });
+
+  it('sends heartbeats at the configured interval', async () => {
+    const stream = await openStream();
+    const startedAt = Date.now();
+    const first = await stream.next((event) => event.event === 'heartbeat');
+    const second = await stream.next((event) => event.event === 'heartbeat');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2 * HEARTBEAT_INTERVAL_MS - 20);
+    for (const heartbeat of [first, second]) {
+      expect(typeof (heartbeat.data as { at: string }).at).toBe('string');
+      expect(Number.isNaN(Date.parse((heartbeat.data as { at: string }).at))).toBe(false);
+    }
+  });
+
+  it('rejects a stream without a token', async () => {
+    const stream = await EventStreamReader.open(server.url, undefined);
+    stream.close();
+    expect(stream.status).toBe(401);
+  });
+
+  it.runIf(backend === 'postgresql')('relays a push between two server instances', async () => {
+    const other = await startServer(storage, { heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+    try {
+      const stream = await openStream(other.url, nurse.token);
+      await stream.next(isResync());
+
+      const pushed = await nurse.push('entries', [{ newDocumentState: vitalSignsDocument('relayed-between-instances', patientId) }]);
+      expect(pushed.status).toBe(200);
+      const event = await stream.next(isResync('entries'));
+      expect(event.data).toEqual({ collections: ['entries'] });
+
+      const onOther = new SyncClient(other.url, nurse.token);
+      const { documents } = await onOther.pullAll('entries');
+      expect(documents.map((document) => document.id)).toContain('Observation/relayed-between-instances');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('ends open streams when the server closes', async () => {
+    const ownStorage = await createStorage(backend, 'stream_close');
+    try {
+      const own = await startServer(ownStorage, { heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+      const client = await SyncClient.signIn(own.url);
+      const stream = await openStream(own.url, client.token);
+      await stream.next(isResync());
+      await own.close();
+      await expect.poll(() => stream.ended).toBe(true);
+    } finally {
+      await ownStorage.cleanup();
+    }
+  });
+});
