@@ -16,10 +16,23 @@ import { SessionProvider } from './SessionContext.js';
 
 type View = { name: 'ward' } | { name: 'chart'; patientId: string };
 
+/** The screen a user was on when the session expired, reopened when the same user signs in again. */
+interface ResumePoint {
+  userId: string;
+  view: View;
+}
+
+/** Leaves the signed-in screens after the session expired, remembering where the user was. */
+function expire(current: AppState): AppState {
+  if (current.phase === 'signed-out') return current;
+  if (current.phase !== 'signed-in') return { phase: 'signed-out', notice: 'expired' };
+  return { phase: 'signed-out', notice: 'expired', resume: { userId: current.session.user.id, view: current.view } };
+}
+
 type AppState =
   | { phase: 'starting' }
   | { phase: 'start-failed' }
-  | { phase: 'signed-out'; notice: SignInNotice | null }
+  | { phase: 'signed-out'; notice: SignInNotice | null; resume?: ResumePoint }
   | { phase: 'signed-in'; session: SessionInfo; view: View };
 
 /** Chooses the screen to show and keeps the session that the signed-in screens share. */
@@ -31,21 +44,32 @@ export function App() {
   const start = useCallback(() => {
     setState({ phase: 'starting' });
     api.session.current({}).then(
-      (session) => setState(session === null ? { phase: 'signed-out', notice: null } : { phase: 'signed-in', session, view: { name: 'ward' } }),
+      (session) => {
+        if (session === null) {
+          setState({ phase: 'signed-out', notice: null });
+          return;
+        }
+        draftStore.claimFor(session.user.id);
+        setState({ phase: 'signed-in', session, view: { name: 'ward' } });
+      },
       (error: unknown) => {
         console.warn(`app: reading the current session failed (${toApiError(error).code})`);
         setState({ phase: 'start-failed' });
       },
     );
-  }, [api]);
+  }, [api, draftStore]);
 
   useEffect(start, [start]);
 
   useEffect(
     () =>
       api.events.onSessionEnded(({ reason }) => {
-        if (reason === 'signed-out') draftStore.clear();
-        setState({ phase: 'signed-out', notice: reason === 'expired' ? 'expired' : 'signed-out' });
+        if (reason === 'expired') {
+          setState(expire);
+          return;
+        }
+        draftStore.clear();
+        setState({ phase: 'signed-out', notice: 'signed-out' });
       }),
     [api, draftStore],
   );
@@ -53,7 +77,11 @@ export function App() {
   const handleSignedIn = useCallback(
     (session: SessionInfo) => {
       draftStore.claimFor(session.user.id);
-      setState({ phase: 'signed-in', session, view: { name: 'ward' } });
+      setState((current) => {
+        const resume = current.phase === 'signed-out' ? current.resume : undefined;
+        const view: View = resume?.userId === session.user.id ? resume.view : { name: 'ward' };
+        return { phase: 'signed-in', session, view };
+      });
     },
     [draftStore],
   );
@@ -63,7 +91,7 @@ export function App() {
     setState({ phase: 'signed-out', notice: null });
   }, [draftStore]);
 
-  const handleUnauthenticated = useCallback(() => setState({ phase: 'signed-out', notice: 'expired' }), []);
+  const handleUnauthenticated = useCallback(() => setState(expire), []);
 
   const session = state.phase === 'signed-in' ? state.session : null;
   const sessionControls = useMemo<SessionControls | null>(

@@ -1,7 +1,7 @@
 /**
  * English (United Kingdom) messages. Every text the renderer shows comes from a catalog like this
- * one; `{name}` marks a parameter that `t()` fills in. A translation copies the keys and keeps
- * the same parameters.
+ * one. `{name}` marks a parameter that `t()` fills in, and a translation keeps the same keys and
+ * parameters.
  */
 export const en = {
   'app.title': 'HMS Workstation',
@@ -23,7 +23,7 @@ export const en = {
   'signin.error.usernameMissing': 'Enter your username.',
   'signin.error.passwordMissing': 'Enter your password.',
   'signin.error.other': 'Sign-in failed: {message}',
-  'signin.sessionExpired': 'Your session has expired. Sign in again; unsaved observations are kept for the same user.',
+  'signin.sessionExpired': 'Your session has expired. Sign in again. Observations you had not saved are kept if you sign in as the same user.',
   'signin.sessionEnded': 'You have been signed out.',
 
   'shell.signOut': 'Sign out',

@@ -110,6 +110,25 @@ async function nurseJourney(browser: Browser, baseUrl: string): Promise<void> {
   await page.close();
 }
 
+/** Checks that an expired session keeps the typed observations for the same user and reopens the chart. */
+async function expiryJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', signedIn: true });
+  const page = await openPage(browser, baseUrl, mock);
+
+  await page.locator('[data-testid="ward-row"][data-patient-id="pat-0002"]').click();
+  await fillVitals(page, { respiratoryRate: '19', pulse: '88' });
+  mock.session = null;
+  await mock.emit('session:ended', { reason: 'expired' });
+  await page.getByTestId('signin-submit').waitFor();
+  await shoot(page, '16-session-expired');
+
+  await signIn(page);
+  await page.getByTestId('vitals-form').waitFor();
+  const kept = await page.getByTestId('vitals-pulse').inputValue();
+  if (kept !== '88') problems.push(`the draft was lost after the session expired (pulse field contains "${kept}")`);
+  await page.close();
+}
+
 async function doctorJourney(browser: Browser, baseUrl: string): Promise<void> {
   const options: MockOptions = { role: 'doctor', signedIn: true };
   const mock = new MockHms(options);
@@ -183,6 +202,7 @@ async function main(): Promise<void> {
   });
   try {
     await nurseJourney(browser, server.url);
+    await expiryJourney(browser, server.url);
     await doctorJourney(browser, server.url);
     await pharmacistView(browser, server.url);
     await missingToken(browser, server.url);
