@@ -28,6 +28,11 @@ export interface CoreOptions {
   settings: WorkstationSettings;
   /** Folder of the replica's SQLite file. */
   dataDirectory: string;
+  /**
+   * RxDB database name and file name of the replica. RxDB refuses two open databases of one name
+   * in a process, so tests that run several workstations give each its own.
+   */
+  replicaName?: string;
   logger: Logger;
   clock?: Clock;
   /** Replaces the replica's storage (tests wrap it in RxDB's schema validation). */
@@ -53,8 +58,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const log = (component: string) => componentLogger(options.logger, component);
   const { settings } = options;
 
-  const replica = await openReplica({ directory: options.dataDirectory, ...(options.storage ? { storage: options.storage } : {}) });
-  const outbox = new Outbox(join(options.dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`));
+  const replicaName = options.replicaName ?? DEFAULT_REPLICA_NAME;
+  const replica = await openReplica({ directory: options.dataDirectory, name: replicaName, ...(options.storage ? { storage: options.storage } : {}) });
+  const outbox = new Outbox(join(options.dataDirectory, `${replicaName}.sqlite`));
   const server = new ServerClient({ baseUrl: settings.serverUrl });
   const replication = new WorkstationReplication({
     replica,

@@ -5,6 +5,7 @@ import { COLLECTION_NAMES } from '../protocol/collections.js';
 import { HEARTBEAT_INTERVAL_MS, resyncEvent } from '../protocol/wire.js';
 import type { ConnectivityMonitor } from './connectivity.js';
 import type { Logger } from './logger.js';
+import { describeFetchError } from './server-client.js';
 
 export interface EventStreamOptions {
   url: string;
@@ -56,9 +57,9 @@ export class SyncEventStream {
         if (!this.#stopped) this.#options.logger.info('event stream closed by the server; reconnecting');
       } catch (error) {
         if (this.#stopped) return;
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = error instanceof TypeError ? `central server unreachable (${describeFetchError(error)})` : describeFetchError(error);
         this.#options.logger.warn({ reason }, 'event stream failed');
-        this.#options.connectivity.markOffline(`event stream: ${reason}`);
+        this.#options.connectivity.markOffline(`Live updates stopped: ${reason}`);
       } finally {
         this.#connected = false;
       }

@@ -125,7 +125,8 @@ function serverMessage(text: string): string | undefined {
   }
 }
 
-function describeFetchError(error: unknown): string {
+/** Short reason of a failed fetch for logs and the sync indicator, e.g. `ECONNREFUSED` or `timed out`. */
+export function describeFetchError(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
   const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
   if (cause?.code) return cause.code;

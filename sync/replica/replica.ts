@@ -32,7 +32,6 @@ export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaD
     // cross-process change broadcasting is needed.
     multiInstance: false,
     eventReduce: true,
-    closeDuplicates: true,
   });
 
   await database.addCollections({

@@ -103,6 +103,7 @@ describe('nurse charts vitals through an outage', () => {
     await page.getByTestId('vitals-temperature').fill('38.3');
     // RR 23 → 2, SpO2 94 → 1, air → 0, SBP 104 → 1, pulse 112 → 2, alert → 0, 38.3 °C → 1.
     expect(await page.getByTestId('vitals-total').textContent()).toContain('7');
+    await page.screenshot({ path: join(SCREENSHOTS, 'chart-vitals-entered.png') });
     const historyBefore = await page.getByTestId('vitals-history-row').count();
     await page.getByTestId('vitals-save').click();
 
@@ -113,12 +114,14 @@ describe('nurse charts vitals through an outage', () => {
     );
     await page.getByTestId('sync-pending').filter({ hasText: /^1$/ }).waitFor();
     expect(await page.getByTestId('sync-status').getAttribute('data-state')).toBe('offline');
-    await page.screenshot({ path: join(SCREENSHOTS, 'chart-offline.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'chart-saved-offline.png') });
 
     server = await startServer(serverPort);
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, 'chart.png'), fullPage: true });
+    // The chart body scrolls under the banner and the sync strip, which stay in view.
+    await page.getByTestId('vitals-history').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'chart-history-synced.png') });
 
     const charted = await server.database.query<{ document: { resource: { component: { code: { coding: { code: string }[] }; valueQuantity?: { value: number } }[] } } }>(
       `SELECT document FROM documents

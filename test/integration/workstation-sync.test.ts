@@ -59,6 +59,7 @@ class Workstation {
     this.core = await createCore({
       settings: { workstationId: this.name, serverUrl: this.serverUrl, wardId: WARD_ID },
       dataDirectory: this.directory.path,
+      replicaName: `replica-${this.name}`,
       logger: silent,
       clock: CLOCK,
       storage: validatedSqliteStorage(this.directory.path),
