@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { SyncServer } from '../../../sync/server/app.js';
@@ -84,6 +85,33 @@ describe.each(BACKENDS)('event stream on %s', (backend) => {
     } finally {
       await other.close();
     }
+  });
+
+  it.runIf(backend === 'postgresql')('resyncs again when an older transaction rolls back', async () => {
+    const stream = await openStream();
+    await stream.next(isResync());
+    const { checkpoint } = await nurse.pullAll('entries');
+    const committed = vitalSignsDocument('committed-behind-a-rollback', patientId);
+
+    const connection = new pg.Client({ connectionString: storage.databaseUrl });
+    await connection.connect();
+    try {
+      // An older transaction with an xid keeps the pushed row out of pulls until it ends, and a
+      // rollback sends no notification of its own.
+      await connection.query('BEGIN');
+      await connection.query("INSERT INTO settings (key, value) VALUES ('rolled-back', 'x')");
+      expect((await nurse.push('entries', [{ newDocumentState: committed }])).status).toBe(200);
+      await stream.next(isResync('entries'));
+      const whileOpen = await nurse.pull('entries', checkpoint, 100);
+      expect(whileOpen.body.documents).toEqual([]);
+      await connection.query('ROLLBACK');
+    } finally {
+      await connection.end();
+    }
+
+    await stream.next(isResync('entries'));
+    const afterRollback = await nurse.pull('entries', checkpoint, 100);
+    expect(afterRollback.body.documents.map((document) => document.id)).toEqual([committed.id]);
   });
 
   it('ends open streams when the server closes', async () => {
