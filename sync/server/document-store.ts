@@ -16,7 +16,7 @@ export interface Writer {
   workstationId: string;
 }
 
-/** Columns kept beside the JSON: derived by the server, never taken from the client unchecked. */
+/** A document to write: its JSON, and the derived fields (computed or checked by the server) that fill the other columns. */
 export interface DocumentRow {
   collection: CollectionName;
   /** The document exactly as the client sent it (or the seed built it), `_deleted` included. */

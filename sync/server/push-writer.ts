@@ -55,7 +55,9 @@ async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[
 /**
  * Applies a push inside one transaction, following RxDB's replication model: each row's
  * `assumedMasterState` must equal the stored document, compared as canonical JSON, or the stored
- * document is returned as a conflict. The new state is stored exactly as sent.
+ * document is returned as a conflict. Two cases skip that check: a row whose id has nothing stored
+ * is inserted, and a row whose new state already equals the stored document (a replayed push) is a
+ * no-op. The new state is stored exactly as sent.
  */
 export async function applyPush(transaction: Queryable, collection: CollectionName, rows: readonly PushRow[], session: Session): Promise<PushResult> {
   const context = await loadDerivationContext(transaction);

@@ -55,7 +55,7 @@ export async function createPostgresStorage(label: string): Promise<TestStorage>
   };
 }
 
-/** A PGlite data folder in the system's temporary folder, so that a server can restart on it. */
+/** Creates a PGlite data folder in the system's temporary folder, so that a server can restart on it. */
 export async function createPgliteStorage(): Promise<TestStorage> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hms-server-test-'));
   return { backend: 'pglite', dataDir, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
@@ -141,7 +141,7 @@ export function wireDocumentOf(resource: FhirResource, wardOfLocation: (location
   return { ...toReplicatedDocument(resource, { wardOfLocation }).document, _deleted: false };
 }
 
-/** A complete, normal set of vital signs for a patient, as a nurse's workstation would build it. */
+/** Builds a complete, normal set of vital signs for a patient, as a nurse's workstation would build it. */
 export function vitalSignsDocument(id: string, patientId: string, effectiveDateTime = TEST_NOW.toISOString()): WireDocument {
   return wireDocumentOf(
     buildVitalSignsPanel({
@@ -170,7 +170,7 @@ export interface StreamEvent {
 
 /**
  * Reads /sync/stream and lets a test wait for the next event that matches, without sleeping.
- * Events that arrive while nobody waits are queued.
+ * Events that arrive while no test waits for them are queued.
  */
 export class EventStreamReader {
   readonly #queue: StreamEvent[] = [];
@@ -251,7 +251,7 @@ export class EventStreamReader {
     });
   }
 
-  /** Drops the queued events, so that `next` only sees what arrives from now on. */
+  /** Drops the queued events, so that `next` only returns events that arrive from now on. */
   clear(): void {
     this.#queue.length = 0;
   }

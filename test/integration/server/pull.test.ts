@@ -22,7 +22,7 @@ async function pullUntilReceived(client: SyncClient, from: Checkpoint | null, ex
     checkpoint = page.body.checkpoint;
     if (checkpoint) checkpoints.push(checkpoint);
     // A transaction of another test run in the same PostgreSQL cluster can hold the feed back for
-    // a moment; an empty page then means "not yet", and the next pull continues from the checkpoint.
+    // a moment. An empty page then means "not yet", so the next pull continues from the checkpoint.
     if (page.body.documents.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { received, pageSizes, checkpoints, checkpoint };
