@@ -37,6 +37,9 @@ export async function wardsOfPatients(database: Queryable, patientIds: readonly 
 /**
  * Recomputes the membership of these patients from their Encounter documents, which must already
  * be written in this transaction. Returns the memberships that did not exist before.
+ *
+ * NOTE: a ward that loses a patient (discharge, transfer) is not notified. Its workstations keep the
+ * documents they already pulled and stop receiving new ones.
  */
 export async function refreshWardMembership(transaction: Queryable, patientIds: readonly string[]): Promise<Membership[]> {
   if (patientIds.length === 0) return [];
