@@ -114,6 +114,24 @@ describe.each(BACKENDS)('event stream on %s', (backend) => {
     expect(afterRollback.body.documents.map((document) => document.id)).toEqual([committed.id]);
   });
 
+  it.runIf(backend === 'postgresql')('resyncs everything after the LISTEN connection drops', async () => {
+    const stream = await openStream();
+    await stream.next(isResync());
+    stream.clear();
+
+    const { rows } = await server.database.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    for (const { pid } of rows) await server.database.query('SELECT pg_terminate_backend($1)', [pid]);
+
+    const event = await stream.next(isResync());
+    expect(event.data).toEqual({ collections: ['reference', 'records', 'entries'] });
+    const pushed = await nurse.push('entries', [{ newDocumentState: vitalSignsDocument('after-listen-reconnect', patientId) }]);
+    expect(pushed.status).toBe(200);
+    expect((await stream.next(isResync('entries'))).data).toEqual({ collections: ['entries'] });
+  });
+
   it('ends open streams when the server closes', async () => {
     const ownStorage = await createStorage(backend, 'stream_close');
     try {
