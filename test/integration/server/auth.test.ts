@@ -22,8 +22,11 @@ describe.each(BACKENDS)('sign-in and tokens on %s', (backend) => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    await storage?.cleanup();
+    try {
+      await server?.close();
+    } finally {
+      await storage?.cleanup();
+    }
   });
 
   beforeEach(() => {

@@ -14,8 +14,11 @@ describe.each(BACKENDS)('health on %s', (backend) => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    await storage?.cleanup();
+    try {
+      await server?.close();
+    } finally {
+      await storage?.cleanup();
+    }
   });
 
   it('returns ok while the database responds', async () => {

@@ -44,8 +44,11 @@ describe.each(BACKENDS)('pull on %s', (backend) => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    await storage?.cleanup();
+    try {
+      await server?.close();
+    } finally {
+      await storage?.cleanup();
+    }
   });
 
   it('pages through one transaction without loss or repeat', async () => {

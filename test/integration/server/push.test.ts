@@ -62,8 +62,11 @@ describe.each(BACKENDS)('push on %s', (backend) => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    await storage?.cleanup();
+    try {
+      await server?.close();
+    } finally {
+      await storage?.cleanup();
+    }
   });
 
   it('stores a new document exactly as sent', async () => {

@@ -80,8 +80,11 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
   });
 
   afterAll(async () => {
-    for (const server of servers) await server.close();
-    for (const storage of storages) await storage.cleanup();
+    try {
+      for (const server of servers) await server.close();
+    } finally {
+      for (const storage of storages) await storage.cleanup();
+    }
   });
 
   it('gives the same counts and MRNs on a fresh database', async () => {

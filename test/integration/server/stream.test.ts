@@ -29,8 +29,11 @@ describe.each(BACKENDS)('event stream on %s', (backend) => {
 
   afterAll(async () => {
     for (const stream of streams) stream.close();
-    await server?.close();
-    await storage?.cleanup();
+    try {
+      await server?.close();
+    } finally {
+      await storage?.cleanup();
+    }
   });
 
   it('sends a resync of every collection on connect', async () => {
