@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 
@@ -17,6 +19,8 @@ function queryableOf(target: PGlite | Transaction): Queryable {
  * or in memory when `dataDir` is undefined.
  */
 export async function openPgliteDatabase(dataDir: string | undefined): Promise<Database> {
+  // PGlite creates only the last folder of the path; a fresh data folder may lack its parents.
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const database = await PGlite.create(dataDir ?? 'memory://');
   // PGlite has one connection, so two transactions must never interleave their statements. Each
   // transaction waits for the previous one to end.
