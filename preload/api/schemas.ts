@@ -126,6 +126,11 @@ export type VitalSignsInput = z.infer<typeof vitalSignsInput>;
 
 export const recordVitalsInput = z.object({
   patientId,
+  /**
+   * Client-chosen id of this set (a UUID), kept for every retry of one save: a retry after a lost
+   * answer then returns the stored set instead of charting it twice.
+   */
+  observationId: z.uuid('observationId must be a UUID').optional(),
   observations: vitalSignsInput,
   /** When the observations were taken; defaults to now. Must not lie in the future. */
   effectiveDateTime: isoDateTime.optional(),

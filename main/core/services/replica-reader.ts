@@ -44,6 +44,11 @@ export class ReplicaReader {
     return byPatient;
   }
 
+  async entry(id: string): Promise<EntryDocument | undefined> {
+    const document = await this.replica.entries.findOne(id).exec();
+    return document?.toJSON() as EntryDocument | undefined;
+  }
+
   /** Vital signs panels of a patient, newest first. */
   async vitalSigns(patientId: string, limit: number): Promise<EntryDocument[]> {
     return this.#newestEntries(patientId, VITAL_SIGNS_PANEL_KEY, limit);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { HmsApiError } from '../../../preload/api/errors.js';
 import type { PatientChart, RecordVitalsInput, SessionInfo, VitalSignsSet } from '../../../preload/api/schemas.js';
 import type { SpO2Scale } from '../../../preload/api/clinical/news2.js';
-import { toEntryDocument } from '../../../sync/protocol/documents.js';
+import { documentId, toEntryDocument } from '../../../sync/protocol/documents.js';
 import { buildSpO2ScaleDecision, buildVitalSignsPanel } from '../../../sync/protocol/fhir/vital-signs.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
@@ -37,9 +37,12 @@ export class VitalsService {
 
   async record(input: RecordVitalsInput, session: SessionInfo): Promise<VitalSignsSet> {
     await this.#requirePatient(input.patientId);
+    const id = input.observationId ?? randomUUID();
+    const replayed = await this.#alreadyRecorded(id, input.patientId);
+    if (replayed) return replayed;
+
     const effectiveDateTime = this.#effectiveTime(input.effectiveDateTime);
     const [scale, encounter] = await Promise.all([this.ward.spo2Scale(input.patientId), this.reader.activeEncounterOf(input.patientId)]);
-    const id = randomUUID();
 
     const resource = buildVitalSignsPanel({
       id,
@@ -69,6 +72,20 @@ export class VitalsService {
     await this.writer.insertEntry(toEntryDocument(resource));
     this.logger.info({ observationId: id }, 'SpO2 scale decision recorded');
     return this.ward.chart(patientId);
+  }
+
+  /** A retried save of a set already stored returns that set; an id taken by another patient is refused. */
+  async #alreadyRecorded(observationId: string, patientId: string): Promise<VitalSignsSet | undefined> {
+    const existing = await this.reader.entry(documentId('Observation', observationId));
+    if (!existing) return undefined;
+    if (existing.patientId !== patientId) {
+      throw new HmsApiError({
+        code: 'conflict',
+        message: `Observation ${observationId} already belongs to another patient; save again to chart with a new id`,
+      });
+    }
+    this.logger.info({ observationId }, 'repeated save of a stored vital signs set; returning it');
+    return vitalSignsSetOf(existing);
   }
 
   async #requirePatient(patientId: string): Promise<void> {

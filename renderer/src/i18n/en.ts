@@ -152,7 +152,7 @@ export const en = {
   'vitals.error.notAnOption': 'Choose one of the listed options.',
   'vitals.error.fixFields': 'Correct the highlighted fields, then save again.',
   'vitals.error.invalid': 'The observations were not saved: {message}',
-  'vitals.error.unconfirmed': 'The workstation did not confirm the save. Check the history below before saving again.',
+  'vitals.error.unconfirmed': 'The workstation did not confirm the save. Save again: a set that was already stored is not charted twice.',
   'vitals.error.forbidden': 'Your role may not record observations.',
   'vitals.error.other': 'The observations were not saved: {message}',
 

@@ -46,6 +46,9 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const savingRef = useRef(false);
+  // One observation id per set of values until it is saved, so a retry after a lost answer is
+  // recognised by the core instead of charting the set twice.
+  const pendingSaveRef = useRef<{ values: string; observationId: string } | null>(null);
 
   const parsed = useMemo(() => parseDraft(draft), [draft]);
   const score = useMemo(() => scoreNews2(parsed.observations, chart.spo2Scale.scale), [parsed, chart.spo2Scale.scale]);
@@ -102,7 +105,10 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
     setSaving(true);
     setFormError(null);
     try {
-      const saved = await api.vitals.record({ patientId, observations: parsed.observations });
+      const values = JSON.stringify(parsed.observations);
+      if (pendingSaveRef.current?.values !== values) pendingSaveRef.current = { values, observationId: crypto.randomUUID() };
+      const saved = await api.vitals.record({ patientId, observationId: pendingSaveRef.current.observationId, observations: parsed.observations });
+      pendingSaveRef.current = null;
       console.info(`vitals: saved set ${saved.id} for patient ${patientId}`);
       setDraft((current) => clearSubmittedFields(current, submitted));
       setTouched(new Set());

@@ -3,7 +3,7 @@ import { t } from '../i18n/index.js';
 
 /**
  * Describes why observations were not saved. A lost connection may have happened after the core
- * stored the set, so the nurse is asked to check the history before saving again.
+ * stored the set; saving again is safe because the retry carries the same observation id.
  */
 export function describeSaveError(error: ApiErrorBody, hasFieldIssues: boolean): string {
   const draftKeptNotice = t('vitals.draftKept');

@@ -50,7 +50,7 @@ describe('sign-in errors', () => {
 
 describe('save errors', () => {
   it('tells the nurse to check the history after a lost connection', () => {
-    expect(describeSaveError({ code: 'unavailable', message: 'x' }, false)).toContain('Check the history below before saving again.');
+    expect(describeSaveError({ code: 'unavailable', message: 'x' }, false)).toContain('Save again: a set that was already stored is not charted twice.');
   });
 
   it('says the entries are kept', () => {
