@@ -42,7 +42,7 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 /**
  * Runs the renderer in an ordinary browser: serves the built renderer on 127.0.0.1 and carries the
  * API contract over a WebSocket. Only a page of this origin that presents this launch's token in
- * the handshake may connect; the token sits in the URL fragment, which browsers never send to a
+ * the handshake may connect. The token sits in the URL fragment, which browsers never send to a
  * server, so it does not appear in requests or logs.
  */
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
@@ -70,7 +70,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = refuseHandshake(request, { origin, port, token });
     if (refusal) {
-      logger.warn({ reason: refusal, origin: request.headers.origin ?? null }, 'WebSocket handshake refused');
+      logger.warn({ reason: refusal, origin: request.headers.origin ?? null }, 'WebSocket handshake rejected');
       socket.end(`HTTP/1.1 ${refusal.startsWith('path') ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
       return;
     }
@@ -144,7 +144,7 @@ function hostHeaderMatches(request: IncomingMessage, port: number): boolean {
   return request.headers.host === `127.0.0.1:${port}`;
 }
 
-/** Returns why a WebSocket handshake is refused, or undefined to accept it. */
+/** Returns the reason to reject a WebSocket handshake, or undefined to accept it. */
 export function refuseHandshake(request: IncomingMessage, expected: { origin: string; port: number; token: string }): string | undefined {
   const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
   if (pathname !== WEBSOCKET_PATH) return `path ${pathname.slice(0, 50)} is not the API endpoint`;

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { TOKEN_PROTOCOL_PREFIX, WEBSOCKET_PROTOCOL } from '../../preload/api/websocket-transport.js';
 
-/** A random token for one launch of the browser host: 256 bits, hex. */
+/** Creates a random token for one launch of the browser host: 256 bits, hex. */
 export function createLaunchToken(): string {
   return randomBytes(32).toString('hex');
 }

@@ -9,12 +9,12 @@ import { HmsApiError } from '../../preload/api/errors.js';
 import type { SessionInfo } from '../../preload/api/schemas.js';
 import type { Logger } from './logging/logger.js';
 
-/** Who is calling: the host's id of the window or socket the call came from. */
+/** Caller of an API call: the host's id of the window or socket it came from. */
 export interface CallContext {
   senderId: string;
 }
 
-/** What a service handler receives besides its validated input. */
+/** Context a service handler receives besides its validated input. */
 export interface ServiceContext extends CallContext {
   /** The signed-in session; null only for `public` calls. */
   session: SessionInfo | null;

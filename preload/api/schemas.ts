@@ -43,7 +43,7 @@ export const administrativeGender = z.enum(['male', 'female', 'other', 'unknown'
 
 /**
  * "No known allergies" and "not recorded" are different facts and are shown differently:
- * `none-known` needs a recorded statement, `unknown` means nobody has asked yet.
+ * `none-known` needs a recorded statement, `unknown` means no statement was recorded.
  */
 export const allergyStatus = z.enum(['allergies', 'none-known', 'unknown']);
 export type AllergyStatus = z.infer<typeof allergyStatus>;
@@ -127,8 +127,8 @@ export type VitalSignsInput = z.infer<typeof vitalSignsInput>;
 export const recordVitalsInput = z.object({
   patientId,
   /**
-   * Client-chosen id of this set (a UUID), kept for every retry of one save: a retry after a lost
-   * answer then returns the stored set instead of charting it twice.
+   * Client-chosen id of this set (a UUID), kept for every retry of one save. A retry after a lost
+   * response then returns the stored set instead of charting it twice.
    */
   observationId: z.uuid('observationId must be a UUID').optional(),
   observations: vitalSignsInput,
@@ -181,7 +181,7 @@ export const syncStatus = z.object({
   /** Local writes that the server has not yet confirmed. */
   pendingChanges: z.number().int(),
   lastSuccessfulSyncAt: isoDateTime.nullable(),
-  /** Why the last attempt failed, for the operator; never contains patient data. */
+  /** Reason the last attempt failed, for the operator. It never contains patient data. */
   lastError: z.string().nullable(),
 });
 export type SyncStatus = z.infer<typeof syncStatus>;

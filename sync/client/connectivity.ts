@@ -11,9 +11,9 @@ export interface ConnectivityOptions {
 }
 
 /**
- * Whether the central server answers. Requests report their outcome here; while the server is
+ * Whether the central server responds. Requests report their outcome here; while the server is
  * unreachable, this monitor alone probes `/health/`, backing off exponentially, and releases
- * every waiting request at once when the server answers again. Sync requests therefore do not each
+ * every waiting request at once when the server responds again. Sync requests therefore do not each
  * hammer a server that is down, and resume within one probe interval after it comes back.
  */
 export class ConnectivityMonitor {
@@ -56,7 +56,7 @@ export class ConnectivityMonitor {
     this.#scheduleProbe();
   }
 
-  /** Resolves at once while the server is not known to be down, else when it answers again. */
+  /** Resolves at once while the server is not known to be down, else when it responds again. */
   whenOnline(): Promise<void> {
     if (this.state !== 'offline' || this.#stopped) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));

@@ -20,7 +20,7 @@ export interface EventStreamOptions {
 
 /**
  * The server's live change stream (server-sent events on `/sync/stream`). Every connect and
- * reconnect asks for a full resync, because changes made while the stream was down were never
+ * reconnect requests a full resync, because changes made while the stream was down were never
  * announced; a stream that stops sending heartbeats is reopened rather than trusted.
  */
 export class SyncEventStream {

@@ -6,7 +6,7 @@ import { acquireConnection, releaseConnection } from '../replica/sqlite/connecti
 /**
  * Local writes that the server has not confirmed yet, kept in the replica's own SQLite file so the
  * count survives a restart. RxDB pushes the documents themselves from its own checkpoint; this
- * table only tells the UI and IT how many are outstanding.
+ * table only gives the UI and IT the number outstanding.
  *
  * Each write gets an increasing sequence number. A push confirms a document only up to the
  * sequence it saw when it started, so a document edited again during a push stays pending.

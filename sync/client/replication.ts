@@ -93,7 +93,7 @@ export class WorkstationReplication {
     this.#publishStatus();
   }
 
-  /** Resolves when every collection has pulled and pushed all it knows of. */
+  /** Resolves when every collection has pulled and pushed every change it has. */
   async awaitInSync(): Promise<void> {
     await Promise.all([...this.#states.values()].map((state) => state.awaitInSync()));
   }

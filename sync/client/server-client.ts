@@ -8,7 +8,7 @@ import { pullResponse, pushResponse, signInResponse } from '../protocol/wire.js'
  * again" from "a bug or a misconfiguration that retrying will not fix".
  */
 
-/** The server could not be reached or did not answer in time: retry later. */
+/** The server could not be reached or did not respond in time, so retry later. */
 export class ServerUnreachableError extends Error {
   override name = 'ServerUnreachableError';
 }
@@ -18,7 +18,7 @@ export class ServerAuthError extends Error {
   override name = 'ServerAuthError';
 }
 
-/** The server answered with another error, or with a body that breaks the protocol. */
+/** The server returned another error status, or a body that breaks the protocol. */
 export class ServerProtocolError extends Error {
   override name = 'ServerProtocolError';
   constructor(
@@ -112,7 +112,7 @@ export class ServerClient {
 
 function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, body: unknown, what: string): T {
   const result = schema.safeParse(body);
-  if (!result.success) throw new ServerProtocolError(`The server's answer to ${what} breaks the sync protocol: ${result.error.message}`, 200);
+  if (!result.success) throw new ServerProtocolError(`The server's response to ${what} breaks the sync protocol: ${result.error.message}`, 200);
   return result.data;
 }
 

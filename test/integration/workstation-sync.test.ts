@@ -192,7 +192,7 @@ async function editPatientPhone(workstation: Workstation, documentId: string, ph
   await document.incrementalModify((data) => ({ ...data, resource: { ...data.resource, telecom: [{ system: 'phone', value: phone }] } }));
 }
 
-/** Waits until the workstation's replica holds every expected observation, and returns their ids. */
+/** Waits until the workstation's replica contains every expected observation, and returns their ids. */
 async function waitForVitals(workstation: Workstation, patientId: string, expectedIds: string[]): Promise<string[]> {
   const wanted = expectedIds.map((id) => `Observation/${id}`);
   const documents = await waitFor(

@@ -48,7 +48,7 @@ export function createRootLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** A logger for one component; its lines carry `component` so an operator can filter them. */
+/** Creates a logger for one component. Its lines carry `component` so an operator can filter them. */
 export function componentLogger(root: Logger, component: string): Logger {
   return root.child({ component });
 }

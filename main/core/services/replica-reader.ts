@@ -54,7 +54,7 @@ export class ReplicaReader {
     return this.#newestEntries(patientId, VITAL_SIGNS_PANEL_KEY, limit);
   }
 
-  /** The newest SpO2 scale decision for a patient, if a clinician made one. */
+  /** Returns the newest SpO2 scale decision for a patient, if a clinician made one. */
   async spo2ScaleDecision(patientId: string): Promise<EntryDocument | undefined> {
     return (await this.#newestEntries(patientId, SPO2_SCALE_KEY, 1))[0];
   }

@@ -47,8 +47,8 @@ export class SessionService {
         });
       }
       if (error instanceof ServerProtocolError) {
-        logger.error({ reason: error.message }, 'sign-in refused by the central server');
-        throw new HmsApiError({ code: 'unavailable', message: `The central server refused the sign-in: ${error.message}. Ask IT to check this workstation's ward setting` });
+        logger.error({ reason: error.message }, 'sign-in rejected by the central server');
+        throw new HmsApiError({ code: 'unavailable', message: `The central server rejected the sign-in: ${error.message}. Ask IT to check this workstation's ward setting` });
       }
       throw error;
     }

@@ -249,7 +249,7 @@ export class SqliteStorageInstance<RxDocType>
       const document = JSON.parse(data) as RxDocumentData<RxDocType>;
       if (!matches(document)) continue;
       documents.push(document);
-      // With the sort given by the index, the first skip+limit matches are the answer.
+      // With the sort given by the index, the first skip+limit matches are the result.
       if (queryPlan.sortSatisfiedByIndex && documents.length >= wanted) break;
     }
     if (!queryPlan.sortSatisfiedByIndex) documents.sort(getSortComparator(this.schema, query));

@@ -15,7 +15,7 @@ export interface SqliteStorageSettings {
 export type SqliteRxStorage = RxStorage<SqliteInstanceInternals, SqliteInstanceOptions>;
 
 /**
- * An RxStorage on better-sqlite3: one SQLite file per RxDB database, one table per collection and
+ * Creates an RxStorage on better-sqlite3: one SQLite file per RxDB database, one table per collection and
  * schema version. RxDB's own SQLite storage is a paid product whose free trial stops at 500
  * documents; this one has no such limit.
  */
