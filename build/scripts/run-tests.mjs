@@ -10,6 +10,7 @@ const steps = [
   ['Type-check', 'npm', ['run', 'typecheck']],
   ['Lint', 'npm', ['run', 'lint']],
   ['Build', 'npm', ['run', 'build']],
+  ['Electronegativity', 'npm', ['run', 'security:electron']],
   ['Tests (unit, integration, end-to-end)', 'npx', ['vitest', 'run', ...process.argv.slice(2)]],
 ];
 for (const [title, command, args] of steps) {

@@ -44,7 +44,8 @@ export function createRootLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { app: 'hms-workstation' },
     },
-    options.destination ? pino.destination({ dest: options.destination, mkdir: true, sync: false }) : undefined,
+    // Synchronous writes: the line logged just before a fatal exit must reach the file.
+    options.destination ? pino.destination({ dest: options.destination, mkdir: true, sync: true }) : undefined,
   );
 }
 

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+import { machinePolicy } from '../../core/policy.js';
+
+/**
+ * Messages between the Electron main process and the core's utility process. Plain data with zod
+ * schemas, because the core checks everything that crosses a process boundary.
+ */
+
+export { CORE_PORT_CHANNEL } from '../../../preload/api/message-port-transport.js';
+
+/** First message to a new core process. */
+export const coreInitMessage = z.object({
+  type: z.literal('init'),
+  dataDirectory: z.string().min(1),
+  logDirectory: z.string().min(1),
+  /** Replica encryption key, 32 bytes as hex, unsealed by main with the OS keychain. */
+  replicaKey: z.string().regex(/^[0-9a-f]{64}$/, 'replicaKey must be 64 hex digits'),
+  policy: machinePolicy,
+});
+export type CoreInitMessage = z.infer<typeof coreInitMessage>;
+
+/** Main hands the core one end of a new MessageChannel for the window `windowId`. */
+export const connectWindowMessage = z.object({
+  type: z.literal('connect-window'),
+  windowId: z.number().int().nonnegative(),
+});
+
+/** Sent by the core when it cannot start, with a message for IT. */
+export const coreStartupFailedMessage = z.object({
+  type: z.literal('startup-failed'),
+  message: z.string(),
+});
+
+/** Sent by the core once it has opened the replica and serves windows. */
+export const coreReadyMessage = z.object({ type: z.literal('ready') });

@@ -1,0 +1,96 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { BrowserWindow } from 'electron';
+import { app, dialog, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
+
+import { createRootLogger } from '../core/logging/logger.js';
+import { policyFilePath, readMachinePolicy } from '../core/policy.js';
+import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
+import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
+import { CoreSupervisor } from './core-supervisor.js';
+import { installGlobalErrorHandlers } from './error-handler.js';
+import { resolveAppPaths } from './paths.js';
+import { loadOrCreateReplicaKey } from './replica-key.js';
+import { enforceSingleInstance } from './single-instance.js';
+import { denyAllPermissions, guardAllWebContents } from './web-contents-guard.js';
+import { createWorkstationWindow } from './window-factory.js';
+
+/**
+ * Composition root of the Electron host: one instance, hardened web contents, the app:// protocol,
+ * the core in a utility process, then the window. Everything it wires is tested on its own with a
+ * mocked `electron` module, since the Electron binary is not available on every build machine.
+ */
+
+const bundleDirectory = dirname(fileURLToPath(import.meta.url));
+const PRODUCT_NAME = 'HMS Workstation';
+
+function showFatalError(message: string): void {
+  dialog.showErrorBox(PRODUCT_NAME, message);
+  app.exit(1);
+}
+
+function main(): void {
+  // Electron accepts scheme privileges only before the app is ready.
+  registerAppScheme(protocol);
+
+  const policy = readMachinePolicy(policyFilePath(process.platform, process.env));
+  const paths = resolveAppPaths(app, policy);
+  const logger = createRootLogger({ destination: join(paths.logDirectory, 'main.log') });
+
+  let window: BrowserWindow | undefined;
+  if (!enforceSingleInstance(app, () => window)) return;
+  installGlobalErrorHandlers({ process, logger, showError: (title, message) => dialog.showErrorBox(title, message), exit: (code) => app.exit(code) });
+  guardAllWebContents(app, logger);
+
+  const supervisor = new CoreSupervisor({
+    electron: { fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options), createChannel: () => new MessageChannelMain() },
+    modulePath: join(bundleDirectory, 'core-process.js'),
+    init: () => ({
+      type: 'init',
+      dataDirectory: paths.dataDirectory,
+      logDirectory: paths.logDirectory,
+      replicaKey: loadOrCreateReplicaKey(paths.dataDirectory, safeStorage, process.platform),
+      policy,
+    }),
+    logger,
+    onCoreMessage: (message) => {
+      if (coreReadyMessage.safeParse(message).success) logger.info('core process ready');
+      const failed = coreStartupFailedMessage.safeParse(message);
+      if (failed.success) showFatalError(`HMS Workstation could not start its local database: ${failed.data.message}`);
+    },
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => supervisor.stop());
+
+  void app.whenReady().then(() => {
+    denyAllPermissions(session.defaultSession, logger);
+    handleAppProtocol(protocol, join(app.getAppPath(), 'dist', 'renderer'));
+    try {
+      supervisor.start();
+    } catch (error) {
+      logger.fatal({ error: (error as Error).message }, 'core process could not be started');
+      showFatalError((error as Error).message);
+      return;
+    }
+    window = createWorkstationWindow({ preloadPath: join(bundleDirectory, '..', 'preload', 'preload.cjs'), title: PRODUCT_NAME });
+    const windowId = window.id;
+    const webContents = window.webContents;
+    // The port goes to the page once it has loaded, and again after every reload, which starts a
+    // new preload that needs a new port.
+    webContents.on('did-finish-load', () => supervisor.connectWindow({ id: windowId, webContents }));
+    window.on('closed', () => {
+      supervisor.disconnectWindow(windowId);
+      window = undefined;
+    });
+    logger.info({ dataDirectory: paths.dataDirectory }, 'HMS Workstation started');
+  });
+}
+
+try {
+  main();
+} catch (error) {
+  // Before the logger exists (an invalid policy file, say): the message names the file and field.
+  void app.whenReady().then(() => showFatalError((error as Error).message));
+}
