@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 /**
  * Builds the Electron host: the main process and the core's utility process as ES modules, and
  * the preload as CommonJS, which a sandboxed preload requires. Native modules and other
  * dependencies stay external and load from node_modules (unpacked from the ASAR when packaged).
- * The renderer is the same Vite build the browser host serves (renderer/vite.config.ts).
+ * The renderer goes to dist/renderer, the one build that both hosts serve; renderer/vite.config.ts
+ * builds the same output for the browser host alone.
  */
 export default defineConfig({
   main: {
@@ -20,6 +22,16 @@ export default defineConfig({
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'renderer'),
+    base: './',
+    plugins: [react()],
+    build: {
+      outDir: resolve(import.meta.dirname, 'dist/renderer'),
+      emptyOutDir: true,
+      rollupOptions: { input: resolve(import.meta.dirname, 'renderer/index.html') },
     },
   },
   preload: {
