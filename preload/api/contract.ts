@@ -3,15 +3,20 @@ import { z } from 'zod';
 import type { Role } from './roles.js';
 import { CHART_READERS, WARD_CLINICIANS } from './roles.js';
 import {
+  breakTheGlassInput,
   empty,
   patientChart,
   patientId,
+  patientSearchInput,
+  patientSearchResult,
   recordVitalsInput,
   replicaChanged,
   sessionInfo,
+  sessionState,
   setSpO2ScaleInput,
   signInInput,
   syncStatus,
+  unlockInput,
   vitalSignsSet,
   wardPatientRow,
 } from './schemas.js';
@@ -36,6 +41,8 @@ export interface CallDefinition<Input extends z.ZodType = z.ZodType, Result exte
   readonly access: CallAccess;
   /** True when the call reads or writes patient data (the audit trail records those). */
   readonly touchesPatientData: boolean;
+  /** True for the few calls a locked workstation still accepts: unlock, another sign-in, status. */
+  readonly allowedWhileLocked?: boolean;
 }
 
 export interface EventDefinition<Payload extends z.ZodType = z.ZodType> {
@@ -57,6 +64,8 @@ export const calls = {
       result: sessionInfo,
       access: 'public',
       touchesPatientData: false,
+      // Another user may sign in at a locked workstation; that ends the first user's session.
+      allowedWhileLocked: true,
     }),
     signOut: call({
       channel: 'session:signOut',
@@ -64,13 +73,32 @@ export const calls = {
       result: z.null(),
       access: 'signed-in',
       touchesPatientData: false,
+      allowedWhileLocked: true,
     }),
     current: call({
       channel: 'session:current',
       input: empty,
-      result: sessionInfo.nullable(),
+      result: sessionState,
       access: 'public',
       touchesPatientData: false,
+      allowedWhileLocked: true,
+    }),
+    unlock: call({
+      channel: 'session:unlock',
+      input: unlockInput.strict(),
+      result: sessionInfo,
+      access: 'signed-in',
+      touchesPatientData: false,
+      allowedWhileLocked: true,
+    }),
+    /** Keyboard or pointer activity in the window; it restarts the inactivity period. */
+    activity: call({
+      channel: 'session:activity',
+      input: empty,
+      result: z.null(),
+      access: 'signed-in',
+      touchesPatientData: false,
+      allowedWhileLocked: true,
     }),
   },
   ward: {
@@ -83,6 +111,20 @@ export const calls = {
     }),
   },
   patient: {
+    search: call({
+      channel: 'patient:search',
+      input: patientSearchInput.strict(),
+      result: z.array(patientSearchResult),
+      access: CHART_READERS,
+      touchesPatientData: true,
+    }),
+    breakTheGlass: call({
+      channel: 'patient:breakTheGlass',
+      input: breakTheGlassInput.strict(),
+      result: patientChart,
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
+    }),
     getChart: call({
       channel: 'patient:getChart',
       input: z.object({ patientId }).strict(),
@@ -122,6 +164,7 @@ export const calls = {
       result: syncStatus,
       access: 'signed-in',
       touchesPatientData: false,
+      allowedWhileLocked: true,
     }),
   },
 } as const;
@@ -129,7 +172,8 @@ export const calls = {
 export const events = {
   syncStatus: { channel: 'sync:statusChanged', payload: syncStatus },
   replicaChanged: { channel: 'replica:changed', payload: replicaChanged },
-  sessionEnded: { channel: 'session:ended', payload: z.object({ reason: z.enum(['signed-out', 'expired']) }) },
+  sessionEnded: { channel: 'session:ended', payload: z.object({ reason: z.enum(['signed-out', 'expired', 'replaced', 'disabled']) }) },
+  sessionLocked: { channel: 'session:locked', payload: z.object({ reason: z.enum(['inactivity']) }) },
 } as const satisfies Record<string, EventDefinition>;
 
 export type Calls = typeof calls;

@@ -1,11 +1,12 @@
 /**
  * Error codes every API call can reject with. The gateway maps each failure to one of them so the
- * renderer can react (show the sign-in screen on `unauthenticated`, a field error on `invalid-input`)
- * without parsing messages.
+ * renderer can react without parsing messages: the sign-in screen on `unauthenticated`, the lock
+ * screen on `locked`, a field error on `invalid-input`.
  */
 export const API_ERROR_CODES = [
   'invalid-input',
   'unauthenticated',
+  'locked',
   'forbidden',
   'unknown-channel',
   'not-found',

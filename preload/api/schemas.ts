@@ -36,8 +36,24 @@ export const sessionInfo = z.object({
   ward: z.object({ id: z.string(), name: z.string() }),
   workstationId: z.string(),
   signedInAt: isoDateTime,
+  /** `offline`: signed in against the password verifier cached at an earlier online sign-in. */
+  mode: z.enum(['online', 'offline']),
+  /** Minutes without activity after which the workstation locks, as policy sets them. */
+  lockAfterMinutes: z.number().int().positive(),
 });
 export type SessionInfo = z.infer<typeof sessionInfo>;
+
+/** The workstation's session as the renderer sees it: who is signed in and whether it is locked. */
+export const sessionState = z.object({
+  session: sessionInfo.nullable(),
+  /** While locked, the screen shows no patient data and only unlock or another sign-in is allowed. */
+  locked: z.boolean(),
+});
+export type SessionState = z.infer<typeof sessionState>;
+
+export const unlockInput = z.object({
+  password: z.string().min(1, 'Enter your password').max(256),
+});
 
 export const administrativeGender = z.enum(['male', 'female', 'other', 'unknown']);
 
@@ -101,8 +117,44 @@ export const patientChart = z.object({
   allergyStatus,
   allergies: z.array(allergySummary),
   spo2Scale: spo2ScaleDecision,
+  /**
+   * `ward`: a patient of this workstation's ward. `emergency`: a patient outside it, opened by
+   * breaking the glass; read-only and audited as emergency access.
+   */
+  access: z.enum(['ward', 'emergency']),
 });
 export type PatientChart = z.infer<typeof patientChart>;
+
+export const patientSearchInput = z.object({
+  /** MRN, or any part of the name in any order; accents and case do not matter. */
+  query: z.string().trim().min(2, 'Enter at least 2 characters of a name or an MRN').max(100),
+});
+
+export const patientSearchResult = z.object({
+  patientId: z.string(),
+  name: z.string(),
+  mrn: z.string().nullable(),
+  birthDate: isoDate.nullable(),
+  ageYears: z.number().int().nullable(),
+  gender: administrativeGender,
+  wardName: z.string().nullable(),
+  bed: z.string().nullable(),
+  /** False for a patient of another ward: opening their chart means breaking the glass. */
+  inScope: z.boolean(),
+});
+export type PatientSearchResult = z.infer<typeof patientSearchResult>;
+
+export const BREAK_THE_GLASS_REASON_MIN_LENGTH = 10;
+
+export const breakTheGlassInput = z.object({
+  patientId,
+  /** The clinical reason for emergency access, recorded in the audit trail and reported to the server. */
+  reason: z
+    .string()
+    .trim()
+    .min(BREAK_THE_GLASS_REASON_MIN_LENGTH, `Give the clinical reason for emergency access, at least ${BREAK_THE_GLASS_REASON_MIN_LENGTH} characters`)
+    .max(500),
+});
 
 /**
  * One set of bedside observations as a nurse enters it. Every parameter is optional so that a

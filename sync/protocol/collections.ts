@@ -6,8 +6,9 @@
  * - `reference`: server-owned master data (Location). The workstation only pulls it.
  * - `records`: editable resources (Patient, Encounter, AllergyIntolerance). Pushes carry the
  *   assumed master state and the server returns a conflict when it is stale.
- * - `entries`: append-only clinical entries (Observation). Each has a fresh id, so they never
- *   conflict; every workstation's entries end up side by side.
+ * - `entries`: append-only entries (Observation, AuditEvent). Each has a fresh id, so they never
+ *   conflict; every workstation's entries end up side by side. AuditEvents travel only upwards:
+ *   the server keeps them and never sends them to workstations.
  */
 export const COLLECTION_NAMES = ['reference', 'records', 'entries'] as const;
 export type CollectionName = (typeof COLLECTION_NAMES)[number];
@@ -15,7 +16,7 @@ export type CollectionName = (typeof COLLECTION_NAMES)[number];
 export const RESOURCE_TYPES_BY_COLLECTION = {
   reference: ['Location'],
   records: ['Patient', 'Encounter', 'AllergyIntolerance'],
-  entries: ['Observation'],
+  entries: ['Observation', 'AuditEvent'],
 } as const satisfies Record<CollectionName, readonly string[]>;
 
 export type ReplicatedResourceType = (typeof RESOURCE_TYPES_BY_COLLECTION)[CollectionName][number];

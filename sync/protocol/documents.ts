@@ -126,7 +126,13 @@ function firstCoding(codeable: unknown): string {
 }
 
 function effectiveOf(resource: FhirResource): string {
-  const candidates = [resource.effectiveDateTime, resource.effectiveInstant, resource.issued, (resource.effectivePeriod as { start?: string } | undefined)?.start];
+  const candidates = [
+    resource.effectiveDateTime,
+    resource.effectiveInstant,
+    resource.issued,
+    (resource.effectivePeriod as { start?: string } | undefined)?.start,
+    resource.recorded,
+  ];
   const found = candidates.find((value): value is string => typeof value === 'string');
   if (!found) throw new Error(`${resource.resourceType}/${resource.id ?? '?'} has no effective time; set effectiveDateTime`);
   return toUtcInstant(found);
@@ -181,13 +187,21 @@ export function toRecordDocument(resource: FhirResource, context: DerivationCont
   return document;
 }
 
+/** The one patient an AuditEvent is about, or '' when it names none or several (a ward list read). */
+function auditedPatient(resource: FhirResource): string {
+  const entities = (resource.entity as { what?: unknown }[] | undefined) ?? [];
+  const patients = [...new Set(entities.map((entity) => referencedId(entity.what, 'Patient')).filter(Boolean))];
+  return patients.length === 1 ? (patients[0] as string) : '';
+}
+
 export function toEntryDocument(resource: FhirResource): EntryDocument {
   const id = requireId(resource);
+  const isAudit = resource.resourceType === 'AuditEvent';
   return {
     id: documentId(resource.resourceType, id),
     resourceType: resource.resourceType,
-    patientId: referencedId(resource.subject, 'Patient'),
-    code: firstCoding(resource.code),
+    patientId: isAudit ? auditedPatient(resource) : referencedId(resource.subject, 'Patient'),
+    code: firstCoding(isAudit ? resource.type : resource.code),
     effective: effectiveOf(resource),
     resource,
   };

@@ -102,3 +102,77 @@ export const errorResponse = z.object({
   error: z.string(),
   message: z.string(),
 });
+
+/**
+ * Users and patients beyond the sync feed:
+ * - `POST /auth/users/status` body `UserStatusRequest`, returns `UserStatusResponse`: whether the
+ *   users whose passwords this workstation caches are still active, and their current roles.
+ * - `GET /patients/search?q=<text>` returns `PatientSearchResponse`: patients of every ward by MRN
+ *   or name, for the break-the-glass search.
+ * - `POST /patients/:patientId/emergency-access` body `EmergencyAccessRequest`, returns
+ *   `EmergencyAccessResponse`: a patient's records outside the token's ward, reported on the server.
+ * - `GET /audit/emergency-access?since=<instant>` returns `EmergencyAccessReports` (IT administrators).
+ *
+ * A sign-in or a request with a token of a user disabled on the server gets HTTP 403 with
+ * `{ "error": "user-disabled" }`, so the workstation can remove that user's cached password.
+ */
+export const USER_DISABLED_ERROR = 'user-disabled';
+
+export const userStatusRequest = z.object({
+  userIds: z.array(z.string().min(1).max(64)).max(200),
+});
+export type UserStatusRequest = z.infer<typeof userStatusRequest>;
+
+export const userStatusResponse = z.object({
+  users: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(['active', 'disabled', 'unknown']),
+      /** Current roles and name of an active user; absent for disabled and unknown ones. */
+      roles: z.array(z.enum(ROLES)).optional(),
+      displayName: z.string().optional(),
+    }),
+  ),
+});
+export type UserStatusResponse = z.infer<typeof userStatusResponse>;
+
+export const patientSearchResponse = z.object({
+  results: z.array(
+    z.object({
+      /** The Patient document as the records collection stores it. */
+      patient: wireDocument,
+      wardId: z.string().nullable(),
+      wardName: z.string().nullable(),
+      bed: z.string().nullable(),
+    }),
+  ),
+});
+export type PatientSearchResponse = z.infer<typeof patientSearchResponse>;
+
+export const emergencyAccessRequest = z.object({
+  reason: z.string().trim().min(10).max(500),
+  workstationId: z.string().min(1).max(64),
+});
+export type EmergencyAccessRequest = z.infer<typeof emergencyAccessRequest>;
+
+export const emergencyAccessResponse = z.object({
+  /** The patient's documents by collection: Patient, Encounter, AllergyIntolerance; Observations; Locations. */
+  records: z.array(wireDocument),
+  entries: z.array(wireDocument),
+  reference: z.array(wireDocument),
+});
+export type EmergencyAccessResponse = z.infer<typeof emergencyAccessResponse>;
+
+export const emergencyAccessReports = z.object({
+  reports: z.array(
+    z.object({
+      id: z.string(),
+      at: z.iso.datetime({ offset: true }),
+      userId: z.string(),
+      workstationId: z.string(),
+      patientId: z.string(),
+      reason: z.string(),
+    }),
+  ),
+});
+export type EmergencyAccessReports = z.infer<typeof emergencyAccessReports>;
