@@ -4,8 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { createCore } from '../core/core.js';
-import { createRootLogger } from '../core/logging/logger.js';
+import { createFileLogger } from '../core/logging/file-logger.js';
+import type { Logger } from '../core/logging/logger.js';
+import { policyFilePath, readMachinePolicy } from '../core/policy.js';
 import { loadSettings } from '../core/settings.js';
+import { lockDataDirectory } from '../core/data-directory-lock.js';
+import { Outbox } from '../../sync/client/outbox.js';
 import { DEFAULT_REPLICA_NAME } from '../../sync/replica/replica.js';
 import { startBrowserHost } from './browser-host.js';
 
@@ -19,8 +23,13 @@ Options:
   --ward ID           Location id of the ward this workstation serves (stored in settings)
   --port N            TCP port on 127.0.0.1 (default: a free port)
   --renderer-dir DIR  built renderer (default: dist/renderer of this package)
-  --fresh             delete the local replica first and sync it anew from the server
-  --help              show this text`;
+  --fresh             delete the local replica and sync it anew from the server; refused
+                      while changes have not reached the server
+  --discard-unsent    with --fresh, delete the replica even with changes not yet sent
+  --help              show this text
+
+Logs go to DIR/logs (rotated daily, kept 90 days). IT's policy file, if present, overrides the
+server URL, ward and session rules.`;
 
 /** Walks up from this file to the folder holding the project's package.json. */
 function packageRoot(): string {
@@ -33,6 +42,21 @@ function packageRoot(): string {
   throw new Error('Cannot find the hms-workstation package folder above this script');
 }
 
+/** Deletes the replica for --fresh, unless it holds changes the server has not confirmed. */
+function deleteReplica(dataDirectory: string, discardUnsent: boolean, logger: Logger): void {
+  const file = join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`);
+  if (existsSync(file) && !discardUnsent) {
+    const outbox = new Outbox(file);
+    const unsent = outbox.count();
+    outbox.close();
+    if (unsent > 0) {
+      throw new Error(`The replica in ${dataDirectory} holds ${unsent} change(s) the central server has not confirmed; --fresh would delete them. Start without --fresh and let them sync, or add --discard-unsent to delete them anyway`);
+    }
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  logger.info('local replica deleted (--fresh); it syncs anew from the server');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -42,6 +66,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'renderer-dir': { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'discard-unsent': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -50,6 +75,8 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Files this process creates (replica, logs, settings) hold patient data: readable by this user only.
+  process.umask(0o077);
   const root = packageRoot();
   const dataDirectory = resolve(values['data-dir'] ?? join(root, '.data', 'workstation'));
   const rendererDirectory = resolve(values['renderer-dir'] ?? join(root, 'dist', 'renderer'));
@@ -59,13 +86,12 @@ async function main(): Promise<void> {
     throw new Error(`The renderer is not built: ${join(rendererDirectory, 'index.html')} is missing. Run npm run build first`);
   }
 
-  const logger = createRootLogger();
-  if (values.fresh) {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite${suffix}`), { force: true });
-    logger.info('local replica deleted (--fresh); it syncs anew from the server');
-  }
-  const settings = loadSettings(dataDirectory, { serverUrl: values['server-url'], wardId: values.ward });
-  const core = await createCore({ settings, dataDirectory, logger });
+  const policy = readMachinePolicy(policyFilePath(process.platform, process.env));
+  const lock = lockDataDirectory(dataDirectory);
+  const logger = await createFileLogger({ directory: join(dataDirectory, 'logs'), name: 'workstation' });
+  if (values.fresh) deleteReplica(dataDirectory, values['discard-unsent'], logger);
+  const settings = loadSettings(dataDirectory, { serverUrl: policy.serverUrl ?? values['server-url'], wardId: policy.wardId ?? values.ward });
+  const core = await createCore({ settings, dataDirectory, logger, policy });
   const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port });
 
   console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);
@@ -74,6 +100,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await host.close();
     await core.close();
+    lock.release();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

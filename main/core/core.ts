@@ -14,10 +14,15 @@ import { DEFAULT_REPLICA_NAME, openReplica } from '../../sync/replica/replica.js
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { CoreEvents } from './events.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { CredentialStore } from './auth/credential-store.js';
 import { ApiGateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
 import { componentLogger } from './logging/logger.js';
+import type { MachinePolicy } from './policy.js';
+import { sessionPolicy } from './policy.js';
 import { LocalWriter } from './services/local-writer.js';
+import { PatientService } from './services/patient-service.js';
 import { ReplicaReader } from './services/replica-reader.js';
 import { SessionService } from './services/session-service.js';
 import { VitalsService } from './services/vitals-service.js';
@@ -39,6 +44,8 @@ export interface CoreOptions {
   storage?: RxStorage<unknown, unknown>;
   connectivity?: ConnectivityOptions;
   streamSilenceTimeoutMs?: number;
+  /** IT's machine policy: session periods, lock and sign-in limits. */
+  policy?: MachinePolicy;
 }
 
 export interface Core {
@@ -46,6 +53,7 @@ export interface Core {
   events: CoreEvents;
   replica: ReplicaDatabase;
   replication: WorkstationReplication;
+  session: SessionService;
   close(): Promise<void>;
 }
 
@@ -60,7 +68,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const replicaName = options.replicaName ?? DEFAULT_REPLICA_NAME;
   const replica = await openReplica({ directory: options.dataDirectory, name: replicaName, ...(options.storage ? { storage: options.storage } : {}) });
-  const outbox = new Outbox(join(options.dataDirectory, `${replicaName}.sqlite`));
+  const replicaFile = join(options.dataDirectory, `${replicaName}.sqlite`);
+  const outbox = new Outbox(replicaFile);
   const server = new ServerClient({ baseUrl: settings.serverUrl });
   const replication = new WorkstationReplication({
     replica,
@@ -74,16 +83,34 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
 
   const events = new CoreEvents();
+  const credentials = new CredentialStore(replicaFile);
+  const audit = new AuditTrail(replica, settings.workstationId, clock, log('audit'));
   const reader = new ReplicaReader(replica);
   const ward = new WardService(reader, clock);
-  const vitals = new VitalsService(reader, ward, new LocalWriter(replica, outbox), clock, log('vitals'));
+  const patients = new PatientService({
+    reader,
+    ward,
+    server,
+    token: () => replication.token,
+    workstationId: settings.workstationId,
+    clock,
+    logger: log('patients'),
+  });
+  const vitals = new VitalsService(reader, (patientId) => patients.readerFor(patientId), ward, new LocalWriter(replica, outbox), clock, log('vitals'));
   const session = new SessionService({
     server,
     settings,
+    policy: sessionPolicy(options.policy ?? {}),
+    credentials,
+    audit,
+    events,
     clock,
     logger: log('session'),
-    onSignedIn: (token) => replication.start(token),
-    onSignedOut: () => events.emit('sessionEnded', { reason: 'signed-out' }),
+    onSignedIn: async (token, expiresAt, userId) => {
+      credentials.saveSyncToken(token, userId, expiresAt);
+      await replication.start(token);
+    },
+    onSessionEnded: () => patients.endEmergencyAccess(),
   });
 
   const requireSession = () => {
@@ -94,18 +121,24 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const gateway = new ApiGateway({
     currentSession: () => session.current(),
+    isLocked: () => session.isLocked(),
+    audit,
     logger: log('gateway'),
     handlers: {
       session: {
         signIn: (input) => session.signIn(input),
-        signOut: async () => session.signOut(),
-        current: async () => session.current(),
+        signOut: () => session.signOut(),
+        current: async () => session.state(),
+        unlock: (input) => session.unlock(input.password),
+        activity: async () => session.activity(),
       },
       ward: {
         listPatients: async () => ward.listPatients(requireSession().ward.id),
       },
       patient: {
-        getChart: (input) => ward.chart(input.patientId),
+        search: (input) => patients.search(input.query),
+        breakTheGlass: (input) => patients.breakTheGlass(input.patientId, input.reason, requireSession()),
+        getChart: (input) => patients.chart(input.patientId),
         setSpO2Scale: (input) => vitals.setSpO2Scale(input.patientId, input.scale, requireSession()),
       },
       vitals: {
@@ -118,8 +151,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   });
 
+  // A workstation restarted during an outage goes on syncing with the last token it was given.
+  const savedToken = credentials.loadSyncToken(clock.now());
+  if (savedToken) await replication.start(savedToken.token);
+
+  let previousState = replication.status$.getValue().state;
   const subscriptions = [
-    replication.status$.subscribe((status) => events.emit('syncStatus', status)),
+    replication.status$.subscribe((status) => {
+      events.emit('syncStatus', status);
+      // Each return of the server is the next contact at which disabled users lose their cached password.
+      const token = replication.token;
+      if (status.state === 'online' && previousState !== 'online' && token) {
+        session.refreshUsers(token).catch((error: unknown) => log('session').warn({ reason: error instanceof Error ? error.message : String(error) }, 'cached users could not be checked'));
+      }
+      previousState = status.state;
+    }),
     merge(replica.reference.$, replica.records.$, replica.entries.$)
       .pipe(
         map((change) => (change.documentData as { resourceType?: string } | undefined)?.resourceType ?? ''),
@@ -136,11 +182,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     replica,
     replication,
+    session,
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      session.close();
       await replication.stop();
       await replica.close();
       outbox.close();
+      credentials.close();
       options.logger.info('core stopped');
     },
   };

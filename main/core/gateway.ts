@@ -7,6 +7,8 @@ import { listCalls } from '../../preload/api/contract.js';
 import type { ApiResult } from '../../preload/api/errors.js';
 import { HmsApiError } from '../../preload/api/errors.js';
 import type { SessionInfo } from '../../preload/api/schemas.js';
+import type { AuditTrail } from './audit/audit-trail.js';
+import { auditActionOf, patientIdsOf } from './audit/call-audit.js';
 import type { Logger } from './logging/logger.js';
 
 /** Caller of an API call: the host's id of the window or socket it came from. */
@@ -30,6 +32,10 @@ export type ServiceHandlers = {
 export interface GatewayOptions {
   handlers: ServiceHandlers;
   currentSession: () => SessionInfo | null;
+  /** True while the workstation is locked: only calls marked allowedWhileLocked pass. */
+  isLocked?: () => boolean;
+  /** Records an AuditEvent for every call that touches patient data, allowed or refused. */
+  audit?: AuditTrail;
   logger: Logger;
 }
 
@@ -41,10 +47,14 @@ export interface GatewayOptions {
 export class ApiGateway {
   readonly #routes = new Map<string, { definition: CallDefinition; handler: (input: unknown, context: ServiceContext) => Promise<unknown> }>();
   readonly #currentSession: () => SessionInfo | null;
+  readonly #isLocked: () => boolean;
+  readonly #audit: AuditTrail | undefined;
   readonly #logger: Logger;
 
   constructor(options: GatewayOptions) {
     this.#currentSession = options.currentSession;
+    this.#isLocked = options.isLocked ?? (() => false);
+    this.#audit = options.audit;
     this.#logger = options.logger;
     const handlers = options.handlers as unknown as Record<string, Record<string, (input: unknown, context: ServiceContext) => Promise<unknown>>>;
     for (const definition of listCalls()) {
@@ -56,12 +66,32 @@ export class ApiGateway {
   }
 
   async handle(channel: string, input: unknown, context: CallContext): Promise<ApiResult<unknown>> {
+    const session = this.#currentSession();
+    let result: ApiResult<unknown>;
     try {
-      const value = await this.#dispatch(channel, input, context);
-      return { ok: true, value };
+      result = { ok: true, value: await this.#dispatch(channel, input, context) };
     } catch (error) {
-      return { ok: false, error: this.#toErrorBody(channel, error) };
+      result = { ok: false, error: this.#toErrorBody(channel, error) };
     }
+    await this.#recordAudit(channel, input, result, session);
+    return result;
+  }
+
+  /** Writes the AuditEvent of a call that touches patient data, whatever its outcome. */
+  async #recordAudit(channel: string, input: unknown, result: ApiResult<unknown>, session: SessionInfo | null): Promise<void> {
+    const definition = this.#routes.get(channel)?.definition;
+    if (!this.#audit || !definition?.touchesPatientData) return;
+    const user = session ? { id: session.user.id, name: session.user.username } : { id: null, name: '(no session)' };
+    const reason = channel === 'patient:breakTheGlass' ? (input as { reason?: unknown } | null)?.reason : undefined;
+    await this.#audit.apiCall({
+      channel,
+      action: auditActionOf(channel),
+      outcome: result.ok ? '0' : result.error.code === 'internal' ? '8' : '4',
+      user,
+      patientIds: patientIdsOf(input, result.ok ? result.value : undefined),
+      ...(result.ok ? {} : { failure: `${result.error.code}: ${result.error.message.slice(0, 200)}` }),
+      ...(typeof reason === 'string' && result.ok ? { breakTheGlassReason: reason.trim() } : {}),
+    });
   }
 
   async #dispatch(channel: string, input: unknown, context: CallContext): Promise<unknown> {
@@ -81,6 +111,9 @@ export class ApiGateway {
 
     const session = this.#currentSession();
     checkAccess(route.definition.access, session, channel);
+    if (session && this.#isLocked() && !route.definition.allowedWhileLocked) {
+      throw new HmsApiError({ code: 'locked', message: `The workstation is locked; ${session.user.username} must unlock it first` });
+    }
     return route.handler(parsed.data, { ...context, session });
   }
 

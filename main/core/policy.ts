@@ -15,9 +15,39 @@ export const machinePolicy = z
     dataDirectory: z.string().min(1).optional(),
     serverUrl: z.url({ protocol: /^https?$/, message: 'serverUrl must be an http:// or https:// URL' }).optional(),
     wardId: z.string().min(1).max(64).optional(),
+    /** Days after a user's last online sign-in during which they may sign in offline at this workstation. */
+    offlineSignInDays: z.number().int().min(0).max(90).optional(),
+    /** Minutes without keyboard or pointer activity after which the workstation locks. */
+    inactivityLockMinutes: z.number().int().min(1).max(240).optional(),
+    /** Failed sign-in or unlock attempts for one username before it is locked out. */
+    failedSignInLimit: z.number().int().min(1).max(100).optional(),
+    /** How long a username stays locked out after too many failed attempts, in minutes. */
+    signInLockoutMinutes: z.number().int().min(1).max(1440).optional(),
   })
   .strict();
 export type MachinePolicy = z.infer<typeof machinePolicy>;
+
+/** Session rules with the defaults that apply where IT's policy sets nothing. */
+export interface SessionPolicy {
+  offlineSignInDays: number;
+  inactivityLockMinutes: number;
+  failedSignInLimit: number;
+  signInLockoutMinutes: number;
+}
+
+/**
+ * Defaults: offline sign-in for 7 days after the last online one (a long weekend of downtime and
+ * more); lock after 10 minutes, within the 10 to 30 minutes clinical systems commonly use; 5
+ * failed attempts lock a username out for 15 minutes.
+ */
+export function sessionPolicy(policy: MachinePolicy): SessionPolicy {
+  return {
+    offlineSignInDays: policy.offlineSignInDays ?? 7,
+    inactivityLockMinutes: policy.inactivityLockMinutes ?? 10,
+    failedSignInLimit: policy.failedSignInLimit ?? 5,
+    signInLockoutMinutes: policy.signInLockoutMinutes ?? 15,
+  };
+}
 
 /**
  * Returns where IT puts the policy file on each platform: a machine-wide folder that users cannot write.

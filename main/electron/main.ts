@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
 import { app, dialog, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 
-import { createRootLogger } from '../core/logging/logger.js';
+import { createFileLogger } from '../core/logging/file-logger.js';
 import { policyFilePath, readMachinePolicy } from '../core/policy.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
@@ -30,16 +30,15 @@ function showFatalError(message: string): void {
   app.exit(1);
 }
 
-function main(): void {
-  // Electron accepts scheme privileges only before the app is ready.
+async function main(): Promise<void> {
+  // Electron accepts scheme privileges only before the app is ready, so these run synchronously first.
   registerAppScheme(protocol);
+  let window: BrowserWindow | undefined;
+  if (!enforceSingleInstance(app, () => window)) return;
 
   const policy = readMachinePolicy(policyFilePath(process.platform, process.env));
   const paths = resolveAppPaths(app, policy);
-  const logger = createRootLogger({ destination: join(paths.logDirectory, 'main.log') });
-
-  let window: BrowserWindow | undefined;
-  if (!enforceSingleInstance(app, () => window)) return;
+  const logger = await createFileLogger({ directory: paths.logDirectory, name: 'main' });
   installGlobalErrorHandlers({ process, logger, showError: (title, message) => dialog.showErrorBox(title, message), exit: (code) => app.exit(code) });
   guardAllWebContents(app, logger);
 
@@ -88,9 +87,7 @@ function main(): void {
   });
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   // Before the logger exists (an invalid policy file, say): the message names the file and field.
   void app.whenReady().then(() => showFatalError((error as Error).message));
-}
+});

@@ -15,7 +15,7 @@ import { SyncEventStream } from './event-stream.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
 import type { ServerClient } from './server-client.js';
-import { ServerAuthError, ServerUnreachableError } from './server-client.js';
+import { ServerAuthError, ServerUnreachableError, ServerUserDisabledError } from './server-client.js';
 
 export interface WorkstationReplicationOptions {
   replica: ReplicaDatabase;
@@ -65,6 +65,11 @@ export class WorkstationReplication {
       this.#connectivity.state$.subscribe(() => this.#publishStatus()),
       options.outbox.changed$.subscribe(() => this.#publishStatus()),
     );
+  }
+
+  /** The sync token in use, for the few calls the core makes to the server itself. */
+  get token(): string | undefined {
+    return this.#token;
   }
 
   get running(): boolean {
@@ -203,6 +208,8 @@ export class WorkstationReplication {
       this.#connectivity.markOffline(message);
     } else if (error instanceof ServerAuthError) {
       this.#lastError = 'The central server rejected the sync token; sign in again while online';
+    } else if (error instanceof ServerUserDisabledError) {
+      this.#lastError = 'The account whose sign-in this workstation syncs with is disabled; another user must sign in while online';
     } else {
       this.#lastError = message;
     }

@@ -1,6 +1,24 @@
 import type { CollectionName } from '../protocol/collections.js';
-import type { Checkpoint, PullResponse, PushRow, SignInRequest, SignInResponse, WireDocument } from '../protocol/wire.js';
-import { pullResponse, pushResponse, signInResponse } from '../protocol/wire.js';
+import type {
+  Checkpoint,
+  EmergencyAccessResponse,
+  PatientSearchResponse,
+  PullResponse,
+  PushRow,
+  SignInRequest,
+  SignInResponse,
+  UserStatusResponse,
+  WireDocument,
+} from '../protocol/wire.js';
+import {
+  emergencyAccessResponse,
+  patientSearchResponse,
+  pullResponse,
+  pushResponse,
+  signInResponse,
+  USER_DISABLED_ERROR,
+  userStatusResponse,
+} from '../protocol/wire.js';
 
 /**
  * HTTP client of the reference central server's sync protocol (see sync/protocol/wire.ts). Every
@@ -16,6 +34,11 @@ export class ServerUnreachableError extends Error {
 /** The server rejected the credentials or the token (HTTP 401). */
 export class ServerAuthError extends Error {
   override name = 'ServerAuthError';
+}
+
+/** The user is disabled on the server (HTTP 403 `user-disabled`): their cached password must go. */
+export class ServerUserDisabledError extends Error {
+  override name = 'ServerUserDisabledError';
 }
 
 /** The server returned another error status, or a body that breaks the protocol. */
@@ -63,6 +86,22 @@ export class ServerClient {
     return parse(pushResponse, body, `push of ${collection}`).conflicts;
   }
 
+  /** Current status and roles of the users whose passwords this workstation caches. */
+  async userStatus(token: string, userIds: string[]): Promise<UserStatusResponse['users']> {
+    const body = await this.#request('POST', '/auth/users/status', { token, body: { userIds } });
+    return parse(userStatusResponse, body, 'users/status').users;
+  }
+
+  async searchPatients(token: string, query: string): Promise<PatientSearchResponse['results']> {
+    const body = await this.#request('GET', `/patients/search?${new URLSearchParams({ q: query })}`, { token });
+    return parse(patientSearchResponse, body, 'patient search').results;
+  }
+
+  async emergencyAccess(token: string, patientId: string, reason: string, workstationId: string): Promise<EmergencyAccessResponse> {
+    const body = await this.#request('POST', `/patients/${encodeURIComponent(patientId)}/emergency-access`, { token, body: { reason, workstationId } });
+    return parse(emergencyAccessResponse, body, 'emergency access');
+  }
+
   async health(): Promise<boolean> {
     try {
       await this.#request('GET', '/health/', {});
@@ -96,6 +135,9 @@ export class ServerClient {
 
     const text = await response.text().catch(() => '');
     if (response.status === 401) throw new ServerAuthError(serverMessage(text) ?? 'The central server rejected the credentials');
+    if (response.status === 403 && serverErrorCode(text) === USER_DISABLED_ERROR) {
+      throw new ServerUserDisabledError(serverMessage(text) ?? 'The account is disabled on the central server');
+    }
     if (response.status === 502 || response.status === 503 || response.status === 504) {
       throw new ServerUnreachableError(`Central server ${this.baseUrl} is unavailable (HTTP ${response.status})`);
     }
@@ -114,6 +156,15 @@ function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T 
   const result = schema.safeParse(body);
   if (!result.success) throw new ServerProtocolError(`The server's response to ${what} breaks the sync protocol: ${result.error.message}`, 200);
   return result.data;
+}
+
+function serverErrorCode(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    return typeof body.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function serverMessage(text: string): string | undefined {

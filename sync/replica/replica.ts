@@ -21,6 +21,18 @@ export interface OpenReplicaOptions {
 export const DEFAULT_REPLICA_NAME = 'hms-replica';
 
 /**
+ * AuditEvents are written once and never changed or deleted at the workstation; RxDB's pre-save and
+ * pre-remove hooks refuse both, whoever tries.
+ */
+function protectAuditEvents(database: ReplicaDatabase): void {
+  const refuse = (data: { resourceType?: string; id?: string }, what: string) => {
+    if (data.resourceType === 'AuditEvent') throw new Error(`${data.id ?? 'An AuditEvent'} cannot be ${what} at the workstation: audit events are kept as written`);
+  };
+  database.entries.preSave((data) => refuse(data, 'changed'), false);
+  database.entries.preRemove((data) => refuse(data, 'deleted'), false);
+}
+
+/**
  * Opens the workstation's local replica: an RxDB database on the SQLite storage with the three
  * collections of the sync protocol. The replica is the workstation's memory during an outage.
  */
@@ -39,5 +51,6 @@ export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaD
     records: { schema: recordsSchema },
     entries: { schema: entriesSchema },
   });
+  protectAuditEvents(database);
   return database;
 }

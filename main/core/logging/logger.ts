@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger, LoggerOptions as PinoOptions } from 'pino';
 import { pino } from 'pino';
 
 /**
@@ -37,13 +37,18 @@ export interface LoggerOptions {
   destination?: string;
 }
 
+/** Levels: error (an operator must act), warn, info, debug; HMS_LOG_LEVEL overrides the default info. */
+export function loggerOptions(level?: string): PinoOptions {
+  return {
+    level: level ?? process.env.HMS_LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { app: 'hms-workstation' },
+  };
+}
+
 export function createRootLogger(options: LoggerOptions = {}): Logger {
   return pino(
-    {
-      level: options.level ?? process.env.HMS_LOG_LEVEL ?? 'info',
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      base: { app: 'hms-workstation' },
-    },
+    loggerOptions(options.level),
     // Synchronous writes: the line logged just before a fatal exit must reach the file.
     options.destination ? pino.destination({ dest: options.destination, mkdir: true, sync: true }) : undefined,
   );

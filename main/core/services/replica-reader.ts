@@ -2,17 +2,24 @@ import type { EntryDocument, FhirResource, RecordDocument, ReferenceDocument } f
 import { documentId } from '../../../sync/protocol/documents.js';
 import { SPO2_SCALE_KEY, VITAL_SIGNS_PANEL_KEY } from '../../../sync/protocol/fhir/vital-signs.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+import type { ChartReader } from './chart-reader.js';
 
 /**
  * The queries the ward services run against the replica, each on an index of its collection. It
  * returns plain documents; turning them into what a screen shows is the services' job.
  */
-export class ReplicaReader {
+export class ReplicaReader implements ChartReader {
   constructor(private readonly replica: ReplicaDatabase) {}
 
   async patient(patientId: string): Promise<RecordDocument | undefined> {
     const document = await this.replica.records.findOne(documentId('Patient', patientId)).exec();
     return document?.toJSON() as RecordDocument | undefined;
+  }
+
+  /** Every Patient of the replica: the ward's patients, a few dozen. */
+  async allPatients(): Promise<RecordDocument[]> {
+    const found = await this.replica.records.find({ selector: { resourceType: 'Patient' } }).exec();
+    return found.map((document) => document.toJSON() as RecordDocument);
   }
 
   async patients(patientIds: string[]): Promise<Map<string, RecordDocument>> {

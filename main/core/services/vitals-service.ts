@@ -8,6 +8,7 @@ import { buildSpO2ScaleDecision, buildVitalSignsPanel } from '../../../sync/prot
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import { vitalSignsSetOf } from './fhir-views.js';
+import type { ChartReader } from './chart-reader.js';
 import type { LocalWriter } from './local-writer.js';
 import type { ReplicaReader } from './replica-reader.js';
 import type { WardService } from './ward-service.js';
@@ -21,9 +22,15 @@ const DEFAULT_HISTORY_LIMIT = 50;
  * the history of past sets, and a doctor's choice of SpO2 scale. Writes land in the replica first
  * and sync when the server is reachable.
  */
+function notOnWard(patientId: string): HmsApiError {
+  return new HmsApiError({ code: 'not-found', message: `Patient ${patientId} is not on this workstation's ward or has not synced yet` });
+}
+
 export class VitalsService {
   constructor(
     private readonly reader: ReplicaReader,
+    /** The replica for ward patients, or the emergency-access documents of another ward's patient. */
+    private readonly readerFor: (patientId: string) => Promise<ChartReader | undefined>,
     private readonly ward: WardService,
     private readonly writer: LocalWriter,
     private readonly clock: Clock,
@@ -31,8 +38,9 @@ export class VitalsService {
   ) {}
 
   async list(patientId: string, limit = DEFAULT_HISTORY_LIMIT): Promise<VitalSignsSet[]> {
-    await this.#requirePatient(patientId);
-    return (await this.reader.vitalSigns(patientId, limit)).map(vitalSignsSetOf);
+    const reader = await this.readerFor(patientId);
+    if (!reader) throw notOnWard(patientId);
+    return (await reader.vitalSigns(patientId, limit)).map(vitalSignsSetOf);
   }
 
   async record(input: RecordVitalsInput, session: SessionInfo): Promise<VitalSignsSet> {
@@ -89,9 +97,11 @@ export class VitalsService {
   }
 
   async #requirePatient(patientId: string): Promise<void> {
-    if (!(await this.reader.patient(patientId))) {
-      throw new HmsApiError({ code: 'not-found', message: `Patient ${patientId} is not on this workstation's ward or has not synced yet` });
+    if (await this.reader.patient(patientId)) return;
+    if (await this.readerFor(patientId)) {
+      throw new HmsApiError({ code: 'forbidden', message: "Emergency access is read-only: the patient's own ward charts their observations" });
     }
+    throw notOnWard(patientId);
   }
 
   #effectiveTime(requested: string | undefined): string {

@@ -3,6 +3,7 @@ import { HmsApiError } from '../../../preload/api/errors.js';
 import { referencedId } from '../../../sync/protocol/documents.js';
 import type { Clock } from '../clock.js';
 import { ageInYears } from '../clock.js';
+import { buildChart, spo2ScaleOf } from './chart-view.js';
 import { allergyView, bedOf, displayName, gender, mrn, news2SummaryOf, vitalSignsSetOf } from './fhir-views.js';
 import type { ReplicaReader } from './replica-reader.js';
 
@@ -55,38 +56,16 @@ export class WardService {
     return rows.sort((a, b) => (a.bed ?? '\uffff').localeCompare(b.bed ?? '\uffff', 'en', { numeric: true }));
   }
 
+  /** The chart header of a patient of the ward, from the replica. */
   async chart(patientId: string): Promise<PatientChart> {
-    const patient = await this.reader.patient(patientId);
-    if (!patient) {
+    const chart = await buildChart(this.reader, patientId, this.clock, 'ward');
+    if (!chart) {
       throw new HmsApiError({ code: 'not-found', message: `Patient ${patientId} is not on this workstation's ward or has not synced yet` });
     }
-    const encounter = await this.reader.activeEncounterOf(patientId);
-    const locationIds = ((encounter?.resource.location as { location?: unknown }[] | undefined) ?? []).map((entry) => referencedId(entry.location, 'Location'));
-    const locations = await this.reader.locations(locationIds.filter(Boolean));
-    const wardLocation = encounter?.wardId ? (await this.reader.locations([encounter.wardId])).get(encounter.wardId) : undefined;
-    const allergy = allergyView((await this.reader.allergies([patientId])).get(patientId) ?? []);
-    const birthDate = typeof patient.resource.birthDate === 'string' ? patient.resource.birthDate : null;
-
-    return {
-      patientId,
-      name: displayName(patient.resource),
-      mrn: mrn(patient.resource),
-      birthDate,
-      ageYears: birthDate ? ageInYears(birthDate, this.clock.now()) : null,
-      gender: gender(patient.resource),
-      bed: bedOf(encounter?.resource, locations),
-      wardName: typeof wardLocation?.name === 'string' ? wardLocation.name : null,
-      allergyStatus: allergy.status,
-      allergies: allergy.items,
-      spo2Scale: await this.spo2Scale(patientId),
-    };
+    return chart;
   }
 
-  /** Scale 2 applies only where a clinician set it; otherwise every patient is on scale 1. */
   async spo2Scale(patientId: string): Promise<SpO2ScaleDecision> {
-    const decision = await this.reader.spo2ScaleDecision(patientId);
-    if (!decision || decision.resource.valueInteger !== 2) return { scale: 1, decidedBy: null, decidedAt: null };
-    const performer = (decision.resource.performer as { display?: string }[] | undefined)?.[0]?.display ?? null;
-    return { scale: 2, decidedBy: performer, decidedAt: decision.effective };
+    return spo2ScaleOf(this.reader, patientId);
   }
 }

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-
 import { createCore } from '../../core/core.js';
-import { createRootLogger } from '../../core/logging/logger.js';
+import { createFileLogger } from '../../core/logging/file-logger.js';
+import { lockDataDirectory } from '../../core/data-directory-lock.js';
 import { loadSettings } from '../../core/settings.js';
 import type { CoreInitMessage } from './messages.js';
 import { coreInitMessage } from './messages.js';
@@ -47,13 +46,22 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
     return;
   }
   const init: CoreInitMessage = parsed.data;
-  const logger = createRootLogger({ destination: join(init.logDirectory, 'core.log') });
+  // Files this process creates (replica, logs, settings) hold patient data: readable by this user only.
+  process.umask(0o077);
+  let logger;
+  try {
+    logger = await createFileLogger({ directory: init.logDirectory, name: 'core' });
+  } catch (error) {
+    fail(port, `The core cannot write its log in ${init.logDirectory}: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
 
   try {
     const settings = loadSettings(init.dataDirectory, { serverUrl: init.policy.serverUrl, wardId: init.policy.wardId });
+    lockDataDirectory(init.dataDirectory);
     // TODO: open the replica encrypted with init.replicaKey (better-sqlite3-multiple-ciphers); until
     // then the replica is stored unencrypted under the data folder.
-    const core = await createCore({ settings, dataDirectory: init.dataDirectory, logger });
+    const core = await createCore({ settings, dataDirectory: init.dataDirectory, logger, policy: init.policy });
     router = new CorePortRouter(core.gateway, core.events, logger);
     for (const event of early.splice(0)) router.acceptParentMessage(event);
     logger.info('core process ready');

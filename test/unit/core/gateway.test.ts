@@ -2,7 +2,9 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { SessionInfo } from '../../../preload/api/schemas.js';
+import { listCalls } from '../../../preload/api/contract.js';
 import type { Role } from '../../../preload/api/roles.js';
+import { ROLES } from '../../../preload/api/roles.js';
 import type { ServiceHandlers } from '../../../main/core/gateway.js';
 import { ApiGateway } from '../../../main/core/gateway.js';
 
@@ -14,6 +16,8 @@ function sessionWithRoles(roles: Role[]): SessionInfo {
     ward: { id: 'ward-4a', name: 'Ward 4A' },
     workstationId: 'ws-test',
     signedInAt: '2026-12-04T09:00:00.000Z',
+    mode: 'online',
+    lockAfterMinutes: 10,
   };
 }
 
@@ -29,10 +33,17 @@ function spyHandlers() {
     session: {
       signIn: record('session:signIn', sessionWithRoles(['nurse'])),
       signOut: record('session:signOut', null),
-      current: record('session:current', null),
+      current: record('session:current', { session: null, locked: false }),
+      unlock: record('session:unlock', sessionWithRoles(['nurse'])),
+      activity: record('session:activity', null),
     },
-    ward: { listPatients: record('ward:listPatients', []) },
-    patient: { getChart: record('patient:getChart', {}), setSpO2Scale: record('patient:setSpO2Scale', {}) },
+    ward: { listPatients: record('ward:listPatients', [{ patientId: 'p-1' }, { patientId: 'p-2' }]) },
+    patient: {
+      search: record('patient:search', []),
+      breakTheGlass: record('patient:breakTheGlass', {}),
+      getChart: record('patient:getChart', {}),
+      setSpO2Scale: record('patient:setSpO2Scale', {}),
+    },
     vitals: { list: record('vitals:list', []), record: record('vitals:record', { id: 'obs-1' }) },
     sync: { status: record('sync:status', { state: 'online', pendingChanges: 0, lastSuccessfulSyncAt: null, lastError: null }) },
   } satisfies ServiceHandlers;
@@ -134,5 +145,102 @@ describe('ApiGateway', () => {
     if (result.ok) return;
     expect(result.error.code).toBe('internal');
     expect(result.error.message).toMatch(/^ward:listPatients failed unexpectedly; the workstation log has the details under error id [0-9a-f]{8}$/);
+  });
+});
+
+describe('ApiGateway roles for every call', () => {
+  const restricted = listCalls().filter((definition) => Array.isArray(definition.access));
+
+  it('declares the access of every call', () => {
+    for (const definition of listCalls()) {
+      expect(definition.access === 'public' || definition.access === 'signed-in' || (Array.isArray(definition.access) && definition.access.length > 0)).toBe(true);
+    }
+    expect(restricted.length).toBeGreaterThan(5);
+  });
+
+  it.each(restricted.map((definition) => [definition.channel, definition] as const))('refuses %s to a role it does not allow', async (channel, definition) => {
+    const refusedRole = ROLES.find((role) => !(definition.access as readonly string[]).includes(role));
+    if (!refusedRole) throw new Error(`${channel} allows every role; declare it 'signed-in' instead`);
+    const { gateway, calls } = gatewayFor(sessionWithRoles([refusedRole]));
+
+    const result = await gateway.handle(channel, VALID_INPUTS[channel] ?? {}, context);
+
+    expect(result.ok ? null : result.error.code).toBe('forbidden');
+    expect(calls).toEqual([]);
+  });
+});
+
+/** A valid input of each role-restricted call, so that only the role can make it fail. */
+const VALID_INPUTS: Record<string, unknown> = {
+  'ward:listPatients': {},
+  'patient:search': { query: 'muller' },
+  'patient:breakTheGlass': { patientId: 'p-9', reason: 'Cardiac arrest call on the corridor' },
+  'patient:getChart': { patientId: 'p-1' },
+  'patient:setSpO2Scale': { patientId: 'p-1', scale: 2 },
+  'vitals:list': { patientId: 'p-1' },
+  'vitals:record': validVitals,
+};
+
+describe('ApiGateway lock and audit', () => {
+  function lockedGateway(locked: boolean) {
+    const { handlers, calls } = spyHandlers();
+    const audit = { apiCall: vi.fn(async () => undefined) };
+    const gateway = new ApiGateway({
+      handlers,
+      currentSession: () => sessionWithRoles(['nurse']),
+      isLocked: () => locked,
+      audit: audit as never,
+      logger: silentLogger,
+    });
+    return { gateway, calls, audit };
+  }
+
+  it('refuses patient data while locked but lets unlock through', async () => {
+    const { gateway, calls } = lockedGateway(true);
+
+    const list = await gateway.handle('ward:listPatients', {}, context);
+    const unlock = await gateway.handle('session:unlock', { password: 'secret' }, context);
+
+    expect(list.ok ? null : list.error.code).toBe('locked');
+    expect(unlock.ok).toBe(true);
+    expect(calls).toEqual(['session:unlock']);
+  });
+
+  it('audits a read of patient data with every patient it returned', async () => {
+    const { gateway, audit } = lockedGateway(false);
+
+    await gateway.handle('ward:listPatients', {}, context);
+
+    expect(audit.apiCall).toHaveBeenCalledWith({ channel: 'ward:listPatients', action: 'R', outcome: '0', user: { id: 'u1', name: 'tester' }, patientIds: ['p-1', 'p-2'] });
+  });
+
+  it('audits a write as a create and a refused call as a failure', async () => {
+    const { gateway, audit } = lockedGateway(false);
+
+    await gateway.handle('vitals:record', validVitals, context);
+    await gateway.handle('vitals:record', { patientId: 'p-1', observations: {} }, context);
+
+    expect(audit.apiCall).toHaveBeenNthCalledWith(1, expect.objectContaining({ channel: 'vitals:record', action: 'C', outcome: '0', patientIds: ['p-1'] }));
+    expect(audit.apiCall).toHaveBeenNthCalledWith(2, expect.objectContaining({ outcome: '4', failure: expect.stringMatching(/^invalid-input: /) }));
+  });
+
+  it('records the reason of emergency access and refuses it without one', async () => {
+    const { gateway, audit, calls } = lockedGateway(false);
+
+    const refused = await gateway.handle('patient:breakTheGlass', { patientId: 'p-9', reason: '  ' }, context);
+    await gateway.handle('patient:breakTheGlass', { patientId: 'p-9', reason: 'Cardiac arrest call on the corridor' }, context);
+
+    expect(refused.ok ? null : refused.error.code).toBe('invalid-input');
+    expect(calls).toEqual(['patient:breakTheGlass']);
+    expect(audit.apiCall).toHaveBeenLastCalledWith(expect.objectContaining({ outcome: '0', breakTheGlassReason: 'Cardiac arrest call on the corridor', patientIds: ['p-9'] }));
+  });
+
+  it('does not audit calls without patient data', async () => {
+    const { gateway, audit } = lockedGateway(false);
+
+    await gateway.handle('sync:status', {}, context);
+    await gateway.handle('session:activity', {}, context);
+
+    expect(audit.apiCall).not.toHaveBeenCalled();
   });
 });

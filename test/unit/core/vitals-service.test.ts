@@ -22,6 +22,8 @@ const NURSE: SessionInfo = {
   ward: { id: 'ward-4a', name: 'Ward 4A' },
   workstationId: 'ws-test',
   signedInAt: '2026-12-04T08:00:00.000Z',
+  mode: 'online',
+  lockAfterMinutes: 10,
 };
 
 describe('VitalsService', () => {
@@ -36,7 +38,8 @@ describe('VitalsService', () => {
     outbox = new Outbox(join(directory.path, 'vitals-test.sqlite'));
     const reader = new ReplicaReader(replica);
     const ward = new WardService(reader, CLOCK);
-    vitals = new VitalsService(reader, ward, new LocalWriter(replica, outbox), CLOCK, pino({ level: 'silent' }));
+    const readerFor = async (patientId: string) => ((await reader.patient(patientId)) ? reader : undefined);
+    vitals = new VitalsService(reader, readerFor, ward, new LocalWriter(replica, outbox), CLOCK, pino({ level: 'silent' }));
     const patient = { resourceType: 'Patient', id: 'p-1', birthDate: '1980-05-01', identifier: [{ system: MRN_SYSTEM, value: '10000001' }] };
     await replica.records.insert(toRecordDocument(patient, { wardOfLocation: () => undefined }));
   });

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+
+import type { AuditAction, AuditOutcome, SessionEvent } from '../../../sync/protocol/fhir/audit-event.js';
+import { API_CALL_SYSTEM, buildAuditEvent, PATIENT_RECORD_TYPE, SESSION_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
+import { toEntryDocument } from '../../../sync/protocol/documents.js';
+import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface AuditUser {
+  id: string | null;
+  name: string;
+}
+
+export interface ApiCallAudit {
+  channel: string;
+  action: AuditAction;
+  outcome: AuditOutcome;
+  user: AuditUser;
+  patientIds: readonly string[];
+  /** Error code and message of a refused or failed call; free of patient data. */
+  failure?: string;
+  breakTheGlassReason?: string;
+}
+
+/**
+ * Writes the workstation's AuditEvents into the replica, from where they sync to the server like
+ * any entry. Recording never fails the action it records: a write error is logged for IT, because
+ * a nurse must not be stopped from charting by the audit trail.
+ */
+export class AuditTrail {
+  constructor(
+    private readonly replica: ReplicaDatabase,
+    private readonly workstationId: string,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async apiCall(audit: ApiCallAudit): Promise<void> {
+    await this.#write({
+      type: PATIENT_RECORD_TYPE,
+      subtype: { system: API_CALL_SYSTEM, code: audit.channel },
+      action: audit.action,
+      outcome: audit.outcome,
+      user: audit.user,
+      patientIds: audit.patientIds,
+      ...(audit.failure ? { outcomeDescription: audit.failure } : {}),
+      ...(audit.breakTheGlassReason ? { breakTheGlassReason: audit.breakTheGlassReason } : {}),
+    });
+  }
+
+  /** Sign-in, sign-out, lock and unlock, successful or failed. */
+  async sessionEvent(event: SessionEvent, user: AuditUser, outcome: AuditOutcome, failure?: string): Promise<void> {
+    await this.#write({
+      type: USER_AUTHENTICATION_TYPE,
+      subtype: SESSION_EVENTS[event],
+      action: 'E',
+      outcome,
+      user,
+      patientIds: [],
+      ...(failure ? { outcomeDescription: failure } : {}),
+    });
+  }
+
+  async #write(input: Omit<Parameters<typeof buildAuditEvent>[0], 'id' | 'recorded' | 'workstationId'>): Promise<void> {
+    const id = randomUUID();
+    try {
+      const resource = buildAuditEvent({ ...input, id, recorded: this.clock.now().toISOString(), workstationId: this.workstationId });
+      await this.replica.entries.insert(toEntryDocument(resource));
+    } catch (error) {
+      this.logger.error({ auditEventId: id, subtype: input.subtype.code, error: error instanceof Error ? error.message : String(error) }, 'audit event could not be written');
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { HmsApiError } from '../../../preload/api/errors.js';
+import type { PatientChart, PatientSearchResult, SessionInfo } from '../../../preload/api/schemas.js';
+import type { ServerClient } from '../../../sync/client/server-client.js';
+import { ServerUnreachableError } from '../../../sync/client/server-client.js';
+import type { RecordDocument } from '../../../sync/protocol/documents.js';
+import { normalizeForSearch } from '../../../sync/protocol/documents.js';
+import type { Clock } from '../clock.js';
+import { ageInYears } from '../clock.js';
+import type { Logger } from '../logging/logger.js';
+import type { ChartReader } from './chart-reader.js';
+import { buildChart } from './chart-view.js';
+import { EmergencyAccessReader } from './emergency-access.js';
+import { displayName, gender, mrn } from './fhir-views.js';
+import type { ReplicaReader } from './replica-reader.js';
+import type { WardService } from './ward-service.js';
+
+const MAX_RESULTS = 50;
+
+export interface PatientServiceOptions {
+  reader: ReplicaReader;
+  ward: WardService;
+  server: ServerClient;
+  /** The current sync token, or undefined before any online sign-in. */
+  token: () => string | undefined;
+  workstationId: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Finding patients and opening their charts: patients of the ward from the replica; patients of
+ * other wards only through the server, by breaking the glass with a reason that the audit trail
+ * records and the server reports.
+ */
+export class PatientService {
+  /** Emergency-access documents by patient id, for the current session only. */
+  readonly #emergency = new Map<string, EmergencyAccessReader>();
+
+  constructor(private readonly options: PatientServiceOptions) {}
+
+  async search(query: string): Promise<PatientSearchResult[]> {
+    const local = await this.#searchReplica(query);
+    const remote = await this.#searchServer(query);
+    const localIds = new Set(local.map((result) => result.patientId));
+    return [...local, ...remote.filter((result) => !localIds.has(result.patientId))].slice(0, MAX_RESULTS);
+  }
+
+  async chart(patientId: string): Promise<PatientChart> {
+    const emergency = this.#emergency.get(patientId);
+    if (emergency && !(await this.options.reader.patient(patientId))) {
+      return (await buildChart(emergency, patientId, this.options.clock, 'emergency')) as PatientChart;
+    }
+    return this.options.ward.chart(patientId);
+  }
+
+  /** The reader of a patient's chart: the replica, or their emergency-access documents. */
+  async readerFor(patientId: string): Promise<ChartReader | undefined> {
+    if (await this.options.reader.patient(patientId)) return this.options.reader;
+    return this.#emergency.get(patientId);
+  }
+
+  async breakTheGlass(patientId: string, reason: string, session: SessionInfo): Promise<PatientChart> {
+    if (await this.options.reader.patient(patientId)) return this.options.ward.chart(patientId);
+
+    const token = this.options.token();
+    if (!token) throw new HmsApiError({ code: 'unavailable', message: 'Emergency access to a patient of another ward needs an online sign-in first' });
+    let response;
+    try {
+      response = await this.options.server.emergencyAccess(token, patientId, reason, this.options.workstationId);
+    } catch (error) {
+      if (error instanceof ServerUnreachableError) {
+        throw new HmsApiError({ code: 'unavailable', message: 'Emergency access to a patient of another ward needs the central server, which is unreachable; their records are not on this workstation' });
+      }
+      throw error;
+    }
+    const reader = new EmergencyAccessReader(response);
+    const chart = await buildChart(reader, patientId, this.options.clock, 'emergency');
+    if (!chart) throw new HmsApiError({ code: 'not-found', message: `The central server has no patient ${patientId}` });
+    this.#emergency.set(patientId, reader);
+    this.options.logger.warn({ patientId, userId: session.user.id }, 'emergency access to a patient of another ward');
+    return chart;
+  }
+
+  /** Forgets every emergency-access document, at sign-out or when another user signs in. */
+  endEmergencyAccess(): void {
+    this.#emergency.clear();
+  }
+
+  async #searchReplica(query: string): Promise<PatientSearchResult[]> {
+    const words = normalizeForSearch(query).split(' ').filter(Boolean);
+    const patients = await this.options.reader.allPatients();
+    const matches = patients.filter((patient) => patient.mrn === query.trim() || words.every((word) => patient.nameNorm.includes(word)));
+    matches.sort((a, b) => Number(b.mrn === query.trim()) - Number(a.mrn === query.trim()) || a.nameNorm.localeCompare(b.nameNorm));
+    return Promise.all(matches.slice(0, MAX_RESULTS).map((patient) => this.#localResult(patient)));
+  }
+
+  async #localResult(patient: RecordDocument): Promise<PatientSearchResult> {
+    const chart = await this.options.ward.chart(patient.patientId);
+    return {
+      patientId: patient.patientId,
+      name: chart.name,
+      mrn: chart.mrn,
+      birthDate: chart.birthDate,
+      ageYears: chart.ageYears,
+      gender: chart.gender,
+      wardName: chart.wardName,
+      bed: chart.bed,
+      inScope: true,
+    };
+  }
+
+  async #searchServer(query: string): Promise<PatientSearchResult[]> {
+    const token = this.options.token();
+    if (!token) return [];
+    try {
+      const results = await this.options.server.searchPatients(token, query);
+      return results.map(({ patient, wardName, bed }) => {
+        const resource = patient.resource as RecordDocument['resource'];
+        const birthDate = typeof resource.birthDate === 'string' ? resource.birthDate : null;
+        return {
+          patientId: resource.id as string,
+          name: displayName(resource),
+          mrn: mrn(resource),
+          birthDate,
+          ageYears: birthDate ? ageInYears(birthDate, this.options.clock.now()) : null,
+          gender: gender(resource),
+          wardName,
+          bed,
+          inScope: false,
+        };
+      });
+    } catch (error) {
+      // Offline, the search covers this workstation's ward only; that is not an error for the user.
+      this.options.logger.info({ reason: error instanceof Error ? error.name : 'unknown' }, 'patient search of other wards unavailable');
+      return [];
+    }
+  }
+}
