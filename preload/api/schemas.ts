@@ -93,7 +93,19 @@ export const wardPatientRow = z.object({
   mrn: z.string().nullable(),
   allergyStatus,
   allergyCount: z.number().int(),
+  /** The newest complete set's NEWS2; older than `latestVitals` when newer sets are incomplete. */
   latestNews2: news2Summary.nullable(),
+  /**
+   * The newest set of vitals, complete or not, so that a newer incomplete set, even one with a
+   * sub-score of 3, is never hidden behind an older complete score.
+   */
+  latestVitals: z
+    .object({
+      effectiveDateTime: isoDateTime,
+      complete: z.boolean(),
+      singleParameterThree: z.boolean(),
+    })
+    .nullable(),
 });
 export type WardPatientRow = z.infer<typeof wardPatientRow>;
 
@@ -168,7 +180,12 @@ export const vitalSignsInput = z
     systolicBloodPressure: z.number().int('Systolic blood pressure must be a whole number').min(30).max(300).optional(),
     pulse: z.number().int('Pulse must be a whole number').min(0).max(300).optional(),
     consciousness: z.enum(['A', 'C', 'V', 'P', 'U']).optional(),
-    temperature: z.number().min(25).max(45).optional(),
+    temperature: z
+      .number()
+      .min(25)
+      .max(45)
+      .refine((celsius) => Math.abs(celsius * 10 - Math.round(celsius * 10)) < 1e-9, 'Temperature has at most one decimal place, as charted')
+      .optional(),
   })
   .strict()
   .refine((set) => Object.values(set).some((value) => value !== undefined), {

@@ -8,7 +8,7 @@ import { allergyView, bedOf, displayName, gender, mrn, news2SummaryOf, vitalSign
 import type { ReplicaReader } from './replica-reader.js';
 
 /** Vitals sets looked at to find the newest complete one for the ward list. */
-const RECENT_SETS_FOR_LATEST_SCORE = 5;
+const RECENT_SETS_FOR_LATEST_SCORE = 20;
 
 /**
  * Read views of the ward's patients: the ward list and the chart header. Everything comes from the
@@ -36,8 +36,9 @@ export class WardService {
     for (const encounter of encounters) {
       const patient = patients.get(encounter.patientId);
       if (!patient) continue;
-      const recentSets = await this.reader.vitalSigns(encounter.patientId, RECENT_SETS_FOR_LATEST_SCORE);
-      const latestComplete = recentSets.find((set) => vitalSignsSetOf(set).news2.complete);
+      const recentSets = (await this.reader.vitalSigns(encounter.patientId, RECENT_SETS_FOR_LATEST_SCORE)).map((document) => ({ document, set: vitalSignsSetOf(document) }));
+      const latestComplete = recentSets.find(({ set }) => set.news2.complete)?.document;
+      const newest = recentSets[0]?.set;
       const allergy = allergyView(allergies.get(encounter.patientId) ?? []);
       const birthDate = typeof patient.resource.birthDate === 'string' ? patient.resource.birthDate : null;
       rows.push({
@@ -51,6 +52,9 @@ export class WardService {
         allergyStatus: allergy.status,
         allergyCount: allergy.items.length,
         latestNews2: news2SummaryOf(latestComplete),
+        latestVitals: newest
+          ? { effectiveDateTime: newest.effectiveDateTime, complete: newest.news2.complete, singleParameterThree: newest.news2.singleParameterThree }
+          : null,
       });
     }
     return rows.sort((a, b) => (a.bed ?? '\uffff').localeCompare(b.bed ?? '\uffff', 'en', { numeric: true }));

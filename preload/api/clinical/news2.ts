@@ -90,12 +90,12 @@ export function scoreSpO2Scale1(percent: number): number {
  * Scale 2 is for patients with confirmed hypercapnic respiratory failure (target 88–92%):
  * saturations of 93% and above score only when the patient is on oxygen.
  */
-export function scoreSpO2Scale2(percent: number, onOxygen: boolean | undefined): number {
+export function scoreSpO2Scale2(percent: number, onOxygen: boolean): number {
   if (percent <= 83) return 3;
   if (percent <= 85) return 2;
   if (percent <= 87) return 1;
   if (percent <= 92) return 0;
-  if (onOxygen !== true) return 0;
+  if (!onOxygen) return 0;
   if (percent <= 94) return 1;
   if (percent <= 96) return 2;
   return 3;
@@ -136,8 +136,9 @@ export function scoreTemperature(celsius: number): number {
 }
 
 /**
- * Scores one set of observations. SpO2 on scale 2 needs to know whether the patient is on oxygen;
- * when that is not recorded, saturations of 93% and above score as on air.
+ * Scores one set of observations. On scale 2, a saturation of 93% or more scores 0 on air but up to
+ * 3 on oxygen, so it gets no sub-score until air or oxygen is recorded: guessing "air" could hide
+ * a red score.
  */
 export function scoreNews2(observations: News2Observations, scale: SpO2Scale): News2Score {
   const subScores: Partial<Record<News2Parameter, number>> = {};
@@ -145,7 +146,8 @@ export function scoreNews2(observations: News2Observations, scale: SpO2Scale): N
 
   if (o.respiratoryRate !== undefined) subScores.respiratoryRate = scoreRespiratoryRate(o.respiratoryRate);
   if (o.spo2 !== undefined) {
-    subScores.spo2 = scale === 2 ? scoreSpO2Scale2(o.spo2, o.onOxygen) : scoreSpO2Scale1(o.spo2);
+    if (scale === 1) subScores.spo2 = scoreSpO2Scale1(o.spo2);
+    else if (o.spo2 <= 92 || o.onOxygen !== undefined) subScores.spo2 = scoreSpO2Scale2(o.spo2, o.onOxygen === true);
   }
   if (o.onOxygen !== undefined) subScores.onOxygen = scoreOxygen(o.onOxygen);
   if (o.systolicBloodPressure !== undefined) {

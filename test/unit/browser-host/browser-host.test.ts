@@ -84,6 +84,14 @@ describe('browser host', () => {
     expect(response.status).toBe(403);
   });
 
+  it('survives a malformed percent-encoding in the path', async () => {
+    const malformed = await fetch(`http://127.0.0.1:${host.port}/%E0%A4%A`);
+    const after = await fetch(`http://127.0.0.1:${host.port}/`);
+
+    expect(malformed.status).toBe(403);
+    expect(after.status).toBe(200);
+  });
+
   it('accepts the right origin and token and carries calls and events', async () => {
     const outcome = await connect(host);
     expect(outcome.opened).toBe(true);

@@ -147,6 +147,17 @@ describe('NEWS2 total and response level', () => {
     expect(score.responseLevel).toBe('high');
   });
 
+  it('leaves scale 2 saturations of 93% and more unscored until air or oxygen is known', () => {
+    const { onOxygen: _onOxygen, ...withoutOxygen } = NORMAL_SET;
+
+    const high = scoreNews2({ ...withoutOxygen, spo2: 95 }, 2);
+    const low = scoreNews2({ ...withoutOxygen, spo2: 90 }, 2);
+
+    expect(high.subScores.spo2).toBeUndefined();
+    expect(high.missing).toEqual(['spo2', 'onOxygen']);
+    expect(low.subScores.spo2).toBe(0);
+  });
+
   it('scores SpO2 on the patient\'s scale', () => {
     const set = { ...NORMAL_SET, spo2: 89 };
 
