@@ -249,6 +249,8 @@ export const syncStatus = z.object({
   state: syncState,
   /** Local writes that the server has not yet confirmed. */
   pendingChanges: z.number().int(),
+  /** Local writes the server refused for good; they stay on this workstation for review. */
+  rejectedChanges: z.number().int(),
   lastSuccessfulSyncAt: isoDateTime.nullable(),
   /** Reason the last attempt failed, for the operator. It never contains patient data. */
   lastError: z.string().nullable(),

@@ -26,6 +26,9 @@ export class Outbox {
       )
       .run();
     this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_outbox_sequence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)').run();
+    this.#database
+      .prepare('CREATE TABLE IF NOT EXISTS hms_rejected (document_id TEXT NOT NULL, collection TEXT NOT NULL, reason TEXT NOT NULL, rejected_at TEXT NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID')
+      .run();
     this.#database.prepare('INSERT OR IGNORE INTO hms_outbox_sequence (id, value) VALUES (1, 0)').run();
   }
 
@@ -71,6 +74,31 @@ export class Outbox {
 
   count(): number {
     return this.#database.prepare('SELECT COUNT(*) FROM hms_outbox').pluck().get() as number;
+  }
+
+  /**
+   * Moves a document the server refused for good (a 4xx other than a conflict) out of the pending
+   * count into the rejected list. The document stays in the replica; the list tells the ward and
+   * IT which entries need attention.
+   */
+  reject(collection: string, documentId: string, reason: string, at: Date): void {
+    this.#database.transaction(() => {
+      this.#database.prepare('DELETE FROM hms_outbox WHERE collection = ? AND document_id = ?').run(collection, documentId);
+      this.#database
+        .prepare('INSERT INTO hms_rejected (document_id, collection, reason, rejected_at) VALUES (?, ?, ?, ?) ON CONFLICT (collection, document_id) DO UPDATE SET reason = excluded.reason, rejected_at = excluded.rejected_at')
+        .run(documentId, collection, reason.slice(0, 500), at.toISOString());
+    })();
+    this.#notify();
+  }
+
+  rejectedCount(): number {
+    return this.#database.prepare('SELECT COUNT(*) FROM hms_rejected').pluck().get() as number;
+  }
+
+  rejected(): { collection: string; documentId: string; reason: string; rejectedAt: string }[] {
+    return this.#database
+      .prepare('SELECT collection, document_id AS documentId, reason, rejected_at AS rejectedAt FROM hms_rejected ORDER BY rejected_at')
+      .all() as { collection: string; documentId: string; reason: string; rejectedAt: string }[];
   }
 
   close(): void {

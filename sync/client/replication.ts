@@ -15,7 +15,12 @@ import { SyncEventStream } from './event-stream.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
 import type { ServerClient } from './server-client.js';
-import { ServerAuthError, ServerUnreachableError, ServerUserDisabledError } from './server-client.js';
+import { ServerAuthError, ServerProtocolError, ServerUnreachableError, ServerUserDisabledError } from './server-client.js';
+
+/** A 4xx answer other than 401 (sign in again) and 409: retrying the same document cannot succeed. */
+function isPermanentRejection(error: unknown): error is ServerProtocolError {
+  return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && error.status !== 409;
+}
 
 export interface WorkstationReplicationOptions {
   replica: ReplicaDatabase;
@@ -168,6 +173,28 @@ export class WorkstationReplication {
 
   async #push(collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
     const token = await this.#readyToken();
+    try {
+      return await this.#pushBatch(token, collection, rows);
+    } catch (error) {
+      if (!isPermanentRejection(error)) throw error;
+    }
+    // The server refused the batch for good. Push the rows one by one, so that one document it
+    // will never accept cannot hold back every later entry of the ward.
+    const conflicts: WireDocument[] = [];
+    for (const row of rows) {
+      try {
+        conflicts.push(...(await this.#pushBatch(token, collection, [row])));
+      } catch (error) {
+        if (!isPermanentRejection(error)) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.#options.outbox.reject(collection, row.newDocumentState.id, reason, this.#options.now?.() ?? new Date());
+        this.#options.logger.error({ collection, documentId: row.newDocumentState.id, status: (error as ServerProtocolError).status }, 'the central server refused a document; it stays on this workstation, listed as rejected');
+      }
+    }
+    return conflicts;
+  }
+
+  async #pushBatch(token: string, collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
     const ids = rows.map((row) => row.newDocumentState.id);
     const sequences = this.#options.outbox.sequences(collection, ids);
     try {
@@ -233,6 +260,7 @@ export class WorkstationReplication {
     return {
       state,
       pendingChanges,
+      rejectedChanges: this.#options.outbox.rejectedCount(),
       lastSuccessfulSyncAt: this.#lastSuccessfulSyncAt,
       lastError: this.#lastError ?? (connectivity === 'offline' ? this.#connectivity.lastError : null),
     };

@@ -157,6 +157,29 @@ describe.each([
     expect(stored.rows.map((row) => row.id)).toEqual(expected.map((id) => `Observation/${id}`));
   });
 
+  it('sets aside a document the server refuses and syncs the rest', async () => {
+    const poison = await first.call<CallResultOf<'vitals', 'record'>>('vitals:record', { patientId, observations: { pulse: 77 } });
+    await server.close();
+    await waitFor(first.core.replication.status$, (status) => status.state === 'offline', 'first workstation offline');
+    // Corrupt a derived field, as a bug in an older workstation version might: the server refuses it for good.
+    const stored = await first.core.replica.entries.findOne(`Observation/${poison.id}`).exec();
+    await stored?.incrementalPatch({ code: 'http://loinc.org|0000-0' });
+    const healthy = await first.call<CallResultOf<'vitals', 'record'>>('vitals:record', { patientId, observations: { pulse: 79 } });
+
+    server = await backend.start(port);
+    const status = await waitFor(first.core.replication.status$, (current) => current.state === 'online' && current.pendingChanges === 0 && current.rejectedChanges === 1, 'one rejected, none pending');
+
+    expect(status.rejectedChanges).toBe(1);
+    const onServer = await server.database.query<{ id: string; code: string }>(
+      "SELECT id, document->>'code' AS code FROM documents WHERE collection = 'entries' AND id = ANY($1::text[]) ORDER BY id",
+      [[`Observation/${poison.id}`, `Observation/${healthy.id}`]],
+    );
+    // The healthy entry arrived; the corrupted edit did not overwrite what the server had.
+    expect(onServer.rows.find((row) => row.id === `Observation/${healthy.id}`)?.code).toBe('http://loinc.org|85353-1');
+    expect(onServer.rows.find((row) => row.id === `Observation/${poison.id}`)?.code).toBe('http://loinc.org|85353-1');
+    expect(await first.core.replica.entries.findOne(`Observation/${poison.id}`).exec()).not.toBeNull();
+  });
+
   it('returns a conflict to the later push of a stale Patient edit', async () => {
     const documentId = `Patient/${patientId}`;
     await server.close();
