@@ -155,16 +155,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const savedToken = credentials.loadSyncToken(clock.now());
   if (savedToken) await replication.start(savedToken.token);
 
-  let previousState = replication.status$.getValue().state;
+  let reconnecting = true;
   const subscriptions = [
     replication.status$.subscribe((status) => {
       events.emit('syncStatus', status);
       // Each return of the server is the next contact at which disabled users lose their cached password.
+      if (status.state === 'offline' || status.state === 'stopped') reconnecting = true;
       const token = replication.token;
-      if (status.state === 'online' && previousState !== 'online' && token) {
+      if (status.state === 'online' && reconnecting && token) {
+        reconnecting = false;
         session.refreshUsers(token).catch((error: unknown) => log('session').warn({ reason: error instanceof Error ? error.message : String(error) }, 'cached users could not be checked'));
       }
-      previousState = status.state;
     }),
     merge(replica.reference.$, replica.records.$, replica.entries.$)
       .pipe(

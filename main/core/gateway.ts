@@ -67,6 +67,7 @@ export class ApiGateway {
 
   async handle(channel: string, input: unknown, context: CallContext): Promise<ApiResult<unknown>> {
     const session = this.#currentSession();
+    const started = performance.now();
     let result: ApiResult<unknown>;
     try {
       result = { ok: true, value: await this.#dispatch(channel, input, context) };
@@ -74,6 +75,10 @@ export class ApiGateway {
       result = { ok: false, error: this.#toErrorBody(channel, error) };
     }
     await this.#recordAudit(channel, input, result, session);
+    this.#logger.debug(
+      { channel: channel.slice(0, 100), senderId: context.senderId, outcome: result.ok ? 'ok' : result.error.code, ms: Math.round(performance.now() - started) },
+      'call handled',
+    );
     return result;
   }
 
