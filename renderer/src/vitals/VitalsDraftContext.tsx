@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useMemo } from 'react';
 
-import type { VitalsDraftStore } from './draft-store.js';
+import { useSession } from '../app/SessionContext.js';
+import type { UserDrafts, VitalsDraftStore } from './draft-store.js';
+import { draftsOfUser } from './draft-store.js';
 
 const VitalsDraftContext = createContext<VitalsDraftStore | null>(null);
 
@@ -9,8 +11,10 @@ export function VitalsDraftProvider({ store, children }: { store: VitalsDraftSto
   return <VitalsDraftContext value={store}>{children}</VitalsDraftContext>;
 }
 
-export function useVitalsDrafts(): VitalsDraftStore {
+/** Returns the drafts of the signed-in user. */
+export function useVitalsDrafts(): UserDrafts {
   const store = useContext(VitalsDraftContext);
   if (store === null) throw new Error('useVitalsDrafts() was called outside <VitalsDraftProvider>');
-  return store;
+  const userId = useSession().session.user.id;
+  return useMemo(() => draftsOfUser(store, userId), [store, userId]);
 }

@@ -28,12 +28,13 @@ interface VitalsPanelProps {
 
 /**
  * Renders the entry form for one set of observations, scored live with NEWS2 on the patient's SpO2
- * scale. The draft survives failed saves, navigation and a new sign-in by the same user. Only a
- * successful save clears it, and then only the fields that were saved.
+ * scale. The draft is kept per user in the draft store, so it survives failed saves, navigation,
+ * the lock screen and the end of the session. A successful save clears only the fields that were
+ * saved, and signing out discards the user's drafts.
  */
 export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps) {
   const api = useApi();
-  const { session, handleUnauthenticated } = useSession();
+  const { session, handleCallError } = useSession();
   const drafts = useVitalsDrafts();
   const patientId = chart.patientId;
   const idPrefix = useId();
@@ -119,7 +120,7 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
     } catch (caught) {
       const error = toApiError(caught);
       console.warn(`vitals: save failed for patient ${patientId} (${error.code})`);
-      if (error.code === 'unauthenticated') handleUnauthenticated();
+      handleCallError(error);
 
       const issues: FieldMessages = {};
       for (const issue of error.issues ?? []) {
