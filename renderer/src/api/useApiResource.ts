@@ -29,7 +29,7 @@ export function useApiResource<T>(
   options: ResourceOptions = {},
 ): { resource: Resource<T>; reload: () => void } {
   const api = useApi();
-  const { handleUnauthenticated } = useSession();
+  const { handleCallError } = useSession();
   const [resource, setResource] = useState<Resource<T>>({ status: 'loading' });
   const loadRef = useRef(load);
   const latestRequest = useRef(0);
@@ -50,11 +50,11 @@ export function useApiResource<T>(
       (error: unknown) => {
         if (request !== latestRequest.current) return;
         const body = toApiError(error);
-        if (body.code === 'unauthenticated') handleUnauthenticated();
+        handleCallError(body);
         setResource({ status: 'failed', error: body, value: lastValue.current });
       },
     );
-  }, [api, handleUnauthenticated]);
+  }, [api, handleCallError]);
 
   useEffect(() => {
     lastValue.current = undefined;

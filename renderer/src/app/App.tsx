@@ -1,108 +1,113 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
-import type { SessionInfo } from '../../../preload/api/index.js';
+import type { ApiErrorBody, SessionInfo, SessionState } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
-import { PatientChartScreen } from '../chart/PatientChartScreen.js';
 import { t } from '../i18n/index.js';
-import { AppShell } from '../shell/AppShell.js';
-import type { SignInNotice } from '../signin/SignInScreen.js';
 import { SignInScreen } from '../signin/SignInScreen.js';
+import { describeSignInNotice } from '../signin/sign-in-errors.js';
 import { VitalsDraftStore } from '../vitals/draft-store.js';
 import { VitalsDraftProvider } from '../vitals/VitalsDraftContext.js';
-import { WardListScreen } from '../ward/WardListScreen.js';
+import type { AppState, View } from './app-state.js';
+import { isSameSession, locked, sessionEnded, signedIn, signedOut, started, switchingUser, unlocked, viewShown } from './app-state.js';
 import type { SessionControls } from './SessionContext.js';
 import { SessionProvider } from './SessionContext.js';
-
-type View = { name: 'ward' } | { name: 'chart'; patientId: string };
-
-/** The screen a user was on when the session expired, reopened when the same user signs in again. */
-interface ResumePoint {
-  userId: string;
-  view: View;
-}
-
-/** Leaves the signed-in screens after the session expired, remembering where the user was. */
-function expire(current: AppState): AppState {
-  if (current.phase === 'signed-out') return current;
-  if (current.phase !== 'signed-in') return { phase: 'signed-out', notice: 'expired' };
-  return { phase: 'signed-out', notice: 'expired', resume: { userId: current.session.user.id, view: current.view } };
-}
-
-type AppState =
-  | { phase: 'starting' }
-  | { phase: 'start-failed' }
-  | { phase: 'signed-out'; notice: SignInNotice | null; resume?: ResumePoint }
-  | { phase: 'signed-in'; session: SessionInfo; view: View };
+import { SignedInApp } from './SignedInApp.js';
 
 /** Chooses the screen to show and keeps the session that the signed-in screens share. */
 export function App() {
   const api = useApi();
   const [state, setState] = useState<AppState>({ phase: 'starting' });
   const draftStore = useRef(new VitalsDraftStore()).current;
+  const pendingSignIns = useRef(0);
+
+  /** Counts this window's sign-ins while they run; each one that replaces a session makes the core emit `replaced`. */
+  const trackSignIn = useCallback(<T,>(attempt: Promise<T>): Promise<T> => {
+    pendingSignIns.current += 1;
+    return attempt.finally(() => {
+      pendingSignIns.current -= 1;
+    });
+  }, []);
 
   const start = useCallback(() => {
     setState({ phase: 'starting' });
     api.session.current({}).then(
-      (session) => {
-        if (session === null) {
-          setState({ phase: 'signed-out', notice: null });
-          return;
-        }
-        draftStore.claimFor(session.user.id);
-        setState({ phase: 'signed-in', session, view: { name: 'ward' } });
-      },
+      ({ session, locked: isLocked }) => setState(started(session, isLocked)),
       (error: unknown) => {
         console.warn(`app: reading the current session failed (${toApiError(error).code})`);
         setState({ phase: 'start-failed' });
       },
     );
-  }, [api, draftStore]);
+  }, [api]);
 
   useEffect(start, [start]);
+
+  /** Applies what `session.current` returned after this window may have missed an event. */
+  const applySessionState = useCallback((current: SessionState) => {
+    setState((previous) => {
+      if (current.session === null) return sessionEnded(previous, 'expired');
+      return current.locked ? locked(previous) : previous;
+    });
+  }, []);
 
   useEffect(
     () =>
       api.events.onSessionEnded(({ reason }) => {
-        if (reason === 'expired') {
-          setState(expire);
+        // A sign-out in another window ends this one too, but only a sign-out here discards drafts,
+        // because only here was the user asked to confirm that.
+        if (reason !== 'replaced') {
+          setState((previous) => sessionEnded(previous, reason));
           return;
         }
-        draftStore.clear();
-        setState({ phase: 'signed-out', notice: 'signed-out' });
+        // A sign-in from this window also replaces the session, and then the window goes on as the
+        // new user. Otherwise only a session other than the one shown here means that someone
+        // signed in elsewhere.
+        if (pendingSignIns.current > 0) return;
+        api.session.current({}).then(
+          ({ session }) =>
+            setState((previous) =>
+              previous.phase === 'signed-in' && session !== null && isSameSession(previous.session, session) ? previous : sessionEnded(previous, 'replaced'),
+            ),
+          (error: unknown) => {
+            console.warn(`app: reading the session after a replacement failed (${toApiError(error).code})`);
+            setState((previous) => sessionEnded(previous, 'replaced'));
+          },
+        );
       }),
-    [api, draftStore],
+    [api],
   );
 
-  const handleSignedIn = useCallback(
-    (session: SessionInfo) => {
-      draftStore.claimFor(session.user.id);
-      setState((current) => {
-        const resume = current.phase === 'signed-out' ? current.resume : undefined;
-        const view: View = resume?.userId === session.user.id ? resume.view : { name: 'ward' };
-        return { phase: 'signed-in', session, view };
-      });
+  useEffect(() => api.events.onSessionLocked(() => setState(locked)), [api]);
+
+  const isLocked = state.phase === 'signed-in' && state.lock !== 'unlocked';
+  useEffect(() => {
+    document.title = isLocked ? t('lock.pageTitle') : t('app.title');
+  }, [isLocked]);
+
+  const handleSignedIn = useCallback((session: SessionInfo) => setState((previous) => signedIn(previous, session)), []);
+  const handleUnlocked = useCallback((session: SessionInfo) => setState((previous) => unlocked(previous, session)), []);
+  const handleSwitchUser = useCallback(() => setState((previous) => switchingUser(previous, true)), []);
+  const handleCancelSwitch = useCallback(() => setState((previous) => switchingUser(previous, false)), []);
+
+  const handleSignedOut = useCallback(
+    (userId: string) => {
+      draftStore.discardUser(userId);
+      setState((previous) => signedOut(previous, userId));
     },
     [draftStore],
   );
 
-  const handleSignedOut = useCallback(() => {
-    draftStore.clear();
-    setState({ phase: 'signed-out', notice: null });
-  }, [draftStore]);
-
-  const handleUnauthenticated = useCallback(() => setState(expire), []);
+  const handleCallError = useCallback((error: ApiErrorBody) => {
+    if (error.code === 'unauthenticated') setState((previous) => sessionEnded(previous, 'expired'));
+    else if (error.code === 'locked') setState(locked);
+  }, []);
 
   const session = state.phase === 'signed-in' ? state.session : null;
-  const sessionControls = useMemo<SessionControls | null>(
-    () => (session === null ? null : { session, handleUnauthenticated }),
-    [session, handleUnauthenticated],
-  );
+  const sessionControls = useMemo<SessionControls | null>(() => (session === null ? null : { session, handleCallError }), [session, handleCallError]);
 
-  const showView = useCallback((view: View) => {
-    setState((current) => (current.phase === 'signed-in' ? { ...current, view } : current));
-  }, []);
+  const showView = useCallback((view: View) => setState((previous) => viewShown(previous, view)), []);
   const openChart = useCallback((patientId: string) => showView({ name: 'chart', patientId }), [showView]);
+  const openEmergencyChart = useCallback((patientId: string, reason: string) => showView({ name: 'emergency-chart', patientId, reason }), [showView]);
   const openWard = useCallback(() => showView({ name: 'ward' }), [showView]);
 
   if (state.phase === 'starting') return <p className="page-message">{t('app.loading')}</p>;
@@ -119,19 +124,28 @@ export function App() {
   }
 
   if (state.phase === 'signed-out' || sessionControls === null) {
-    return <SignInScreen notice={state.phase === 'signed-out' ? state.notice : null} onSignedIn={handleSignedIn} />;
+    const notice = state.phase === 'signed-out' && state.notice !== null ? describeSignInNotice(state.notice) : null;
+    return <SignInScreen notice={notice} onSignedIn={handleSignedIn} trackSignIn={trackSignIn} />;
   }
 
   return (
     <SessionProvider value={sessionControls}>
       <VitalsDraftProvider store={draftStore}>
-        <AppShell onSignedOut={handleSignedOut}>
-          {state.view.name === 'chart' ? (
-            <PatientChartScreen key={state.view.patientId} patientId={state.view.patientId} onBack={openWard} />
-          ) : (
-            <WardListScreen onOpenChart={openChart} />
-          )}
-        </AppShell>
+        <SignedInApp
+          key={state.session.user.id}
+          view={state.view}
+          lock={state.lock}
+          onOpenChart={openChart}
+          onOpenEmergencyChart={openEmergencyChart}
+          onOpenWard={openWard}
+          onUnlocked={handleUnlocked}
+          onSwitchUser={handleSwitchUser}
+          onCancelSwitch={handleCancelSwitch}
+          onSignedIn={handleSignedIn}
+          trackSignIn={trackSignIn}
+          onSignedOut={handleSignedOut}
+          onSessionState={applySessionState}
+        />
       </VitalsDraftProvider>
     </SessionProvider>
   );

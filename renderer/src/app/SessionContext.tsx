@@ -1,12 +1,16 @@
 import type { ReactNode } from 'react';
 import { createContext, useContext } from 'react';
 
-import type { SessionInfo } from '../../../preload/api/index.js';
+import type { ApiErrorBody, SessionInfo } from '../../../preload/api/index.js';
 
 export interface SessionControls {
   session: SessionInfo;
-  /** Shows the sign-in screen after a call failed with `unauthenticated`; unsaved drafts are kept. */
-  handleUnauthenticated(): void;
+  /**
+   * Reacts to a failed call whose code concerns the whole session: `unauthenticated` shows the
+   * sign-in screen and `locked` the lock screen. Unsaved drafts are kept in both cases. Other codes
+   * are left to the caller.
+   */
+  handleCallError(error: ApiErrorBody): void;
 }
 
 const SessionContext = createContext<SessionControls | null>(null);

@@ -6,6 +6,8 @@ import { useFocusOnMount } from '../app/useFocusOnMount.js';
 import { t } from '../i18n/index.js';
 import { VitalsHistory } from '../vitals/VitalsHistory.js';
 import { VitalsPanel } from '../vitals/VitalsPanel.js';
+import { ChartNav } from './ChartNav.js';
+import { EmergencyAccessBand } from './EmergencyAccessBand.js';
 import { PatientBanner } from './PatientBanner.js';
 
 /** How many past observation sets the chart shows. */
@@ -13,11 +15,17 @@ const HISTORY_LIMIT = 50;
 
 interface PatientChartScreenProps {
   patientId: string;
+  /** The reason given when this chart was opened by breaking the glass. */
+  emergencyReason?: string;
   onBack(): void;
 }
 
-/** Renders one patient's chart. The banner stays in view while the vitals panel and history scroll below it. */
-export function PatientChartScreen({ patientId, onBack }: PatientChartScreenProps) {
+/**
+ * Renders one patient's chart. The banner stays in view while the vitals panel and history scroll
+ * below it. A chart the core marks as emergency access (a patient of another ward, opened by
+ * breaking the glass) gets the emergency band and no entry form.
+ */
+export function PatientChartScreen({ patientId, emergencyReason, onBack }: PatientChartScreenProps) {
   const chartData = useApiResource(`chart:${patientId}`, (api) => api.patient.getChart({ patientId }), { reloadOnReplicaChange: true });
   const history = useApiResource(`vitals:${patientId}`, (api) => api.vitals.list({ patientId, limit: HISTORY_LIMIT }), {
     reloadOnReplicaChange: true,
@@ -27,13 +35,8 @@ export function PatientChartScreen({ patientId, onBack }: PatientChartScreenProp
   useFocusOnMount(headingRef, chart === undefined ? 'loading' : 'loaded');
 
   return (
-    <div className="chart-screen">
-      <nav className="chart-screen__nav">
-        <button type="button" className="button button--link" data-testid="back-to-ward" onClick={onBack}>
-          <span aria-hidden="true">← </span>
-          {t('chart.back')}
-        </button>
-      </nav>
+    <div className={chart?.access === 'emergency' ? 'chart-screen chart-screen--emergency' : 'chart-screen'}>
+      <ChartNav onBack={onBack} />
 
       {chartData.resource.status === 'loading' && <p className="screen muted">{t('chart.loading')}</p>}
       {chartData.resource.status === 'failed' && (
@@ -47,9 +50,16 @@ export function PatientChartScreen({ patientId, onBack }: PatientChartScreenProp
 
       {chart !== undefined && (
         <>
+          {chart.access === 'emergency' && <EmergencyAccessBand reason={emergencyReason ?? null} />}
           <PatientBanner chart={chart} headingRef={headingRef} />
           <main className="chart-screen__body">
-            <VitalsPanel chart={chart} onSaved={history.reload} onChartChanged={chartData.reload} />
+            {chart.access === 'ward' ? (
+              <VitalsPanel chart={chart} onSaved={history.reload} onChartChanged={chartData.reload} />
+            ) : (
+              <p className="notice notice--info" data-testid="emergency-read-only">
+                {t('emergency.readOnly')}
+              </p>
+            )}
             <VitalsHistory resource={history.resource} onRetry={history.reload} />
           </main>
         </>

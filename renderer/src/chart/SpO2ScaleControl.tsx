@@ -20,7 +20,7 @@ interface SpO2ScaleControlProps {
  */
 export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleControlProps) {
   const api = useApi();
-  const { session, handleUnauthenticated } = useSession();
+  const { session, handleCallError } = useSession();
   const [confirming, setConfirming] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -54,7 +54,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
     } catch (caught) {
       const body = toApiError(caught);
       console.warn(`spo2 scale: change failed for patient ${chart.patientId} (${body.code})`);
-      if (body.code === 'unauthenticated') handleUnauthenticated();
+      handleCallError(body);
       setError(t('spo2Scale.failed', { message: describeApiError(body) }));
     } finally {
       setSaving(false);

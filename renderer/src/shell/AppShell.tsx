@@ -1,26 +1,57 @@
 import type { ReactNode } from 'react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { describeApiError } from '../api/describe-error.js';
 import { useSession } from '../app/SessionContext.js';
 import { formatRoles } from '../format/patient.js';
-import { t } from '../i18n/index.js';
+import { getLocale, t } from '../i18n/index.js';
+import { useVitalsDrafts } from '../vitals/VitalsDraftContext.js';
 import { SyncStatusIndicator } from './SyncStatusIndicator.js';
 
 interface AppShellProps {
+  /** The patient search, placed in the header. */
+  search: ReactNode;
+  /** Notices about the session shown under the sync status, such as offline sign-in or the lock warning. */
+  notices: ReactNode;
   onSignedOut(): void;
   children: ReactNode;
 }
 
-/** Frames every signed-in screen with the ward, the user, sign-out and the sync status. */
-export function AppShell({ onSignedOut, children }: AppShellProps) {
+/**
+ * Frames every signed-in screen with the ward, the patient search, the user, sign-out and the sync
+ * status. Signing out with unsaved observations needs a confirmation, because it discards them.
+ */
+export function AppShell({ search, notices, onSignedOut, children }: AppShellProps) {
   const api = useApi();
-  const { session } = useSession();
+  const { session, handleCallError } = useSession();
+  const drafts = useVitalsDrafts();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string | null>(null);
+  const [draftCountToDiscard, setDraftCountToDiscard] = useState<number | null>(null);
+  const signOutButtonRef = useRef<HTMLButtonElement>(null);
+  const confirmQuestionRef = useRef<HTMLParagraphElement>(null);
 
-  async function handleSignOut() {
+  useEffect(() => {
+    if (draftCountToDiscard !== null) confirmQuestionRef.current?.focus();
+  }, [draftCountToDiscard]);
+
+  function requestSignOut() {
+    const draftCount = drafts.countPatients();
+    if (draftCount > 0) {
+      setDraftCountToDiscard(draftCount);
+      return;
+    }
+    void signOut();
+  }
+
+  function cancelSignOut() {
+    setDraftCountToDiscard(null);
+    signOutButtonRef.current?.focus();
+  }
+
+  async function signOut() {
     setSigningOut(true);
     setSignOutError(null);
     try {
@@ -33,8 +64,10 @@ export function AppShell({ onSignedOut, children }: AppShellProps) {
         return;
       }
       console.warn(`shell: sign-out failed (${body.code})`);
-      setSignOutError(t('shell.signOutFailed', { message: body.code === 'unavailable' ? t('error.unavailable') : body.message }));
+      handleCallError(body);
+      setSignOutError(t('shell.signOutFailed', { message: describeApiError(body) }));
       setSigningOut(false);
+      setDraftCountToDiscard(null);
     }
   }
 
@@ -48,20 +81,49 @@ export function AppShell({ onSignedOut, children }: AppShellProps) {
             <span data-testid="ward-name">{session.ward.name}</span>
           </span>
         </div>
+        {search}
         <div className="shell__user">
           <span>{t('shell.user', { name: session.user.displayName, roles: formatRoles(session.user.roles) })}</span>
-          <button type="button" className="button button--on-dark" data-testid="signout" onClick={handleSignOut} disabled={signingOut}>
+          <button
+            ref={signOutButtonRef}
+            type="button"
+            className="button button--on-dark"
+            data-testid="signout"
+            onClick={requestSignOut}
+            disabled={signingOut || draftCountToDiscard !== null}
+          >
             {signingOut ? t('shell.signingOut') : t('shell.signOut')}
           </button>
         </div>
       </header>
       <SyncStatusIndicator />
+      {draftCountToDiscard !== null && (
+        <div className="confirm shell__notice shell__confirm" role="group" aria-label={t('shell.signOut')} data-testid="signout-confirm">
+          <p ref={confirmQuestionRef} tabIndex={-1} className="confirm__question">
+            {describeDiscardQuestion(draftCountToDiscard)}
+          </p>
+          <div className="confirm__actions">
+            <button type="button" className="button button--danger" data-testid="signout-discard" onClick={signOut} disabled={signingOut}>
+              {signingOut ? t('shell.signingOut') : t('shell.signOutDiscard')}
+            </button>
+            <button type="button" className="button" onClick={cancelSignOut} disabled={signingOut}>
+              {t('shell.signOutKeep')}
+            </button>
+          </div>
+        </div>
+      )}
       {signOutError !== null && (
         <p className="notice notice--error shell__notice" role="alert">
           {signOutError}
         </p>
       )}
+      {notices}
       <div className="shell__content">{children}</div>
     </div>
   );
+}
+
+function describeDiscardQuestion(patientCount: number): string {
+  const plural = new Intl.PluralRules(getLocale()).select(patientCount);
+  return plural === 'one' ? t('shell.signOutConfirmOne') : t('shell.signOutConfirmMany', { count: patientCount });
 }

@@ -7,15 +7,20 @@ import { useApi } from '../api/ApiContext.js';
 import { t } from '../i18n/index.js';
 import { describeSignInError } from './sign-in-errors.js';
 
-/** Reason the sign-in screen is showing when the user did not sign out themselves. */
-export type SignInNotice = 'expired' | 'signed-out';
-
 interface SignInScreenProps {
-  notice: SignInNotice | null;
+  /** Reason the sign-in screen is showing, for example that the session expired. */
+  notice: string | null;
   onSignedIn(session: SessionInfo): void;
+  /** Heading; "Sign in" when left out. */
+  title?: string;
+  /** Offers a way back, for the form opened from the lock screen. */
+  onCancel?: () => void;
+  cancelLabel?: string;
+  /** Receives each `session.signIn` call while it runs, so the App can tell its own sign-in from another window's. */
+  trackSignIn?: <T>(attempt: Promise<T>) => Promise<T>;
 }
 
-export function SignInScreen({ notice, onSignedIn }: SignInScreenProps) {
+export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel, trackSignIn }: SignInScreenProps) {
   const api = useApi();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -43,7 +48,9 @@ export function SignInScreen({ notice, onSignedIn }: SignInScreenProps) {
     setSubmitting(true);
     setError(null);
     try {
-      const session = await api.session.signIn({ username: username.trim(), password });
+      const attempt = api.session.signIn({ username: username.trim(), password });
+      const session = await (trackSignIn === undefined ? attempt : trackSignIn(attempt));
+      console.info(`sign-in: signed in user ${session.user.id} (${session.mode})`);
       onSignedIn(session);
     } catch (caught) {
       const body = toApiError(caught);
@@ -62,11 +69,11 @@ export function SignInScreen({ notice, onSignedIn }: SignInScreenProps) {
     <main className="signin">
       <form className="signin__card" onSubmit={handleSubmit} noValidate aria-labelledby="signin-title">
         <p className="signin__product">{t('app.title')}</p>
-        <h1 id="signin-title">{t('signin.title')}</h1>
+        <h1 id="signin-title">{title ?? t('signin.title')}</h1>
 
         {notice !== null && (
-          <p className="notice notice--info" role="status">
-            {notice === 'expired' ? t('signin.sessionExpired') : t('signin.sessionEnded')}
+          <p className="notice notice--info" role="status" data-testid="signin-notice">
+            {notice}
           </p>
         )}
 
@@ -109,6 +116,11 @@ export function SignInScreen({ notice, onSignedIn }: SignInScreenProps) {
         <button type="submit" className="button button--primary" data-testid="signin-submit" disabled={submitting}>
           {submitting ? t('signin.submitting') : t('signin.submit')}
         </button>
+        {onCancel !== undefined && (
+          <button type="button" className="button button--link" data-testid="signin-cancel" onClick={onCancel} disabled={submitting}>
+            {cancelLabel ?? t('signin.cancel')}
+          </button>
+        )}
       </form>
     </main>
   );

@@ -143,7 +143,7 @@ describe('browser client connection', () => {
 });
 
 describe('browser client events', () => {
-  const status = { state: 'offline', pendingChanges: 2, lastSuccessfulSyncAt: null, lastError: null };
+  const status = { state: 'offline', pendingChanges: 2, rejectedChanges: 0, lastSuccessfulSyncAt: null, lastError: null };
 
   it('dispatches events to subscribers', () => {
     const { api, socket } = connect();

@@ -6,9 +6,7 @@ import { toApiError } from '../../../renderer/src/api/api-error.js';
 import { formatAge, formatBorn, formatRoles, orNotKnown } from '../../../renderer/src/format/patient.js';
 import { describeSpO2Scale } from '../../../renderer/src/format/spo2-scale.js';
 import { formatDecimal, formatList } from '../../../renderer/src/format/text.js';
-import { describeSignInError } from '../../../renderer/src/signin/sign-in-errors.js';
-import { VitalsDraftStore } from '../../../renderer/src/vitals/draft-store.js';
-import { emptyDraft } from '../../../renderer/src/vitals/vitals-draft.js';
+import { describeSignInError, describeSignInNotice, describeUnlockError } from '../../../renderer/src/signin/sign-in-errors.js';
 import { newestFirst } from '../../../renderer/src/vitals/history-order.js';
 import { describeSaveError } from '../../../renderer/src/vitals/save-error-text.js';
 import { sortByBed } from '../../../renderer/src/ward/ward-order.js';
@@ -31,20 +29,45 @@ describe('toApiError', () => {
 });
 
 describe('sign-in errors', () => {
-  it('says the credentials are wrong', () => {
-    expect(describeSignInError({ code: 'unauthenticated', message: 'x' })).toBe('Username or password is incorrect.');
+  it('shows the core message for unauthenticated', () => {
+    const message = 'Offline sign-in is not possible: this user has never signed in on this workstation while online';
+    expect(describeSignInError({ code: 'unauthenticated', message })).toBe(message);
   });
 
-  it('says the central server is unreachable', () => {
-    const text = describeSignInError({ code: 'unavailable', message: 'x' });
-    expect(text).toContain('central server is unreachable');
-    expect(text).toContain('offline sign-in is not available yet');
+  it('falls back when the core message is empty', () => {
+    expect(describeSignInError({ code: 'unauthenticated', message: ' ' })).toBe('Username or password is incorrect.');
+  });
+
+  it('keeps the catalog wording for unavailable', () => {
+    const text = describeSignInError({ code: 'unavailable', message: 'socket closed' });
+    expect(text).toContain('did not respond');
+    expect(text).not.toContain('socket closed');
   });
 
   it('lists the input issues', () => {
     expect(describeSignInError({ code: 'invalid-input', message: 'x', issues: [{ path: 'username', message: 'Enter your username' }] })).toBe(
       'Enter your username',
     );
+  });
+});
+
+describe('unlock errors', () => {
+  it('shows the core message for a wrong password', () => {
+    expect(describeUnlockError({ code: 'unauthenticated', message: 'Password is incorrect; 2 attempts left' })).toBe('Password is incorrect; 2 attempts left');
+  });
+
+  it('uses the catalog wording for unavailable', () => {
+    expect(describeUnlockError({ code: 'unavailable', message: 'x' })).toBe('The workstation is not responding.');
+  });
+});
+
+describe('sign-in notices', () => {
+  it('says another user signed in', () => {
+    expect(describeSignInNotice('replaced')).toContain('Another user signed in at this workstation');
+  });
+
+  it('says the account was disabled', () => {
+    expect(describeSignInNotice('disabled')).toContain('disabled');
   });
 });
 
@@ -107,6 +130,7 @@ function row(patientId: string, bed: string | null, name = patientId): WardPatie
     allergyStatus: 'unknown',
     allergyCount: 0,
     latestNews2: null,
+    latestVitals: null,
   };
 }
 
@@ -130,27 +154,5 @@ describe('newestFirst', () => {
     });
     const sorted = newestFirst([set('old', '2026-12-01T08:00:00Z'), set('new', '2026-12-01T10:00:00+01:00'), set('mid', '2026-12-01T08:30:00Z')]);
     expect(sorted.map((entry) => entry.id)).toEqual(['new', 'mid', 'old']);
-  });
-});
-
-describe('VitalsDraftStore', () => {
-  const draft = { ...emptyDraft, pulse: '80' };
-
-  it('keeps drafts for the same user', () => {
-    const store = new VitalsDraftStore();
-    store.claimFor('user-1');
-    store.set('pat-1', draft);
-    store.claimFor('user-1');
-
-    expect(store.get('pat-1')).toEqual(draft);
-  });
-
-  it('drops drafts when another user signs in', () => {
-    const store = new VitalsDraftStore();
-    store.claimFor('user-1');
-    store.set('pat-1', draft);
-    store.claimFor('user-2');
-
-    expect(store.get('pat-1')).toBeUndefined();
   });
 });

@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+import type { PatientChart, PatientSearchResult, SessionInfo, SessionState } from '../../../preload/api/index.js';
+import { toApiError } from '../api/api-error.js';
+import { useApi } from '../api/ApiContext.js';
+import { PatientChartScreen } from '../chart/PatientChartScreen.js';
+import { t } from '../i18n/index.js';
+import { BreakTheGlassDialog } from '../search/BreakTheGlassDialog.js';
+import { PatientSearch } from '../search/PatientSearch.js';
+import { LockCountdown } from '../session/LockCountdown.js';
+import { LockScreen } from '../session/LockScreen.js';
+import { useInactivityTracking } from '../session/useInactivityTracking.js';
+import { AppShell } from '../shell/AppShell.js';
+import { OfflineSignInNotice } from '../shell/OfflineSignInNotice.js';
+import { SignInScreen } from '../signin/SignInScreen.js';
+import { WardListScreen } from '../ward/WardListScreen.js';
+import type { LockState, View } from './app-state.js';
+import { useSession } from './SessionContext.js';
+
+interface SignedInAppProps {
+  view: View;
+  lock: LockState;
+  onOpenChart(patientId: string): void;
+  onOpenEmergencyChart(patientId: string, reason: string): void;
+  onOpenWard(): void;
+  onUnlocked(session: SessionInfo): void;
+  onSwitchUser(): void;
+  onCancelSwitch(): void;
+  onSignedIn(session: SessionInfo): void;
+  trackSignIn<T>(attempt: Promise<T>): Promise<T>;
+  onSignedOut(userId: string): void;
+  onSessionState(state: SessionState): void;
+}
+
+/** A chart of another ward that the user chose to open, waiting for the break-the-glass reason. */
+interface EmergencyRequest {
+  patient: PatientSearchResult;
+  reason: string;
+}
+
+/**
+ * Renders one user's signed-in workstation: the shell with the current screen, or the lock screen
+ * in its place. It stays mounted while locked, so the search text and a break-the-glass reason
+ * being typed survive the lock. The vitals drafts survive in the draft store.
+ */
+export function SignedInApp(props: SignedInAppProps) {
+  const { view, lock, onOpenChart, onOpenEmergencyChart, onOpenWard, onSessionState } = props;
+  const api = useApi();
+  const { session } = useSession();
+  const [searchText, setSearchText] = useState('');
+  const [emergencyRequest, setEmergencyRequest] = useState<EmergencyRequest | null>(null);
+  const searchInputRef = useRef<HTMLInputElement>(null);
+  const refocusSearch = useRef(false);
+  const unlocked = lock === 'unlocked';
+  const inactivity = useInactivityTracking(unlocked);
+  const { restartEstimate } = inactivity;
+
+  useEffect(() => {
+    if (emergencyRequest !== null || !refocusSearch.current) return;
+    refocusSearch.current = false;
+    searchInputRef.current?.focus();
+  }, [emergencyRequest]);
+
+  const checkLockState = useCallback(() => {
+    api.session.current({}).then(
+      (state) => {
+        onSessionState(state);
+        if (!state.locked) restartEstimate();
+      },
+      (error: unknown) => console.warn(`inactivity: reading the session state failed (${toApiError(error).code})`),
+    );
+  }, [api, onSessionState, restartEstimate]);
+
+  if (lock === 'switching-user') {
+    return (
+      <SignInScreen
+        title={t('lock.switchTitle')}
+        notice={t('lock.switchNotice', { name: session.user.displayName })}
+        onSignedIn={props.onSignedIn}
+        trackSignIn={props.trackSignIn}
+        onCancel={props.onCancelSwitch}
+        cancelLabel={t('lock.switchCancel')}
+      />
+    );
+  }
+  if (lock === 'locked') return <LockScreen onUnlocked={props.onUnlocked} onSwitchUser={props.onSwitchUser} />;
+
+  function choosePatient(patient: PatientSearchResult) {
+    if (patient.inScope) {
+      setSearchText('');
+      onOpenChart(patient.patientId);
+      return;
+    }
+    setEmergencyRequest({ patient, reason: '' });
+  }
+
+  function cancelEmergencyRequest() {
+    refocusSearch.current = true;
+    setEmergencyRequest(null);
+  }
+
+  function openEmergencyChart(chart: PatientChart, reason: string) {
+    setEmergencyRequest(null);
+    setSearchText('');
+    onOpenEmergencyChart(chart.patientId, reason);
+  }
+
+  return (
+    <AppShell
+      onSignedOut={() => props.onSignedOut(session.user.id)}
+      search={<PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />}
+      notices={
+        <>
+          {session.mode === 'offline' && <OfflineSignInNotice />}
+          <LockCountdown lastActivityAt={inactivity.lastActivityAt} lockAfterMinutes={session.lockAfterMinutes} onOverdue={checkLockState} />
+        </>
+      }
+    >
+      {renderView(view, onOpenChart, onOpenWard)}
+      {emergencyRequest !== null && (
+        <BreakTheGlassDialog
+          patient={emergencyRequest.patient}
+          reason={emergencyRequest.reason}
+          onReasonChange={(reason) => setEmergencyRequest({ ...emergencyRequest, reason })}
+          onCancel={cancelEmergencyRequest}
+          onOpened={openEmergencyChart}
+        />
+      )}
+    </AppShell>
+  );
+}
+
+function renderView(view: View, onOpenChart: (patientId: string) => void, onOpenWard: () => void) {
+  switch (view.name) {
+    case 'ward':
+      return <WardListScreen onOpenChart={onOpenChart} />;
+    case 'chart':
+      return <PatientChartScreen key={view.patientId} patientId={view.patientId} onBack={onOpenWard} />;
+    case 'emergency-chart':
+      return <PatientChartScreen key={`emergency:${view.patientId}`} patientId={view.patientId} emergencyReason={view.reason} onBack={onOpenWard} />;
+  }
+}
