@@ -13,21 +13,52 @@ const MINUTE = 60_000;
 export interface MockPatient {
   chart: PatientChart;
   vitals: VitalSignsSet[];
+  /** False for a patient of another ward: found by search, opened only by breaking the glass. */
+  inScope: boolean;
 }
 
-export function mockSession(now: Date, role: 'nurse' | 'doctor' | 'pharmacist' = 'nurse'): SessionInfo {
-  const users = {
-    nurse: { id: 'user-nurse-1', username: 'amorgan', displayName: 'Alex Morgan' },
-    doctor: { id: 'user-doctor-1', username: 'pshah', displayName: 'Dr Priya Shah' },
-    pharmacist: { id: 'user-pharmacist-1', username: 'lchen', displayName: 'Lin Chen' },
-  } as const;
+export type MockRole = 'nurse' | 'doctor' | 'pharmacist';
+
+export interface MockUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: MockRole;
+}
+
+/** Staff who can sign in to the mock: one per role, and a second nurse for switching users. */
+export const mockUsers: readonly MockUser[] = [
+  { id: 'user-nurse-1', username: 'amorgan', displayName: 'Alex Morgan', role: 'nurse' },
+  { id: 'user-nurse-2', username: 'bkhan', displayName: 'Bilal Khan', role: 'nurse' },
+  { id: 'user-doctor-1', username: 'pshah', displayName: 'Dr Priya Shah', role: 'doctor' },
+  { id: 'user-pharmacist-1', username: 'lchen', displayName: 'Lin Chen', role: 'pharmacist' },
+];
+
+/** Returns the first mock user with `role`. */
+export function mockUserWithRole(role: MockRole): MockUser {
+  const user = mockUsers.find((candidate) => candidate.role === role);
+  if (user === undefined) throw new Error(`no mock user has the role ${role}`);
+  return user;
+}
+
+export interface MockSessionOptions {
+  mode?: SessionInfo['mode'];
+  lockAfterMinutes?: number;
+}
+
+export function mockSession(now: Date, user: MockUser, options: MockSessionOptions = {}): SessionInfo {
   return {
-    user: { ...users[role], roles: [role] },
-    ward: { id: 'ward-7b', name: 'Ward 7B Respiratory' },
+    user: { id: user.id, username: user.username, displayName: user.displayName, roles: [user.role] },
+    ward: { id: 'ward-7b', name: MOCK_WARD_NAME },
     workstationId: 'ws-7b-01',
     signedInAt: new Date(now.getTime() - 2 * MINUTE).toISOString(),
+    mode: options.mode ?? 'online',
+    lockAfterMinutes: options.lockAfterMinutes ?? 15,
   };
 }
+
+export const MOCK_WARD_NAME = 'Ward 7B Respiratory';
+const OTHER_WARD_NAME = 'Ward 3A Cardiology';
 
 function allergy(substance: string, criticality: AllergySummary['criticality'], reactions: string[]): AllergySummary {
   return { substance, criticality, reactions, generated: true };
@@ -53,7 +84,9 @@ function vitalsSet(
 }
 
 interface PatientSeed {
-  chart: Omit<PatientChart, 'wardName'>;
+  chart: Omit<PatientChart, 'wardName' | 'access'>;
+  /** Set for a patient of another ward. */
+  otherWard?: boolean;
   /** Observation sets, newest first, each with how many minutes ago it was taken. */
   sets: { minutesAgo: number; observations: News2Observations; recordedBy?: string }[];
 }
@@ -179,13 +212,51 @@ function seeds(now: Date): PatientSeed[] {
       },
       sets: [],
     },
+    {
+      otherWard: true,
+      chart: {
+        patientId: 'pat-3a-0012',
+        name: 'BAKER, Thomas',
+        mrn: 'H2004410',
+        birthDate: '1950-06-12',
+        ageYears: 76,
+        gender: 'male',
+        bed: '12',
+        allergyStatus: 'allergies',
+        allergies: [allergy('Aspirin', 'high', ['Bronchospasm'])],
+        spo2Scale: scale1,
+      },
+      sets: [
+        { minutesAgo: 55, observations: { respiratoryRate: 22, spo2: 93, onOxygen: true, systolicBloodPressure: 96, pulse: 112, consciousness: 'A', temperature: 37.2 } },
+      ],
+    },
+    {
+      otherWard: true,
+      chart: {
+        patientId: 'pat-3a-0004',
+        name: 'OKAFOR, Grace',
+        mrn: 'H2005521',
+        birthDate: '1988-02-27',
+        ageYears: 38,
+        gender: 'female',
+        bed: '4',
+        allergyStatus: 'none-known',
+        allergies: [],
+        spo2Scale: scale1,
+      },
+      sets: [],
+    },
   ];
 }
 
-/** Builds the preview's patients with observation histories scored by the real NEWS2 code. */
+/**
+ * Builds the preview's patients with observation histories scored by the real NEWS2 code: the
+ * patients of `wardName` and a few of another ward, for search and break the glass.
+ */
 export function mockPatients(now: Date, wardName: string): MockPatient[] {
-  return seeds(now).map(({ chart, sets }) => ({
-    chart: { ...chart, wardName },
+  return seeds(now).map(({ chart, sets, otherWard }) => ({
+    chart: { ...chart, wardName: otherWard === true ? OTHER_WARD_NAME : wardName, access: 'ward' as const },
+    inScope: otherWard !== true,
     vitals: sets.map((set, index) =>
       vitalsSet(
         chart.patientId,

@@ -5,29 +5,41 @@ import type {
   ApiResult,
   CallDefinition,
   PatientChart,
+  PatientSearchResult,
   SessionInfo,
+  SessionState,
   SyncStatus,
   VitalSignsSet,
   WardPatientRow,
 } from '../../../preload/api/index.js';
-import { calls, events, recordVitalsInput, scoreNews2, setSpO2ScaleInput } from '../../../preload/api/index.js';
-import type { MockPatient } from './mock-data.js';
-import { mockPatients, mockSession } from './mock-data.js';
+import { WARD_CLINICIANS, breakTheGlassInput, calls, events, listCalls, recordVitalsInput, scoreNews2, setSpO2ScaleInput } from '../../../preload/api/index.js';
+import type { MockPatient, MockRole, MockUser } from './mock-data.js';
+import { mockPatients, mockSession, mockUserWithRole, mockUsers } from './mock-data.js';
 
 /**
  * A fake `window.hms` for looking at the renderer without the core. The handlers run in Node;
  * the page gets a small bridge that forwards each declared call through `page.exposeBinding` and
  * receives events through `emit()`. Failed calls reject with a plain Error that carries `code`
- * and `issues`, as errors do after crossing Electron's contextBridge.
+ * and `issues`, as errors do after crossing Electron's contextBridge. Like the core's gateway, a
+ * locked mock rejects every call not marked `allowedWhileLocked` with `locked`.
  */
 
 export const MOCK_PASSWORD = 'preview';
 
+/** A username the mock treats as never signed in online at this workstation, for the offline error. */
+export const MOCK_UNKNOWN_OFFLINE_USERNAME = 'newstaff';
+
 export interface MockOptions {
-  role?: 'nurse' | 'doctor' | 'pharmacist';
+  /** Role of the user a `signedIn` mock starts with. */
+  role?: MockRole;
   now?: Date;
   /** Start signed in, as after a reload, instead of on the sign-in screen. */
   signedIn?: boolean;
+  /** Start signed in and locked. */
+  locked?: boolean;
+  /** Sign users in as the core does when the central server is unreachable. */
+  offline?: boolean;
+  lockAfterMinutes?: number;
   syncStatus?: SyncStatus;
 }
 
@@ -43,26 +55,52 @@ function ageFromChart(chart: PatientChart): Pick<WardPatientRow, 'birthDate' | '
   return { birthDate: chart.birthDate, ageYears: chart.ageYears };
 }
 
+/** Lowercases and strips accents, so that a search matches "Müller" for "muller". */
+function normalizeForSearch(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
+}
+
+/** One break-the-glass call the mock granted, for the preview's checks. */
+export interface MockEmergencyAccess {
+  patientId: string;
+  userId: string;
+  reason: string;
+}
+
 export class MockHms {
   readonly patients: MockPatient[];
   session: SessionInfo | null;
+  locked: boolean;
   syncStatus: SyncStatus;
+  /** Local times at which the page reported activity, in epoch milliseconds. */
+  readonly activityReports: number[] = [];
+  readonly emergencyAccesses: MockEmergencyAccess[] = [];
   #page: Page | null = null;
   readonly #eventSinks: ((channel: string, payload: unknown) => void)[] = [];
+  readonly #emergencyPatientIds = new Set<string>();
   #nextVitalsId = 1;
-  readonly #options: Required<Pick<MockOptions, 'role' | 'now'>>;
+  readonly #now: Date;
+  readonly #offline: boolean;
+  readonly #lockAfterMinutes: number;
 
   constructor(options: MockOptions = {}) {
-    const now = options.now ?? new Date();
-    this.#options = { role: options.role ?? 'nurse', now };
-    const session = mockSession(now, this.#options.role);
-    this.patients = mockPatients(now, session.ward.name);
-    this.session = options.signedIn === true ? session : null;
+    this.#now = options.now ?? new Date();
+    this.#offline = options.offline ?? false;
+    this.#lockAfterMinutes = options.lockAfterMinutes ?? 15;
+    const startUser = mockUserWithRole(options.role ?? 'nurse');
+    this.patients = mockPatients(this.#now, this.#sessionFor(startUser).ward.name);
+    const startSignedIn = options.signedIn === true || options.locked === true;
+    this.session = startSignedIn ? this.#sessionFor(startUser) : null;
+    this.locked = options.locked === true;
     this.syncStatus = options.syncStatus ?? {
-      state: 'online',
+      state: this.#offline ? 'offline' : 'online',
       pendingChanges: 0,
-      lastSuccessfulSyncAt: new Date(now.getTime() - 40_000).toISOString(),
-      lastError: null,
+      rejectedChanges: 0,
+      lastSuccessfulSyncAt: new Date(this.#now.getTime() - 40_000).toISOString(),
+      lastError: this.#offline ? 'Central server unreachable (ECONNREFUSED)' : null,
     };
   }
 
@@ -92,22 +130,42 @@ export class MockHms {
     await this.emit(events.syncStatus.channel, status);
   }
 
+  /** Locks the session as the core does after the inactivity period. */
+  async lock(): Promise<void> {
+    this.locked = true;
+    await this.emit(events.sessionLocked.channel, { reason: 'inactivity' });
+  }
+
+  /** Names and MRNs of every mock patient, for checking that a screen shows none of them. */
+  patientIdentifiers(): string[] {
+    return this.patients.flatMap(({ chart }) => [chart.name, ...(chart.mrn === null ? [] : [chart.mrn])]);
+  }
+
   #handlers(): Record<string, Handler> {
     return {
       [calls.session.signIn.channel]: (input) => this.#signIn(input),
       [calls.session.signOut.channel]: () => {
         this.#requireSession();
-        this.session = null;
+        this.#endSession();
+        void this.emit(events.sessionEnded.channel, { reason: 'signed-out' });
         return null;
       },
-      [calls.session.current.channel]: () => this.session,
+      [calls.session.current.channel]: (): SessionState => ({ session: this.session, locked: this.locked }),
+      [calls.session.unlock.channel]: (input) => this.#unlock(input),
+      [calls.session.activity.channel]: () => {
+        this.#requireSession();
+        if (!this.locked) this.activityReports.push(Date.now());
+        return null;
+      },
       [calls.ward.listPatients.channel]: () => {
         this.#requireSession();
-        return this.patients.map((patient) => this.#wardRow(patient));
+        return this.patients.filter((patient) => patient.inScope).map((patient) => this.#wardRow(patient));
       },
-      [calls.patient.getChart.channel]: (input) => this.#findPatient(input).chart,
+      [calls.patient.search.channel]: (input) => this.#search(input),
+      [calls.patient.breakTheGlass.channel]: (input) => this.#breakTheGlass(input),
+      [calls.patient.getChart.channel]: (input) => this.#chartOf(this.#findReadablePatient(input)),
       [calls.patient.setSpO2Scale.channel]: (input) => this.#setScale(input),
-      [calls.vitals.list.channel]: (input) => this.#findPatient(input).vitals,
+      [calls.vitals.list.channel]: (input) => this.#findReadablePatient(input).vitals,
       [calls.vitals.record.channel]: (input) => this.#record(input),
       [calls.sync.status.channel]: () => {
         this.#requireSession();
@@ -120,6 +178,10 @@ export class MockHms {
   async call(channel: string, input: unknown): Promise<ApiResult<unknown>> {
     const handler = this.#handlers()[channel];
     if (handler === undefined) return { ok: false, error: { code: 'unknown-channel', message: `Unknown channel ${channel}` } };
+    const definition = listCalls().find((candidate) => candidate.channel === channel);
+    if (this.session !== null && this.locked && definition?.allowedWhileLocked !== true) {
+      return { ok: false, error: { code: 'locked', message: `The workstation is locked; ${this.session.user.username} must unlock it first` } };
+    }
     try {
       return { ok: true, value: handler(input) };
     } catch (error) {
@@ -128,16 +190,89 @@ export class MockHms {
     }
   }
 
+  #sessionFor(user: MockUser): SessionInfo {
+    return mockSession(this.#now, user, { mode: this.#offline ? 'offline' : 'online', lockAfterMinutes: this.#lockAfterMinutes });
+  }
+
   #requireSession(): SessionInfo {
     if (this.session === null) throw new MockCallError({ code: 'unauthenticated', message: 'Sign in first.' });
     return this.session;
   }
 
+  #endSession(): void {
+    this.session = null;
+    this.locked = false;
+    this.#emergencyPatientIds.clear();
+  }
+
   #signIn(input: unknown): SessionInfo {
-    const { password } = input as { username: string; password: string };
-    if (password !== MOCK_PASSWORD) throw new MockCallError({ code: 'unauthenticated', message: 'Invalid username or password.' });
-    this.session = mockSession(this.#options.now, this.#options.role);
+    const { username, password } = input as { username: string; password: string };
+    if (this.#offline && username === MOCK_UNKNOWN_OFFLINE_USERNAME) {
+      throw new MockCallError({
+        code: 'unauthenticated',
+        message: `The central server is unreachable, and ${username} has not signed in on this workstation while it was online, so offline sign-in is not possible here`,
+      });
+    }
+    const user = mockUsers.find((candidate) => candidate.username === username);
+    if (user === undefined || password !== MOCK_PASSWORD) throw new MockCallError({ code: 'unauthenticated', message: 'Username or password is incorrect' });
+
+    // As in the core, a sign-in over an existing session ends that session first.
+    if (this.session !== null) {
+      this.#endSession();
+      void this.emit(events.sessionEnded.channel, { reason: 'replaced' });
+    }
+    this.session = { ...this.#sessionFor(user), signedInAt: new Date().toISOString() };
     return this.session;
+  }
+
+  #unlock(input: unknown): SessionInfo {
+    const session = this.#requireSession();
+    if (!this.locked) return session;
+    const { password } = input as { password: string };
+    if (password !== MOCK_PASSWORD) throw new MockCallError({ code: 'unauthenticated', message: 'Username or password is incorrect' });
+    this.locked = false;
+    return session;
+  }
+
+  #search(input: unknown): PatientSearchResult[] {
+    this.#requireSession();
+    const query = (input as { query: string }).query.trim();
+    const words = normalizeForSearch(query).split(/\s+/).filter((word) => word !== '');
+    return this.patients
+      .filter(({ chart }) => chart.mrn?.toLowerCase() === query.toLowerCase() || words.every((word) => normalizeForSearch(chart.name).includes(word)))
+      .map(({ chart, inScope }) => ({
+        patientId: chart.patientId,
+        name: chart.name,
+        mrn: chart.mrn,
+        birthDate: chart.birthDate,
+        ageYears: chart.ageYears,
+        gender: chart.gender,
+        wardName: chart.wardName,
+        bed: chart.bed,
+        inScope,
+      }));
+  }
+
+  #breakTheGlass(input: unknown): PatientChart {
+    const session = this.#requireSession();
+    if (!session.user.roles.some((role) => WARD_CLINICIANS.includes(role))) {
+      throw new MockCallError({ code: 'forbidden', message: 'Only nurses and doctors may open a chart with emergency access' });
+    }
+    const parsed = breakTheGlassInput.strict().safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      throw new MockCallError({ code: 'invalid-input', message: 'The emergency access request is invalid.', issues });
+    }
+    const patient = this.#findPatient({ patientId: parsed.data.patientId });
+    if (!patient.inScope) {
+      this.#emergencyPatientIds.add(patient.chart.patientId);
+      this.emergencyAccesses.push({ patientId: patient.chart.patientId, userId: session.user.id, reason: parsed.data.reason });
+    }
+    return this.#chartOf(patient);
+  }
+
+  #chartOf(patient: MockPatient): PatientChart {
+    return { ...patient.chart, access: patient.inScope ? 'ward' : 'emergency' };
   }
 
   #findPatient(input: unknown): MockPatient {
@@ -148,8 +283,18 @@ export class MockHms {
     return patient;
   }
 
+  /** Finds a patient of this ward, or of another ward after break the glass in this session. */
+  #findReadablePatient(input: unknown): MockPatient {
+    const patient = this.#findPatient(input);
+    if (!patient.inScope && !this.#emergencyPatientIds.has(patient.chart.patientId)) {
+      throw new MockCallError({ code: 'forbidden', message: `Patient ${patient.chart.patientId} is on another ward; open the chart by breaking the glass` });
+    }
+    return patient;
+  }
+
   #wardRow({ chart, vitals }: MockPatient): WardPatientRow {
     const latest = vitals.find((set) => set.news2.total !== null);
+    const newest = vitals[0];
     return {
       patientId: chart.patientId,
       bed: chart.bed,
@@ -168,6 +313,10 @@ export class MockHms {
               singleParameterThree: latest.news2.singleParameterThree,
               effectiveDateTime: latest.effectiveDateTime,
             },
+      latestVitals:
+        newest === undefined
+          ? null
+          : { effectiveDateTime: newest.effectiveDateTime, complete: newest.news2.complete, singleParameterThree: newest.news2.singleParameterThree },
     };
   }
 

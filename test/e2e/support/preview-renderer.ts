@@ -17,7 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
 import type { MockOptions } from './mock-hms-api.js';
-import { MOCK_PASSWORD, MockHms } from './mock-hms-api.js';
+import { MOCK_PASSWORD, MOCK_UNKNOWN_OFFLINE_USERNAME, MockHms } from './mock-hms-api.js';
 import { createMockWebSocketHost } from './mock-websocket-host.js';
 import { serveStatic } from './static-server.js';
 
@@ -28,7 +28,12 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const problems: string[] = [];
 
-async function openPage(browser: Browser, baseUrl: string, mock: MockHms | null): Promise<Page> {
+interface OpenPageOptions {
+  /** Replaces the page's timers and Date with Playwright's fake clock, so a test can jump ahead in time. */
+  fakeClock?: boolean;
+}
+
+async function openPage(browser: Browser, baseUrl: string, mock: MockHms | null, options: OpenPageOptions = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {
@@ -41,6 +46,7 @@ async function openPage(browser: Browser, baseUrl: string, mock: MockHms | null)
     content: `document.addEventListener('securitypolicyviolation', (event) => console.error('Content Security Policy violation: ' + event.violatedDirective + ' ' + event.blockedURI + ' at ' + event.sourceFile + ':' + event.lineNumber + ':' + event.columnNumber));`,
   });
   if (mock !== null) await mock.install(page);
+  if (options.fakeClock === true) await page.clock.install();
   await page.goto(baseUrl);
   return page;
 }
@@ -51,8 +57,12 @@ async function shoot(page: Page, name: string): Promise<void> {
   console.log(`wrote ${path}`);
 }
 
-async function signIn(page: Page, password = MOCK_PASSWORD): Promise<void> {
-  await page.getByTestId('signin-username').fill('amorgan');
+function check(condition: boolean, problem: string): void {
+  if (!condition) problems.push(problem);
+}
+
+async function signIn(page: Page, password = MOCK_PASSWORD, username = 'amorgan'): Promise<void> {
+  await page.getByTestId('signin-username').fill(username);
   await page.getByTestId('signin-password').fill(password);
   await page.getByTestId('signin-submit').click();
 }
@@ -126,6 +136,192 @@ async function expiryJourney(browser: Browser, baseUrl: string): Promise<void> {
   await page.getByTestId('vitals-form').waitFor();
   const kept = await page.getByTestId('vitals-pulse').inputValue();
   if (kept !== '88') problems.push(`the draft was lost after the session expired (pulse field contains "${kept}")`);
+  await page.close();
+}
+
+/** Checks that no mock patient's name or MRN is anywhere in the page's DOM or title. */
+async function checkNoPatientData(page: Page, mock: MockHms, state: string, extraTexts: readonly string[] = []): Promise<void> {
+  const { html, title } = await page.evaluate(() => ({ html: document.documentElement.outerHTML, title: document.title }));
+  const found = [...mock.patientIdentifiers(), ...extraTexts].filter((text) => html.toLowerCase().includes(text.toLowerCase()) || title.toLowerCase().includes(text.toLowerCase()));
+  check(found.length === 0, `${state}: ${found.length} patient identifier(s) in the DOM or title`);
+  check(!/\bward-row\b|patient-banner|vitals-form|search-result/.test(html), `${state}: a patient screen is still mounted`);
+}
+
+/** Signs in while the central server is unreachable: the error for a new user, then the offline notice. */
+async function offlineJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', offline: true });
+  const page = await openPage(browser, baseUrl, mock);
+
+  await signIn(page, MOCK_PASSWORD, MOCK_UNKNOWN_OFFLINE_USERNAME);
+  await page.getByTestId('signin-error').waitFor();
+  check((await page.getByTestId('signin-error').innerText()).includes('offline sign-in is not possible'), 'the offline sign-in error does not show the core message');
+  await shoot(page, '17-offline-sign-in-unknown-user');
+
+  await signIn(page);
+  await page.getByTestId('session-offline').waitFor();
+  await page.getByTestId('ward-list').waitFor();
+  await shoot(page, '18-offline-sign-in-notice');
+  await page.close();
+}
+
+/** Waits on the fake clock until the lock warning shows at most `seconds` seconds. */
+async function waitForCountdown(page: Page, seconds: number): Promise<number> {
+  for (let step = 0; step < 60; step++) {
+    const countdown = page.getByTestId('lock-countdown');
+    if ((await countdown.count()) > 0) {
+      const shown = Number(await countdown.getAttribute('data-seconds'));
+      if (shown <= seconds) return shown;
+    }
+    await page.clock.fastForward(5_000);
+  }
+  throw new Error(`the lock warning did not reach ${seconds} s`);
+}
+
+/**
+ * Locks a nurse's chart with observations typed: the warning, the lock screen without patient data,
+ * a wrong password, the unlock back to the same chart, and a lock found through a `locked` error.
+ */
+async function lockJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', signedIn: true, lockAfterMinutes: 10 });
+  const page = await openPage(browser, baseUrl, mock, { fakeClock: true });
+
+  await page.locator('[data-testid="ward-row"][data-patient-id="pat-0001"]').click();
+  await page.getByTestId('vitals-form').waitFor();
+  await fillVitals(page, { respiratoryRate: '21', pulse: '104' });
+  await page.getByTestId('patient-search').fill('okafor');
+  await page.getByTestId('banner-name').click();
+
+  // runFor fires the pending activity report at its due time. fastForward would fire it at the end
+  // of the jump, which would restart the inactivity period there.
+  await page.clock.runFor('00:35');
+  await page.clock.fastForward('08:00');
+  const seconds = await waitForCountdown(page, 50);
+  check((await page.getByTestId('lock-countdown').innerText()).includes(`Locking in ${seconds} s`), 'the lock warning does not show the seconds left');
+  await shoot(page, '19-lock-countdown');
+
+  await mock.lock();
+  await page.getByTestId('lock-screen').waitFor();
+  await checkNoPatientData(page, mock, 'lock screen', ['okafor']);
+  check((await page.getByTestId('lock-user').innerText()) === 'Alex Morgan', 'the lock screen does not name the signed-in user');
+  check((await page.title()).startsWith('Locked'), 'the page title does not say that the workstation is locked');
+  await shoot(page, '20-lock-screen');
+
+  await page.getByTestId('lock-password').fill('wrong password');
+  await page.getByTestId('lock-unlock').click();
+  await page.getByTestId('lock-error').waitFor();
+  await checkNoPatientData(page, mock, 'lock screen after a wrong password', ['okafor']);
+  await shoot(page, '21-lock-wrong-password');
+
+  await page.getByTestId('lock-password').fill(MOCK_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('vitals-form').waitFor();
+  check((await page.getByTestId('banner-name').innerText()) === 'BAKER, Margaret', 'the unlock did not return to the same chart');
+  check((await page.getByTestId('vitals-pulse').inputValue()) === '104', 'the typed pulse was lost across the lock');
+  check((await page.getByTestId('patient-search').inputValue()) === 'okafor', 'the search text was lost across the lock');
+
+  // A call rejected with `locked` shows the lock screen even when the event was missed.
+  mock.locked = true;
+  await page.getByTestId('back-to-ward').click();
+  await page.getByTestId('lock-screen').waitFor();
+  await page.getByTestId('lock-password').fill(MOCK_PASSWORD);
+  await page.getByTestId('lock-unlock').click();
+  await page.getByTestId('ward-list').waitFor();
+  check(mock.activityReports.length > 0, 'no activity was reported to the core');
+  await page.close();
+}
+
+/**
+ * Signs in as a second nurse at the first nurse's locked workstation, then back as the first nurse,
+ * who finds the chart and the typed observations again. Signing out then needs a confirmation.
+ */
+async function switchUserJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', signedIn: true });
+  const page = await openPage(browser, baseUrl, mock);
+
+  await page.locator('[data-testid="ward-row"][data-patient-id="pat-0001"]').click();
+  await fillVitals(page, { pulse: '104' });
+  await mock.lock();
+  await page.getByTestId('lock-switch-user').click();
+  await page.getByTestId('signin-username').waitFor();
+  await shoot(page, '22-lock-switch-user');
+
+  await signIn(page, MOCK_PASSWORD, 'bkhan');
+  await page.getByTestId('ward-list').waitFor();
+  check((await page.locator('.shell__user').innerText()).includes('Bilal Khan'), 'the second nurse is not shown as signed in');
+  await page.locator('[data-testid="ward-row"][data-patient-id="pat-0001"]').click();
+  await page.getByTestId('vitals-form').waitFor();
+  check((await page.getByTestId('vitals-pulse').inputValue()) === '', "the second nurse sees the first nurse's draft");
+
+  await page.getByTestId('signout').click();
+  await page.getByTestId('signin-username').waitFor();
+  await signIn(page);
+  await page.getByTestId('vitals-form').waitFor();
+  check((await page.getByTestId('vitals-pulse').inputValue()) === '104', "the first nurse's draft was lost after another user signed in");
+
+  await page.getByTestId('signout').click();
+  await page.getByTestId('signout-confirm').waitFor();
+  check((await page.getByTestId('signout-confirm').innerText()).includes('unsaved observations for 1 patient.'), 'the sign-out question does not count the patients');
+  await shoot(page, '23-sign-out-confirm');
+  await page.getByRole('button', { name: 'Stay signed in' }).click();
+  check((await page.getByTestId('vitals-pulse').inputValue()) === '104', 'cancelling the sign-out lost the draft');
+  await page.close();
+}
+
+/** Searches by name, opens another ward's patient by breaking the glass, and opens a ward patient by MRN. */
+async function searchJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', signedIn: true });
+  const page = await openPage(browser, baseUrl, mock);
+  await page.getByTestId('ward-list').waitFor();
+
+  await page.getByTestId('patient-search').fill('baker');
+  const results = page.getByTestId('search-result');
+  await results.nth(1).waitFor();
+  const scopes = await results.evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-patient-id')}:${row.getAttribute('data-in-scope')}`));
+  check(scopes.join(',') === 'pat-0001:true,pat-3a-0012:false', `unexpected search results ${scopes.join(',')}`);
+  await shoot(page, '24-search-results');
+
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('btg-dialog').waitFor();
+  await page.getByTestId('btg-reason').fill('Arrest');
+  await page.getByTestId('btg-confirm').click();
+  await page.getByTestId('btg-error').waitFor();
+  check(mock.emergencyAccesses.length === 0, 'a too short reason reached the core');
+  await shoot(page, '25-btg-short-reason');
+
+  await page.keyboard.press('Escape');
+  await page.getByTestId('btg-dialog').waitFor({ state: 'detached' });
+  check((await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) === 'patient-search', 'focus did not return to the search after cancelling');
+
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  check((await page.getByTestId('btg-reason').inputValue()) === '', 'the reason of a cancelled request came back');
+  const reason = 'Rapid response call on Ward 3A, checking allergies before drugs';
+  await page.getByTestId('btg-reason').fill(reason);
+
+  // A lock while the dialog is open hides the patient it names and keeps the reason typed.
+  await mock.lock();
+  await page.getByTestId('lock-screen').waitFor();
+  await checkNoPatientData(page, mock, 'lock screen over the break-the-glass dialog', [reason]);
+  await page.getByTestId('lock-password').fill(MOCK_PASSWORD);
+  await page.getByTestId('lock-unlock').click();
+  await page.getByTestId('btg-dialog').waitFor();
+  check((await page.getByTestId('btg-reason').inputValue()) === reason, 'the break-the-glass reason was lost across the lock');
+
+  await page.getByTestId('btg-confirm').click();
+  await page.getByTestId('emergency-access').waitFor();
+  await page.getByTestId('vitals-history').waitFor();
+  check((await page.getByTestId('banner-name').innerText()) === 'BAKER, Thomas', 'the emergency chart shows another patient');
+  check((await page.getByTestId('vitals-form').count()) === 0, 'the emergency chart offers the vitals form');
+  check(mock.emergencyAccesses.length === 1, `expected 1 emergency access, the mock recorded ${mock.emergencyAccesses.length}`);
+  await shoot(page, '26-emergency-chart');
+
+  await page.getByTestId('patient-search').fill('H1002871');
+  await page.locator('[data-testid="search-result"][data-patient-id="pat-0002"]').click();
+  await page.getByTestId('vitals-form').waitFor();
+  check((await page.getByTestId('emergency-access').count()) === 0, 'a ward chart shows the emergency band');
   await page.close();
 }
 
@@ -203,6 +399,10 @@ async function main(): Promise<void> {
   try {
     await nurseJourney(browser, server.url);
     await expiryJourney(browser, server.url);
+    await offlineJourney(browser, server.url);
+    await lockJourney(browser, server.url);
+    await switchUserJourney(browser, server.url);
+    await searchJourney(browser, server.url);
     await doctorJourney(browser, server.url);
     await pharmacistView(browser, server.url);
     await missingToken(browser, server.url);
