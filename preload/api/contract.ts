@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Role } from './roles.js';
 import { CHART_READERS, WARD_CLINICIANS } from './roles.js';
 import {
+  activityResult,
   breakTheGlassInput,
   empty,
   patientChart,
@@ -95,7 +96,7 @@ export const calls = {
     activity: call({
       channel: 'session:activity',
       input: empty,
-      result: z.null(),
+      result: activityResult,
       access: 'signed-in',
       touchesPatientData: false,
       allowedWhileLocked: true,
@@ -172,7 +173,14 @@ export const calls = {
 export const events = {
   syncStatus: { channel: 'sync:statusChanged', payload: syncStatus },
   replicaChanged: { channel: 'replica:changed', payload: replicaChanged },
-  sessionEnded: { channel: 'session:ended', payload: z.object({ reason: z.enum(['signed-out', 'expired', 'replaced', 'disabled']) }) },
+  sessionEnded: {
+    channel: 'session:ended',
+    payload: z.object({
+      reason: z.enum(['signed-out', 'expired', 'replaced', 'disabled']),
+      /** The user whose session ended, so a window can tell another user's end from its own. */
+      userId: z.string().nullable(),
+    }),
+  },
   sessionLocked: { channel: 'session:locked', payload: z.object({ reason: z.enum(['inactivity']) }) },
 } as const satisfies Record<string, EventDefinition>;
 

@@ -48,8 +48,13 @@ export const sessionState = z.object({
   session: sessionInfo.nullable(),
   /** While locked, the screen shows no patient data and only unlock or another sign-in is allowed. */
   locked: z.boolean(),
+  /** When the workstation locks if no activity comes first; null without an unlocked session. */
+  lockAt: isoDateTime.nullable(),
 });
 export type SessionState = z.infer<typeof sessionState>;
+
+/** The answer to reported activity: the new time of the inactivity lock. */
+export const activityResult = z.object({ lockAt: isoDateTime.nullable() });
 
 export const unlockInput = z.object({
   password: z.string().min(1, 'Enter your password').max(256),
@@ -134,6 +139,8 @@ export const patientChart = z.object({
    * breaking the glass; read-only and audited as emergency access.
    */
   access: z.enum(['ward', 'emergency']),
+  /** For emergency access: the reason given and when the glass was broken; null for the ward's patients. */
+  emergencyAccess: z.object({ reason: z.string(), openedAt: isoDateTime, openedBy: z.string() }).nullable(),
 });
 export type PatientChart = z.infer<typeof patientChart>;
 

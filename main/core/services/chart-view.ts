@@ -30,6 +30,7 @@ export async function buildChart(reader: ChartReader, patientId: string, clock: 
     allergies: allergy.items,
     spo2Scale: await spo2ScaleOf(reader, patientId),
     access,
+    emergencyAccess: null,
   };
 }
 

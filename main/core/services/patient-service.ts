@@ -34,7 +34,7 @@ export interface PatientServiceOptions {
  */
 export class PatientService {
   /** Emergency-access documents by patient id, for the current session only. */
-  readonly #emergency = new Map<string, EmergencyAccessReader>();
+  readonly #emergency = new Map<string, { reader: EmergencyAccessReader; access: NonNullable<PatientChart['emergencyAccess']> }>();
 
   constructor(private readonly options: PatientServiceOptions) {}
 
@@ -48,7 +48,8 @@ export class PatientService {
   async chart(patientId: string): Promise<PatientChart> {
     const emergency = this.#emergency.get(patientId);
     if (emergency && !(await this.options.reader.patient(patientId))) {
-      return (await buildChart(emergency, patientId, this.options.clock, 'emergency')) as PatientChart;
+      const chart = (await buildChart(emergency.reader, patientId, this.options.clock, 'emergency')) as PatientChart;
+      return { ...chart, emergencyAccess: emergency.access };
     }
     return this.options.ward.chart(patientId);
   }
@@ -56,7 +57,7 @@ export class PatientService {
   /** The reader of a patient's chart: the replica, or their emergency-access documents. */
   async readerFor(patientId: string): Promise<ChartReader | undefined> {
     if (await this.options.reader.patient(patientId)) return this.options.reader;
-    return this.#emergency.get(patientId);
+    return this.#emergency.get(patientId)?.reader;
   }
 
   async breakTheGlass(patientId: string, reason: string, session: SessionInfo): Promise<PatientChart> {
@@ -76,9 +77,10 @@ export class PatientService {
     const reader = new EmergencyAccessReader(response);
     const chart = await buildChart(reader, patientId, this.options.clock, 'emergency');
     if (!chart) throw new HmsApiError({ code: 'not-found', message: `The central server has no patient ${patientId}` });
-    this.#emergency.set(patientId, reader);
+    const access = { reason, openedAt: this.options.clock.now().toISOString(), openedBy: session.user.displayName };
+    this.#emergency.set(patientId, { reader, access });
     this.options.logger.warn({ patientId, userId: session.user.id }, 'emergency access to a patient of another ward');
-    return chart;
+    return { ...chart, emergencyAccess: access };
   }
 
   /** Forgets every emergency-access document, at sign-out or when another user signs in. */

@@ -49,7 +49,12 @@ export class SessionService {
   }
 
   state(): SessionState {
-    return { session: this.#session, locked: this.#locked };
+    return { session: this.#session, locked: this.#locked, lockAt: this.#lockAt() };
+  }
+
+  #lockAt(): string | null {
+    if (!this.#session || this.#locked) return null;
+    return new Date(this.#lastActivity + this.options.policy.inactivityLockMinutes * 60_000).toISOString();
   }
 
   isLocked(): boolean {
@@ -143,7 +148,7 @@ export class SessionService {
       // Another user at the same workstation ends the first session; what the first user saved is
       // in the replica, and their drafts stay with the renderer.
       await this.options.audit.sessionEvent('signOut', auditUser(previous), '0', 'replaced by another sign-in');
-      this.options.events.emit('sessionEnded', { reason: 'replaced' });
+      this.options.events.emit('sessionEnded', { reason: 'replaced', userId: previous.user.id });
       this.options.onSessionEnded();
     }
     this.#session = {
@@ -166,7 +171,7 @@ export class SessionService {
     this.#end();
     await this.options.audit.sessionEvent('signOut', auditUser(session), '0');
     this.options.logger.info({ userId: session.user.id }, 'signed out');
-    this.options.events.emit('sessionEnded', { reason: 'signed-out' });
+    this.options.events.emit('sessionEnded', { reason: 'signed-out', userId: session.user.id });
     return null;
   }
 
@@ -194,11 +199,12 @@ export class SessionService {
   }
 
   /** Restarts the inactivity period; activity on a locked workstation does not unlock it. */
-  activity(): null {
-    if (!this.#session || this.#locked) return null;
-    this.#lastActivity = this.options.clock.now().getTime();
-    this.#scheduleLockCheck(this.options.policy.inactivityLockMinutes * 60_000);
-    return null;
+  activity(): { lockAt: string | null } {
+    if (this.#session && !this.#locked) {
+      this.#lastActivity = this.options.clock.now().getTime();
+      this.#scheduleLockCheck(this.options.policy.inactivityLockMinutes * 60_000);
+    }
+    return { lockAt: this.#lockAt() };
   }
 
   /** Locks the session when the policy's period has passed since the last activity. */
@@ -245,7 +251,7 @@ export class SessionService {
     this.#end();
     await this.options.audit.sessionEvent('signOut', auditUser(session), '0', 'user disabled on the central server');
     this.options.logger.warn({ userId: session.user.id }, 'session ended: the user is disabled on the central server');
-    this.options.events.emit('sessionEnded', { reason: 'disabled' });
+    this.options.events.emit('sessionEnded', { reason: 'disabled', userId: session.user.id });
   }
 
   close(): void {

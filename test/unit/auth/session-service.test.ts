@@ -157,7 +157,7 @@ describe('SessionService', () => {
       await sessions.refreshUsers('token-nurse');
 
       expect(sessions.current()).toBeNull();
-      expect(emitted).toContainEqual({ channel: 'session:ended', payload: { reason: 'disabled' } });
+      expect(emitted).toContainEqual({ channel: 'session:ended', payload: { reason: 'disabled', userId: 'user-nurse' } });
       expect(credentials.cachedUserIds()).toEqual([]);
     });
   });
@@ -203,7 +203,7 @@ describe('SessionService', () => {
 
       expect(session.user.id).toBe('user-doctor');
       expect(sessions.isLocked()).toBe(false);
-      expect(emitted).toContainEqual({ channel: 'session:ended', payload: { reason: 'replaced' } });
+      expect(emitted).toContainEqual({ channel: 'session:ended', payload: { reason: 'replaced', userId: 'user-nurse' } });
       expect(audit.sessionEvent).toHaveBeenCalledWith('signOut', { id: 'user-nurse', name: 'nurse' }, '0', 'replaced by another sign-in');
     });
   });

@@ -33,9 +33,9 @@ function spyHandlers() {
     session: {
       signIn: record('session:signIn', sessionWithRoles(['nurse'])),
       signOut: record('session:signOut', null),
-      current: record('session:current', { session: null, locked: false }),
+      current: record('session:current', { session: null, locked: false, lockAt: null }),
       unlock: record('session:unlock', sessionWithRoles(['nurse'])),
-      activity: record('session:activity', null),
+      activity: record('session:activity', { lockAt: null }),
     },
     ward: { listPatients: record('ward:listPatients', [{ patientId: 'p-1' }, { patientId: 'p-2' }]) },
     patient: {
