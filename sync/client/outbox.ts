@@ -26,6 +26,7 @@ export class Outbox {
       )
       .run();
     this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_outbox_sequence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)').run();
+    this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID').run();
     this.#database
       .prepare('CREATE TABLE IF NOT EXISTS hms_rejected (document_id TEXT NOT NULL, collection TEXT NOT NULL, reason TEXT NOT NULL, rejected_at TEXT NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID')
       .run();
@@ -89,6 +90,20 @@ export class Outbox {
         .run(documentId, collection, reason.slice(0, 500), at.toISOString());
     })();
     this.#notify();
+  }
+
+  /**
+   * Keeps the time of the last successful exchange with the server, so that after a restart during
+   * an outage the workstation can still say how old its data is.
+   */
+  recordSuccessfulSync(at: Date): void {
+    this.#database
+      .prepare("INSERT INTO hms_sync_state (key, value) VALUES ('last-successful-sync', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(at.toISOString());
+  }
+
+  lastSuccessfulSync(): string | null {
+    return (this.#database.prepare("SELECT value FROM hms_sync_state WHERE key = 'last-successful-sync'").pluck().get() as string | undefined) ?? null;
   }
 
   rejectedCount(): number {

@@ -60,10 +60,12 @@ export class WorkstationReplication {
   #token: string | undefined;
   #lastSuccessfulSyncAt: string | null = null;
   #lastError: string | null = null;
+  #lastPersistedSyncAt = 0;
   #stopped = false;
 
   constructor(options: WorkstationReplicationOptions) {
     this.#options = options;
+    this.#lastSuccessfulSyncAt = options.outbox.lastSuccessfulSync();
     this.#connectivity = new ConnectivityMonitor(options.server, options.connectivity);
     this.status$ = new BehaviorSubject<SyncStatus>(this.#computeStatus());
     this.#subscriptions.push(
@@ -223,7 +225,14 @@ export class WorkstationReplication {
   }
 
   #recordSuccess(): void {
-    this.#lastSuccessfulSyncAt = (this.#options.now?.() ?? new Date()).toISOString();
+    const now = this.#options.now?.() ?? new Date();
+    this.#lastSuccessfulSyncAt = now.toISOString();
+    // One durable write every few seconds is enough for "data as of" and spares the disk a sync
+    // per request.
+    if (now.getTime() - this.#lastPersistedSyncAt >= 5_000) {
+      this.#options.outbox.recordSuccessfulSync(now);
+      this.#lastPersistedSyncAt = now.getTime();
+    }
     this.#lastError = null;
     this.#connectivity.markOnline();
     this.#publishStatus();

@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { BrowserHost } from '../../main/browser-host/browser-host.js';
+import { startBrowserHost } from '../../main/browser-host/browser-host.js';
+import type { Core } from '../../main/core/core.js';
+import { createCore } from '../../main/core/core.js';
+import type { SyncServer } from '../../sync/server/app.js';
+import { createServer } from '../../sync/server/app.js';
+import { ManualClock, MINUTE } from '../support/clock.js';
+import type { TestDatabase } from '../support/postgres.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { makeTempDirectory } from '../support/replica.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const RENDERER = join(ROOT, 'dist', 'renderer');
+const SCREENSHOTS = join(ROOT, 'test-results', 'e2e');
+const CHROMIUM = process.env.HMS_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/**
+ * A nurse signs in online; the central server goes down and the workstation restarts; she signs in
+ * offline, charts vitals, the workstation locks and she unlocks it; the server comes back and her
+ * vitals and the audit trail of all this are in PostgreSQL.
+ */
+describe('offline sign-in and the inactivity lock', () => {
+  const data = makeTempDirectory('e2e-offline-sign-in');
+  const logger = pino({ level: 'silent' });
+  // The core's clock: the test moves it to reach the lock without waiting a minute.
+  const clock = new ManualClock(new Date().toISOString());
+  let database: TestDatabase;
+  let server: SyncServer;
+  let serverPort: number;
+  let core: Core;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+
+  const startServer = (port: number) => createServer({ port, databaseUrl: database.url, seed: true, logLevel: 'silent' });
+
+  async function startWorkstation(): Promise<void> {
+    core = await createCore({
+      settings: { workstationId: 'ws-e2e-offline', serverUrl: `http://127.0.0.1:${serverPort}`, wardId: 'ward-4a' },
+      dataDirectory: data.path,
+      logger,
+      clock,
+      policy: { inactivityLockMinutes: 1 },
+      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+    });
+    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
+  }
+
+  async function stopWorkstation(): Promise<void> {
+    await host.close();
+    await core.close();
+  }
+
+  async function signIn(username: string, password: string): Promise<void> {
+    await page.getByTestId('signin-username').fill(username);
+    await page.getByTestId('signin-password').fill(password);
+    await page.getByTestId('signin-submit').click();
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}; install Debian's chromium package or set HMS_CHROMIUM`);
+    if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    database = await createTestDatabase('e2e_offline');
+    server = await startServer(0);
+    serverPort = Number(new URL(server.url).port);
+    await startWorkstation();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await core?.close();
+    await server?.close();
+    await database?.drop();
+    data.remove();
+  });
+
+  it('signs in offline after a restart, locks, unlocks and syncs with its audit trail', async () => {
+    await page.goto(host.url);
+    await signIn('nurse', 'nurse-demo');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: 30_000 });
+    await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
+
+    await server.close();
+    await stopWorkstation();
+    await startWorkstation();
+    await page.goto(host.url);
+    await signIn('nurse', 'nurse-demo');
+    await page.getByTestId('session-offline').waitFor({ timeout: 30_000 });
+    await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'offline-sign-in.png') });
+
+    const row = page.getByTestId('ward-row').first();
+    const patientId = (await row.getAttribute('data-patient-id')) as string;
+    await row.click();
+    const patientName = ((await page.getByTestId('banner-name').textContent()) ?? '').trim();
+    await page.getByTestId('vitals-pulse').fill('118');
+    await page.getByTestId('vitals-respiratoryRate').fill('24');
+    await page.getByTestId('vitals-save').click();
+    await page.getByTestId('sync-pending').filter({ hasText: /^1$/ }).waitFor();
+
+    clock.advance(MINUTE + 1_000);
+    await core.session.checkInactivity();
+    await page.getByTestId('lock-screen').waitFor();
+    const lockedText = (await page.locator('body').innerText()) + (await page.title());
+    expect(patientName.length).toBeGreaterThan(2);
+    expect(lockedText).not.toContain(patientName.split(',')[0]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'lock-screen.png') });
+    clock.advance(1_000);
+
+    await page.getByTestId('lock-password').fill('wrong-password');
+    await page.getByTestId('lock-unlock').click();
+    await page.getByTestId('lock-error').waitFor();
+    await page.getByTestId('lock-password').fill('nurse-demo');
+    await page.getByTestId('lock-unlock').click();
+    await page.getByTestId('patient-banner').waitFor();
+    expect(await page.getByTestId('banner-name').textContent()).toContain(patientName);
+
+    server = await startServer(serverPort);
+    await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
+    await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'unlocked-synced.png') });
+    await core.replication.awaitInSync();
+
+    const vitals = await server.database.query<{ id: string }>(
+      `SELECT id FROM documents WHERE collection = 'entries' AND patient_id = $1 AND resource_type = 'Observation'
+         AND document->'resource'->'performer'->0->>'reference' = 'Practitioner/user-nurse' AND NOT (document->'resource' ? 'meta')`,
+      [patientId],
+    );
+    expect(vitals.rows).toHaveLength(1);
+
+    const audits = await server.database.query<{ subtype: string; outcome: string }>(
+      `SELECT document->'resource'->'subtype'->0->>'code' AS subtype, document->'resource'->>'outcome' AS outcome
+         FROM documents WHERE collection = 'entries' AND resource_type = 'AuditEvent'
+          AND document->'resource'->'source'->'observer'->>'display' = 'ws-e2e-offline'
+        ORDER BY document->'resource'->>'recorded'`,
+    );
+    const trail = audits.rows.map((audit) => `${audit.subtype}:${audit.outcome}`);
+    expect(trail.filter((entry) => entry === '110122:0')).toHaveLength(2);
+    expect(trail).toContain('vitals:record:0');
+    expect(trail).toContain('lock:0');
+    expect(trail).toContain('unlock:4');
+    expect(trail).toContain('unlock:0');
+    expect(trail.indexOf('lock:0')).toBeLessThan(trail.indexOf('unlock:0'));
+  });
+});
