@@ -17,10 +17,12 @@ import { registerPushRoute } from './routes/push.js';
 import { registerSignInRoute } from './routes/sign-in.js';
 import type { OpenStreams } from './routes/stream.js';
 import { registerStreamRoute } from './routes/stream.js';
+import { registerUserStatusRoute } from './routes/user-status.js';
 import { ensureSchema } from './schema.js';
 import type { SeedOptions } from './seed/index.js';
 import { seedDemoData } from './seed/index.js';
 import { loadTokenSecret } from './tokens.js';
+import { UserStatusFeed } from './user-status-feed.js';
 
 export interface CreateServerOptions {
   /** TCP port; 0 (the default) picks a free one, see `SyncServer.url`. */
@@ -65,6 +67,7 @@ function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstanc
   registerPullRoute(app, context);
   registerPushRoute(app, context);
   registerStreamRoute(app, context, openStreams);
+  registerUserStatusRoute(app, context);
 
   // Event streams never end by themselves, and the HTTP server waits for open requests on close.
   app.addHook('preClose', async () => {
@@ -81,6 +84,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   logger.info({ database: database.kind, persistent: Boolean(options.databaseUrl ?? options.dataDir) }, 'database opened');
 
   let changeFeed: ChangeFeed | undefined;
+  let userStatusFeed: UserStatusFeed | undefined;
   try {
     await ensureSchema(database);
     if (options.seed) {
@@ -89,12 +93,13 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     }
     const tokenSecret = await loadTokenSecret(database);
     changeFeed = await ChangeFeed.start(database, logger.child({ component: 'change-feed' }));
+    userStatusFeed = await UserStatusFeed.start(database);
 
-    const context: ServerContext = { database, tokenSecret, changeFeed, now, heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS };
+    const context: ServerContext = { database, tokenSecret, changeFeed, userStatusFeed, now, heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS };
     const { app } = buildApp(context, logger);
-    const feed = changeFeed;
+    const feeds = [changeFeed, userStatusFeed];
     app.addHook('onClose', async () => {
-      await feed.close();
+      for (const feed of feeds) await feed.close();
       await database.close();
       logger.info('server stopped');
     });
@@ -104,6 +109,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return { app, url: `http://${host}:${address.port}`, database, close: () => app.close() };
   } catch (error) {
+    await userStatusFeed?.close();
     await changeFeed?.close();
     await database.close();
     throw error;

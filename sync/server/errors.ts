@@ -10,6 +10,8 @@ export class HttpError extends Error {
     message: string,
     /** Extra response headers, such as WWW-Authenticate on a 401. */
     readonly headers: Record<string, string> = {},
+    /** The body's `error` field; the HTTP reason phrase ("Forbidden") when unset. */
+    readonly errorCode?: string,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -18,6 +20,7 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string) => new HttpError(400, message);
 export const forbidden = (message: string) => new HttpError(403, message);
+export const notFound = (message: string) => new HttpError(404, message);
 
 /** Shortens a client-supplied value for an error message. */
 export function quoteValue(value: unknown, maxLength = 80): string {
@@ -44,7 +47,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     const statusCode = error.statusCode ?? 500;
     if (error instanceof HttpError) {
-      void reply.code(statusCode).headers(error.headers).send({ error: STATUS_CODES[statusCode] ?? 'Error', message: error.message });
+      void reply
+        .code(statusCode)
+        .headers(error.headers)
+        .send({ error: error.errorCode ?? STATUS_CODES[statusCode] ?? 'Error', message: error.message });
       return;
     }
     if (statusCode >= 400 && statusCode < 500) {

@@ -1,4 +1,5 @@
 import type { Database } from './database/index.js';
+import { USER_STATUS_CHANNEL } from './user-status-feed.js';
 
 /**
  * Tables of the reference server, created at start when missing.
@@ -9,6 +10,9 @@ import type { Database } from './database/index.js';
  *
  * `ward_membership` lists the wards where a patient has an in-progress Encounter. It decides which
  * patients' records and entries a ward's workstations receive (see ward-membership.ts).
+ *
+ * A change of `users.disabled`, or a deleted user, sends NOTIFY on USER_STATUS_CHANNEL with the
+ * user id, whichever statement made it, so that every instance closes that user's event streams.
  */
 const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS documents (
@@ -56,12 +60,20 @@ const SCHEMA_SQL = [
     PRIMARY KEY (ward_id, patient_id)
   )`,
   `CREATE INDEX IF NOT EXISTS ward_membership_patient ON ward_membership (patient_id)`,
+  `CREATE OR REPLACE FUNCTION users_notify_status() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     PERFORM pg_notify('${USER_STATUS_CHANNEL}', OLD.id);
+     RETURN NULL;
+   END
+   $$`,
+  `CREATE OR REPLACE TRIGGER users_notify_status AFTER UPDATE OF disabled OR DELETE ON users
+   FOR EACH ROW EXECUTE FUNCTION users_notify_status()`,
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises schema creation between instances. */
 const SCHEMA_LOCK_KEY = 7_340_112;
 
-/** Creates the tables, indexes and trigger when they are missing; safe to run at every start. */
+/** Creates the tables, indexes and triggers when they are missing; safe to run at every start. */
 export async function ensureSchema(database: Database): Promise<void> {
   await database.transaction(async (transaction) => {
     // Two instances starting at once would otherwise race on CREATE … IF NOT EXISTS, which is not

@@ -49,9 +49,39 @@ export async function findUserByUsername(database: Queryable, username: string):
   return rows[0] ? toUserRecord(rows[0]) : undefined;
 }
 
-export async function isUserDisabled(database: Queryable, userId: string): Promise<boolean> {
-  const { rows } = await database.query<{ disabled: boolean }>('SELECT disabled FROM users WHERE id = $1', [userId]);
-  return rows[0]?.disabled ?? true;
+/** A user's account status: the current roles and name of an active user, or why there are none. */
+export type UserStatus = { id: string; status: 'active'; roles: Role[]; displayName: string } | { id: string; status: 'disabled' } | { id: string; status: 'unknown' };
+
+/** Returns the status of each user id, in the order given, with repeated ids removed. */
+export async function findUserStatuses(database: Queryable, userIds: readonly string[]): Promise<UserStatus[]> {
+  const uniqueIds = [...new Set(userIds)];
+  if (uniqueIds.length === 0) return [];
+  const { rows } = await database.query<{ id: string; display_name: string; roles: Role[]; disabled: boolean }>(
+    'SELECT id, display_name, roles, disabled FROM users WHERE id = ANY($1::text[])',
+    [uniqueIds],
+  );
+  const rowById = new Map(rows.map((row) => [row.id, row]));
+  return uniqueIds.map((id): UserStatus => {
+    const row = rowById.get(id);
+    if (!row) return { id, status: 'unknown' };
+    if (row.disabled) return { id, status: 'disabled' };
+    return { id, status: 'active', roles: row.roles, displayName: row.display_name };
+  });
+}
+
+export async function findUserStatus(database: Queryable, userId: string): Promise<UserStatus> {
+  const [status] = await findUserStatuses(database, [userId]);
+  return status ?? { id: userId, status: 'unknown' };
+}
+
+/**
+ * Disables or enables the account with this username. A disabled user's sign-ins and requests get
+ * 403 `user-disabled`, and the trigger on `users` closes their open event streams. Throws when no
+ * user has this username.
+ */
+export async function setUserDisabled(database: Queryable, username: string, disabled: boolean): Promise<void> {
+  const { rowCount } = await database.query('UPDATE users SET disabled = $2 WHERE username = $1', [username, disabled]);
+  if (rowCount === 0) throw new Error(`No user has the username ${JSON.stringify(username)}. See DEMO_USERS in sync/server/seed/users.ts for the seeded ones`);
 }
 
 /** Inserts a user unless one with the same id or username exists; returns whether it inserted. */

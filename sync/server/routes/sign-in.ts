@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { SignInResponse } from '../../protocol/wire.js';
 import { signInRequest } from '../../protocol/wire.js';
+import { userDisabledError } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, describeIssues, HttpError, quoteValue } from '../errors.js';
 import { findWard } from '../locations.js';
@@ -29,9 +30,15 @@ export function registerSignInRoute(app: FastifyInstance, context: ServerContext
     const user = await findUserByUsername(context.database, username);
     placeholderHash ??= hashPassword(randomUUID());
     const passwordMatches = await verifyPassword(password, user?.password ?? (await placeholderHash));
-    if (!user || !passwordMatches || user.disabled) {
-      request.log.info({ userId: user?.id, workstationId }, 'sign-in rejected');
+    if (!user || !passwordMatches) {
+      request.log.info({ userId: user?.id, workstationId }, 'sign-in rejected: invalid username or password');
       throw new HttpError(401, INVALID_CREDENTIALS);
+    }
+    // Checked only after the password, so that the response reveals nothing about the account to
+    // anyone who does not know its password.
+    if (user.disabled) {
+      request.log.info({ userId: user.id, workstationId }, 'sign-in rejected: user disabled');
+      throw userDisabledError(user.id);
     }
 
     const ward = await findWard(context.database, wardId);

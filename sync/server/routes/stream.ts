@@ -6,6 +6,8 @@ import type { CollectionName } from '../../protocol/collections.js';
 import { COLLECTION_NAMES } from '../../protocol/collections.js';
 import { authenticate, sessionOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
+import { describeErrorForLog } from '../errors.js';
+import { findUserStatus } from '../users.js';
 
 /** Changes arriving within this window go out as one resync event. */
 export const RESYNC_DEBOUNCE_MS = 50;
@@ -49,9 +51,28 @@ export function registerStreamRoute(app: FastifyInstance, context: ServerContext
     });
     const heartbeat = setInterval(() => writeEvent(response, 'heartbeat', { at: context.now().toISOString() }), context.heartbeatIntervalMs);
 
+    // The stream of a user who is disabled or deleted while it is open is closed. The workstation's
+    // reconnect then gets 403 user-disabled, or 401 for a deleted user.
+    const closeUnlessActive = () => {
+      findUserStatus(context.database, session.userId).then(
+        (user) => {
+          if (user.status === 'active' || response.writableEnded) return;
+          request.log.info({ userId: session.userId, workstationId: session.workstationId, status: user.status }, 'event stream closed: user no longer active');
+          response.end();
+        },
+        (error: unknown) => request.log.error({ err: describeErrorForLog(error), userId: session.userId }, 'reading the user status for an event stream failed; the stream stays open'),
+      );
+    };
+    const unsubscribeUserStatus = context.userStatusFeed.subscribe((userId) => {
+      if (userId === undefined || userId === session.userId) closeUnlessActive();
+    });
+    // The user may have been disabled after authenticate read the status and before the subscription.
+    closeUnlessActive();
+
     request.log.info({ userId: session.userId, workstationId: session.workstationId, wardId: session.wardId }, 'event stream opened');
     response.on('close', () => {
       unsubscribe();
+      unsubscribeUserStatus();
       clearTimeout(debounceTimer);
       clearInterval(heartbeat);
       openStreams.delete(response);

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { signInResponse } from '../../../sync/protocol/wire.js';
+import { signInResponse, USER_DISABLED_ERROR } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import { DEMO_USERS } from '../../../sync/server/seed/index.js';
 import { signToken } from '../../../sync/server/tokens.js';
+import { setUserDisabled } from '../../../sync/server/users.js';
 import type { TestStorage } from './helpers.js';
 import { BACKENDS, createStorage, EventStreamReader, request, signIn, startServer, SyncClient, TEST_NOW, WARD_4A, WARD_7B } from './helpers.js';
 
@@ -130,15 +131,16 @@ describe.each(BACKENDS)('sign-in and tokens on %s', (backend) => {
     expect(stream.status).toBe(401);
   });
 
-  it("rejects a disabled user's token", async () => {
+  it("rejects a disabled user's token with 403", async () => {
     const client = await SyncClient.signIn(server.url, { username: 'pharmacist' });
-    await server.database.query("UPDATE users SET disabled = true WHERE username = 'pharmacist'");
+    await setUserDisabled(server.database, 'pharmacist', true);
     try {
       const result = await client.pull('records', null, 1);
-      expect(result.status).toBe(401);
+      expect(result.status).toBe(403);
+      expect((result.body as unknown as { error: string }).error).toBe(USER_DISABLED_ERROR);
       expect((result.body as unknown as { message: string }).message).toContain('disabled');
     } finally {
-      await server.database.query("UPDATE users SET disabled = false WHERE username = 'pharmacist'");
+      await setUserDisabled(server.database, 'pharmacist', false);
     }
   });
 

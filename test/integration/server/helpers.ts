@@ -177,6 +177,10 @@ export class EventStreamReader {
   readonly #waiters: { match: (event: StreamEvent) => boolean; resolve: (event: StreamEvent) => void }[] = [];
   readonly #abort = new AbortController();
   #ended = false;
+  #resolveEnded: () => void = () => undefined;
+  readonly #endedPromise = new Promise<void>((resolve) => {
+    this.#resolveEnded = resolve;
+  });
 
   private constructor(readonly status: number) {}
 
@@ -215,6 +219,7 @@ export class EventStreamReader {
       // Aborted by close(), or the server ended the stream.
     }
     this.#ended = true;
+    this.#resolveEnded();
   }
 
   #deliver(event: StreamEvent): void {
@@ -231,6 +236,18 @@ export class EventStreamReader {
     return this.#ended;
   }
 
+  /** Resolves when the server ends the stream; rejects after `timeoutMs`. */
+  async waitForEnd(timeoutMs = 15_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for the server to end the stream`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.#endedPromise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   /** Resolves with the first queued or future event that matches; rejects after `timeoutMs`. */
   next(match: (event: StreamEvent) => boolean = () => true, timeoutMs = 15_000): Promise<StreamEvent> {
     const index = this.#queue.findIndex(match);
