@@ -1,9 +1,40 @@
+import { z } from 'zod';
+
 import type { CollectionName } from '../protocol/collections.js';
 import { RESOURCE_TYPES_BY_COLLECTION } from '../protocol/collections.js';
 import type { DerivationContext, ReplicatedDocument } from '../protocol/documents.js';
 import { documentId, toReplicatedDocument } from '../protocol/documents.js';
 import type { WireDocument } from '../protocol/wire.js';
-import { badRequest, quoteValue } from './errors.js';
+import { badRequest, describeIssues, forbidden, quoteValue } from './errors.js';
+
+/**
+ * The elements an AuditEvent must have here, as buildAuditEvent writes them: FHIR R4 makes `type`
+ * (a Coding), `recorded` and at least one `agent` with `requestor` mandatory, and this server also
+ * requires `action` and a `who` on every agent.
+ */
+const auditEventResource = z.object({
+  type: z.object({ system: z.string().min(1), code: z.string().min(1) }),
+  action: z.enum(['C', 'R', 'U', 'D', 'E']),
+  recorded: z.iso.datetime({ offset: true }),
+  outcome: z.enum(['0', '4', '8', '12']).optional(),
+  agent: z
+    .array(
+      z.object({
+        requestor: z.boolean(),
+        who: z.object({ reference: z.string().optional(), display: z.string().optional() }).refine((who) => Boolean(who.reference ?? who.display), 'needs a reference or a display'),
+      }),
+    )
+    .min(1),
+});
+
+/** Throws a 400 HttpError unless the document is an AuditEvent with the elements above, or a 403 for a deletion. */
+function validateAuditEvent(document: WireDocument): void {
+  if (document._deleted) {
+    throw forbidden(`Document ${document.id}: AuditEvents are immutable and cannot be deleted. Push them with _deleted false`);
+  }
+  const parsed = auditEventResource.safeParse(document.resource);
+  if (!parsed.success) throw badRequest(`Document ${document.id}: invalid AuditEvent: ${describeIssues(parsed.error)}`);
+}
 
 /**
  * Checks a pushed document against its collection and its resource, and returns the server's own
@@ -26,6 +57,8 @@ export function validatePushedDocument(collection: CollectionName, document: Wir
     throw badRequest(`Document ${document.id}: field id must be ResourceType/resource.id, here ${quoteValue(expectedId)}`);
   }
 
+  if (document.resourceType === 'AuditEvent') validateAuditEvent(document);
+
   let derived: ReplicatedDocument;
   try {
     derived = toReplicatedDocument(document.resource, context).document;
@@ -42,7 +75,8 @@ export function validatePushedDocument(collection: CollectionName, document: Wir
     }
   }
 
-  if ('patientId' in derived && derived.patientId === '') {
+  // An AuditEvent may name no patient (a sign-in) or several (a ward list read).
+  if ('patientId' in derived && derived.patientId === '' && derived.resourceType !== 'AuditEvent') {
     throw badRequest(`Document ${document.id}: the resource references no Patient, so no ward can receive it; set its subject or patient`);
   }
   return derived;

@@ -11,6 +11,7 @@ import { badRequest, forbidden } from './errors.js';
 import { loadDerivationContext } from './locations.js';
 import { validatePushedDocument } from './push-validation.js';
 import { isActiveEncounter, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
+import { checkWritePermission } from './write-permissions.js';
 
 export interface PushResult {
   conflicts: WireDocument[];
@@ -18,6 +19,9 @@ export interface PushResult {
   written: number;
   /** Documents already in the pushed state, such as a replayed push. */
   unchanged: number;
+  /** The AuditEvents among `written` and among `unchanged`. */
+  auditEventsWritten: number;
+  auditEventsUnchanged: number;
 }
 
 interface ValidatedRow {
@@ -27,6 +31,10 @@ interface ValidatedRow {
 
 function patientIdOf(derived: ReplicatedDocument): string {
   return 'patientId' in derived ? derived.patientId : '';
+}
+
+function isAuditEvent(derived: ReplicatedDocument): boolean {
+  return derived.resourceType === 'AuditEvent';
 }
 
 /**
@@ -58,6 +66,10 @@ async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[
  * document is returned as a conflict. Two cases skip that check: a row whose id has nothing stored
  * is inserted, and a row whose new state already equals the stored document (a replayed push) is a
  * no-op. The new state is stored exactly as sent.
+ *
+ * Every row must be allowed to the session's roles (write-permissions.ts) and, except for
+ * AuditEvents, be about a patient of the session's ward. A stored AuditEvent never changes: a row
+ * that differs from it rejects the whole push with 403.
  */
 export async function applyPush(transaction: Queryable, collection: CollectionName, rows: readonly PushRow[], session: Session): Promise<PushResult> {
   const context = await loadDerivationContext(transaction);
@@ -69,14 +81,18 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
     return { row, derived: validatePushedDocument(collection, row.newDocumentState, context) };
   });
 
+  for (const { derived } of validated) checkWritePermission(session, derived);
+
   const isInScope = await scopeChecker(transaction, validated, session);
   for (const { derived } of validated) {
+    // AuditEvents may name patients of any ward: a workstation audits its emergency access to them.
+    if (isAuditEvent(derived)) continue;
     if (!(await isInScope(patientIdOf(derived)))) {
       throw forbidden(`Document ${derived.id}: patient ${patientIdOf(derived)} is not in ward ${session.wardId}, so this workstation may not write it`);
     }
   }
 
-  const result: PushResult = { conflicts: [], written: 0, unchanged: 0 };
+  const result: PushResult = { conflicts: [], written: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
   const encounterPatients = new Set<string>();
   const writer = { userId: session.userId, workstationId: session.workstationId };
   // Lock rows in id order, so that two pushes of the same documents take their row locks in the
@@ -85,12 +101,14 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
 
   for (const { row, derived } of ordered) {
     const documentRow: DocumentRow = { collection, document: row.newDocumentState, derived };
+    const audit = isAuditEvent(derived);
     let current = await lockDocument(transaction, collection, derived.id);
     if (!current) {
       // Nothing stored: write it even when the client assumed a master state, because there is no
       // master to return as a conflict and dropping the write would lose it.
       if (await insertDocument(transaction, documentRow, writer)) {
         result.written++;
+        if (audit) result.auditEventsWritten++;
         if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
         continue;
       }
@@ -99,12 +117,23 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
       if (!current) throw new Error(`Document ${derived.id} is neither insertable nor present`);
     }
 
+    if (audit) {
+      if (!sameJson(current.document, row.newDocumentState)) {
+        throw forbidden(`Document ${derived.id}: AuditEvents are immutable, and the pushed one differs from the stored one. Push a new AuditEvent with a new id instead`);
+      }
+      result.unchanged++;
+      result.auditEventsUnchanged++;
+      continue;
+    }
+
     if (current.patientId !== patientIdOf(derived) && !(await isInScope(current.patientId))) {
       throw forbidden(`Document ${derived.id}: the stored document is about patient ${current.patientId}, who is not in ward ${session.wardId}`);
     }
     if (sameJson(current.document, row.newDocumentState)) {
       result.unchanged++;
     } else if (row.assumedMasterState !== undefined && sameJson(current.document, row.assumedMasterState)) {
+      // The stored document's rule applies too, so a nurse may not turn a doctor's SpO2 scale decision into a vitals panel.
+      checkWritePermission(session, current.document);
       await updateDocument(transaction, documentRow, writer);
       result.written++;
       if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
@@ -113,7 +142,8 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
     }
   }
 
-  const changedCollections = new Set<CollectionName>(result.written > 0 ? [collection] : []);
+  // AuditEvents never reach workstations, so writing only AuditEvents gives them nothing to pull.
+  const changedCollections = new Set<CollectionName>(result.written > result.auditEventsWritten ? [collection] : []);
   const gained = await refreshWardMembership(transaction, [...encounterPatients]);
   if ((await replayPatientDocuments(transaction, [...new Set(gained.map((membership) => membership.patientId))])) > 0) {
     changedCollections.add('records');

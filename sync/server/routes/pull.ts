@@ -46,9 +46,10 @@ function parseLimit(value: string | undefined): number {
 
 /**
  * Reads the collection's change feed after `after`, in (txid, id) order, within the session's
- * ward. Only rows written by transactions below `pg_snapshot_xmin` are returned: every such
- * transaction has ended, so no row can later appear behind the returned checkpoint. A row of a
- * transaction that is still open, and every row written after it, waits for the next pull.
+ * ward and without AuditEvents. Only rows written by transactions below `pg_snapshot_xmin` are
+ * returned: every such transaction has ended, so no row can later appear behind the returned
+ * checkpoint. A row of a transaction that is still open, and every row written after it, waits for
+ * the next pull.
  */
 export async function readChanges(database: Queryable, collection: CollectionName, session: Session, after: Checkpoint | null, limit: number) {
   const parameters: unknown[] = [collection, session.wardId, limit];
@@ -56,6 +57,8 @@ export async function readChanges(database: Queryable, collection: CollectionNam
     collection === 'reference'
       ? `documents.ward_id IN ($2, '')`
       : `documents.patient_id IN (SELECT patient_id FROM ward_membership WHERE ward_id = $2)`;
+  // AuditEvents travel only upwards: the server keeps them and never sends them to a workstation.
+  const withoutAuditEvents = collection === 'entries' ? `AND documents.resource_type <> 'AuditEvent'` : '';
   let afterCheckpoint = '';
   if (after) {
     parameters.push(after.txid, after.id);
@@ -70,6 +73,7 @@ export async function readChanges(database: Queryable, collection: CollectionNam
        AND documents.txid < horizon.xmin
        ${afterCheckpoint}
        AND ${scope}
+       ${withoutAuditEvents}
      ORDER BY documents.txid, documents.id
      LIMIT $3`,
     parameters,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
+import { isBreakTheGlass } from '../../protocol/fhir/audit-event.js';
 import type { PushResponse } from '../../protocol/wire.js';
 import { pushRequest } from '../../protocol/wire.js';
 import { authenticate, sessionOf } from '../auth.js';
@@ -25,6 +26,21 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
       { collection, rows: parsed.data.rows.length, written: result.written, unchanged: result.unchanged, conflicts: result.conflicts.length, workstationId: session.workstationId },
       'push applied',
     );
+    const auditEvents = parsed.data.rows.filter((row) => row.newDocumentState.resourceType === 'AuditEvent');
+    if (auditEvents.length > 0) {
+      // Counts only: an AuditEvent's reason for emergency access may contain clinical detail.
+      request.log.info(
+        {
+          userId: session.userId,
+          workstationId: session.workstationId,
+          received: auditEvents.length,
+          stored: result.auditEventsWritten,
+          alreadyStored: result.auditEventsUnchanged,
+          breakTheGlass: auditEvents.filter((row) => isBreakTheGlass(row.newDocumentState.resource)).length,
+        },
+        'audit events received',
+      );
+    }
     return { conflicts: result.conflicts };
   });
 }

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import pg from 'pg';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
 
 import type { CollectionName } from '../../../sync/protocol/collections.js';
 import type { FhirResource } from '../../../sync/protocol/documents.js';
 import { toReplicatedDocument } from '../../../sync/protocol/documents.js';
+import type { AuditEventInput } from '../../../sync/protocol/fhir/audit-event.js';
+import { buildAuditEvent, PATIENT_RECORD_TYPE, SESSION_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
 import { buildVitalSignsPanel } from '../../../sync/protocol/fhir/vital-signs.js';
 import type { Checkpoint, PullResponse, PushResponse, PushRow, SignInResponse, WireDocument } from '../../../sync/protocol/wire.js';
 import type { CreateServerOptions, SyncServer } from '../../../sync/server/app.js';
@@ -155,6 +159,78 @@ export function vitalSignsDocument(id: string, patientId: string, effectiveDateT
   );
 }
 
+/** Maps every seeded bed and ward to its ward, as a workstation does from its pulled Locations. */
+export function wardOfSeededLocation(locationId: string): string | undefined {
+  if (locationId.startsWith('bed-4a-') || locationId === WARD_4A) return WARD_4A;
+  if (locationId.startsWith('bed-7b-') || locationId === WARD_7B) return WARD_7B;
+  return undefined;
+}
+
+/** Builds an AuditEvent of a patient record read, as a workstation writes one, with `overrides` on top. */
+export function auditEventDocument(id: string, patientIds: readonly string[], overrides: Partial<AuditEventInput> = {}): WireDocument {
+  return wireDocumentOf(
+    buildAuditEvent({
+      id,
+      recorded: TEST_NOW.toISOString(),
+      type: PATIENT_RECORD_TYPE,
+      subtype: { system: 'urn:hms:api-call', code: 'chart:open' },
+      action: 'R',
+      outcome: '0',
+      user: { id: 'user-nurse', name: 'Demo Nurse' },
+      workstationId: 'ws-test',
+      patientIds,
+      ...overrides,
+    }),
+  );
+}
+
+/** Builds the AuditEvent of a sign-in, which names no patient. */
+export function signInAuditEventDocument(id: string, user: { id: string; name: string }): WireDocument {
+  return auditEventDocument(id, [], { type: USER_AUTHENTICATION_TYPE, subtype: SESSION_EVENTS.signIn, action: 'E', user });
+}
+
+/** Returns the id of a bed of the ward that no active Encounter occupies, read through the client's pulls. */
+export async function freeBedOf(client: SyncClient): Promise<string> {
+  const beds = (await client.pullAll('reference')).documents.filter((document) => document.id.startsWith('Location/bed-')).map((document) => document.resource.id as string);
+  const occupied = new Set(
+    (await client.pullAll('records')).documents
+      .filter((document) => document.resourceType === 'Encounter' && document.resource.status === 'in-progress')
+      .map((document) => ((document.resource.location as { location: { reference: string } }[])[0]?.location.reference ?? '').replace('Location/', '')),
+  );
+  const free = beds.find((bed) => !occupied.has(bed));
+  if (!free) throw new Error('No free bed in the ward of this client');
+  return free;
+}
+
+/** Builds a new patient's Patient and in-progress Encounter at a Location, as a bedside registration pushes them. */
+export function admissionDocuments(patient: FhirResource, locationId: string): { patient: WireDocument; encounter: WireDocument } {
+  const encounter: FhirResource = {
+    resourceType: 'Encounter',
+    id: `admission-${patient.id as string}`,
+    status: 'in-progress',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+    subject: { reference: `Patient/${patient.id as string}` },
+    period: { start: TEST_NOW.toISOString() },
+    location: [{ location: { reference: `Location/${locationId}` }, status: 'active' }],
+  };
+  return { patient: wireDocumentOf(patient), encounter: wireDocumentOf(encounter, wardOfSeededLocation) };
+}
+
+/** A pino logger that keeps every line it writes, parsed, so that a test can check what the server logs. */
+export class LogCapture {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly logger: Logger = pino({ level: 'info' }, { write: (line: string) => void this.lines.push(JSON.parse(line) as Record<string, unknown>) });
+
+  /** Returns every line as JSON text, for checks that some value appears nowhere. */
+  text(): string {
+    return this.lines.map((line) => JSON.stringify(line)).join('\n');
+  }
+
+  withMessage(message: string): Record<string, unknown>[] {
+    return this.lines.filter((line) => line.msg === message);
+  }
+}
+
 /** Returns the ids of the seeded patients of a ward, read through a pull with that ward's token. */
 export async function patientIdsOfWard(server: SyncServer, wardId: string): Promise<string[]> {
   const client = await SyncClient.signIn(server.url, { wardId });
@@ -248,6 +324,7 @@ export class EventStreamReader {
       clearTimeout(timer);
     }
   }
+
   /** Resolves with the first queued or future event that matches; rejects after `timeoutMs`. */
   next(match: (event: StreamEvent) => boolean = () => true, timeoutMs = 15_000): Promise<StreamEvent> {
     const index = this.#queue.findIndex(match);
