@@ -10,8 +10,10 @@ import type { ServerContext } from './context.js';
 import type { Database } from './database/index.js';
 import { openDatabase } from './database/index.js';
 import { installErrorHandler } from './errors.js';
-import { createLogger } from './logging.js';
+import { createLogger, withRequestSerializer } from './logging.js';
+import { registerAuditRoutes } from './routes/audit.js';
 import { registerHealthRoute } from './routes/health.js';
+import { registerPatientRoutes } from './routes/patients.js';
 import { registerPullRoute } from './routes/pull.js';
 import { registerPushRoute } from './routes/push.js';
 import { registerSignInRoute } from './routes/sign-in.js';
@@ -58,7 +60,7 @@ const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstance; openStreams: OpenStreams } {
   // Typed as Fastify's base logger so that the instance has the default FastifyInstance type.
-  const loggerInstance: FastifyBaseLogger = logger;
+  const loggerInstance: FastifyBaseLogger = withRequestSerializer(logger);
   const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } });
   const openStreams: OpenStreams = new Set();
   installErrorHandler(app);
@@ -68,6 +70,8 @@ function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstanc
   registerPushRoute(app, context);
   registerStreamRoute(app, context, openStreams);
   registerUserStatusRoute(app, context);
+  registerPatientRoutes(app, context);
+  registerAuditRoutes(app, context);
 
   // Event streams never end by themselves, and the HTTP server waits for open requests on close.
   app.addHook('preClose', async () => {

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 import { pino } from 'pino';
 import type { Level, Logger } from 'pino';
 
@@ -27,4 +29,45 @@ export function createLogger(level: Level | 'silent' = 'info'): Logger {
     base: { service: 'hms-sync-server' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   });
+}
+
+/** Query parameters whose values may be a patient's name or MRN, such as the `q` of /patients/search. */
+const REDACTED_QUERY_PARAMETERS = ['q'];
+
+/** Returns the URL with the values of REDACTED_QUERY_PARAMETERS replaced by "[redacted]". */
+export function redactUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0) return url;
+  const query = new URLSearchParams(url.slice(queryStart + 1));
+  for (const name of REDACTED_QUERY_PARAMETERS) {
+    if (query.has(name)) query.set(name, '[redacted]');
+  }
+  return `${url.slice(0, queryStart)}?${query.toString()}`;
+}
+
+/** The request as Fastify's request log serializes it, with fields that Fastify adds to Node's request. */
+interface LoggedRequest extends IncomingMessage {
+  host?: string;
+  ip?: string;
+}
+
+/**
+ * Replaces Fastify's `req` serializer (fastify/lib/logger-pino.js, Fastify 5) with one that keeps
+ * the same fields but redacts the URL's query parameters that may contain patient data.
+ */
+export function withRequestSerializer(logger: Logger): Logger {
+  return logger.child(
+    {},
+    {
+      serializers: {
+        req: (request: LoggedRequest) => ({
+          method: request.method,
+          url: redactUrl(request.url ?? ''),
+          host: request.host,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        }),
+      },
+    },
+  );
 }

@@ -13,6 +13,8 @@ import { USER_STATUS_CHANNEL } from './user-status-feed.js';
  *
  * A change of `users.disabled`, or a deleted user, sends NOTIFY on USER_STATUS_CHANNEL with the
  * user id, whichever statement made it, so that every instance closes that user's event streams.
+ *
+ * `emergency_access` stores one report per emergency access to a patient outside the user's ward.
  */
 const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS documents (
@@ -60,6 +62,8 @@ const SCHEMA_SQL = [
     PRIMARY KEY (ward_id, patient_id)
   )`,
   `CREATE INDEX IF NOT EXISTS ward_membership_patient ON ward_membership (patient_id)`,
+  `CREATE INDEX IF NOT EXISTS documents_patient_mrn ON documents ((document->>'mrn'))
+   WHERE collection = 'records' AND resource_type = 'Patient'`,
   `CREATE OR REPLACE FUNCTION users_notify_status() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      PERFORM pg_notify('${USER_STATUS_CHANNEL}', OLD.id);
@@ -68,6 +72,15 @@ const SCHEMA_SQL = [
    $$`,
   `CREATE OR REPLACE TRIGGER users_notify_status AFTER UPDATE OF disabled OR DELETE ON users
    FOR EACH ROW EXECUTE FUNCTION users_notify_status()`,
+  `CREATE TABLE IF NOT EXISTS emergency_access (
+    id text PRIMARY KEY,
+    at timestamptz NOT NULL,
+    user_id text NOT NULL,
+    workstation_id text NOT NULL,
+    patient_id text NOT NULL,
+    reason text NOT NULL
+  )`,
+  `CREATE INDEX IF NOT EXISTS emergency_access_at ON emergency_access (at, id)`,
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises schema creation between instances. */

@@ -10,7 +10,7 @@ import type { Queryable } from './database/index.js';
  * Encounter statuses that keep a patient in a ward. A patient on leave (`onleave`) keeps the bed,
  * so the ward keeps receiving the chart.
  */
-const ACTIVE_ENCOUNTER_STATUSES = ['in-progress', 'onleave'];
+export const ACTIVE_ENCOUNTER_STATUSES = ['in-progress', 'onleave'];
 
 /** True for an Encounter that places its patient in its location's ward. */
 export function isActiveEncounter(resource: FhirResource): boolean {

@@ -81,6 +81,9 @@ describe.each(BACKENDS)('users and disabled accounts on %s', (backend) => {
       ['pull', await doctor.pull('records', null, 1)],
       ['push', await doctor.push('entries', [{ newDocumentState: vitalSignsDocument('by-disabled-doctor', patientId) }])],
       ['users/status', await userStatus(doctor.token, ['user-doctor'])],
+      ['search', await request(server.url, 'GET', '/patients/search?q=anna', { token: doctor.token })],
+      ['emergency access', await request(server.url, 'POST', `/patients/${patientId}/emergency-access`, { token: doctor.token, body: { reason: 'Cardiac arrest call on the corridor', workstationId: 'ws-users' } })],
+      ['audit', await request(server.url, 'GET', '/audit/emergency-access?since=2026-01-01T00:00:00Z', { token: doctor.token })],
     ];
     for (const [name, result] of results) {
       expect(result.status, name).toBe(403);
@@ -92,6 +95,8 @@ describe.each(BACKENDS)('users and disabled accounts on %s', (backend) => {
 
     const { rows } = await server.database.query("SELECT 1 FROM documents WHERE id = 'Observation/by-disabled-doctor'");
     expect(rows).toEqual([]);
+    const { rows: reports } = await server.database.query("SELECT 1 FROM emergency_access WHERE user_id = 'user-doctor'");
+    expect(reports).toEqual([]);
   });
 
   it('accepts the token again after enabling', async () => {
