@@ -12,6 +12,7 @@ import { lockDataDirectory } from '../core/data-directory-lock.js';
 import { Outbox } from '../../sync/client/outbox.js';
 import { DEFAULT_REPLICA_NAME } from '../../sync/replica/replica.js';
 import { startBrowserHost } from './browser-host.js';
+import { loadReplicaKey } from './replica-key-file.js';
 
 const USAGE = `Usage: hms-browser-host [options]
 
@@ -28,7 +29,9 @@ Options:
   --discard-unsent    with --fresh, delete the replica even with changes not yet sent
   --help              show this text
 
-Logs go to DIR/logs (rotated daily, kept 90 days). IT's policy file, if present, overrides the
+Logs go to DIR/logs (rotated daily, kept 90 days). The replica is encrypted with the key in
+HMS_REPLICA_KEY (64 hex digits) or in DIR/replica.key, created with the replica and readable by
+its owner only: keep it with the backups of DIR, not beside copies of the replica. IT's policy file, if present, overrides the
 server URL, ward and session rules.`;
 
 /** Walks up from this file to the folder holding the project's package.json. */
@@ -46,7 +49,7 @@ function packageRoot(): string {
 function deleteReplica(dataDirectory: string, discardUnsent: boolean, logger: Logger): void {
   const file = join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`);
   if (existsSync(file) && !discardUnsent) {
-    const outbox = new Outbox(file);
+    const outbox = new Outbox(file, loadReplicaKey(dataDirectory, file, process.env));
     const unsent = outbox.count();
     outbox.close();
     if (unsent > 0) {
@@ -91,7 +94,8 @@ async function main(): Promise<void> {
   const logger = await createFileLogger({ directory: join(dataDirectory, 'logs'), name: 'workstation' });
   if (values.fresh) deleteReplica(dataDirectory, values['discard-unsent'], logger);
   const settings = loadSettings(dataDirectory, { serverUrl: policy.serverUrl ?? values['server-url'], wardId: policy.wardId ?? values.ward });
-  const core = await createCore({ settings, dataDirectory, logger, policy });
+  const replicaKey = loadReplicaKey(dataDirectory, join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`), process.env);
+  const core = await createCore({ settings, dataDirectory, logger, policy, replicaKey });
   const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port });
 
   console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);

@@ -10,6 +10,7 @@ import { Outbox } from '../../sync/client/outbox.js';
 import { WorkstationReplication } from '../../sync/client/replication.js';
 import { ServerClient } from '../../sync/client/server-client.js';
 import type { ReplicaDatabase } from '../../sync/replica/replica.js';
+import type { DatabaseKey } from '../../sync/replica/sqlite/connection-pool.js';
 import { DEFAULT_REPLICA_NAME, openReplica } from '../../sync/replica/replica.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -46,6 +47,8 @@ export interface CoreOptions {
   streamSilenceTimeoutMs?: number;
   /** IT's machine policy: session periods, lock and sign-in limits. */
   policy?: MachinePolicy;
+  /** Encryption key of the replica file, 64 hex digits; without it the replica is stored in clear. */
+  replicaKey?: DatabaseKey;
 }
 
 export interface Core {
@@ -67,9 +70,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const { settings } = options;
 
   const replicaName = options.replicaName ?? DEFAULT_REPLICA_NAME;
-  const replica = await openReplica({ directory: options.dataDirectory, name: replicaName, ...(options.storage ? { storage: options.storage } : {}) });
+  const replica = await openReplica({
+    directory: options.dataDirectory,
+    name: replicaName,
+    ...(options.storage ? { storage: options.storage } : {}),
+    ...(options.replicaKey ? { key: options.replicaKey } : {}),
+  });
   const replicaFile = join(options.dataDirectory, `${replicaName}.sqlite`);
-  const outbox = new Outbox(replicaFile);
+  const outbox = new Outbox(replicaFile, options.replicaKey);
   const server = new ServerClient({ baseUrl: settings.serverUrl });
   const replication = new WorkstationReplication({
     replica,
@@ -83,7 +91,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
 
   const events = new CoreEvents();
-  const credentials = new CredentialStore(replicaFile);
+  const credentials = new CredentialStore(replicaFile, options.replicaKey);
   const audit = new AuditTrail(replica, settings.workstationId, clock, log('audit'));
   const reader = new ReplicaReader(replica);
   const ward = new WardService(reader, clock);

@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 
-import type { SqliteDatabase } from '../replica/sqlite/connection-pool.js';
+import type { DatabaseKey, SqliteDatabase } from '../replica/sqlite/connection-pool.js';
 import { acquireConnection, releaseConnection } from '../replica/sqlite/connection-pool.js';
 
 /**
@@ -17,9 +17,9 @@ export class Outbox {
   readonly #database: SqliteDatabase;
   #closed = false;
 
-  constructor(filePath: string) {
+  constructor(filePath: string, key?: DatabaseKey) {
     this.#filePath = filePath;
-    this.#database = acquireConnection(filePath);
+    this.#database = acquireConnection(filePath, key);
     this.#database
       .prepare(
         'CREATE TABLE IF NOT EXISTS hms_outbox (document_id TEXT NOT NULL, collection TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID',

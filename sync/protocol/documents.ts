@@ -120,8 +120,10 @@ function requireId(resource: FhirResource): string {
   return id;
 }
 
+/** `system|code` of a CodeableConcept's first coding, or of a bare Coding (AuditEvent.type is one). */
 function firstCoding(codeable: unknown): string {
-  const coding = (codeable as { coding?: { system?: string; code?: string }[] } | undefined)?.coding?.[0];
+  const value = codeable as { coding?: { system?: string; code?: string }[]; system?: string; code?: string } | undefined;
+  const coding = value?.coding?.[0] ?? (typeof value?.code === 'string' ? value : undefined);
   return coding?.code ? `${coding.system ?? ''}|${coding.code}` : '';
 }
 

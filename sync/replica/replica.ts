@@ -4,6 +4,7 @@ import { createRxDatabase } from 'rxdb';
 import type { CollectionName } from '../protocol/collections.js';
 import type { DocumentsByCollection } from '../protocol/documents.js';
 import { entriesSchema, recordsSchema, referenceSchema } from './schemas.js';
+import type { DatabaseKey } from './sqlite/connection-pool.js';
 import { getRxStorageSQLite } from './sqlite/sqlite-storage.js';
 
 export type ReplicaCollections = { [Name in CollectionName]: RxCollection<DocumentsByCollection[Name]> };
@@ -16,6 +17,8 @@ export interface OpenReplicaOptions {
   name?: string;
   /** Overrides the storage, e.g. RxDB's memory storage in differential tests. */
   storage?: RxStorage<unknown, unknown>;
+  /** Encryption key of the replica's file, 64 hex digits. */
+  key?: DatabaseKey;
 }
 
 export const DEFAULT_REPLICA_NAME = 'hms-replica';
@@ -39,7 +42,7 @@ function protectAuditEvents(database: ReplicaDatabase): void {
 export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaDatabase> {
   const database = await createRxDatabase<ReplicaCollections>({
     name: options.name ?? DEFAULT_REPLICA_NAME,
-    storage: options.storage ?? getRxStorageSQLite({ directory: options.directory }),
+    storage: options.storage ?? getRxStorageSQLite({ directory: options.directory, ...(options.key ? { key: options.key } : {}) }),
     // One process owns the replica (the Electron host holds a single-instance lock), so no
     // cross-process change broadcasting is needed.
     multiInstance: false,

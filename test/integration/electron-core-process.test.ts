@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,7 +60,8 @@ describe('core utility process entry', () => {
     child.send({ type: 'init', dataDirectory, logDirectory, replicaKey: KEY, policy: { serverUrl: 'http://127.0.0.1:9', wardId: 'ward-4a' } });
     await ready;
 
-    expect(readFileSync(join(logDirectory, 'core.log'), 'utf8')).toContain('core process ready');
+    const logFile = readdirSync(logDirectory).find((file) => file.startsWith('core.') && file.endsWith('.log'));
+    expect(readFileSync(join(logDirectory, logFile as string), 'utf8')).toContain('core process ready');
     expect(existsSync(join(dataDirectory, 'hms-replica.sqlite'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dataDirectory, 'settings.json'), 'utf8'))).toMatchObject({ serverUrl: 'http://127.0.0.1:9', wardId: 'ward-4a' });
     directory.remove();

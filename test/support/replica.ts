@@ -29,8 +29,8 @@ export function makeTempDirectory(prefix: string): { path: string; remove: () =>
 }
 
 /** Storage as tests use it: our SQLite storage under RxDB's schema validation. */
-export function validatedSqliteStorage(directory: string) {
-  return wrappedValidateAjvStorage({ storage: getRxStorageSQLite({ directory }) });
+export function validatedSqliteStorage(directory: string, key?: string) {
+  return wrappedValidateAjvStorage({ storage: getRxStorageSQLite({ directory, ...(key ? { key } : {}) }) });
 }
 
 export async function openTestReplica(directory: string, name?: string): Promise<ReplicaDatabase> {

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 import type { Role } from '../../../preload/api/roles.js';
-import type { SqliteDatabase } from '../../../sync/replica/sqlite/connection-pool.js';
+import type { DatabaseKey, SqliteDatabase } from '../../../sync/replica/sqlite/connection-pool.js';
 import { acquireConnection, releaseConnection } from '../../../sync/replica/sqlite/connection-pool.js';
 
 /**
@@ -59,9 +59,9 @@ export class CredentialStore {
   readonly #database: SqliteDatabase;
   #closed = false;
 
-  constructor(filePath: string) {
+  constructor(filePath: string, key?: DatabaseKey) {
     this.#filePath = filePath;
-    this.#database = acquireConnection(filePath);
+    this.#database = acquireConnection(filePath, key);
     this.#database.exec(`
       CREATE TABLE IF NOT EXISTS hms_credentials (
         user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, roles TEXT NOT NULL,

@@ -24,7 +24,10 @@ export class EmergencyAccessReader implements ChartReader {
   }
 
   async activeEncounterOf(patientId: string): Promise<RecordDocument | undefined> {
-    return this.#records.find((document) => document.resourceType === 'Encounter' && document.patientId === patientId && document.resource.status === 'in-progress');
+    // The server counts a patient on leave as still admitted, and so does the chart.
+    return this.#records.find(
+      (document) => document.resourceType === 'Encounter' && document.patientId === patientId && ['in-progress', 'onleave'].includes(document.resource.status as string),
+    );
   }
 
   async locations(locationIds: string[]): Promise<Map<string, FhirResource>> {

@@ -59,9 +59,7 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
   try {
     const settings = loadSettings(init.dataDirectory, { serverUrl: init.policy.serverUrl, wardId: init.policy.wardId });
     lockDataDirectory(init.dataDirectory);
-    // TODO: open the replica encrypted with init.replicaKey (better-sqlite3-multiple-ciphers); until
-    // then the replica is stored unencrypted under the data folder.
-    const core = await createCore({ settings, dataDirectory: init.dataDirectory, logger, policy: init.policy });
+    const core = await createCore({ settings, dataDirectory: init.dataDirectory, logger, policy: init.policy, replicaKey: init.replicaKey });
     router = new CorePortRouter(core.gateway, core.events, logger);
     for (const event of early.splice(0)) router.acceptParentMessage(event);
     logger.info('core process ready');

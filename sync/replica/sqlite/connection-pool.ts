@@ -1,15 +1,27 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+import Database from 'better-sqlite3-multiple-ciphers';
+
 /**
- * One better-sqlite3 connection per database file per process, shared by every storage instance of
- * that file and closed when the last instance closes. Sharing one connection keeps writes from
- * several collections of one process serialized without SQLITE_BUSY waits, because better-sqlite3
- * runs each transaction to completion synchronously.
+ * One SQLite connection per database file per process, shared by every storage instance of that
+ * file (and by the outbox and credential tables in it) and closed when the last user closes it.
+ * Sharing one connection keeps writes from several collections of one process serialized without
+ * SQLITE_BUSY waits, because each transaction runs to completion synchronously.
+ *
+ * Files are encrypted when a key is given: better-sqlite3-multiple-ciphers with the SQLCipher 4
+ * format (AES-256, HMAC-SHA512 per page), so every page on disk, WAL included, is ciphertext.
  */
 
 export type SqliteDatabase = Database.Database;
+
+/** 256-bit key as 64 hex digits. */
+export type DatabaseKey = string;
+
+/** The key cannot open the file (wrong key, or the file is damaged); the file was not modified. */
+export class DatabaseKeyError extends Error {
+  override name = 'DatabaseKeyError';
+}
 
 interface PooledConnection {
   database: SqliteDatabase;
@@ -17,14 +29,18 @@ interface PooledConnection {
 }
 
 const connections = new Map<string, PooledConnection>();
+const SQLITE_PLAINTEXT_HEADER = 'SQLite format 3\0';
 
 /**
- * Opens (or reuses) the connection for `filePath`. WAL lets readers in other processes (backups,
- * diagnostics) proceed during writes; `synchronous = FULL` makes every committed transaction survive
- * a power cut, which matters more here than write speed because the replica may hold the only copy
- * of a nurse's entries during an outage.
+ * Opens (or reuses) the connection for `filePath`. A new file, or a plain one, is encrypted with
+ * `key`; an encrypted file that `key` does not open raises DatabaseKeyError and stays untouched.
+ *
+ * WAL lets readers in other processes (backups, diagnostics) proceed during writes. With
+ * `synchronous = FULL`, SQLite syncs the WAL at every commit, so a write the storage acknowledged
+ * survives a power cut; NORMAL would be faster but may lose the last commits, and the replica may
+ * hold the only copy of a nurse's entries during an outage.
  */
-export function acquireConnection(filePath: string): SqliteDatabase {
+export function acquireConnection(filePath: string, key?: DatabaseKey): SqliteDatabase {
   const existing = connections.get(filePath);
   if (existing) {
     existing.references += 1;
@@ -32,13 +48,60 @@ export function acquireConnection(filePath: string): SqliteDatabase {
   }
 
   mkdirSync(dirname(filePath), { recursive: true });
+  const plaintext = isPlaintextSqlite(filePath);
   const database = new Database(filePath);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('foreign_keys = ON');
+  try {
+    if (key) applyKey(database, filePath, key, plaintext);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+  } catch (error) {
+    database.close();
+    if (!key && (error as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new DatabaseKeyError(`The replica ${filePath} is encrypted and no key was given; the file was left unchanged. Provide the workstation's replica key.`, { cause: error });
+    }
+    throw error;
+  }
   connections.set(filePath, { database, references: 1 });
   return database;
+}
+
+function applyKey(database: SqliteDatabase, filePath: string, key: DatabaseKey, plaintext: boolean): void {
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new DatabaseKeyError('The replica key must be 64 hex digits (256 bits)');
+  database.pragma("cipher = 'sqlcipher'");
+  database.pragma('legacy = 4');
+  if (plaintext) {
+    // A replica written before encryption: encrypt it in place. Rekeying needs a rollback journal.
+    database.pragma('journal_mode = DELETE');
+    database.pragma(`rekey = "x'${key}'"`);
+    return;
+  }
+  database.pragma(`key = "x'${key}'"`);
+  try {
+    database.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new DatabaseKeyError(
+        `The replica ${filePath} cannot be opened with this workstation's key: the key is wrong or the file is damaged. The file was left unchanged; restore the key, or move the file away to sync the replica afresh (changes not yet sent are in that file).`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** True when the file exists and starts with SQLite's plain-text header (no encryption). */
+function isPlaintextSqlite(filePath: string): boolean {
+  if (!existsSync(filePath)) return false;
+  const header = Buffer.alloc(16);
+  const descriptor = openSync(filePath, 'r');
+  try {
+    readSync(descriptor, header, 0, 16, 0);
+  } finally {
+    closeSync(descriptor);
+  }
+  return header.toString('latin1') === SQLITE_PLAINTEXT_HEADER;
 }
 
 export function releaseConnection(filePath: string): void {

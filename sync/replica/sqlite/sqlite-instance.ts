@@ -13,12 +13,14 @@ import type {
 } from 'rxdb';
 import {
   categorizeBulkWriteRows,
+  getChangedDocumentsSinceQuery,
   getPrimaryFieldOfPrimaryKey,
   getQueryMatcher,
   getSortComparator,
   getStartIndexStringFromLowerBound,
   getStartIndexStringFromUpperBound,
   now,
+  prepareQuery,
 } from 'rxdb';
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs';
@@ -294,20 +296,23 @@ export class SqliteStorageInstance<RxDocType>
     return new Blob([new Uint8Array(row.data)], { type: row.type });
   }
 
+  /**
+   * Runs the query that RxDB runs for storages without this method (getChangedDocumentsSinceQuery,
+   * on the `['_meta.lwt', primaryKey]` index), so documents come in RxDB's order. An SQL
+   * `ORDER BY lwt, id` would compare ids as UTF-8 bytes, which orders characters beyond U+FFFF
+   * before U+E000–U+FFFF, unlike JavaScript and RxDB's checkpoints.
+   */
   async getChangedDocumentsSince(
     limit: number,
     checkpoint?: RxStorageDefaultCheckpoint,
   ): Promise<{ documents: RxDocumentData<RxDocType>[]; checkpoint: RxStorageDefaultCheckpoint }> {
     this.#ensureOpen();
-    const since = checkpoint ?? { id: '', lwt: 0 };
-    const documents = this.#readDocuments(
-      `SELECT data FROM ${this.#table} WHERE lwt > ? OR (lwt = ? AND id > ?) ORDER BY lwt, id LIMIT ?`,
-      [since.lwt, since.lwt, since.id, limit],
-    );
+    const query = prepareQuery<RxDocType>(this.schema, getChangedDocumentsSinceQuery(this, limit, checkpoint));
+    const { documents } = await this.query(query);
     const last = documents.at(-1);
     return {
       documents,
-      checkpoint: last ? { id: (last as Record<string, unknown>)[this.primaryPath] as string, lwt: last._meta.lwt } : since,
+      checkpoint: last ? { id: (last as Record<string, unknown>)[this.primaryPath] as string, lwt: last._meta.lwt } : (checkpoint ?? { id: '', lwt: 0 }),
     };
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RxStorage, RxStorageInstanceCreationParams } from 'rxdb';
 import { ensureRxStorageInstanceParamsAreCorrect, RXDB_VERSION } from 'rxdb';
 
+import type { DatabaseKey } from './connection-pool.js';
 import { acquireConnection } from './connection-pool.js';
 import type { SqliteInstanceInternals, SqliteInstanceOptions } from './sqlite-instance.js';
 import { SqliteStorageInstance } from './sqlite-instance.js';
@@ -10,6 +11,8 @@ import { SqliteStorageInstance } from './sqlite-instance.js';
 export interface SqliteStorageSettings {
   /** Folder holding one `<databaseName>.sqlite` file per RxDB database. */
   directory: string;
+  /** 256-bit key as 64 hex digits; without it the files are not encrypted. */
+  key?: DatabaseKey;
 }
 
 export type SqliteRxStorage = RxStorage<SqliteInstanceInternals, SqliteInstanceOptions>;
@@ -29,7 +32,7 @@ export function getRxStorageSQLite(settings: SqliteStorageSettings): SqliteRxSto
         throw new Error(`Invalid database name "${params.databaseName}": use letters, digits, "-" and "_" only, since it names a file`);
       }
       const filePath = join(settings.directory, `${params.databaseName}.sqlite`);
-      const database = acquireConnection(filePath);
+      const database = acquireConnection(filePath, settings.key);
       const internals: SqliteInstanceInternals = {
         filePath,
         tableName: `${params.collectionName}-v${params.schema.version}`,

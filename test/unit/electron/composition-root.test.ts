@@ -96,8 +96,8 @@ describe('Electron composition root', () => {
 
   it('wires permissions, protocol, core and window once ready', async () => {
     electron.markReady();
-    await electron.ready;
-    await new Promise((resolve) => setImmediate(resolve));
+    // main() opens its log file before it waits for ready, so the wiring follows a few ticks later.
+    await vi.waitFor(() => expect(electron.steps).toContain('create window'), { timeout: 5_000 });
 
     expect(electron.steps.slice(2)).toEqual(['deny permissions', 'handle app://', 'fork core', 'create window']);
     expect(electron.forks[0]).toMatch(/core-process\.js$/);
