@@ -10,7 +10,7 @@ import { insertDocument, lockDocument, replayPatientDocuments, updateDocument } 
 import { badRequest, forbidden } from './errors.js';
 import { loadDerivationContext } from './locations.js';
 import { validatePushedDocument } from './push-validation.js';
-import { isActiveEncounter, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
+import { isActiveEncounter, recentlyDepartedFrom, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
 import { checkWritePermission } from './write-permissions.js';
 
 export interface PushResult {
@@ -84,9 +84,14 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
   for (const { derived } of validated) checkWritePermission(session, derived);
 
   const isInScope = await scopeChecker(transaction, validated, session);
+  const lateEntryPatients =
+    collection === 'entries' ? await recentlyDepartedFrom(transaction, session.wardId, [...new Set(validated.map(({ derived }) => patientIdOf(derived)))]) : new Set<string>();
   for (const { derived } of validated) {
     // AuditEvents may name patients of any ward: a workstation audits its emergency access to them.
     if (isAuditEvent(derived)) continue;
+    // A new clinical entry for a patient who left this ward lately was charted before the
+    // workstation knew; it belongs in the record.
+    if (lateEntryPatients.has(patientIdOf(derived))) continue;
     if (!(await isInScope(patientIdOf(derived)))) {
       throw forbidden(`Document ${derived.id}: patient ${patientIdOf(derived)} is not in ward ${session.wardId}, so this workstation may not write it`);
     }

@@ -62,6 +62,12 @@ const SCHEMA_SQL = [
     PRIMARY KEY (ward_id, patient_id)
   )`,
   `CREATE INDEX IF NOT EXISTS ward_membership_patient ON ward_membership (patient_id)`,
+  `CREATE TABLE IF NOT EXISTS ward_departures (
+    patient_id text NOT NULL,
+    ward_id text NOT NULL,
+    departed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (ward_id, patient_id)
+  )`,
   `CREATE INDEX IF NOT EXISTS documents_patient_mrn ON documents ((document->>'mrn'))
    WHERE collection = 'records' AND resource_type = 'Patient'`,
   `CREATE OR REPLACE FUNCTION users_notify_status() RETURNS trigger LANGUAGE plpgsql AS $$

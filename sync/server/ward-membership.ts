@@ -35,6 +35,23 @@ export async function wardsOfPatients(database: Queryable, patientIds: readonly 
 }
 
 /**
+ * How long after a patient left a ward its workstations may still push new entries for them: the
+ * observations a nurse charted offline, or before the transfer reached the workstation, are part
+ * of the record and must not be refused. 72 hours covers a long outage.
+ */
+export const LATE_ENTRY_WINDOW = '72 hours';
+
+/** Returns which of these patients left `wardId` within LATE_ENTRY_WINDOW. */
+export async function recentlyDepartedFrom(database: Queryable, wardId: string, patientIds: readonly string[]): Promise<Set<string>> {
+  if (patientIds.length === 0) return new Set();
+  const { rows } = await database.query<{ patient_id: string }>(
+    `SELECT patient_id FROM ward_departures WHERE ward_id = $1 AND patient_id = ANY($2::text[]) AND departed_at > now() - $3::interval`,
+    [wardId, patientIds, LATE_ENTRY_WINDOW],
+  );
+  return new Set(rows.map((row) => row.patient_id));
+}
+
+/**
  * Recomputes the membership of these patients from their Encounter documents, which must already
  * be written in this transaction. Returns the memberships that did not exist before.
  *
@@ -48,10 +65,17 @@ export async function refreshWardMembership(transaction: Queryable, patientIds: 
     WHERE collection = 'records' AND resource_type = 'Encounter' AND patient_id = ANY($1::text[])
       AND NOT deleted AND ward_id <> '' AND document->'resource'->>'status' = ANY($2::text[])`;
 
+  // Departures are remembered, so that entries charted on the old ward before its workstations
+  // learned of the move are still accepted (see LATE_ENTRY_WINDOW).
   await transaction.query(
-    `DELETE FROM ward_membership AS membership
-     WHERE membership.patient_id = ANY($1::text[])
-       AND (membership.patient_id, membership.ward_id) NOT IN (${activeWards})`,
+    `WITH departed AS (
+       DELETE FROM ward_membership AS membership
+       WHERE membership.patient_id = ANY($1::text[])
+         AND (membership.patient_id, membership.ward_id) NOT IN (${activeWards})
+       RETURNING patient_id, ward_id)
+     INSERT INTO ward_departures (patient_id, ward_id, departed_at)
+     SELECT patient_id, ward_id, now() FROM departed
+     ON CONFLICT (ward_id, patient_id) DO UPDATE SET departed_at = excluded.departed_at`,
     [patientIds, ACTIVE_ENCOUNTER_STATUSES],
   );
   const { rows } = await transaction.query<{ patient_id: string; ward_id: string }>(
