@@ -95,7 +95,14 @@ async function main(): Promise<void> {
   if (values.fresh) deleteReplica(dataDirectory, values['discard-unsent'], logger);
   const settings = loadSettings(dataDirectory, { serverUrl: policy.serverUrl ?? values['server-url'], wardId: policy.wardId ?? values.ward });
   const replicaKey = loadReplicaKey(dataDirectory, join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`), process.env);
-  const core = await createCore({ settings, dataDirectory, logger, policy, replicaKey });
+  const core = await createCore({
+    settings,
+    dataDirectory,
+    logger,
+    policy,
+    replicaKey,
+    onMigrationProgress: ({ collection, percent }) => console.log(`Upgrading the local replica (${collection}): ${Math.floor(percent)}%`),
+  });
   const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port });
 
   console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);

@@ -10,6 +10,7 @@ import { Outbox } from '../../sync/client/outbox.js';
 import { WorkstationReplication } from '../../sync/client/replication.js';
 import { ServerClient } from '../../sync/client/server-client.js';
 import type { ReplicaDatabase } from '../../sync/replica/replica.js';
+import type { MigrationProgress } from '../../sync/replica/migrations.js';
 import type { DatabaseKey } from '../../sync/replica/sqlite/connection-pool.js';
 import { DEFAULT_REPLICA_NAME, openReplica } from '../../sync/replica/replica.js';
 import type { Clock } from './clock.js';
@@ -49,6 +50,8 @@ export interface CoreOptions {
   policy?: MachinePolicy;
   /** Encryption key of the replica file, 64 hex digits; without it the replica is stored in clear. */
   replicaKey?: DatabaseKey;
+  /** Shows the progress of a schema migration of the replica at start-up. */
+  onMigrationProgress?: (progress: MigrationProgress) => void;
 }
 
 export interface Core {
@@ -75,6 +78,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     name: replicaName,
     ...(options.storage ? { storage: options.storage } : {}),
     ...(options.replicaKey ? { key: options.replicaKey } : {}),
+    onMigrationProgress: (progress) => {
+      log('replica').info({ collection: progress.collection, handled: progress.handled, total: progress.total }, 'migrating the replica to a new schema version');
+      options.onMigrationProgress?.(progress);
+    },
   });
   const replicaFile = join(options.dataDirectory, `${replicaName}.sqlite`);
   const outbox = new Outbox(replicaFile, options.replicaKey);

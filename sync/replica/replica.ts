@@ -3,6 +3,8 @@ import { createRxDatabase } from 'rxdb';
 
 import type { CollectionName } from '../protocol/collections.js';
 import type { DocumentsByCollection } from '../protocol/documents.js';
+import type { MigrationProgress } from './migrations.js';
+import { MIGRATION_STRATEGIES, migrateCollections, useMigrationPlugin } from './migrations.js';
 import { entriesSchema, recordsSchema, referenceSchema } from './schemas.js';
 import type { DatabaseKey } from './sqlite/connection-pool.js';
 import { getRxStorageSQLite } from './sqlite/sqlite-storage.js';
@@ -19,6 +21,8 @@ export interface OpenReplicaOptions {
   storage?: RxStorage<unknown, unknown>;
   /** Encryption key of the replica's file, 64 hex digits. */
   key?: DatabaseKey;
+  /** Called as a schema migration copies documents, so a host can show the upgrade's progress. */
+  onMigrationProgress?: (progress: MigrationProgress) => void;
 }
 
 export const DEFAULT_REPLICA_NAME = 'hms-replica';
@@ -40,6 +44,7 @@ function protectAuditEvents(database: ReplicaDatabase): void {
  * collections of the sync protocol. The replica is the workstation's memory during an outage.
  */
 export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaDatabase> {
+  useMigrationPlugin();
   const database = await createRxDatabase<ReplicaCollections>({
     name: options.name ?? DEFAULT_REPLICA_NAME,
     storage: options.storage ?? getRxStorageSQLite({ directory: options.directory, ...(options.key ? { key: options.key } : {}) }),
@@ -50,10 +55,11 @@ export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaD
   });
 
   await database.addCollections({
-    reference: { schema: referenceSchema },
-    records: { schema: recordsSchema },
-    entries: { schema: entriesSchema },
+    reference: { schema: referenceSchema, migrationStrategies: MIGRATION_STRATEGIES.reference, autoMigrate: false },
+    records: { schema: recordsSchema, migrationStrategies: MIGRATION_STRATEGIES.records, autoMigrate: false },
+    entries: { schema: entriesSchema, migrationStrategies: MIGRATION_STRATEGIES.entries, autoMigrate: false },
   });
+  await migrateCollections(database, options.onMigrationProgress);
   protectAuditEvents(database);
   return database;
 }
