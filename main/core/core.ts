@@ -11,6 +11,7 @@ import { WorkstationReplication } from '../../sync/client/replication.js';
 import { ServerClient } from '../../sync/client/server-client.js';
 import type { ReplicaDatabase } from '../../sync/replica/replica.js';
 import type { MigrationProgress } from '../../sync/replica/migrations.js';
+import { followPatientIndex } from '../../sync/replica/patient-index-feed.js';
 import type { DatabaseKey } from '../../sync/replica/sqlite/connection-pool.js';
 import { DEFAULT_REPLICA_NAME, openReplica } from '../../sync/replica/replica.js';
 import type { Clock } from './clock.js';
@@ -102,8 +103,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const audit = new AuditTrail(replica, settings.workstationId, clock, log('audit'));
   const reader = new ReplicaReader(replica);
   const ward = new WardService(reader, clock);
+  const patientIndex = await followPatientIndex(replica);
   const patients = new PatientService({
     reader,
+    index: patientIndex.index,
+    wardId: settings.wardId,
     ward,
     server,
     token: () => replication.token,
@@ -201,6 +205,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     session,
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      patientIndex.subscription.unsubscribe();
       session.close();
       await replication.stop();
       await replica.close();

@@ -3,7 +3,7 @@ import type { PatientChart, PatientSearchResult, SessionInfo } from '../../../pr
 import type { ServerClient } from '../../../sync/client/server-client.js';
 import { ServerUnreachableError } from '../../../sync/client/server-client.js';
 import type { RecordDocument } from '../../../sync/protocol/documents.js';
-import { normalizeForSearch } from '../../../sync/protocol/documents.js';
+import type { PatientSearchIndex } from '../../../sync/replica/patient-index.js';
 import type { Clock } from '../clock.js';
 import { ageInYears } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
@@ -18,6 +18,9 @@ const MAX_RESULTS = 50;
 
 export interface PatientServiceOptions {
   reader: ReplicaReader;
+  index: PatientSearchIndex;
+  /** This workstation's ward, whose patients rank first. */
+  wardId: string;
   ward: WardService;
   server: ServerClient;
   /** The current sync token, or undefined before any online sign-in. */
@@ -89,17 +92,14 @@ export class PatientService {
   }
 
   async #searchReplica(query: string): Promise<PatientSearchResult[]> {
-    const words = normalizeForSearch(query).split(' ').filter(Boolean);
-    const patients = await this.options.reader.allPatients();
-    const matches = patients.filter((patient) => patient.mrn === query.trim() || words.every((word) => patient.nameNorm.includes(word)));
-    matches.sort((a, b) => Number(b.mrn === query.trim()) - Number(a.mrn === query.trim()) || a.nameNorm.localeCompare(b.nameNorm));
-    return Promise.all(matches.slice(0, MAX_RESULTS).map((patient) => this.#localResult(patient)));
+    const matches = this.options.index.search(query, { wardId: this.options.wardId, limit: MAX_RESULTS });
+    return Promise.all(matches.map((patient) => this.#localResult(patient.patientId)));
   }
 
-  async #localResult(patient: RecordDocument): Promise<PatientSearchResult> {
-    const chart = await this.options.ward.chart(patient.patientId);
+  async #localResult(patientId: string): Promise<PatientSearchResult> {
+    const chart = await this.options.ward.chart(patientId);
     return {
-      patientId: patient.patientId,
+      patientId,
       name: chart.name,
       mrn: chart.mrn,
       birthDate: chart.birthDate,

@@ -16,12 +16,6 @@ export class ReplicaReader implements ChartReader {
     return document?.toJSON() as RecordDocument | undefined;
   }
 
-  /** Every Patient of the replica: the ward's patients, a few dozen. */
-  async allPatients(): Promise<RecordDocument[]> {
-    const found = await this.replica.records.find({ selector: { resourceType: 'Patient' } }).exec();
-    return found.map((document) => document.toJSON() as RecordDocument);
-  }
-
   async patients(patientIds: string[]): Promise<Map<string, RecordDocument>> {
     const found = await this.replica.records.findByIds(patientIds.map((id) => documentId('Patient', id))).exec();
     return new Map([...found.values()].map((document) => [document.patientId, document.toJSON() as RecordDocument]));

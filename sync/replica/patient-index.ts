@@ -1,0 +1,171 @@
+import { normalizeForSearch } from '../protocol/documents.js';
+
+/**
+ * An in-memory search index of patients: by any part of the name in any order (each word of the
+ * query must start a word of the name, accents and case ignored, so "muller an" finds "Müller,
+ * Anna"), by exact MRN, and by birth date. Results rank an exact MRN first, then the patients of
+ * the workstation's ward, then the rest, each group by name.
+ *
+ * Name words live in a sorted array, so a prefix is a binary search and a scan of the words that
+ * share it; a query starts from its rarest word and checks the others on those candidates only.
+ */
+
+export interface IndexedPatient {
+  patientId: string;
+  mrn: string;
+  /** FHIR date, YYYY-MM-DD; '' when unknown. */
+  birthDate: string;
+  /** Lower-case, accent-free "family given…", as the replica's `nameNorm` stores it. */
+  nameNorm: string;
+}
+
+export interface SearchOptions {
+  /** Ward of this workstation: its patients rank before the rest. */
+  wardId?: string;
+  limit?: number;
+}
+
+/** Fewer characters than this in every word of a query match too many patients to be useful. */
+const MIN_WORD_LENGTH = 2;
+const DEFAULT_LIMIT = 50;
+
+export class PatientSearchIndex {
+  readonly #patients = new Map<string, IndexedPatient>();
+  readonly #wardOf = new Map<string, string>();
+  readonly #idsByWord = new Map<string, Set<string>>();
+  readonly #idsByMrn = new Map<string, Set<string>>();
+  readonly #idsByBirthDate = new Map<string, Set<string>>();
+  #sortedWords: string[] = [];
+  #sortedWordsStale = false;
+
+  get size(): number {
+    return this.#patients.size;
+  }
+
+  /** Adds or replaces a patient. */
+  upsert(patient: IndexedPatient): void {
+    this.remove(patient.patientId);
+    this.#patients.set(patient.patientId, patient);
+    for (const word of wordsOf(patient.nameNorm)) {
+      if (!this.#idsByWord.has(word)) this.#sortedWordsStale = true;
+      addTo(this.#idsByWord, word, patient.patientId);
+    }
+    if (patient.mrn) addTo(this.#idsByMrn, patient.mrn, patient.patientId);
+    if (patient.birthDate) addTo(this.#idsByBirthDate, patient.birthDate, patient.patientId);
+  }
+
+  remove(patientId: string): void {
+    const previous = this.#patients.get(patientId);
+    if (!previous) return;
+    this.#patients.delete(patientId);
+    for (const word of wordsOf(previous.nameNorm)) {
+      if (removeFrom(this.#idsByWord, word, patientId)) this.#sortedWordsStale = true;
+    }
+    removeFrom(this.#idsByMrn, previous.mrn, patientId);
+    removeFrom(this.#idsByBirthDate, previous.birthDate, patientId);
+  }
+
+  /** Records the ward of a patient's current encounter, or clears it with undefined. */
+  setWard(patientId: string, wardId: string | undefined): void {
+    if (wardId) this.#wardOf.set(patientId, wardId);
+    else this.#wardOf.delete(patientId);
+  }
+
+  search(query: string, options: SearchOptions = {}): IndexedPatient[] {
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    const trimmed = query.trim();
+    const exactMrn = this.#idsByMrn.get(trimmed);
+
+    const terms = normalizeForSearch(trimmed).split(' ').filter(Boolean);
+    const birthDates = terms.map(parseBirthDate).filter((date): date is string => date !== null);
+    const words = terms.filter((term) => parseBirthDate(term) === null && !this.#idsByMrn.has(term) && term.length >= MIN_WORD_LENGTH);
+
+    let candidates: Set<string> | undefined;
+    if (birthDates.length > 0) candidates = intersect(birthDates.map((date) => this.#idsByBirthDate.get(date) ?? new Set<string>()));
+    if (words.length > 0) {
+      const perWord = words.map((word) => this.#idsWithWordPrefix(word));
+      const rarest = perWord.reduce((smallest, ids) => (ids.size < smallest.size ? ids : smallest));
+      const matching = new Set([...rarest].filter((id) => perWord.every((ids) => ids === rarest || ids.has(id))));
+      candidates = candidates ? intersect([candidates, matching]) : matching;
+    }
+
+    const results = new Map<string, IndexedPatient>();
+    for (const id of exactMrn ?? []) results.set(id, this.#patients.get(id) as IndexedPatient);
+    const ranked = [...(candidates ?? [])]
+      .filter((id) => !results.has(id))
+      .map((id) => this.#patients.get(id) as IndexedPatient)
+      .sort((a, b) => this.#rank(a, options.wardId) - this.#rank(b, options.wardId) || compare(a.nameNorm, b.nameNorm) || compare(a.patientId, b.patientId));
+    for (const patient of ranked) {
+      if (results.size >= limit) break;
+      results.set(patient.patientId, patient);
+    }
+    return [...results.values()].slice(0, limit);
+  }
+
+  #rank(patient: IndexedPatient, wardId: string | undefined): number {
+    return wardId && this.#wardOf.get(patient.patientId) === wardId ? 0 : 1;
+  }
+
+  /** Ids of patients with a name word starting with `prefix`. */
+  #idsWithWordPrefix(prefix: string): Set<string> {
+    const words = this.#words();
+    let low = 0;
+    let high = words.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((words[middle] as string) < prefix) low = middle + 1;
+      else high = middle;
+    }
+    const ids = new Set<string>();
+    for (let index = low; index < words.length && (words[index] as string).startsWith(prefix); index += 1) {
+      for (const id of this.#idsByWord.get(words[index] as string) ?? []) ids.add(id);
+    }
+    return ids;
+  }
+
+  #words(): string[] {
+    if (this.#sortedWordsStale) {
+      this.#sortedWords = [...this.#idsByWord.keys()].sort();
+      this.#sortedWordsStale = false;
+    }
+    return this.#sortedWords;
+  }
+}
+
+function wordsOf(nameNorm: string): Set<string> {
+  return new Set(nameNorm.split(/[\s\-']+/).filter(Boolean));
+}
+
+/** Accepts 1984-07-02, 02.07.1984 and 02/07/1984 (day first, as charted in Europe). */
+function parseBirthDate(term: string): string | null {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(term);
+  if (iso) return term;
+  const dayFirst = /^(\d{1,2})[./](\d{1,2})[./](\d{4})$/.exec(term);
+  if (dayFirst) return `${dayFirst[3]}-${(dayFirst[2] as string).padStart(2, '0')}-${(dayFirst[1] as string).padStart(2, '0')}`;
+  return null;
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (ids) ids.add(id);
+  else map.set(key, new Set([id]));
+}
+
+/** Removes `id`; returns true when the key has no ids left and was dropped. */
+function removeFrom(map: Map<string, Set<string>>, key: string, id: string): boolean {
+  const ids = map.get(key);
+  if (!ids) return false;
+  ids.delete(id);
+  if (ids.size > 0) return false;
+  map.delete(key);
+  return true;
+}
+
+function intersect(sets: Set<string>[]): Set<string> {
+  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size);
+  return new Set([...(smallest ?? [])].filter((id) => others.every((set) => set.has(id))));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
