@@ -226,7 +226,7 @@ export class SqliteStorageInstance<RxDocType>
     }
     const lower = getStartIndexStringFromLowerBound(this.schema, plan.index, plan.startKeys);
     const upper = getStartIndexStringFromUpperBound(this.schema, plan.index, plan.endKeys);
-    const where = `${index.column} ${plan.inclusiveStart ? '>=' : '>'} ? AND ${index.column} ${plan.inclusiveEnd ? '<=' : '<='} ?`;
+    const where = `${index.column} ${plan.inclusiveStart ? '>=' : '>'} ? AND ${index.column} ${plan.inclusiveEnd ? '<=' : '<'} ?`;
     return { column: index.column, where, parameters: [encodeIndexString(lower), encodeIndexString(upper)] };
   }
 
