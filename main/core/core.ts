@@ -25,6 +25,7 @@ import { componentLogger } from './logging/logger.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
 import { LocalWriter } from './services/local-writer.js';
+import { displayName, gender } from './services/fhir-views.js';
 import { PatientService } from './services/patient-service.js';
 import { ReplicaReader } from './services/replica-reader.js';
 import { SessionService } from './services/session-service.js';
@@ -103,7 +104,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const audit = new AuditTrail(replica, settings.workstationId, clock, log('audit'));
   const reader = new ReplicaReader(replica);
   const ward = new WardService(reader, clock);
-  const patientIndex = await followPatientIndex(replica);
+  const patientIndex = await followPatientIndex(replica, (patient) => ({ displayName: displayName(patient), gender: gender(patient) }));
   const patients = new PatientService({
     reader,
     index: patientIndex.index,

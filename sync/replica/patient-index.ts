@@ -17,6 +17,15 @@ export interface IndexedPatient {
   birthDate: string;
   /** Lower-case, accent-free "family given…", as the replica's `nameNorm` stores it. */
   nameNorm: string;
+  /** Name as screens show it, and gender: kept here so a search result needs no further read. */
+  displayName?: string;
+  gender?: 'male' | 'female' | 'other' | 'unknown';
+}
+
+/** Where a patient lies: the ward and the bed (a Location id) of the current encounter. */
+export interface Placement {
+  wardId: string;
+  locationId: string;
 }
 
 export interface SearchOptions {
@@ -31,7 +40,7 @@ const DEFAULT_LIMIT = 50;
 
 export class PatientSearchIndex {
   readonly #patients = new Map<string, IndexedPatient>();
-  readonly #wardOf = new Map<string, string>();
+  readonly #placements = new Map<string, Placement>();
   readonly #idsByWord = new Map<string, Set<string>>();
   readonly #idsByMrn = new Map<string, Set<string>>();
   readonly #idsByBirthDate = new Map<string, Set<string>>();
@@ -65,10 +74,14 @@ export class PatientSearchIndex {
     removeFrom(this.#idsByBirthDate, previous.birthDate, patientId);
   }
 
-  /** Records the ward of a patient's current encounter, or clears it with undefined. */
-  setWard(patientId: string, wardId: string | undefined): void {
-    if (wardId) this.#wardOf.set(patientId, wardId);
-    else this.#wardOf.delete(patientId);
+  /** Records the ward and bed of a patient's current encounter, or clears them with undefined. */
+  setPlacement(patientId: string, placement: Placement | undefined): void {
+    if (placement) this.#placements.set(patientId, placement);
+    else this.#placements.delete(patientId);
+  }
+
+  placementOf(patientId: string): Placement | undefined {
+    return this.#placements.get(patientId);
   }
 
   search(query: string, options: SearchOptions = {}): IndexedPatient[] {
@@ -103,7 +116,7 @@ export class PatientSearchIndex {
   }
 
   #rank(patient: IndexedPatient, wardId: string | undefined): number {
-    return wardId && this.#wardOf.get(patient.patientId) === wardId ? 0 : 1;
+    return wardId && this.#placements.get(patient.patientId)?.wardId === wardId ? 0 : 1;
   }
 
   /** Ids of patients with a name word starting with `prefix`. */

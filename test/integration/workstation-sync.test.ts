@@ -131,6 +131,16 @@ describe.each([
     patientId = rows[0]?.patientId as string;
   });
 
+  it('finds a ward patient by parts of the name in any order', async () => {
+    const rows = await first.call<CallResultOf<'ward', 'listPatients'>>('ward:listPatients', {});
+    const target = rows.find((row) => row.patientId === patientId);
+    const [family = '', given = ''] = (target?.name ?? '').split(', ');
+
+    const results = await first.call<CallResultOf<'patient', 'search'>>('patient:search', { query: `${given.slice(0, 3)} ${family.slice(0, 4).toLowerCase()}` });
+
+    expect(results[0]).toMatchObject({ patientId, name: target?.name, mrn: target?.mrn, bed: target?.bed, wardName: 'Ward 4A – Acute Medicine', inScope: true });
+  });
+
   it('merges observations both workstations recorded offline', async () => {
     await server.close();
     await waitFor(first.core.replication.status$, (status) => status.state === 'offline', 'first workstation offline');

@@ -91,24 +91,31 @@ export class PatientService {
     this.#emergency.clear();
   }
 
+  /** Searches the replica's index; one read of the Locations names every result's ward and bed. */
   async #searchReplica(query: string): Promise<PatientSearchResult[]> {
-    const matches = this.options.index.search(query, { wardId: this.options.wardId, limit: MAX_RESULTS });
-    return Promise.all(matches.map((patient) => this.#localResult(patient.patientId)));
-  }
-
-  async #localResult(patientId: string): Promise<PatientSearchResult> {
-    const chart = await this.options.ward.chart(patientId);
-    return {
-      patientId,
-      name: chart.name,
-      mrn: chart.mrn,
-      birthDate: chart.birthDate,
-      ageYears: chart.ageYears,
-      gender: chart.gender,
-      wardName: chart.wardName,
-      bed: chart.bed,
-      inScope: true,
+    const { index, wardId, clock, reader } = this.options;
+    const matches = index.search(query, { wardId, limit: MAX_RESULTS });
+    const placements = new Map(matches.map((patient) => [patient.patientId, index.placementOf(patient.patientId)]));
+    const locationIds = [...new Set([...placements.values()].flatMap((placement) => (placement ? [placement.wardId, placement.locationId] : [])))].filter(Boolean);
+    const locations = locationIds.length > 0 ? await reader.locations(locationIds) : new Map<string, { name?: unknown }>();
+    const nameOf = (id: string | undefined) => {
+      const name = id ? locations.get(id)?.name : undefined;
+      return typeof name === 'string' ? name : null;
     };
+    return matches.map((patient) => {
+      const placement = placements.get(patient.patientId);
+      return {
+        patientId: patient.patientId,
+        name: patient.displayName ?? 'Name not known',
+        mrn: patient.mrn || null,
+        birthDate: patient.birthDate || null,
+        ageYears: patient.birthDate ? ageInYears(patient.birthDate, clock.now()) : null,
+        gender: patient.gender ?? 'unknown',
+        wardName: nameOf(placement?.wardId),
+        bed: nameOf(placement?.locationId),
+        inScope: true,
+      };
+    });
   }
 
   async #searchServer(query: string): Promise<PatientSearchResult[]> {

@@ -51,8 +51,8 @@ describe('patient search index', () => {
 
   it('ranks the workstation\'s ward before the rest', () => {
     const ranked = indexOf(patient('a', 'Muller Zoe', '1'), patient('b', 'Muller Adam', '2'), patient('c', 'Muller Bea', '3'));
-    ranked.setWard('c', 'ward-4a');
-    ranked.setWard('a', 'ward-7b');
+    ranked.setPlacement('c', { wardId: 'ward-4a', locationId: 'bed-4a-01' });
+    ranked.setPlacement('a', { wardId: 'ward-7b', locationId: 'bed-7b-01' });
 
     expect(ids(ranked.search('muller', { wardId: 'ward-4a' }))).toEqual(['c', 'b', 'a']);
   });
