@@ -3,9 +3,9 @@ import { scoreNews2 } from '../../../preload/api/index.js';
 
 /**
  * Synthetic ward data for the renderer preview, with made-up people, numbers and names. The data is
- * chosen so that every state of the UI appears at least once: each allergy status, each NEWS2
- * response level, a patient on SpO2 scale 2, a patient with unknown identifiers and a bed without
- * observations.
+ * chosen so that every state of the UI appears at least once. It has each allergy status, each
+ * NEWS2 response level, a patient on SpO2 scale 2, a patient with unknown identifiers and a bed
+ * without observations. Two rows have a newer incomplete set, one with a score of 3 in one parameter.
  */
 
 const MINUTE = 60_000;
@@ -17,7 +17,7 @@ export interface MockPatient {
   inScope: boolean;
 }
 
-export type MockRole = 'nurse' | 'doctor' | 'pharmacist';
+export type MockRole = 'nurse' | 'doctor' | 'pharmacist' | 'lab-technician';
 
 export interface MockUser {
   id: string;
@@ -26,12 +26,16 @@ export interface MockUser {
   role: MockRole;
 }
 
-/** Staff who can sign in to the mock: one per role, and a second nurse for switching users. */
+/**
+ * Staff who can sign in to the mock: one per role, and a second nurse for switching users. The lab
+ * technician may read no patient data, as in the contract's access rules.
+ */
 export const mockUsers: readonly MockUser[] = [
   { id: 'user-nurse-1', username: 'amorgan', displayName: 'Alex Morgan', role: 'nurse' },
   { id: 'user-nurse-2', username: 'bkhan', displayName: 'Bilal Khan', role: 'nurse' },
   { id: 'user-doctor-1', username: 'pshah', displayName: 'Dr Priya Shah', role: 'doctor' },
   { id: 'user-pharmacist-1', username: 'lchen', displayName: 'Lin Chen', role: 'pharmacist' },
+  { id: 'user-lab-1', username: 'rjones', displayName: 'Rhys Jones', role: 'lab-technician' },
 ];
 
 /** Returns the first mock user with `role`. */
@@ -84,7 +88,7 @@ function vitalsSet(
 }
 
 interface PatientSeed {
-  chart: Omit<PatientChart, 'wardName' | 'access'>;
+  chart: Omit<PatientChart, 'wardName' | 'access' | 'emergencyAccess'>;
   /** Set for a patient of another ward. */
   otherWard?: boolean;
   /** Observation sets, newest first, each with how many minutes ago it was taken. */
@@ -162,6 +166,8 @@ function seeds(now: Date): PatientSeed[] {
         spo2Scale: scale1,
       },
       sets: [
+        // Newer than the complete set below but incomplete, with RR 26 and SpO2 91 each scoring 3.
+        { minutesAgo: 20, observations: { respiratoryRate: 26, spo2: 91, pulse: 112 } },
         { minutesAgo: 480, observations: { respiratoryRate: 14, spo2: 98, onOxygen: false, systolicBloodPressure: 126, pulse: 68, consciousness: 'A', temperature: 36.7 } },
       ],
     },
@@ -195,7 +201,8 @@ function seeds(now: Date): PatientSeed[] {
         allergies: [],
         spo2Scale: scale1,
       },
-      sets: [],
+      // Only an incomplete set, with no parameter scoring 3, so there is no NEWS2 at all.
+      sets: [{ minutesAgo: 50, observations: { pulse: 88, temperature: 37.1 } }],
     },
     {
       chart: {
@@ -255,7 +262,7 @@ function seeds(now: Date): PatientSeed[] {
  */
 export function mockPatients(now: Date, wardName: string): MockPatient[] {
   return seeds(now).map(({ chart, sets, otherWard }) => ({
-    chart: { ...chart, wardName: otherWard === true ? OTHER_WARD_NAME : wardName, access: 'ward' as const },
+    chart: { ...chart, wardName: otherWard === true ? OTHER_WARD_NAME : wardName, access: 'ward' as const, emergencyAccess: null },
     inScope: otherWard !== true,
     vitals: sets.map((set, index) =>
       vitalsSet(

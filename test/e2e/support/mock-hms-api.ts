@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import type {
   ApiErrorBody,
   ApiResult,
+  CallAccess,
   CallDefinition,
   PatientChart,
   PatientSearchResult,
@@ -20,8 +21,12 @@ import { mockPatients, mockSession, mockUserWithRole, mockUsers } from './mock-d
  * A fake `window.hms` for looking at the renderer without the core. The handlers run in Node;
  * the page gets a small bridge that forwards each declared call through `page.exposeBinding` and
  * receives events through `emit()`. Failed calls reject with a plain Error that carries `code`
- * and `issues`, as errors do after crossing Electron's contextBridge. Like the core's gateway, a
+ * and `issues`, as errors do after crossing Electron's contextBridge. Like the core's gateway, the
+ * mock rejects a call that the contract does not allow the user's roles with `forbidden`, and a
  * locked mock rejects every call not marked `allowedWhileLocked` with `locked`.
+ *
+ * The bridge sends the page's `Date.now()` with each call, and the mock uses it as its clock for
+ * the inactivity lock, so that `lockAt` matches a page that runs on Playwright's fake clock.
  */
 
 export const MOCK_PASSWORD = 'preview';
@@ -63,6 +68,19 @@ function normalizeForSearch(text: string): string {
     .toLowerCase();
 }
 
+/** Rejects a call without a session or for roles the contract does not allow, with the gateway's messages. */
+function checkAccess(access: CallAccess, session: SessionInfo | null, channel: string): void {
+  if (access === 'public') return;
+  if (session === null) throw new MockCallError({ code: 'unauthenticated', message: `Sign in to use ${channel}` });
+  if (access === 'signed-in') return;
+  if (!session.user.roles.some((role) => access.includes(role))) {
+    throw new MockCallError({
+      code: 'forbidden',
+      message: `${channel} needs the role ${access.join(' or ')}; ${session.user.username} has ${session.user.roles.join(', ') || 'no role'}`,
+    });
+  }
+}
+
 /** One break-the-glass call the mock granted, for the preview's checks. */
 export interface MockEmergencyAccess {
   patientId: string;
@@ -80,7 +98,10 @@ export class MockHms {
   readonly emergencyAccesses: MockEmergencyAccess[] = [];
   #page: Page | null = null;
   readonly #eventSinks: ((channel: string, payload: unknown) => void)[] = [];
-  readonly #emergencyPatientIds = new Set<string>();
+  /** Emergency access granted in this session, by patient id. */
+  readonly #emergencyAccess = new Map<string, NonNullable<PatientChart['emergencyAccess']>>();
+  /** When the inactivity period last restarted, in the page's epoch milliseconds. */
+  #lastActivityAt: number;
   #nextVitalsId = 1;
   readonly #now: Date;
   readonly #offline: boolean;
@@ -95,6 +116,7 @@ export class MockHms {
     const startSignedIn = options.signedIn === true || options.locked === true;
     this.session = startSignedIn ? this.#sessionFor(startUser) : null;
     this.locked = options.locked === true;
+    this.#lastActivityAt = Date.now();
     this.syncStatus = options.syncStatus ?? {
       state: this.#offline ? 'offline' : 'online',
       pendingChanges: 0,
@@ -107,7 +129,7 @@ export class MockHms {
   /** Installs the bridge in `page`; call before the first navigation. */
   async install(page: Page): Promise<void> {
     this.#page = page;
-    await page.exposeBinding('__hmsMockCall', (_source, channel: string, input: unknown) => this.call(channel, input));
+    await page.exposeBinding('__hmsMockCall', (_source, channel: string, input: unknown, pageNow: number) => this.call(channel, input, pageNow));
     await page.addInitScript({ content: `(${BRIDGE_SOURCE})(${JSON.stringify(describeContract())});` });
   }
 
@@ -130,6 +152,12 @@ export class MockHms {
     await this.emit(events.syncStatus.channel, status);
   }
 
+  /** When the core would lock without further activity, as `SessionState.lockAt` gives it. */
+  lockAt(): string | null {
+    if (this.session === null || this.locked) return null;
+    return new Date(this.#lastActivityAt + this.#lockAfterMinutes * 60_000).toISOString();
+  }
+
   /** Locks the session as the core does after the inactivity period. */
   async lock(): Promise<void> {
     this.locked = true;
@@ -141,21 +169,24 @@ export class MockHms {
     return this.patients.flatMap(({ chart }) => [chart.name, ...(chart.mrn === null ? [] : [chart.mrn])]);
   }
 
-  #handlers(): Record<string, Handler> {
+  #handlers(now: number): Record<string, Handler> {
     return {
-      [calls.session.signIn.channel]: (input) => this.#signIn(input),
+      [calls.session.signIn.channel]: (input) => this.#signIn(input, now),
       [calls.session.signOut.channel]: () => {
-        this.#requireSession();
+        const session = this.#requireSession();
         this.#endSession();
-        void this.emit(events.sessionEnded.channel, { reason: 'signed-out' });
+        void this.emit(events.sessionEnded.channel, { reason: 'signed-out', userId: session.user.id });
         return null;
       },
-      [calls.session.current.channel]: (): SessionState => ({ session: this.session, locked: this.locked }),
-      [calls.session.unlock.channel]: (input) => this.#unlock(input),
+      [calls.session.current.channel]: (): SessionState => ({ session: this.session, locked: this.locked, lockAt: this.lockAt() }),
+      [calls.session.unlock.channel]: (input) => this.#unlock(input, now),
       [calls.session.activity.channel]: () => {
         this.#requireSession();
-        if (!this.locked) this.activityReports.push(Date.now());
-        return null;
+        if (!this.locked) {
+          this.activityReports.push(now);
+          this.#lastActivityAt = now;
+        }
+        return { lockAt: this.lockAt() };
       },
       [calls.ward.listPatients.channel]: () => {
         this.#requireSession();
@@ -174,15 +205,16 @@ export class MockHms {
     };
   }
 
-  /** Runs one call as the core's gateway would, returning its outcome as data. */
-  async call(channel: string, input: unknown): Promise<ApiResult<unknown>> {
-    const handler = this.#handlers()[channel];
-    if (handler === undefined) return { ok: false, error: { code: 'unknown-channel', message: `Unknown channel ${channel}` } };
+  /** Runs one call as the core's gateway would, returning its outcome as data. `now` is the caller's clock, in epoch milliseconds. */
+  async call(channel: string, input: unknown, now: number = Date.now()): Promise<ApiResult<unknown>> {
+    const handler = this.#handlers(now)[channel];
     const definition = listCalls().find((candidate) => candidate.channel === channel);
-    if (this.session !== null && this.locked && definition?.allowedWhileLocked !== true) {
-      return { ok: false, error: { code: 'locked', message: `The workstation is locked; ${this.session.user.username} must unlock it first` } };
-    }
+    if (handler === undefined || definition === undefined) return { ok: false, error: { code: 'unknown-channel', message: `Unknown channel ${channel}` } };
     try {
+      checkAccess(definition.access, this.session, channel);
+      if (this.session !== null && this.locked && definition.allowedWhileLocked !== true) {
+        throw new MockCallError({ code: 'locked', message: `The workstation is locked; ${this.session.user.username} must unlock it first` });
+      }
       return { ok: true, value: handler(input) };
     } catch (error) {
       if (error instanceof MockCallError) return { ok: false, error: error.body };
@@ -202,10 +234,10 @@ export class MockHms {
   #endSession(): void {
     this.session = null;
     this.locked = false;
-    this.#emergencyPatientIds.clear();
+    this.#emergencyAccess.clear();
   }
 
-  #signIn(input: unknown): SessionInfo {
+  #signIn(input: unknown, now: number): SessionInfo {
     const { username, password } = input as { username: string; password: string };
     if (this.#offline && username === MOCK_UNKNOWN_OFFLINE_USERNAME) {
       throw new MockCallError({
@@ -218,19 +250,22 @@ export class MockHms {
 
     // As in the core, a sign-in over an existing session ends that session first.
     if (this.session !== null) {
+      const replacedUserId = this.session.user.id;
       this.#endSession();
-      void this.emit(events.sessionEnded.channel, { reason: 'replaced' });
+      void this.emit(events.sessionEnded.channel, { reason: 'replaced', userId: replacedUserId });
     }
-    this.session = { ...this.#sessionFor(user), signedInAt: new Date().toISOString() };
+    this.session = { ...this.#sessionFor(user), signedInAt: new Date(now).toISOString() };
+    this.#lastActivityAt = now;
     return this.session;
   }
 
-  #unlock(input: unknown): SessionInfo {
+  #unlock(input: unknown, now: number): SessionInfo {
     const session = this.#requireSession();
     if (!this.locked) return session;
     const { password } = input as { password: string };
     if (password !== MOCK_PASSWORD) throw new MockCallError({ code: 'unauthenticated', message: 'Username or password is incorrect' });
     this.locked = false;
+    this.#lastActivityAt = now;
     return session;
   }
 
@@ -265,14 +300,16 @@ export class MockHms {
     }
     const patient = this.#findPatient({ patientId: parsed.data.patientId });
     if (!patient.inScope) {
-      this.#emergencyPatientIds.add(patient.chart.patientId);
+      const openedAt = new Date().toISOString();
+      this.#emergencyAccess.set(patient.chart.patientId, { reason: parsed.data.reason, openedAt, openedBy: session.user.displayName });
       this.emergencyAccesses.push({ patientId: patient.chart.patientId, userId: session.user.id, reason: parsed.data.reason });
     }
     return this.#chartOf(patient);
   }
 
   #chartOf(patient: MockPatient): PatientChart {
-    return { ...patient.chart, access: patient.inScope ? 'ward' : 'emergency' };
+    if (patient.inScope) return { ...patient.chart, access: 'ward', emergencyAccess: null };
+    return { ...patient.chart, access: 'emergency', emergencyAccess: this.#emergencyAccess.get(patient.chart.patientId) ?? null };
   }
 
   #findPatient(input: unknown): MockPatient {
@@ -286,7 +323,7 @@ export class MockHms {
   /** Finds a patient of this ward, or of another ward after break the glass in this session. */
   #findReadablePatient(input: unknown): MockPatient {
     const patient = this.#findPatient(input);
-    if (!patient.inScope && !this.#emergencyPatientIds.has(patient.chart.patientId)) {
+    if (!patient.inScope && !this.#emergencyAccess.has(patient.chart.patientId)) {
       throw new MockCallError({ code: 'forbidden', message: `Patient ${patient.chart.patientId} is on another ward; open the chart by breaking the glass` });
     }
     return patient;
@@ -382,7 +419,7 @@ const BRIDGE_SOURCE = String.raw`function installHmsBridge(contract) {
   for (const { area, verb, channel } of contract.calls) {
     api[area] = api[area] || {};
     api[area][verb] = async (input) => {
-      const outcome = await window.__hmsMockCall(channel, input === undefined ? {} : input);
+      const outcome = await window.__hmsMockCall(channel, input === undefined ? {} : input, Date.now());
       if (outcome.ok) return outcome.value;
       throw Object.assign(new Error(outcome.error.message), outcome.error);
     };
