@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { ApiProvider } from './api/ApiContext.js';
 import { App } from './app/App.js';
 import { MissingTokenPage } from './app/MissingTokenPage.js';
+import { ConnectionProvider } from './host/ConnectionContext.js';
 import { resolveApi } from './host/resolve-api.js';
 import { setLocale, t } from './i18n/index.js';
 
@@ -21,7 +22,9 @@ createRoot(container).render(
   <StrictMode>
     {resolution.kind === 'ready' ? (
       <ApiProvider api={resolution.api}>
-        <App />
+        <ConnectionProvider monitor={resolution.connection}>
+          <App />
+        </ConnectionProvider>
       </ApiProvider>
     ) : (
       <MissingTokenPage />

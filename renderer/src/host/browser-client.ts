@@ -8,6 +8,8 @@ import {
   listEvents,
   serverMessage,
 } from '../../../preload/api/index.js';
+import type { ConnectionMonitor } from './connection.js';
+import { ConnectionTracker } from './connection.js';
 import type { HistoryLike, LocationLike, StorageLike } from './token.js';
 import { takeToken } from './token.js';
 
@@ -23,7 +25,8 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number }) => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
@@ -68,6 +71,7 @@ export class WebSocketTransport implements ApiTransport {
   readonly #waiting = new Set<WaitingCall>();
   readonly #listeners = new Map<string, Set<(payload: unknown) => void>>();
   readonly #eventSchemas = new Map(listEvents().map((definition) => [definition.channel, definition.payload]));
+  readonly #tracker = new ConnectionTracker();
   #socket: WebSocketLike | null = null;
   #nextId = 1;
   #reconnectDelayMs: number;
@@ -115,6 +119,11 @@ export class WebSocketTransport implements ApiTransport {
     });
   }
 
+  /** The state of the connection to the host, for the screens that show it. */
+  get connection(): ConnectionMonitor {
+    return this.#tracker;
+  }
+
   subscribe(channel: string, listener: (payload: unknown) => void): () => void {
     let channelListeners = this.#listeners.get(channel);
     if (channelListeners === undefined) {
@@ -139,11 +148,14 @@ export class WebSocketTransport implements ApiTransport {
     const protocols = [WEBSOCKET_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${this.#options.token}`];
     const socket = new this.#options.WebSocket(this.#options.url, protocols);
     this.#socket = socket;
+    let opened = false;
 
     socket.addEventListener('open', () => {
       if (this.#socket !== socket) return;
+      opened = true;
       console.info('browser client: connected');
       this.#reconnectDelayMs = this.#options.initialReconnectDelayMs;
+      this.#tracker.opened();
       const waiting = [...this.#waiting];
       this.#waiting.clear();
       for (const call of waiting) call.send();
@@ -151,18 +163,20 @@ export class WebSocketTransport implements ApiTransport {
     socket.addEventListener('message', (event) => {
       if (this.#socket === socket) this.#receive(event.data);
     });
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
       this.#failPending('The connection to the workstation was lost before it returned a result.');
-      if (!this.#closed) this.#scheduleReconnect();
+      if (!this.#closed) this.#scheduleReconnect(event.code, opened);
+      this.#tracker.closed(event.code, opened);
     });
   }
 
-  #scheduleReconnect(): void {
+  #scheduleReconnect(code: number, opened: boolean): void {
     const delay = this.#reconnectDelayMs;
     this.#reconnectDelayMs = Math.min(delay * 2, this.#options.maxReconnectDelayMs);
-    console.warn(`browser client: connection closed, reconnecting in ${delay} ms`);
+    const outcome = opened ? 'connection closed' : 'connection not opened';
+    console.warn(`browser client: ${outcome} (code ${code}), reconnecting in ${delay} ms`);
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = null;
       this.#connect();

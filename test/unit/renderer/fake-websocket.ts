@@ -1,6 +1,8 @@
 import type { WebSocketLike } from '../../../renderer/src/host/browser-client.js';
 
-type Listener = (event: { data: unknown }) => void;
+/** The fields of DOM events that the client reads: `data` of a message, `code` of a close. */
+type FakeEvent = { data?: unknown; code?: number };
+type Listener = (event: never) => void;
 
 /** A WebSocket stand-in that records what the client sends and lets a test play the host. */
 export class FakeWebSocket implements WebSocketLike {
@@ -8,7 +10,7 @@ export class FakeWebSocket implements WebSocketLike {
 
   readyState = 0;
   readonly sent: unknown[] = [];
-  readonly #listeners = new Map<string, Listener[]>();
+  readonly #listeners = new Map<string, ((event: FakeEvent) => void)[]>();
 
   constructor(
     readonly url: string,
@@ -24,7 +26,7 @@ export class FakeWebSocket implements WebSocketLike {
   }
 
   addEventListener(type: string, listener: Listener): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener as (event: FakeEvent) => void]);
   }
 
   send(data: string): void {
@@ -38,7 +40,7 @@ export class FakeWebSocket implements WebSocketLike {
   /** Accepts the connection as the host would. */
   open(): void {
     this.readyState = 1;
-    this.#fire('open', { data: undefined });
+    this.#fire('open', {});
   }
 
   /** Delivers a frame from the host, encoding an object as JSON text. */
@@ -46,14 +48,21 @@ export class FakeWebSocket implements WebSocketLike {
     this.#fire('message', { data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
   }
 
-  /** Closes the connection from the host's side, as when the network drops. */
-  serverClose(): void {
+  /** Closes the connection from the host's side; 1006 is what a browser reports when the network drops. */
+  serverClose(code = 1006): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
-    this.#fire('close', { data: undefined });
+    this.#fire('close', { code });
   }
 
-  #fire(type: string, event: { data: unknown }): void {
+  /** Rejects the handshake as the host does for a wrong token: an error, then close code 1006 without an open. */
+  rejectHandshake(): void {
+    this.readyState = 3;
+    this.#fire('error', {});
+    this.#fire('close', { code: 1006 });
+  }
+
+  #fire(type: string, event: FakeEvent): void {
     for (const listener of this.#listeners.get(type) ?? []) listener(event);
   }
 }
