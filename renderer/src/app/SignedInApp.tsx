@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { PatientChart, PatientSearchResult, SessionInfo, SessionState } from '../../../preload/api/index.js';
+import { calls } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { mayCall } from '../api/call-access.js';
 import { PatientChartScreen } from '../chart/PatientChartScreen.js';
 import { t } from '../i18n/index.js';
 import { BreakTheGlassDialog } from '../search/BreakTheGlassDialog.js';
@@ -108,7 +110,11 @@ export function SignedInApp(props: SignedInAppProps) {
   return (
     <AppShell
       onSignedOut={() => props.onSignedOut(session.user.id)}
-      search={<PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />}
+      search={
+        mayCall(calls.patient.search, session.user.roles) ? (
+          <PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />
+        ) : null
+      }
       notices={
         <>
           {session.mode === 'offline' && <OfflineSignInNotice />}

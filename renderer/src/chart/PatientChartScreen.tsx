@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 
-import { describeApiError } from '../api/describe-error.js';
+import { calls } from '../../../preload/api/index.js';
+import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
 import { t } from '../i18n/index.js';
@@ -40,12 +41,14 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack }: Patie
 
       {chartData.resource.status === 'loading' && <p className="screen muted">{t('chart.loading')}</p>}
       {chartData.resource.status === 'failed' && (
-        <div className="notice notice--error chart-screen__notice" role="alert">
-          {t('chart.loadFailed', { message: describeApiError(chartData.resource.error) })}{' '}
-          <button type="button" className="button" onClick={chartData.reload}>
-            {t('app.retry')}
-          </button>
-        </div>
+        <LoadFailedNotice
+          error={chartData.resource.error}
+          call={calls.patient.getChart}
+          subject={t('chart.subject')}
+          describe={(reason) => t('chart.loadFailed', { message: reason })}
+          onRetry={chartData.reload}
+          className="chart-screen__notice"
+        />
       )}
 
       {chart !== undefined && (

@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 
-import type { PatientChart } from '../../../preload/api/index.js';
+import type { ApiErrorBody, PatientChart } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
-import { describeApiError } from '../api/describe-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { ErrorDetail } from '../api/ErrorNotice.js';
+import type { PlainError } from '../api/error-text.js';
+import { describeCallError } from '../api/error-text.js';
 import { useSession } from '../app/SessionContext.js';
+import { useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 
 interface SpO2ScaleControlProps {
@@ -23,7 +26,8 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
   const { session, handleCallError } = useSession();
   const [confirming, setConfirming] = useState(false);
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<ApiErrorBody | null>(null);
+  const connection = useConnectionState();
   const questionRef = useRef<HTMLParagraphElement>(null);
   const openButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -55,7 +59,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
       const body = toApiError(caught);
       console.warn(`spo2 scale: change failed for patient ${chart.patientId} (${body.code})`);
       handleCallError(body);
-      setError(t('spo2Scale.failed', { message: describeApiError(body) }));
+      setError(body);
     } finally {
       setSaving(false);
     }
@@ -79,11 +83,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
       <p ref={questionRef} tabIndex={-1} className="confirm__question">
         {question}
       </p>
-      {error !== null && (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      )}
+      {error !== null && <ScaleError error={describeCallError(error, connection)} />}
       <div className="confirm__actions">
         <button type="button" className="button button--primary" onClick={confirm} disabled={saving}>
           {confirmLabel}
@@ -92,6 +92,15 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
           {t('spo2Scale.cancel')}
         </button>
       </div>
+    </div>
+  );
+}
+
+function ScaleError({ error }: { error: PlainError }) {
+  return (
+    <div className="notice notice--error" role="alert">
+      <p>{t('spo2Scale.failed', { message: error.text })}</p>
+      <ErrorDetail detail={error.detail} />
     </div>
   );
 }

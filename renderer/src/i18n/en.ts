@@ -19,6 +19,7 @@ export const en = {
   'signin.submitting': 'Signing in…',
   'signin.error.credentials': 'Username or password is incorrect.',
   'signin.error.unavailable': 'Sign-in could not be completed because the workstation or the central server did not respond. Try again later or use the downtime procedure.',
+  'signin.error.notConnected': 'Sign-in could not be completed because this screen is not connected to the workstation. Check that HMS Workstation is running.',
   'signin.error.forbidden': 'Your account is not allowed to use this workstation.',
   'signin.error.usernameMissing': 'Enter your username.',
   'signin.error.passwordMissing': 'Enter your password.',
@@ -96,6 +97,7 @@ export const en = {
   'role.lab-technician': 'Lab technician',
   'role.radiologist': 'Radiologist',
   'role.it-administrator': 'IT administrator',
+  'role.none': 'no role',
 
   'sync.label': 'Sync',
   'sync.state.online': 'Online',
@@ -108,11 +110,20 @@ export const en = {
   'sync.lastSync': 'Data as of {time}',
   'sync.neverSynced': 'Never synced with the central server',
   'sync.lastError': 'Last sync error: {message}',
+  'sync.rejectedOne': '1 change refused by the server',
+  'sync.rejectedMany': '{count} changes refused by the server',
+  'sync.rejectedHint': 'They stay on this workstation; IT can see why in the workstation log.',
+  'sync.error.unreachable': 'The central server cannot be reached.',
+  'sync.error.serverFailed': 'The central server reported a problem.',
+  'sync.error.signIn': "The central server no longer accepts this workstation's sign-in. Sign in again while the central server is reachable.",
+  'sync.error.reply': 'The central server sent a reply this workstation cannot read. Tell IT.',
+  'sync.error.other': 'Sync failed.',
 
   'ward.title': 'Ward patients',
   'ward.loading': 'Loading patients…',
   'ward.empty': 'No patients on this ward.',
   'ward.loadFailed': 'The ward list could not be loaded: {message}',
+  'ward.subject': 'The ward list',
   'ward.column.bed': 'Bed',
   'ward.column.name': 'Name',
   'ward.column.age': 'Age',
@@ -157,6 +168,7 @@ export const en = {
   'chart.back': 'Back to ward list',
   'chart.loading': 'Loading the chart…',
   'chart.loadFailed': 'The chart could not be loaded: {message}',
+  'chart.subject': 'The patient chart',
 
   'spo2Scale.label': 'SpO2 scale',
   'spo2Scale.scale1': 'Scale 1',
@@ -242,6 +254,7 @@ export const en = {
   'history.loading': 'Loading observations…',
   'history.empty': 'No observations charted yet.',
   'history.loadFailed': 'The observations could not be loaded: {message}',
+  'history.subject': 'The observation history',
   'history.column.time': 'Taken',
   'history.column.news2': 'NEWS2',
   'history.column.recordedBy': 'Recorded by',
@@ -262,7 +275,13 @@ export const en = {
   'time.justNow': 'just now',
 
   'error.unavailable': 'The workstation is not responding.',
-  'error.generic': '{message}',
+  'error.notConnected': 'This screen is not connected to the workstation.',
+  'error.internal': 'Something went wrong in the workstation. Try again, and tell IT if it happens again.',
+  'error.unknownChannel': 'This page and the workstation are different versions. Reload the page.',
+  'error.forbidden': 'Your role does not allow this.',
+  'error.forbiddenRoles': '{subject} is only for the roles {allowed}. You are signed in as {roles}. If you need it for your work, ask IT.',
+  'error.other': 'The workstation could not do this.',
+  'error.detail': 'Details for IT: {detail}',
 } as const;
 
 export type MessageKey = keyof typeof en;

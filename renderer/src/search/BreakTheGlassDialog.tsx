@@ -5,7 +5,10 @@ import type { PatientChart, PatientSearchResult } from '../../../preload/api/ind
 import { BREAK_THE_GLASS_REASON_MIN_LENGTH, WARD_CLINICIANS } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { ErrorDetail } from '../api/ErrorNotice.js';
+import type { PlainError } from '../api/error-text.js';
 import { useSession } from '../app/SessionContext.js';
+import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { checkBreakTheGlassReason, describeBreakTheGlassError } from './break-the-glass.js';
 import { toSearchResultRow } from './search-results.js';
@@ -29,7 +32,8 @@ export function BreakTheGlassDialog({ patient, reason, onReasonChange, onCancel,
   const { session, handleCallError } = useSession();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<PlainError | null>(null);
+  const connection = useConnectionMonitor();
   const [submitting, setSubmitting] = useState(false);
   const idPrefix = useId();
   const row = toSearchResultRow(patient);
@@ -53,7 +57,7 @@ export function BreakTheGlassDialog({ patient, reason, onReasonChange, onCancel,
 
     const problem = checkBreakTheGlassReason(reason);
     if (problem !== null) {
-      setError(problem);
+      setError({ text: problem, detail: null });
       reasonRef.current?.focus();
       return;
     }
@@ -68,7 +72,7 @@ export function BreakTheGlassDialog({ patient, reason, onReasonChange, onCancel,
       const body = toApiError(caught);
       console.warn(`break the glass: failed for patient ${patient.patientId} (${body.code})`);
       handleCallError(body);
-      setError(describeBreakTheGlassError(body));
+      setError(describeBreakTheGlassError(body, connection.getState()));
       reasonRef.current?.focus();
     } finally {
       setSubmitting(false);
@@ -130,7 +134,8 @@ export function BreakTheGlassDialog({ patient, reason, onReasonChange, onCancel,
             />
             {error !== null && (
               <span id={errorId} className="field__error" role="alert" data-testid="btg-error">
-                {error}
+                {error.text}
+                <ErrorDetail detail={error.detail} />
               </span>
             )}
           </label>

@@ -2,6 +2,9 @@ import type { FocusEvent, KeyboardEvent, RefObject } from 'react';
 import { useId, useRef, useState } from 'react';
 
 import type { PatientSearchResult } from '../../../preload/api/index.js';
+import { describeCallError } from '../api/error-text.js';
+import type { ConnectionState } from '../host/connection.js';
+import { useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import type { SearchResultRow } from './search-results.js';
 import { SEARCH_QUERY_MIN_LENGTH, toSearchResultRows } from './search-results.js';
@@ -24,6 +27,7 @@ interface PatientSearchProps {
  */
 export function PatientSearch({ text, onTextChange, onChoose, inputRef }: PatientSearchProps) {
   const state = usePatientSearch(text);
+  const connection = useConnectionState();
   const [focused, setFocused] = useState(false);
   const [dismissed, setDismissed] = useState(false);
   const listRef = useRef<HTMLUListElement>(null);
@@ -97,7 +101,7 @@ export function PatientSearch({ text, onTextChange, onChoose, inputRef }: Patien
       />
       <div id={panelId} className="search__panel" hidden={!open}>
         <p className="search__status" role="status">
-          {open ? describeStatus(state, rows.length) : ''}
+          {open ? describeStatus(state, rows.length, connection) : ''}
         </p>
         {open && rows.length > 0 && (
           <ul ref={listRef} className="search__results" aria-label={t('search.resultsLabel')}>
@@ -119,14 +123,14 @@ function findResult(results: readonly PatientSearchResult[], patientId: string):
   return result;
 }
 
-function describeStatus(state: SearchState, count: number): string {
+function describeStatus(state: SearchState, count: number, connection: ConnectionState): string {
   switch (state.status) {
     case 'too-short':
       return t('search.tooShort', { count: SEARCH_QUERY_MIN_LENGTH });
     case 'searching':
       return t('search.searching');
     case 'failed':
-      return t('search.failed', { message: state.message });
+      return t('search.failed', { message: describeCallError(state.error, connection).text });
     case 'ready':
       if (count === 0) return t('search.none');
       return count === 1 ? t('search.countOne') : t('search.countMany', { count });

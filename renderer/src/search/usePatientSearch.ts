@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
 
-import type { PatientSearchResult } from '../../../preload/api/index.js';
+import type { ApiErrorBody, PatientSearchResult } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
-import { describeApiError } from '../api/describe-error.js';
 import { useSession } from '../app/SessionContext.js';
 import { searchableQuery } from './search-results.js';
 
@@ -14,7 +13,7 @@ export type SearchState =
   | { status: 'too-short' }
   | { status: 'searching'; query: string }
   | { status: 'ready'; query: string; results: PatientSearchResult[] }
-  | { status: 'failed'; query: string; message: string };
+  | { status: 'failed'; query: string; error: ApiErrorBody };
 
 /**
  * Searches patients by MRN or name as the user types, once the text is long enough and typing
@@ -48,7 +47,7 @@ export function usePatientSearch(text: string): SearchState {
           const body = toApiError(error);
           console.warn(`search: failed (${body.code})`);
           handleCallError(body);
-          setState({ status: 'failed', query, message: describeApiError(body) });
+          setState({ status: 'failed', query, error: body });
         },
       );
     }, SEARCH_DEBOUNCE_MS);

@@ -4,7 +4,10 @@ import { useId, useRef, useState } from 'react';
 import type { SessionInfo } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { ErrorDetail } from '../api/ErrorNotice.js';
+import type { PlainError } from '../api/error-text.js';
 import { useSession } from '../app/SessionContext.js';
+import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { describeUnlockError } from '../signin/sign-in-errors.js';
 
@@ -22,7 +25,8 @@ export function LockScreen({ onUnlocked, onSwitchUser }: LockScreenProps) {
   const api = useApi();
   const { session } = useSession();
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<PlainError | null>(null);
+  const connection = useConnectionMonitor();
   const [submitting, setSubmitting] = useState(false);
   const passwordRef = useRef<HTMLInputElement>(null);
   const errorId = useId();
@@ -31,7 +35,7 @@ export function LockScreen({ onUnlocked, onSwitchUser }: LockScreenProps) {
     event.preventDefault();
     if (submitting) return;
     if (password === '') {
-      setError(t('signin.error.passwordMissing'));
+      setError({ text: t('signin.error.passwordMissing'), detail: null });
       passwordRef.current?.focus();
       return;
     }
@@ -45,7 +49,7 @@ export function LockScreen({ onUnlocked, onSwitchUser }: LockScreenProps) {
     } catch (caught) {
       const body = toApiError(caught);
       console.info(`lock: unlock failed with ${body.code}`);
-      setError(describeUnlockError(body));
+      setError(describeUnlockError(body, connection.getState()));
       setPassword('');
       passwordRef.current?.focus();
     } finally {
@@ -89,9 +93,10 @@ export function LockScreen({ onUnlocked, onSwitchUser }: LockScreenProps) {
         </label>
 
         {error !== null && (
-          <p id={errorId} className="notice notice--error" role="alert" data-testid="lock-error">
-            {error}
-          </p>
+          <div id={errorId} className="notice notice--error" role="alert" data-testid="lock-error">
+            <p>{error.text}</p>
+            <ErrorDetail detail={error.detail} />
+          </div>
         )}
 
         <button type="submit" className="button button--primary" data-testid="lock-unlock" disabled={submitting}>

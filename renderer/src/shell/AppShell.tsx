@@ -1,17 +1,21 @@
 import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
 
+import type { ApiErrorBody } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
-import { describeApiError } from '../api/describe-error.js';
+import { ErrorDetail } from '../api/ErrorNotice.js';
+import type { PlainError } from '../api/error-text.js';
+import { describeCallError } from '../api/error-text.js';
 import { useSession } from '../app/SessionContext.js';
 import { formatRoles } from '../format/patient.js';
+import { useConnectionState } from '../host/ConnectionContext.js';
 import { getLocale, t } from '../i18n/index.js';
 import { useVitalsDrafts } from '../vitals/VitalsDraftContext.js';
 import { SyncStatusIndicator } from './SyncStatusIndicator.js';
 
 interface AppShellProps {
-  /** The patient search, placed in the header. */
+  /** The patient search, placed in the header; null for roles that may not search. */
   search: ReactNode;
   /** Notices about the session shown under the sync status, such as offline sign-in or the lock warning. */
   notices: ReactNode;
@@ -27,8 +31,9 @@ export function AppShell({ search, notices, onSignedOut, children }: AppShellPro
   const api = useApi();
   const { session, handleCallError } = useSession();
   const drafts = useVitalsDrafts();
+  const connection = useConnectionState();
   const [signingOut, setSigningOut] = useState(false);
-  const [signOutError, setSignOutError] = useState<string | null>(null);
+  const [signOutError, setSignOutError] = useState<ApiErrorBody | null>(null);
   const [draftCountToDiscard, setDraftCountToDiscard] = useState<number | null>(null);
   const signOutButtonRef = useRef<HTMLButtonElement>(null);
   const confirmQuestionRef = useRef<HTMLParagraphElement>(null);
@@ -65,7 +70,7 @@ export function AppShell({ search, notices, onSignedOut, children }: AppShellPro
       }
       console.warn(`shell: sign-out failed (${body.code})`);
       handleCallError(body);
-      setSignOutError(t('shell.signOutFailed', { message: describeApiError(body) }));
+      setSignOutError(body);
       setSigningOut(false);
       setDraftCountToDiscard(null);
     }
@@ -112,13 +117,18 @@ export function AppShell({ search, notices, onSignedOut, children }: AppShellPro
           </div>
         </div>
       )}
-      {signOutError !== null && (
-        <p className="notice notice--error shell__notice" role="alert">
-          {signOutError}
-        </p>
-      )}
+      {signOutError !== null && <SignOutError error={describeCallError(signOutError, connection)} />}
       {notices}
       <div className="shell__content">{children}</div>
+    </div>
+  );
+}
+
+function SignOutError({ error }: { error: PlainError }) {
+  return (
+    <div className="notice notice--error shell__notice" role="alert">
+      <p>{t('shell.signOutFailed', { message: error.text })}</p>
+      <ErrorDetail detail={error.detail} />
     </div>
   );
 }

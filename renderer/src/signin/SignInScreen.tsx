@@ -4,6 +4,9 @@ import { useId, useRef, useState } from 'react';
 import type { SessionInfo } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { ErrorDetail } from '../api/ErrorNotice.js';
+import type { PlainError } from '../api/error-text.js';
+import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { describeSignInError } from './sign-in-errors.js';
 
@@ -24,7 +27,8 @@ export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel,
   const api = useApi();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<PlainError | null>(null);
+  const connection = useConnectionMonitor();
   const [submitting, setSubmitting] = useState(false);
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -35,12 +39,12 @@ export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel,
     if (submitting) return;
 
     if (username.trim() === '') {
-      setError(t('signin.error.usernameMissing'));
+      setError({ text: t('signin.error.usernameMissing'), detail: null });
       usernameRef.current?.focus();
       return;
     }
     if (password === '') {
-      setError(t('signin.error.passwordMissing'));
+      setError({ text: t('signin.error.passwordMissing'), detail: null });
       passwordRef.current?.focus();
       return;
     }
@@ -55,7 +59,7 @@ export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel,
     } catch (caught) {
       const body = toApiError(caught);
       console.info(`sign-in: failed with ${body.code}`);
-      setError(describeSignInError(body));
+      setError(describeSignInError(body, connection.getState()));
       if (body.code === 'unauthenticated') {
         setPassword('');
         passwordRef.current?.focus();
@@ -108,9 +112,10 @@ export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel,
         </label>
 
         {error !== null && (
-          <p id={errorId} className="notice notice--error" role="alert" data-testid="signin-error">
-            {error}
-          </p>
+          <div id={errorId} className="notice notice--error" role="alert" data-testid="signin-error">
+            <p>{error.text}</p>
+            <ErrorDetail detail={error.detail} />
+          </div>
         )}
 
         <button type="submit" className="button button--primary" data-testid="signin-submit" disabled={submitting}>

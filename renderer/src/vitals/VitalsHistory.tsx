@@ -1,5 +1,6 @@
 import type { News2Parameter, VitalSignsSet } from '../../../preload/api/index.js';
-import { describeApiError } from '../api/describe-error.js';
+import { calls } from '../../../preload/api/index.js';
+import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import type { Resource } from '../api/useApiResource.js';
 import { resourceValue } from '../api/useApiResource.js';
 import { useNow } from '../app/useNow.js';
@@ -55,12 +56,13 @@ export function VitalsHistory({ resource, onRetry }: VitalsHistoryProps) {
 
       {resource.status === 'loading' && <p className="muted">{t('history.loading')}</p>}
       {resource.status === 'failed' && (
-        <div className="notice notice--error" role="alert">
-          {t('history.loadFailed', { message: describeApiError(resource.error) })}{' '}
-          <button type="button" className="button" onClick={onRetry}>
-            {t('app.retry')}
-          </button>
-        </div>
+        <LoadFailedNotice
+          error={resource.error}
+          call={calls.vitals.list}
+          subject={t('history.subject')}
+          describe={(reason) => t('history.loadFailed', { message: reason })}
+          onRetry={onRetry}
+        />
       )}
       {sets !== undefined && sets.length === 0 && <p className="muted">{t('history.empty')}</p>}
 

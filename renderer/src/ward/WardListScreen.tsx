@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 
-import { describeApiError } from '../api/describe-error.js';
+import { calls } from '../../../preload/api/index.js';
+import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
 import { useNow } from '../app/useNow.js';
@@ -28,12 +29,13 @@ export function WardListScreen({ onOpenChart }: WardListScreenProps) {
 
       {resource.status === 'loading' && <p className="muted">{t('ward.loading')}</p>}
       {resource.status === 'failed' && (
-        <div className="notice notice--error" role="alert">
-          {t('ward.loadFailed', { message: describeApiError(resource.error) })}{' '}
-          <button type="button" className="button" onClick={reload}>
-            {t('app.retry')}
-          </button>
-        </div>
+        <LoadFailedNotice
+          error={resource.error}
+          call={calls.ward.listPatients}
+          subject={t('ward.subject')}
+          describe={(reason) => t('ward.loadFailed', { message: reason })}
+          onRetry={reload}
+        />
       )}
 
       {rows !== undefined && rows.length === 0 && <p>{t('ward.empty')}</p>}

@@ -79,12 +79,24 @@ describe('checkBreakTheGlassReason', () => {
 describe('describeBreakTheGlassError', () => {
   it('shows the core issue for the reason', () => {
     const error = { code: 'invalid-input' as const, message: 'Invalid input', issues: [{ path: 'reason', message: 'Reason too short' }] };
-    expect(describeBreakTheGlassError(error)).toBe('Reason too short');
+    expect(describeBreakTheGlassError(error, 'connected')).toEqual({ text: 'Reason too short', detail: null });
   });
 
   it('shows the message of a refusal', () => {
-    expect(describeBreakTheGlassError({ code: 'forbidden', message: 'Pharmacists may not break the glass' })).toBe(
+    expect(describeBreakTheGlassError({ code: 'forbidden', message: 'Pharmacists may not break the glass' }, 'connected').text).toBe(
       'The chart was not opened: Pharmacists may not break the glass',
     );
+  });
+
+  it('keeps why the central server is needed', () => {
+    const message = 'Emergency access to a patient of another ward needs the central server, which is unreachable';
+    expect(describeBreakTheGlassError({ code: 'unavailable', message }, 'connected').text).toBe(`The chart was not opened: ${message}`);
+  });
+
+  it('moves the gateway message to the detail', () => {
+    const message = 'patient:breakTheGlass needs the role nurse or doctor; lchen has pharmacist';
+    const error = describeBreakTheGlassError({ code: 'forbidden', message }, 'connected');
+    expect(error.text).toBe('The chart was not opened: Your role does not allow this.');
+    expect(error.detail).toBe(message);
   });
 });

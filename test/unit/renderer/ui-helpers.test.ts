@@ -31,33 +31,45 @@ describe('toApiError', () => {
 describe('sign-in errors', () => {
   it('shows the core message for unauthenticated', () => {
     const message = 'Offline sign-in is not possible: this user has never signed in on this workstation while online';
-    expect(describeSignInError({ code: 'unauthenticated', message })).toBe(message);
+    expect(describeSignInError({ code: 'unauthenticated', message })).toEqual({ text: message, detail: null });
   });
 
   it('falls back when the core message is empty', () => {
-    expect(describeSignInError({ code: 'unauthenticated', message: ' ' })).toBe('Username or password is incorrect.');
+    expect(describeSignInError({ code: 'unauthenticated', message: ' ' }).text).toBe('Username or password is incorrect.');
   });
 
   it('keeps the catalog wording for unavailable', () => {
-    const text = describeSignInError({ code: 'unavailable', message: 'socket closed' });
-    expect(text).toContain('did not respond');
-    expect(text).not.toContain('socket closed');
+    const error = describeSignInError({ code: 'unavailable', message: 'socket closed' });
+    expect(error.text).toContain('did not respond');
+    expect(error.text).not.toContain('socket closed');
+    expect(error.detail).toBe('socket closed');
+  });
+
+  it('says when the page is not connected', () => {
+    expect(describeSignInError({ code: 'unavailable', message: 'x' }, 'disconnected').text).toContain('not connected to the workstation');
   });
 
   it('lists the input issues', () => {
-    expect(describeSignInError({ code: 'invalid-input', message: 'x', issues: [{ path: 'username', message: 'Enter your username' }] })).toBe(
+    expect(describeSignInError({ code: 'invalid-input', message: 'x', issues: [{ path: 'username', message: 'Enter your username' }] }).text).toBe(
       'Enter your username',
     );
+  });
+
+  it('hides an error id from the main text', () => {
+    const message = 'session:signIn failed unexpectedly; the workstation log has the details under error id 1a2b3c4d';
+    const error = describeSignInError({ code: 'internal', message });
+    expect(error.text).not.toContain('1a2b3c4d');
+    expect(error.detail).toBe(message);
   });
 });
 
 describe('unlock errors', () => {
   it('shows the core message for a wrong password', () => {
-    expect(describeUnlockError({ code: 'unauthenticated', message: 'Password is incorrect; 2 attempts left' })).toBe('Password is incorrect; 2 attempts left');
+    expect(describeUnlockError({ code: 'unauthenticated', message: 'Password is incorrect; 2 attempts left' }).text).toBe('Password is incorrect; 2 attempts left');
   });
 
   it('uses the catalog wording for unavailable', () => {
-    expect(describeUnlockError({ code: 'unavailable', message: 'x' })).toBe('The workstation is not responding.');
+    expect(describeUnlockError({ code: 'unavailable', message: 'x' }).text).toBe('The workstation is not responding.');
   });
 });
 
