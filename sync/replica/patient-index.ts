@@ -41,6 +41,7 @@ const DEFAULT_LIMIT = 50;
 export class PatientSearchIndex {
   readonly #patients = new Map<string, IndexedPatient>();
   readonly #placements = new Map<string, Placement>();
+  readonly #wordsOf = new Map<string, string[]>();
   readonly #idsByWord = new Map<string, Set<string>>();
   readonly #idsByMrn = new Map<string, Set<string>>();
   readonly #idsByBirthDate = new Map<string, Set<string>>();
@@ -55,6 +56,7 @@ export class PatientSearchIndex {
   upsert(patient: IndexedPatient): void {
     this.remove(patient.patientId);
     this.#patients.set(patient.patientId, patient);
+    this.#wordsOf.set(patient.patientId, [...wordsOf(patient.nameNorm)]);
     for (const word of wordsOf(patient.nameNorm)) {
       if (!this.#idsByWord.has(word)) this.#sortedWordsStale = true;
       addTo(this.#idsByWord, word, patient.patientId);
@@ -67,6 +69,7 @@ export class PatientSearchIndex {
     const previous = this.#patients.get(patientId);
     if (!previous) return;
     this.#patients.delete(patientId);
+    this.#wordsOf.delete(patientId);
     for (const word of wordsOf(previous.nameNorm)) {
       if (removeFrom(this.#idsByWord, word, patientId)) this.#sortedWordsStale = true;
     }
@@ -87,40 +90,47 @@ export class PatientSearchIndex {
   search(query: string, options: SearchOptions = {}): IndexedPatient[] {
     const limit = options.limit ?? DEFAULT_LIMIT;
     const trimmed = query.trim();
-    const exactMrn = this.#idsByMrn.get(trimmed);
+    const exactMrn = [...(this.#idsByMrn.get(trimmed) ?? [])];
 
     const terms = normalizeForSearch(trimmed).split(' ').filter(Boolean);
     const birthDates = terms.map(parseBirthDate).filter((date): date is string => date !== null);
     const words = terms.filter((term) => parseBirthDate(term) === null && !this.#idsByMrn.has(term) && term.length >= MIN_WORD_LENGTH);
 
-    let candidates: Set<string> | undefined;
-    if (birthDates.length > 0) candidates = intersect(birthDates.map((date) => this.#idsByBirthDate.get(date) ?? new Set<string>()));
+    const best = new TopResults<IndexedPatient>(limit, (a, b) => this.#rank(a, options.wardId) - this.#rank(b, options.wardId) || compare(a.nameNorm, b.nameNorm) || compare(a.patientId, b.patientId));
+    const accepts = (patient: IndexedPatient) =>
+      !exactMrn.includes(patient.patientId) &&
+      birthDates.every((date) => patient.birthDate === date) &&
+      words.every((word) => (this.#wordsOf.get(patient.patientId) ?? []).some((own) => own.startsWith(word)));
+
+    // Start from the most selective part of the query and check the rest on each candidate.
     if (words.length > 0) {
-      const perWord = words.map((word) => this.#idsWithWordPrefix(word));
-      const rarest = perWord.reduce((smallest, ids) => (ids.size < smallest.size ? ids : smallest));
-      const matching = new Set([...rarest].filter((id) => perWord.every((ids) => ids === rarest || ids.has(id))));
-      candidates = candidates ? intersect([candidates, matching]) : matching;
+      const ranges = words.map((word) => this.#wordRange(word));
+      const rarest = ranges.reduce((smallest, range) => (range.count < smallest.count ? range : smallest));
+      const seen = rarest.end - rarest.start > 1 ? new Set<string>() : undefined;
+      const sorted = this.#words();
+      for (let position = rarest.start; position < rarest.end; position += 1) {
+        for (const id of this.#idsByWord.get(sorted[position] as string) ?? []) {
+          if (seen) {
+            if (seen.has(id)) continue;
+            seen.add(id);
+          }
+          const patient = this.#patients.get(id) as IndexedPatient;
+          if (accepts(patient)) best.offer(patient);
+        }
+      }
+    } else if (birthDates.length > 0) {
+      for (const id of this.#idsByBirthDate.get(birthDates[0] as string) ?? []) {
+        const patient = this.#patients.get(id) as IndexedPatient;
+        if (accepts(patient)) best.offer(patient);
+      }
     }
 
-    const results = new Map<string, IndexedPatient>();
-    for (const id of exactMrn ?? []) results.set(id, this.#patients.get(id) as IndexedPatient);
-    const ranked = [...(candidates ?? [])]
-      .filter((id) => !results.has(id))
-      .map((id) => this.#patients.get(id) as IndexedPatient)
-      .sort((a, b) => this.#rank(a, options.wardId) - this.#rank(b, options.wardId) || compare(a.nameNorm, b.nameNorm) || compare(a.patientId, b.patientId));
-    for (const patient of ranked) {
-      if (results.size >= limit) break;
-      results.set(patient.patientId, patient);
-    }
-    return [...results.values()].slice(0, limit);
+    const mrnMatches = exactMrn.map((id) => this.#patients.get(id) as IndexedPatient);
+    return [...mrnMatches, ...best.results()].slice(0, limit);
   }
 
-  #rank(patient: IndexedPatient, wardId: string | undefined): number {
-    return wardId && this.#placements.get(patient.patientId)?.wardId === wardId ? 0 : 1;
-  }
-
-  /** Ids of patients with a name word starting with `prefix`. */
-  #idsWithWordPrefix(prefix: string): Set<string> {
+  /** The positions in the sorted word list of the words starting with `prefix`, and how many patients they name. */
+  #wordRange(prefix: string): { start: number; end: number; count: number } {
     const words = this.#words();
     let low = 0;
     let high = words.length;
@@ -129,11 +139,17 @@ export class PatientSearchIndex {
       if ((words[middle] as string) < prefix) low = middle + 1;
       else high = middle;
     }
-    const ids = new Set<string>();
-    for (let index = low; index < words.length && (words[index] as string).startsWith(prefix); index += 1) {
-      for (const id of this.#idsByWord.get(words[index] as string) ?? []) ids.add(id);
+    let end = low;
+    let count = 0;
+    while (end < words.length && (words[end] as string).startsWith(prefix)) {
+      count += this.#idsByWord.get(words[end] as string)?.size ?? 0;
+      end += 1;
     }
-    return ids;
+    return { start: low, end, count };
+  }
+
+  #rank(patient: IndexedPatient, wardId: string | undefined): number {
+    return wardId && this.#placements.get(patient.patientId)?.wardId === wardId ? 0 : 1;
   }
 
   #words(): string[] {
@@ -174,9 +190,32 @@ function removeFrom(map: Map<string, Set<string>>, key: string, id: string): boo
   return true;
 }
 
-function intersect(sets: Set<string>[]): Set<string> {
-  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size);
-  return new Set([...(smallest ?? [])].filter((id) => others.every((set) => set.has(id))));
+/** The best `limit` items offered so far, in order, without sorting every candidate. */
+class TopResults<T> {
+  readonly #items: T[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly order: (a: T, b: T) => number,
+  ) {}
+
+  offer(item: T): void {
+    const items = this.#items;
+    if (items.length === this.limit && this.order(item, items[items.length - 1] as T) >= 0) return;
+    let low = 0;
+    let high = items.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.order(items[middle] as T, item) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    items.splice(low, 0, item);
+    if (items.length > this.limit) items.pop();
+  }
+
+  results(): T[] {
+    return this.#items;
+  }
 }
 
 function compare(a: string, b: string): number {

@@ -223,6 +223,7 @@ export const en = {
   'vitals.error.fixFields': 'Correct the highlighted fields, then save again.',
   'vitals.error.invalid': 'The observations were not saved: {message}',
   'vitals.error.unconfirmed': 'The workstation did not confirm the save. Save again: a set that was already stored is not charted twice.',
+  'vitals.error.notConnected': 'This screen is not connected to the workstation, so the save was not confirmed. Save again when the connection is back: a set that was already stored is not charted twice.',
   'vitals.error.forbidden': 'Your role may not record observations.',
   'vitals.error.other': 'The observations were not saved: {message}',
 

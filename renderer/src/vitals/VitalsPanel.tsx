@@ -5,18 +5,21 @@ import type { News2Parameter, PatientChart } from '../../../preload/api/index.js
 import { NEWS2_PARAMETERS, WARD_CLINICIANS, scoreNews2 } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { ErrorDetail } from '../api/ErrorNotice.js';
 import { useSession } from '../app/SessionContext.js';
 import { SpO2ScaleControl } from '../chart/SpO2ScaleControl.js';
 import { formatTime } from '../format/datetime.js';
 import { describeSpO2Scale } from '../format/spo2-scale.js';
+import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { describeFieldProblem } from './field-problem-text.js';
+import type { FormError } from './form-error.js';
+import { describeSaveError, formErrorText, visibleFormError } from './form-error.js';
 import { News2Result } from './News2Result.js';
 import type { VitalsDraft } from './vitals-draft.js';
 import { emptyDraft, parameterOfIssuePath, parseDraft } from './vitals-draft.js';
 import { useVitalsDrafts } from './VitalsDraftContext.js';
 import { VitalsFields, fieldId } from './VitalsFields.js';
-import { describeSaveError } from './save-error-text.js';
 
 type FieldMessages = Partial<Record<News2Parameter, string>>;
 
@@ -36,6 +39,7 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
   const api = useApi();
   const { session, handleCallError } = useSession();
   const drafts = useVitalsDrafts();
+  const connection = useConnectionMonitor();
   const patientId = chart.patientId;
   const idPrefix = useId();
 
@@ -43,7 +47,7 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
   const [touched, setTouched] = useState<ReadonlySet<News2Parameter>>(new Set());
   const [showAllProblems, setShowAllProblems] = useState(false);
   const [serverIssues, setServerIssues] = useState<FieldMessages>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<FormError | null>(null);
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const savingRef = useRef(false);
@@ -91,12 +95,12 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
     const invalid = NEWS2_PARAMETERS.find((parameter) => parsed.problems[parameter] !== undefined);
     if (invalid !== undefined) {
       setShowAllProblems(true);
-      setFormError(t('vitals.error.fixFields'));
+      setFormError({ kind: 'fields' });
       focusField(invalid);
       return;
     }
     if (parsed.isEmpty) {
-      setFormError(t('vitals.error.empty'));
+      setFormError({ kind: 'empty' });
       focusField('respiratoryRate');
       return;
     }
@@ -128,7 +132,7 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
         if (parameter !== null) issues[parameter] ??= issue.message;
       }
       setServerIssues(issues);
-      setFormError(describeSaveError(error, Object.keys(issues).length > 0));
+      setFormError(describeSaveError(error, Object.keys(issues).length > 0, connection.getState()));
     } finally {
       savingRef.current = false;
       setSaving(false);
@@ -136,6 +140,8 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
   }
 
   const scaleText = describeSpO2Scale(chart.spo2Scale);
+  const shownError = visibleFormError(formError, { hasFieldErrors: Object.keys(fieldErrors).length > 0, isEmpty: parsed.isEmpty });
+  const shownErrorText = shownError === null ? null : formErrorText(shownError);
 
   return (
     <section className="vitals-panel" aria-labelledby={`${idPrefix}-title`}>
@@ -163,10 +169,11 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
               <button type="submit" className="button button--primary" data-testid="vitals-save" aria-disabled={saving}>
                 {saving ? t('vitals.saving') : t('vitals.save')}
               </button>
-              {formError !== null && (
-                <p className="notice notice--error" role="alert" data-testid="vitals-error">
-                  {formError}
-                </p>
+              {shownErrorText !== null && (
+                <div className="notice notice--error" role="alert" data-testid="vitals-error">
+                  <p>{shownErrorText.text}</p>
+                  <ErrorDetail detail={shownErrorText.detail} />
+                </div>
               )}
               {savedAt !== null && (
                 <p className="notice notice--success" role="status">

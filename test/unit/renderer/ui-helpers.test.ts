@@ -8,7 +8,6 @@ import { describeSpO2Scale } from '../../../renderer/src/format/spo2-scale.js';
 import { formatDecimal, formatList } from '../../../renderer/src/format/text.js';
 import { describeSignInError, describeSignInNotice, describeUnlockError } from '../../../renderer/src/signin/sign-in-errors.js';
 import { newestFirst } from '../../../renderer/src/vitals/history-order.js';
-import { describeSaveError } from '../../../renderer/src/vitals/save-error-text.js';
 import { sortByBed } from '../../../renderer/src/ward/ward-order.js';
 
 describe('toApiError', () => {
@@ -80,16 +79,6 @@ describe('sign-in notices', () => {
 
   it('says the account was disabled', () => {
     expect(describeSignInNotice('disabled')).toContain('disabled');
-  });
-});
-
-describe('save errors', () => {
-  it('tells the nurse to check the history after a lost connection', () => {
-    expect(describeSaveError({ code: 'unavailable', message: 'x' }, false)).toContain('Save again: a set that was already stored is not charted twice.');
-  });
-
-  it('says the entries are kept', () => {
-    expect(describeSaveError({ code: 'internal', message: 'Disk full' }, false)).toContain('Your entries are kept.');
   });
 });
 
