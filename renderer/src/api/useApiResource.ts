@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { ApiErrorBody, HmsApi } from '../../../preload/api/index.js';
 import { useSession } from '../app/SessionContext.js';
+import { useConnectionRestored } from '../host/ConnectionContext.js';
 import { toApiError } from './api-error.js';
 import { useApi } from './ApiContext.js';
 
@@ -15,7 +16,10 @@ export type Resource<T> =
   | { status: 'failed'; error: ApiErrorBody; value: T | undefined };
 
 export interface ResourceOptions {
-  /** Reload whenever the core reports a change in the local replica. */
+  /**
+   * Reload whenever the core reports a change in the local replica, and when the connection to
+   * the workstation comes back, since change events sent while it was down are lost.
+   */
   reloadOnReplicaChange?: boolean;
 }
 
@@ -63,6 +67,9 @@ export function useApiResource<T>(
   }, [key, reload]);
 
   const reloadOnReplicaChange = options.reloadOnReplicaChange ?? false;
+  useConnectionRestored(() => {
+    if (reloadOnReplicaChange) reload();
+  });
   useEffect(() => {
     if (!reloadOnReplicaChange) return undefined;
     return api.events.onReplicaChanged(() => reload());

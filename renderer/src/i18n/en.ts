@@ -105,6 +105,8 @@ export const en = {
   'sync.state.offline': 'Offline',
   'sync.state.stopped': 'Sync stopped',
   'sync.state.unknown': 'Status not known',
+  'sync.state.disconnected': 'Not connected to the workstation',
+  'sync.disconnectedHint': 'Nothing can be saved or loaded until the connection is back. Check that HMS Workstation is running; if it was restarted, open the address it printed last.',
   'sync.pending': 'Unsent changes',
   'sync.pendingHint': 'Local changes not yet sent to the central server',
   'sync.lastSync': 'Data as of {time}',

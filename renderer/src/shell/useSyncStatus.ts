@@ -3,14 +3,19 @@ import { useEffect, useState } from 'react';
 import type { SyncStatus } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { useConnectionRestored } from '../host/ConnectionContext.js';
 
 /**
- * Returns the replica's sync status, read once with `sync.status` and then kept current by the
- * `onSyncStatus` event. An event that arrives before the first read wins over that read.
+ * Returns the replica's sync status, read with `sync.status` and then kept current by the
+ * `onSyncStatus` event. An event that arrives before the read wins over that read. The status is
+ * read again when the connection to the workstation comes back, because events sent while it was
+ * down are lost.
  */
 export function useSyncStatus(): SyncStatus | null {
   const api = useApi();
   const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [reads, setReads] = useState(0);
+  useConnectionRestored(() => setReads((count) => count + 1));
 
   useEffect(() => {
     let eventSeen = false;
@@ -31,7 +36,7 @@ export function useSyncStatus(): SyncStatus | null {
       active = false;
       unsubscribe();
     };
-  }, [api]);
+  }, [api, reads]);
 
   return status;
 }
