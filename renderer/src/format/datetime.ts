@@ -50,6 +50,18 @@ export function formatTime(isoDateTime: string, options: FormatOptions = {}): st
 }
 
 /**
+ * Formats the time of day when `isoDateTime` falls on the same local day as `now`, for example
+ * "14:05", and otherwise the date and time, so that yesterday's time is never read as today's.
+ */
+export function formatTimeOrDateTime(isoDateTime: string, now: Date, options: FormatOptions = {}): string {
+  const date = toDate(isoDateTime);
+  if (date === null) return isoDateTime;
+  // Any locale would do to compare two days; en-CA writes them as 2026-12-05.
+  const dayFormat = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: options.timeZone });
+  return dayFormat.format(date) === dayFormat.format(now) ? formatTime(isoDateTime, options) : formatDateTime(isoDateTime, options);
+}
+
+/**
  * Formats a calendar date (`YYYY-MM-DD`, such as a FHIR `birthDate`) as "04 Mar 1950". The date
  * is read and written in UTC so that no time zone moves it to the day before.
  */

@@ -137,6 +137,10 @@ export const en = {
   'ward.noBed': 'No bed',
   'ward.noNews2': 'No NEWS2 yet',
   'ward.openChart': 'Open the chart of {name}, bed {bed}',
+  'ward.openChartWithNotes': 'Open the chart of {name}, bed {bed}. {notes}',
+  'ward.incompleteSet': 'Incomplete set {time}',
+  'ward.incompleteSetHint': 'Observations taken on {time} are newer than the NEWS2 shown but incomplete, so they have no NEWS2 total. Open the chart to see them.',
+  'ward.singleParameterThree': 'Score 3 in one parameter',
   'ward.allergyCount': 'Allergies ({count})',
 
   'patient.notKnown': 'Not known',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatCalendarDate, formatDateTime, formatRelative, formatTime } from '../../../renderer/src/format/datetime.js';
+import { formatCalendarDate, formatDateTime, formatRelative, formatTime, formatTimeOrDateTime } from '../../../renderer/src/format/datetime.js';
 
 const locale = 'en-GB';
 
@@ -21,6 +21,22 @@ describe('formatDateTime', () => {
 describe('formatTime', () => {
   it('formats hours and minutes', () => {
     expect(formatTime('2026-12-03T09:07:00+00:00', { locale, timeZone: 'UTC' })).toBe('09:07');
+  });
+});
+
+describe('formatTimeOrDateTime', () => {
+  const now = new Date('2026-12-03T12:00:00Z');
+
+  it('gives only the time on the same day', () => {
+    expect(formatTimeOrDateTime('2026-12-03T00:10:00Z', now, { locale, timeZone: 'UTC' })).toBe('00:10');
+  });
+
+  it('adds the date for an earlier day', () => {
+    expect(formatTimeOrDateTime('2026-12-02T23:50:00Z', now, { locale, timeZone: 'UTC' })).toBe('02 Dec 2026, 23:50');
+  });
+
+  it('compares days in the given time zone', () => {
+    expect(formatTimeOrDateTime('2026-12-02T23:50:00Z', now, { locale, timeZone: 'Europe/Berlin' })).toBe('00:50');
   });
 });
 
