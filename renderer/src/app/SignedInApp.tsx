@@ -6,6 +6,7 @@ import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
 import { mayCall } from '../api/call-access.js';
 import { PatientChartScreen } from '../chart/PatientChartScreen.js';
+import { useConnectionRestored } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { BreakTheGlassDialog } from '../search/BreakTheGlassDialog.js';
 import { PatientSearch } from '../search/PatientSearch.js';
@@ -55,7 +56,7 @@ export function SignedInApp(props: SignedInAppProps) {
   const refocusSearch = useRef(false);
   const unlocked = lock === 'unlocked';
   const inactivity = useInactivityTracking(unlocked);
-  const { restartEstimate } = inactivity;
+  const { applyLockAt } = inactivity;
 
   useEffect(() => {
     if (emergencyRequest !== null || !refocusSearch.current) return;
@@ -63,15 +64,23 @@ export function SignedInApp(props: SignedInAppProps) {
     searchInputRef.current?.focus();
   }, [emergencyRequest]);
 
+  /** Reads the session from the core: whether it is still this one, whether it locked, and when it will lock. */
   const checkLockState = useCallback(() => {
     api.session.current({}).then(
       (state) => {
         onSessionState(state);
-        if (!state.locked) restartEstimate();
+        applyLockAt(state.lockAt);
       },
       (error: unknown) => console.warn(`inactivity: reading the session state failed (${toApiError(error).code})`),
     );
-  }, [api, onSessionState, restartEstimate]);
+  }, [api, onSessionState, applyLockAt]);
+
+  // Sign-in, unlock and a reload start the inactivity tracking with an estimate; this replaces it
+  // with the core's time. Events sent while the connection was down are lost, so it also runs then.
+  useEffect(() => {
+    if (unlocked) checkLockState();
+  }, [unlocked, checkLockState]);
+  useConnectionRestored(checkLockState);
 
   if (lock === 'switching-user') {
     return (
@@ -118,7 +127,7 @@ export function SignedInApp(props: SignedInAppProps) {
       notices={
         <>
           {session.mode === 'offline' && <OfflineSignInNotice />}
-          <LockCountdown lastActivityAt={inactivity.lastActivityAt} lockAfterMinutes={session.lockAfterMinutes} onOverdue={checkLockState} />
+          <LockCountdown lockAt={inactivity.lockAt} lockAfterMinutes={session.lockAfterMinutes} onCheckLockTime={checkLockState} />
         </>
       }
     >

@@ -4,31 +4,38 @@ import { useNow } from '../app/useNow.js';
 import { t } from '../i18n/index.js';
 import { lockCountdownSeconds, millisecondsUntilLock } from './lock-countdown.js';
 
-/** Delay after the estimated lock time before the window checks with `session.current` whether the core locked, in milliseconds. */
+/** Delay after the lock time before the window reads the session state from the core, in milliseconds. */
 const OVERDUE_AFTER_MS = 5_000;
 
 interface LockCountdownProps {
-  lastActivityAt: number;
+  /** When the core locks the workstation, in epoch milliseconds. */
+  lockAt: number;
   lockAfterMinutes: number;
-  /** Called once when the estimated lock time passed without a lock event. */
-  onOverdue(): void;
+  /**
+   * Called once when the warning appears, because activity in another window may have moved the
+   * lock later, and once when the lock time passed without a lock event.
+   */
+  onCheckLockTime(): void;
 }
 
 /**
  * Warns during the last minute before the inactivity lock, with the seconds left. The seconds are
  * not announced every second: a screen reader hears the warning once when it appears.
  */
-export function LockCountdown({ lastActivityAt, lockAfterMinutes, onOverdue }: LockCountdownProps) {
+export function LockCountdown({ lockAt, lockAfterMinutes, onCheckLockTime }: LockCountdownProps) {
   const now = useNow(1_000).getTime();
-  const seconds = lockCountdownSeconds({ lastActivityAt, lockAfterMinutes, now });
-  const overdue = millisecondsUntilLock({ lastActivityAt, lockAfterMinutes, now }) < -OVERDUE_AFTER_MS;
-  const reportedFor = useRef<number | null>(null);
+  const seconds = lockCountdownSeconds({ lockAt, lockAfterMinutes, now });
+  const overdue = millisecondsUntilLock({ lockAt, now }) < -OVERDUE_AFTER_MS;
+  let checkpoint: string | null = null;
+  if (overdue) checkpoint = `overdue ${lockAt}`;
+  else if (seconds !== null) checkpoint = `warning ${lockAt}`;
+  const checked = useRef<string | null>(null);
 
   useEffect(() => {
-    if (!overdue || reportedFor.current === lastActivityAt) return;
-    reportedFor.current = lastActivityAt;
-    onOverdue();
-  }, [overdue, lastActivityAt, onOverdue]);
+    if (checkpoint === null || checked.current === checkpoint) return;
+    checked.current = checkpoint;
+    onCheckLockTime();
+  }, [checkpoint, onCheckLockTime]);
 
   return (
     <>

@@ -4,56 +4,67 @@ import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
 import { useSession } from '../app/SessionContext.js';
 import { ActivityThrottle } from './activity-throttle.js';
-import { lockCountdownSeconds } from './lock-countdown.js';
+import { lockCountdownSeconds, resolveLockAt } from './lock-countdown.js';
 
 /** Events that count as activity at the workstation. */
 const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'wheel'] as const;
 
 export interface InactivityTracking {
-  /** Last activity reported to the core, or when tracking started, in epoch milliseconds. */
-  lastActivityAt: number;
-  /** Starts a new estimate now, after `session.current` reported the workstation unlocked despite the estimate. */
-  restartEstimate(): void;
+  /** When the core locks the workstation unless activity comes first, in epoch milliseconds. */
+  lockAt: number;
+  /**
+   * Applies the `lockAt` that `session.current` or `session.activity` returned. For null, it
+   * estimates the lock from `estimateFrom` (default now) and the policy's period.
+   */
+  applyLockAt(reported: string | null, estimateFrom?: number): void;
 }
 
 /**
  * Reports keyboard and pointer activity to the core with `session.activity`, at most once per
- * throttle interval, while `active` is true. Mouse movement counts only while the lock warning is
- * showing, because the warning asks the user to move the mouse. Starting (sign-in, unlock, reload)
- * begins a new estimate of the core's inactivity period.
- *
- * NOTE: after a page reload the core's period may have begun earlier than the estimate, so the
- * lock can then come before the warning.
+ * throttle interval, while `active` is true, and keeps the lock time each report returns. Mouse
+ * movement counts only while the lock warning is showing, because the warning asks the user to
+ * move the mouse. Starting (sign-in, unlock, reload) sets an estimate until the caller applies the
+ * core's time from `session.current`.
  */
 export function useInactivityTracking(active: boolean): InactivityTracking {
   const api = useApi();
   const { session, handleCallError } = useSession();
-  const [lastActivityAt, setLastActivityAt] = useState(() => Date.now());
-  const throttleRef = useRef<ActivityThrottle | null>(null);
   const lockAfterMinutes = session.lockAfterMinutes;
+  const [lockAt, setLockAt] = useState(() => resolveLockAt(null, Date.now(), lockAfterMinutes));
+  const lockAtRef = useRef(lockAt);
+
+  const applyLockAt = useCallback(
+    (reported: string | null, estimateFrom: number = Date.now()) => {
+      const next = resolveLockAt(reported, estimateFrom, lockAfterMinutes);
+      lockAtRef.current = next;
+      setLockAt(next);
+    },
+    [lockAfterMinutes],
+  );
 
   useEffect(() => {
     if (!active) return undefined;
 
     const startedAt = Date.now();
-    setLastActivityAt(startedAt);
+    applyLockAt(null, startedAt);
     const throttle = new ActivityThrottle({
       startedAt,
       report: (at) => {
-        setLastActivityAt(at);
-        api.session.activity({}).catch((error: unknown) => {
-          const body = toApiError(error);
-          console.warn(`inactivity: reporting activity failed (${body.code})`);
-          handleCallError(body);
-        });
+        api.session.activity({}).then(
+          (result) => applyLockAt(result.lockAt, at),
+          (error: unknown) => {
+            const body = toApiError(error);
+            console.warn(`inactivity: reporting activity failed (${body.code})`);
+            handleCallError(body);
+            applyLockAt(null, at);
+          },
+        );
       },
     });
-    throttleRef.current = throttle;
 
     const handleActivity = () => throttle.notify();
     const handlePointerMove = () => {
-      const now = Date.now();
-      if (lockCountdownSeconds({ lastActivityAt: throttle.lastReportedAt, lockAfterMinutes, now }) !== null) throttle.notify();
+      if (lockCountdownSeconds({ lockAt: lockAtRef.current, lockAfterMinutes, now: Date.now() }) !== null) throttle.notify();
     };
     const options = { capture: true, passive: true };
     for (const type of ACTIVITY_EVENTS) window.addEventListener(type, handleActivity, options);
@@ -63,15 +74,8 @@ export function useInactivityTracking(active: boolean): InactivityTracking {
       for (const type of ACTIVITY_EVENTS) window.removeEventListener(type, handleActivity, options);
       window.removeEventListener('pointermove', handlePointerMove, options);
       throttle.dispose();
-      throttleRef.current = null;
     };
-  }, [active, api, handleCallError, lockAfterMinutes]);
+  }, [active, api, applyLockAt, handleCallError, lockAfterMinutes]);
 
-  const restartEstimate = useCallback(() => {
-    const now = Date.now();
-    throttleRef.current?.restart(now);
-    setLastActivityAt(now);
-  }, []);
-
-  return { lastActivityAt, restartEstimate };
+  return { lockAt, applyLockAt };
 }
