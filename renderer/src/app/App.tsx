@@ -9,7 +9,19 @@ import { describeSignInNotice } from '../signin/sign-in-errors.js';
 import { VitalsDraftStore } from '../vitals/draft-store.js';
 import { VitalsDraftProvider } from '../vitals/VitalsDraftContext.js';
 import type { AppState, View } from './app-state.js';
-import { isSameSession, locked, sessionEnded, signedIn, signedOut, started, switchingUser, unlocked, viewShown } from './app-state.js';
+import {
+  isSameSession,
+  locked,
+  sessionEnded,
+  sessionEndedFor,
+  sessionStateApplied,
+  signedIn,
+  signedOut,
+  started,
+  switchingUser,
+  unlocked,
+  viewShown,
+} from './app-state.js';
 import type { SessionControls } from './SessionContext.js';
 import { SessionProvider } from './SessionContext.js';
 import { SignedInApp } from './SignedInApp.js';
@@ -44,25 +56,30 @@ export function App() {
 
   /** Applies what `session.current` returned after this window may have missed an event. */
   const applySessionState = useCallback((current: SessionState) => {
-    setState((previous) => {
-      if (current.session === null) return sessionEnded(previous, 'expired');
-      return current.locked ? locked(previous) : previous;
-    });
+    // A sign-in running in this window changes the session; its own result decides what to show.
+    if (pendingSignIns.current > 0) return;
+    setState((previous) => sessionStateApplied(previous, current));
   }, []);
 
   useEffect(
     () =>
-      api.events.onSessionEnded(({ reason }) => {
+      api.events.onSessionEnded(({ reason, userId }) => {
         // A sign-out in another window ends this one too, but only a sign-out here discards drafts,
         // because only here was the user asked to confirm that.
         if (reason !== 'replaced') {
-          setState((previous) => sessionEnded(previous, reason));
+          setState((previous) => sessionEndedFor(previous, reason, userId));
           return;
         }
         // A sign-in from this window also replaces the session, and then the window goes on as the
-        // new user. Otherwise only a session other than the one shown here means that someone
-        // signed in elsewhere.
+        // new user. The core emits `replaced` before it returns the new session, and both
+        // transports keep the order of messages, so that sign-in is still pending here.
         if (pendingSignIns.current > 0) return;
+        if (userId !== null) {
+          setState((previous) => sessionEndedFor(previous, 'replaced', userId));
+          return;
+        }
+        // Without a user id, only a session other than the one shown here means that someone
+        // signed in elsewhere.
         api.session.current({}).then(
           ({ session }) =>
             setState((previous) =>

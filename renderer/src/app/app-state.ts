@@ -1,4 +1,4 @@
-import type { SessionInfo } from '../../../preload/api/index.js';
+import type { SessionInfo, SessionState } from '../../../preload/api/index.js';
 
 /** The signed-in screen: the ward list, a ward patient's chart, or a chart opened by breaking the glass. */
 export type View =
@@ -60,6 +60,27 @@ export function sessionEnded(current: AppState, notice: SignInNotice): AppState 
   if (current.phase === 'signed-out') return current;
   if (current.phase !== 'signed-in') return { phase: 'signed-out', notice, resume: noResumeViews };
   return { phase: 'signed-out', notice, resume: withResumeView(current.resume, current.session.user.id, current.view) };
+}
+
+/**
+ * Applies a `sessionEnded` event that names `userId`. An event about a user other than the one
+ * shown here concerns a session this window already left behind, such as the one its own sign-in
+ * replaced, and changes nothing. Without a user id, the event ends whatever session is shown.
+ */
+export function sessionEndedFor(current: AppState, notice: SignInNotice, userId: string | null): AppState {
+  if (current.phase === 'signed-in' && userId !== null && userId !== current.session.user.id) return current;
+  return sessionEnded(current, notice);
+}
+
+/**
+ * Applies what `session.current` returned after this window may have missed an event: no session
+ * means it expired, another session means someone signed in elsewhere, and a locked one shows the
+ * lock screen.
+ */
+export function sessionStateApplied(current: AppState, state: SessionState): AppState {
+  if (state.session === null) return sessionEnded(current, 'expired');
+  if (current.phase === 'signed-in' && !isSameSession(current.session, state.session)) return sessionEnded(current, 'replaced');
+  return state.locked ? locked(current) : current;
 }
 
 /** Leaves the signed-in screens after the user signed out; nothing of theirs is reopened later. */

@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 
 import type { SessionInfo } from '../../../preload/api/index.js';
 import type { AppState } from '../../../renderer/src/app/app-state.js';
-import { isSameSession, locked, sessionEnded, signedIn, signedOut, started, switchingUser, unlocked, viewShown } from '../../../renderer/src/app/app-state.js';
+import {
+  isSameSession,
+  locked,
+  sessionEnded,
+  sessionEndedFor,
+  sessionStateApplied,
+  signedIn,
+  signedOut,
+  started,
+  switchingUser,
+  unlocked,
+  viewShown,
+} from '../../../renderer/src/app/app-state.js';
 
 function session(userId: string, signedInAt = '2026-12-05T09:00:00Z'): SessionInfo {
   return {
@@ -77,5 +89,48 @@ describe('app state', () => {
     expect(isSameSession(session('u1'), session('u1'))).toBe(true);
     expect(isSameSession(session('u1'), session('u1', '2026-12-05T10:00:00Z'))).toBe(false);
     expect(isSameSession(session('u1'), session('u2'))).toBe(false);
+  });
+});
+
+describe('sessionEndedFor', () => {
+  it('ends the session of the user shown', () => {
+    const state = sessionEndedFor(signedInOnChart('u1'), 'replaced', 'u1');
+    expect(state).toMatchObject({ phase: 'signed-out', notice: 'replaced' });
+  });
+
+  it('ignores the end of a session already replaced here', () => {
+    const shown = signedInOnChart('u2');
+    expect(sessionEndedFor(shown, 'replaced', 'u1')).toBe(shown);
+  });
+
+  it('ends the shown session without a user id', () => {
+    expect(sessionEndedFor(signedInOnChart('u1'), 'expired', null).phase).toBe('signed-out');
+  });
+
+  it('keeps the sign-in screen as it is', () => {
+    const signedOutState = signedOut(signedInOnChart('u1'), 'u1');
+    expect(sessionEndedFor(signedOutState, 'disabled', 'u1')).toBe(signedOutState);
+  });
+});
+
+describe('sessionStateApplied', () => {
+  it('keeps the same unlocked session', () => {
+    const shown = signedInOnChart('u1');
+    expect(sessionStateApplied(shown, { session: session('u1'), locked: false, lockAt: '2026-12-05T09:10:00Z' })).toBe(shown);
+  });
+
+  it('locks when the core is locked', () => {
+    const state = sessionStateApplied(signedInOnChart('u1'), { session: session('u1'), locked: true, lockAt: null });
+    expect(expectSignedIn(state).lock).toBe('locked');
+  });
+
+  it('treats a missing session as expired', () => {
+    const state = sessionStateApplied(signedInOnChart('u1'), { session: null, locked: false, lockAt: null });
+    expect(state).toMatchObject({ phase: 'signed-out', notice: 'expired' });
+  });
+
+  it('treats a new sign-in of the same user as a replacement', () => {
+    const state = sessionStateApplied(signedInOnChart('u1'), { session: session('u1', '2026-12-05T10:00:00Z'), locked: false, lockAt: null });
+    expect(state).toMatchObject({ phase: 'signed-out', notice: 'replaced' });
   });
 });
