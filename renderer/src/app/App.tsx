@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiErrorBody, SessionInfo, SessionState } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
+import { useConnectionRestored, useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { SignInScreen } from '../signin/SignInScreen.js';
 import { describeSignInNotice } from '../signin/sign-in-errors.js';
@@ -25,10 +26,12 @@ import {
 import type { SessionControls } from './SessionContext.js';
 import { SessionProvider } from './SessionContext.js';
 import { SignedInApp } from './SignedInApp.js';
+import { StaleAddressPage } from './StaleAddressPage.js';
 
 /** Chooses the screen to show and keeps the session that the signed-in screens share. */
 export function App() {
   const api = useApi();
+  const connection = useConnectionState();
   const [state, setState] = useState<AppState>({ phase: 'starting' });
   const draftStore = useRef(new VitalsDraftStore()).current;
   const pendingSignIns = useRef(0);
@@ -53,6 +56,11 @@ export function App() {
   }, [api]);
 
   useEffect(start, [start]);
+
+  const startFailed = state.phase === 'start-failed';
+  useConnectionRestored(() => {
+    if (startFailed) start();
+  });
 
   /** Applies what `session.current` returned after this window may have missed an event. */
   const applySessionState = useCallback((current: SessionState) => {
@@ -127,6 +135,7 @@ export function App() {
   const openEmergencyChart = useCallback((patientId: string, reason: string) => showView({ name: 'emergency-chart', patientId, reason }), [showView]);
   const openWard = useCallback(() => showView({ name: 'ward' }), [showView]);
 
+  if (connection === 'stale-address') return <StaleAddressPage />;
   if (state.phase === 'starting') return <p className="page-message">{t('app.loading')}</p>;
 
   if (state.phase === 'start-failed') {

@@ -11,6 +11,8 @@ export const en = {
 
   'host.missingToken.title': 'This address is incomplete',
   'host.missingToken.body': 'Open the address printed by the workstation, including the part after\u00a0#.',
+  'host.staleAddress.title': 'This address is out of date',
+  'host.staleAddress.body': 'This address is from an earlier start of the workstation: open the address it printed last.',
 
   'signin.title': 'Sign in',
   'signin.username': 'Username',
