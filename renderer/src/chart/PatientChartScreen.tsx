@@ -16,7 +16,7 @@ const HISTORY_LIMIT = 50;
 
 interface PatientChartScreenProps {
   patientId: string;
-  /** The reason given when this chart was opened by breaking the glass. */
+  /** The reason typed in this window's break-the-glass dialog, for a chart that carries none. */
   emergencyReason?: string;
   onBack(): void;
 }
@@ -53,7 +53,7 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack }: Patie
 
       {chart !== undefined && (
         <>
-          {chart.access === 'emergency' && <EmergencyAccessBand reason={emergencyReason ?? null} />}
+          {chart.access === 'emergency' && <EmergencyAccessBand access={chart.emergencyAccess} reasonTypedHere={emergencyReason ?? null} />}
           <PatientBanner chart={chart} headingRef={headingRef} />
           <main className="chart-screen__body">
             {chart.access === 'ward' ? (

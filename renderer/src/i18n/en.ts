@@ -89,8 +89,9 @@ export const en = {
   'btg.failed': 'The chart was not opened: {message}',
 
   'emergency.title': 'Emergency access',
-  'emergency.explanation': 'You opened this chart by breaking the glass. This access is recorded and reported.',
+  'emergency.explanation': 'This chart was opened by breaking the glass. The access is recorded and reported.',
   'emergency.reason': 'Reason',
+  'emergency.openedBy': 'Opened by {name} on {time}',
   'emergency.readOnly': 'Read-only: observations cannot be recorded with emergency access.',
 
   'role.nurse': 'Nurse',
