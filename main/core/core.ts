@@ -13,6 +13,7 @@ import type { ReplicaDatabase } from '../../sync/replica/replica.js';
 import type { MigrationProgress } from '../../sync/replica/migrations.js';
 import { followPatientIndex } from '../../sync/replica/patient-index-feed.js';
 import type { DatabaseKey } from '../../sync/replica/sqlite/connection-pool.js';
+import { acquireConnection, releaseConnection } from '../../sync/replica/sqlite/connection-pool.js';
 import { DEFAULT_REPLICA_NAME, openReplica } from '../../sync/replica/replica.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -27,6 +28,7 @@ import { sessionPolicy } from './policy.js';
 import { LocalWriter } from './services/local-writer.js';
 import { displayName, gender } from './services/fhir-views.js';
 import { PatientService } from './services/patient-service.js';
+import { RetentionService } from './services/retention-service.js';
 import { ReplicaReader } from './services/replica-reader.js';
 import { SessionService } from './services/session-service.js';
 import { VitalsService } from './services/vitals-service.js';
@@ -62,6 +64,7 @@ export interface Core {
   replica: ReplicaDatabase;
   replication: WorkstationReplication;
   session: SessionService;
+  retention: RetentionService;
   close(): Promise<void>;
 }
 
@@ -171,6 +174,27 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   });
 
+  const retentionDatabase = acquireConnection(replicaFile, options.replicaKey);
+  const retention = new RetentionService({
+    replica,
+    database: retentionDatabase,
+    outbox,
+    index: patientIndex.index,
+    audit,
+    wardId: settings.wardId,
+    workstationId: settings.workstationId,
+    retentionDays: options.policy?.retentionDaysAfterLeaving ?? DEFAULT_RETENTION_DAYS,
+    clock,
+    logger: log('retention'),
+  });
+  const runRetention = () => {
+    retention.run().catch((error: unknown) => log('retention').error({ reason: error instanceof Error ? error.message : String(error) }, 'retention failed; it runs again later'));
+  };
+  // Retention acts on what the server last said about placements: first after a sync, then every few hours.
+  const retentionTimer = setInterval(runRetention, RETENTION_INTERVAL_MS);
+  retentionTimer.unref();
+  let retentionRanSinceStart = false;
+
   // A workstation restarted during an outage goes on syncing with the last token it was given.
   const savedToken = credentials.loadSyncToken(clock.now());
   if (savedToken) await replication.start(savedToken.token);
@@ -182,6 +206,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // Each return of the server is the next contact at which disabled users lose their cached password.
       if (status.state === 'offline' || status.state === 'stopped') reconnecting = true;
       const token = replication.token;
+      if (status.state === 'online' && !retentionRanSinceStart) {
+        retentionRanSinceStart = true;
+        runRetention();
+      }
       if (status.state === 'online' && reconnecting && token) {
         reconnecting = false;
         session.refreshUsers(token).catch((error: unknown) => log('session').warn({ reason: error instanceof Error ? error.message : String(error) }, 'cached users could not be checked'));
@@ -204,18 +232,25 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     replica,
     replication,
     session,
+    retention,
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       patientIndex.subscription.unsubscribe();
       session.close();
+      clearInterval(retentionTimer);
       await replication.stop();
       await replica.close();
       outbox.close();
       credentials.close();
+      releaseConnection(replicaFile);
       options.logger.info('core stopped');
     },
   };
 }
+
+/** Days a patient's local copy stays after they leave the ward, where policy sets none. */
+const DEFAULT_RETENTION_DAYS = 30;
+const RETENTION_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 /** Replication checkpoints belong to one server and one ward; a new scope starts afresh. */
 function scopeKey(settings: WorkstationSettings): string {

@@ -23,6 +23,11 @@ export const machinePolicy = z
     failedSignInLimit: z.number().int().min(1).max(100).optional(),
     /** How long a username stays locked out after too many failed attempts, in minutes. */
     signInLockoutMinutes: z.number().int().min(1).max(1440).optional(),
+    /**
+     * Days a patient's local copy is kept after they leave this workstation's ward. At least 3: the
+     * server goes on sending a departed patient's documents to their old ward for 72 hours.
+     */
+    retentionDaysAfterLeaving: z.number().int().min(3).max(3650).optional(),
   })
   .strict();
 export type MachinePolicy = z.infer<typeof machinePolicy>;

@@ -27,6 +27,7 @@ export class Outbox {
       .run();
     this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_outbox_sequence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)').run();
     this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID').run();
+    this.#database.prepare('CREATE TABLE IF NOT EXISTS hms_purged (collection TEXT NOT NULL, document_id TEXT NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID').run();
     this.#database
       .prepare('CREATE TABLE IF NOT EXISTS hms_rejected (document_id TEXT NOT NULL, collection TEXT NOT NULL, reason TEXT NOT NULL, rejected_at TEXT NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID')
       .run();
@@ -104,6 +105,31 @@ export class Outbox {
 
   lastSuccessfulSync(): string | null {
     return (this.#database.prepare("SELECT value FROM hms_sync_state WHERE key = 'last-successful-sync'").pluck().get() as string | undefined) ?? null;
+  }
+
+  /**
+   * Marks documents removed only from this workstation (retention): their deletion must never be
+   * pushed, or the server would delete the patient's record.
+   */
+  markPurged(collection: string, documentIds: string[]): void {
+    const insert = this.#database.prepare('INSERT OR IGNORE INTO hms_purged (collection, document_id) VALUES (?, ?)');
+    this.#database.transaction(() => {
+      for (const id of documentIds) insert.run(collection, id);
+    })();
+  }
+
+  isPurged(collection: string, documentId: string): boolean {
+    return this.#database.prepare('SELECT 1 FROM hms_purged WHERE collection = ? AND document_id = ?').get(collection, documentId) !== undefined;
+  }
+
+  /** Forgets a purge mark once the document comes back from the server (a readmission). */
+  clearPurged(collection: string, documentId: string): void {
+    this.#database.prepare('DELETE FROM hms_purged WHERE collection = ? AND document_id = ?').run(collection, documentId);
+  }
+
+  /** Ids among `documentIds` that still wait for the server. */
+  pendingAmong(collection: string, documentIds: string[]): string[] {
+    return [...this.sequences(collection, documentIds).keys()];
   }
 
   rejectedCount(): number {

@@ -142,9 +142,21 @@ export class WorkstationReplication {
         batchSize: this.#options.pullBatchSize ?? 200,
         handler: (checkpoint, batchSize) => this.#pull(collection, checkpoint, batchSize),
         stream$: pullStream.asObservable(),
+        // A patient readmitted after retention removed their local copy: their documents are ours again.
+        modifier: (document: WireDocument) => {
+          if (!document._deleted && this.#options.outbox.isPurged(collection, document.id)) this.#options.outbox.clearPurged(collection, document.id);
+          return document;
+        },
       },
       ...(PUSHED_COLLECTIONS.has(collection)
-        ? { push: { batchSize: this.#options.pushBatchSize ?? 100, handler: (rows: PushRow[]) => this.#push(collection, rows) } }
+        ? {
+            push: {
+              batchSize: this.#options.pushBatchSize ?? 100,
+              handler: (rows: PushRow[]) => this.#push(collection, rows),
+              // A deletion made only here by retention stays here.
+              modifier: (document: WireDocument) => (document._deleted && this.#options.outbox.isPurged(collection, document.id) ? null : document),
+            },
+          }
         : {}),
     });
 

@@ -55,8 +55,8 @@ export async function recentlyDepartedFrom(database: Queryable, wardId: string, 
  * Recomputes the membership of these patients from their Encounter documents, which must already
  * be written in this transaction. Returns the memberships that did not exist before.
  *
- * NOTE: a ward that loses a patient (discharge, transfer) is not notified. Its workstations keep the
- * documents they already pulled and stop receiving new ones.
+ * A ward that loses a patient (discharge, transfer) keeps receiving their documents for
+ * LATE_ENTRY_WINDOW through `ward_departures`, so its workstations see the departure itself.
  */
 export async function refreshWardMembership(transaction: Queryable, patientIds: readonly string[]): Promise<Membership[]> {
   if (patientIds.length === 0) return [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { AuditAction, AuditOutcome, SessionEvent } from '../../../sync/protocol/fhir/audit-event.js';
-import { API_CALL_SYSTEM, buildAuditEvent, PATIENT_RECORD_TYPE, SESSION_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
+import { API_CALL_SYSTEM, buildAuditEvent, PATIENT_RECORD_TYPE, RETENTION_REMOVAL, SESSION_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
 import { toEntryDocument } from '../../../sync/protocol/documents.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import type { Clock } from '../clock.js';
@@ -46,6 +46,19 @@ export class AuditTrail {
       patientIds: audit.patientIds,
       ...(audit.failure ? { outcomeDescription: audit.failure } : {}),
       ...(audit.breakTheGlassReason ? { breakTheGlassReason: audit.breakTheGlassReason } : {}),
+    });
+  }
+
+  /** Removal of a patient's local copy by retention; the workstation itself is the actor. */
+  async retentionRemoval(patientId: string, documentCount: number): Promise<void> {
+    await this.#write({
+      type: PATIENT_RECORD_TYPE,
+      subtype: RETENTION_REMOVAL,
+      action: 'D',
+      outcome: '0',
+      user: { id: null, name: `workstation ${this.workstationId}` },
+      patientIds: [patientId],
+      outcomeDescription: `${documentCount} local documents removed after the patient left the ward; the server keeps the record`,
     });
   }
 

@@ -26,6 +26,9 @@ export const SESSION_EVENTS = {
 } as const;
 export type SessionEvent = keyof typeof SESSION_EVENTS;
 
+/** Subtype of the removal of a patient's local copy after they left the workstation's ward. */
+export const RETENTION_REMOVAL = { system: 'urn:hms:replica-event', code: 'retention-removal', display: 'Local copy removed' } as const;
+
 /** FHIR AuditEvent.action: Create, Read, Update, Delete, Execute. */
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
 

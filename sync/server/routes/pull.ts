@@ -7,6 +7,7 @@ import type { Session } from '../auth.js';
 import { authenticate, sessionOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import type { Queryable } from '../database/index.js';
+import { LATE_ENTRY_WINDOW } from '../ward-membership.js';
 import { badRequest, quoteValue } from '../errors.js';
 import { collectionParameter } from './collection-parameter.js';
 
@@ -53,10 +54,13 @@ function parseLimit(value: string | undefined): number {
  */
 export async function readChanges(database: Queryable, collection: CollectionName, session: Session, after: Checkpoint | null, limit: number) {
   const parameters: unknown[] = [collection, session.wardId, limit];
+  // A ward keeps receiving a patient's documents for LATE_ENTRY_WINDOW after they leave it: so its
+  // workstations learn of the discharge or transfer itself, and later of their own late entries.
   const scope =
     collection === 'reference'
       ? `documents.ward_id IN ($2, '')`
-      : `documents.patient_id IN (SELECT patient_id FROM ward_membership WHERE ward_id = $2)`;
+      : `(documents.patient_id IN (SELECT patient_id FROM ward_membership WHERE ward_id = $2)
+          OR documents.patient_id IN (SELECT patient_id FROM ward_departures WHERE ward_id = $2 AND departed_at > now() - interval '${LATE_ENTRY_WINDOW}'))`;
   // AuditEvents travel only upwards: the server keeps them and never sends them to a workstation.
   const withoutAuditEvents = collection === 'entries' ? `AND documents.resource_type <> 'AuditEvent'` : '';
   let afterCheckpoint = '';
