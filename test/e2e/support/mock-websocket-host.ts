@@ -10,10 +10,11 @@ import type { MockHms } from './mock-hms-api.js';
  * Creates a stand-in for the browser host's WebSocket endpoint, so the preview can run the
  * renderer's real browser client. It accepts an upgrade on WEBSOCKET_PATH only with both
  * subprotocols and the expected token, returns results for `call` frames from a MockHms and
- * forwards the mock's events.
+ * forwards the mock's events. Like the real host, it rejects other handshakes with 403 Forbidden.
  */
 export function createMockWebSocketHost(mock: MockHms, token: string) {
   const server = new WebSocketServer({ noServer: true, handleProtocols: () => WEBSOCKET_PROTOCOL });
+  let rejecting = false;
 
   mock.addEventSink((channel, payload) => {
     const frame = JSON.stringify({ type: 'event', channel, payload });
@@ -36,12 +37,20 @@ export function createMockWebSocketHost(mock: MockHms, token: string) {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
       const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim());
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-      if (path !== WEBSOCKET_PATH || !protocols.includes(WEBSOCKET_PROTOCOL) || !protocols.includes(`${TOKEN_PROTOCOL_PREFIX}${token}`)) {
+      if (rejecting || path !== WEBSOCKET_PATH || !protocols.includes(WEBSOCKET_PROTOCOL) || !protocols.includes(`${TOKEN_PROTOCOL_PREFIX}${token}`)) {
         console.warn(`mock host: rejected an upgrade on ${path}`);
-        socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
         return;
       }
       server.handleUpgrade(request, socket, head, (client) => server.emit('connection', client, request));
+    },
+    /** Drops every open connection and rejects new handshakes, as a host restarted with a new launch token does. */
+    rejectConnections(): void {
+      rejecting = true;
+      for (const client of server.clients) client.terminate();
+    },
+    acceptConnections(): void {
+      rejecting = false;
     },
     close(): void {
       for (const client of server.clients) client.terminate();

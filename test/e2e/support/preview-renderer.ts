@@ -89,6 +89,7 @@ async function nurseJourney(browser: Browser, baseUrl: string): Promise<void> {
   await page.getByTestId('signin-submit').click();
   await page.getByTestId('ward-list').waitFor();
   await shoot(page, '03-ward-list');
+  await checkIncompleteSets(page);
 
   await page.locator('[data-testid="ward-row"][data-patient-id="pat-0001"]').focus();
   await page.keyboard.press('Enter');
@@ -113,10 +114,76 @@ async function nurseJourney(browser: Browser, baseUrl: string): Promise<void> {
   await page.getByTestId('vitals-error').waitFor();
   await shoot(page, '08-chart-invalid');
 
+  // The form message goes once the highlighted fields are corrected, before saving again.
+  await fillVitals(page, { pulse: '70', temperature: '37.2' });
+  check((await page.getByTestId('vitals-error').count()) === 1, 'the form message went while SpO2 was still invalid');
+  await fillVitals(page, { spo2: '95' });
+  await page.getByTestId('vitals-error').waitFor({ state: 'detached' });
+  await shoot(page, '08b-chart-corrected');
+  await fillVitals(page, { pulse: '', temperature: '', spo2: '' });
+
   await page.getByTestId('back-to-ward').click();
   await page.getByTestId('ward-list').waitFor();
   await mock.setSyncStatus({ ...mock.syncStatus, state: 'offline', lastError: 'Central server unreachable (ECONNREFUSED)' });
   await shoot(page, '09-ward-list-offline');
+  await page.close();
+}
+
+/**
+ * Checks the ward list's markers for newer incomplete sets: one beside an older NEWS2 with a
+ * score of 3 in one parameter, and one on a row without any NEWS2.
+ */
+async function checkIncompleteSets(page: Page): Promise<void> {
+  const markers = page.getByTestId('ward-latest-incomplete');
+  check((await markers.count()) === 2, `expected 2 incomplete-set markers, found ${await markers.count()}`);
+
+  const red = page.locator('[data-testid="ward-row"][data-patient-id="pat-0004"] [data-testid="ward-latest-incomplete"]');
+  check((await red.getAttribute('data-single-parameter-three')) === 'true', 'the newer set of pat-0004 is not marked as scoring 3 in one parameter');
+  check(/^Incomplete set \d\d:\d\d/.test(await red.innerText()), 'the marker of pat-0004 does not show "Incomplete set HH:MM"');
+  check((await red.innerText()).includes('Score 3 in one parameter'), 'the red marker of pat-0004 is missing');
+
+  const withoutNews2 = page.locator('[data-testid="ward-row"][data-patient-id="pat-0006"] [data-testid="ward-latest-incomplete"]');
+  check((await withoutNews2.getAttribute('data-single-parameter-three')) === 'false', 'pat-0006 has no marker, or a red one');
+
+  await page.locator('[data-testid="ward-row"][data-patient-id="pat-0004"]').focus();
+  await shoot(page, '27-ward-incomplete-newer-set');
+}
+
+/** Shows refused changes and a technical sync error in the strip, then their explanations on focus. */
+async function syncStripJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', signedIn: true });
+  const page = await openPage(browser, baseUrl, mock);
+  await page.getByTestId('ward-list').waitFor();
+
+  const technical = 'Central server http://127.0.0.1:8080 is unreachable (UND_ERR_SOCKET)';
+  await mock.setSyncStatus({ ...mock.syncStatus, state: 'offline', pendingChanges: 1, rejectedChanges: 2, lastError: technical });
+  const rejected = page.getByTestId('sync-rejected');
+  await rejected.waitFor();
+  check((await rejected.innerText()).includes('2 changes refused by the server'), 'the strip does not count the refused changes');
+  check(!(await page.getByTestId('sync-status').innerText()).includes('UND_ERR_SOCKET'), 'the strip shows the error code to the nurse');
+
+  await rejected.focus();
+  check((await rejected.innerText()).includes('IT can see why in the workstation log'), 'the refused changes have no explanation on focus');
+  await shoot(page, '28-sync-rejected');
+
+  await page.getByTestId('sync-error').focus();
+  check((await page.getByTestId('sync-error').innerText()).includes('UND_ERR_SOCKET'), 'the detail for IT is missing on focus');
+  await shoot(page, '28b-sync-error-detail');
+  await page.close();
+}
+
+/** Signs in as a lab technician, whose role may not open the ward list: a plain explanation, no "Try again". */
+async function forbiddenRoleJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'lab-technician', signedIn: true });
+  const page = await openPage(browser, baseUrl, mock);
+
+  const notice = page.getByTestId('access-forbidden');
+  await notice.waitFor();
+  check((await notice.innerText()).includes('only for the roles Nurse, Doctor and Pharmacist'), 'the explanation does not name the roles that may open the ward list');
+  check(!(await page.locator('main').innerText()).includes('ward:listPatients'), 'the explanation shows the API channel');
+  check((await page.getByRole('button', { name: 'Try again' }).count()) === 0, 'the explanation offers "Try again"');
+  check((await page.getByTestId('patient-search').count()) === 0, 'a role that may not search sees the patient search');
+  await shoot(page, '32-access-forbidden');
   await page.close();
 }
 
@@ -128,7 +195,7 @@ async function expiryJourney(browser: Browser, baseUrl: string): Promise<void> {
   await page.locator('[data-testid="ward-row"][data-patient-id="pat-0002"]').click();
   await fillVitals(page, { respiratoryRate: '19', pulse: '88' });
   mock.session = null;
-  await mock.emit('session:ended', { reason: 'expired' });
+  await mock.emit('session:ended', { reason: 'expired', userId: 'user-nurse-1' });
   await page.getByTestId('signin-submit').waitFor();
   await shoot(page, '16-session-expired');
 
@@ -145,6 +212,25 @@ async function checkNoPatientData(page: Page, mock: MockHms, state: string, extr
   const found = [...mock.patientIdentifiers(), ...extraTexts].filter((text) => html.toLowerCase().includes(text.toLowerCase()) || title.toLowerCase().includes(text.toLowerCase()));
   check(found.length === 0, `${state}: ${found.length} patient identifier(s) in the DOM or title`);
   check(!/\bward-row\b|patient-banner|vitals-form|search-result/.test(html), `${state}: a patient screen is still mounted`);
+}
+
+/**
+ * Sends `replaced` as another window's sign-in does: an event about a session this window no longer
+ * shows changes nothing, and one about the session shown ends it with the notice.
+ */
+async function replacedJourney(browser: Browser, baseUrl: string): Promise<void> {
+  const mock = new MockHms({ role: 'nurse', signedIn: true });
+  const page = await openPage(browser, baseUrl, mock);
+  await page.getByTestId('ward-list').waitFor();
+
+  await mock.emit('session:ended', { reason: 'replaced', userId: 'user-nurse-2' });
+  await page.waitForTimeout(300);
+  check((await page.getByTestId('ward-list').count()) === 1, "the end of another user's session signed this window out");
+
+  await mock.emit('session:ended', { reason: 'replaced', userId: 'user-nurse-1' });
+  await page.getByTestId('signin-notice').waitFor();
+  check((await page.getByTestId('signin-notice').innerText()).includes('Another user signed in'), 'the replaced session does not say why it ended');
+  await page.close();
 }
 
 /** Signs in while the central server is unreachable: the error for a new user, then the offline notice. */
@@ -316,6 +402,8 @@ async function searchJourney(browser: Browser, baseUrl: string): Promise<void> {
   check((await page.getByTestId('banner-name').innerText()) === 'BAKER, Thomas', 'the emergency chart shows another patient');
   check((await page.getByTestId('vitals-form').count()) === 0, 'the emergency chart offers the vitals form');
   check(mock.emergencyAccesses.length === 1, `expected 1 emergency access, the mock recorded ${mock.emergencyAccesses.length}`);
+  check((await page.getByTestId('emergency-reason').innerText()) === reason, 'the emergency band does not show the reason');
+  check((await page.getByTestId('emergency-opened').innerText()).startsWith('Opened by Alex Morgan on '), 'the emergency band does not say who opened the chart');
   await shoot(page, '26-emergency-chart');
 
   await page.getByTestId('patient-search').fill('H1002871');
@@ -377,11 +465,59 @@ async function browserClient(browser: Browser): Promise<void> {
 
     await page.reload();
     await page.getByTestId('ward-list').waitFor();
+    await disconnectedSave(page, mock, host);
     await page.close();
+
+    await staleAddress(browser, server.url);
   } finally {
     host.close();
     await server.close();
   }
+}
+
+/**
+ * Loses the connection to the host while observations are typed: the strip shows it, the save
+ * error names the workstation connection, and the same entries save once the host accepts
+ * connections again.
+ */
+async function disconnectedSave(page: Page, mock: MockHms, host: ReturnType<typeof createMockWebSocketHost>): Promise<void> {
+  await page.locator('[data-testid="ward-row"][data-patient-id="pat-0002"]').click();
+  await page.getByTestId('vitals-form').waitFor();
+  await fillVitals(page, { respiratoryRate: '18', pulse: '90' });
+  const setsBefore = mock.patients.find(({ chart }) => chart.patientId === 'pat-0002')?.vitals.length ?? 0;
+
+  host.rejectConnections();
+  await page.locator('[data-testid="sync-status"][data-state="disconnected"]').waitFor();
+  check((await page.getByTestId('sync-status').innerText()).includes('Not connected to the workstation'), 'the strip does not say that the workstation is not connected');
+  await shoot(page, '29-disconnected');
+
+  // A call made while disconnected waits up to 15 s for the connection before it fails.
+  await page.getByTestId('vitals-save').click();
+  await page.getByTestId('vitals-error').waitFor({ timeout: 20_000 });
+  const message = await page.getByTestId('vitals-error').innerText();
+  check(message.includes('not connected to the workstation'), `the save error does not name the workstation connection: ${message}`);
+  check(!message.includes('central server'), 'the save error blames the central server');
+  await shoot(page, '30-save-not-connected');
+
+  host.acceptConnections();
+  // The client backs off to 10 s between handshakes while they are rejected.
+  await page.locator('[data-testid="sync-status"]:not([data-state="disconnected"])').waitFor({ timeout: 20_000 });
+  await page.getByTestId('vitals-save').click();
+  await page.getByText('Observations saved at').waitFor();
+  const setsAfter = mock.patients.find(({ chart }) => chart.patientId === 'pat-0002')?.vitals.length ?? 0;
+  check(setsAfter === setsBefore + 1, `expected 1 new set after reconnecting, the mock has ${setsAfter - setsBefore}`);
+}
+
+/** Opens the page with the token of an earlier start: every handshake is rejected, and the page explains why. */
+async function staleAddress(browser: Browser, baseUrl: string): Promise<void> {
+  const page = await openPage(browser, `${baseUrl}#token=${randomBytes(32).toString('hex')}`, null);
+  await page.getByTestId('stale-address').waitFor({ timeout: 10_000 });
+  check(
+    (await page.getByTestId('stale-address').innerText()).includes('This address is from an earlier start of the workstation: open the address it printed last'),
+    'the stale address page does not say what to do',
+  );
+  await shoot(page, '31-stale-address');
+  await page.close();
 }
 
 async function main(): Promise<void> {
@@ -399,12 +535,15 @@ async function main(): Promise<void> {
   try {
     await nurseJourney(browser, server.url);
     await expiryJourney(browser, server.url);
+    await replacedJourney(browser, server.url);
     await offlineJourney(browser, server.url);
     await lockJourney(browser, server.url);
     await switchUserJourney(browser, server.url);
     await searchJourney(browser, server.url);
     await doctorJourney(browser, server.url);
     await pharmacistView(browser, server.url);
+    await syncStripJourney(browser, server.url);
+    await forbiddenRoleJourney(browser, server.url);
     await missingToken(browser, server.url);
     await browserClient(browser);
   } finally {
