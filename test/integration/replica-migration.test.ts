@@ -86,7 +86,9 @@ describe('replica schema migration', () => {
 
   it('upgrades 10,000 documents to the next version, reporting progress', async () => {
     const database = await open(directory.path, 1);
-    onTestFinished(() => database.close());
+    onTestFinished(async () => {
+      await database.close();
+    });
     const progress: MigrationProgress[] = [];
 
     await migrateCollections(database, (step) => progress.push(step));

@@ -15,7 +15,9 @@ describe.each(BACKENDS)('late entries after a transfer on %s', (backend) => {
     storage = await createStorage(backend, 'late_entries');
     server = await startServer(storage);
     ward4a = await SyncClient.signIn(server.url, { wardId: WARD_4A });
-    [transferred] = await patientIdsOfWard(server, WARD_4A);
+    const [first] = await patientIdsOfWard(server, WARD_4A);
+    if (!first) throw new Error('ward 4A has no seeded patient');
+    transferred = first;
 
     // Ward 4A moves the patient to a bed of ward 7B.
     const encounters = (await ward4a.pullAll('records')).documents.filter((document) => document.resourceType === 'Encounter' && document.patientId === transferred);
