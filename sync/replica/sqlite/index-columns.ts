@@ -1,5 +1,5 @@
 import type { RxDocumentData, RxJsonSchema } from 'rxdb';
-import { getIndexableStringMonad, getPrimaryFieldOfPrimaryKey, toArray } from 'rxdb';
+import { getIndexableStringMonad, toArray } from 'rxdb';
 
 /**
  * RxDB indexes as SQLite columns. Each index of the schema becomes one BLOB column holding RxDB's
@@ -25,19 +25,12 @@ export function indexKey(fields: readonly string[]): string {
   return fields.join(',');
 }
 
-/** The index the storage needs for cleanup() on top of the schema's own indexes. */
-export function cleanupIndex(primaryPath: string): string[] {
-  return ['_deleted', '_meta.lwt', primaryPath];
-}
-
 export function buildIndexColumns<RxDocType>(schema: RxJsonSchema<RxDocumentData<RxDocType>>): IndexColumn<RxDocType>[] {
-  const primaryPath = getPrimaryFieldOfPrimaryKey(schema.primaryKey) as string;
   const indexes = (schema.indexes ?? []).map((index) => toArray(index) as string[]);
-  const all = [...indexes, cleanupIndex(primaryPath)];
 
   const seen = new Set<string>();
   const columns: IndexColumn<RxDocType>[] = [];
-  for (const fields of all) {
+  for (const fields of indexes) {
     const key = indexKey(fields);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -22,6 +22,7 @@ import {
   now,
   prepareQuery,
 } from 'rxdb';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs';
 
@@ -39,6 +40,8 @@ export interface SqliteInstanceOptions {
   /** Rows deleted per cleanup() call, so one call never holds the write lock for long. */
   cleanupBatchSize?: number;
 }
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
 
 type ChangeBulk<RxDocType> = EventBulk<RxStorageChangeEvent<RxDocumentData<RxDocType>>, RxStorageDefaultCheckpoint>;
 
@@ -74,6 +77,7 @@ export function quoteIdentifier(name: string): string {
 }
 
 const SQLITE_MAX_PARAMETERS = 900;
+const EMPTY_BLOB = Buffer.alloc(0);
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -92,6 +96,9 @@ export class SqliteStorageInstance<RxDocType>
   readonly #changes: Subject<ChangeBulk<RxDocType>>;
   readonly #changeKey: string;
   #closed = false;
+  /** Columns of an older table layout that every write fills with an empty BLOB. */
+  #legacyColumns: string[] = [];
+  #upsert?: Statement;
 
   constructor(
     readonly database: SqliteDatabase,
@@ -113,12 +120,13 @@ export class SqliteStorageInstance<RxDocType>
 
   #createTables(): void {
     const indexColumnsSql = this.#indexColumns.map((index) => `, ${index.column} BLOB NOT NULL`).join('');
+    const indexName = (suffix: string) => quoteIdentifier(`${this.internals.tableName}__${suffix}`);
     const statements = [
       `CREATE TABLE IF NOT EXISTS ${this.#table} (id TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, deleted INTEGER NOT NULL, lwt REAL NOT NULL, rev TEXT NOT NULL${indexColumnsSql}) WITHOUT ROWID`,
-      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${this.internals.tableName}__lwt`)} ON ${this.#table} (lwt, id)`,
-      ...this.#indexColumns.map(
-        (index) => `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${this.internals.tableName}__${index.column}`)} ON ${this.#table} (${index.column})`,
-      ),
+      ...this.#indexColumns.map((index) => `CREATE INDEX IF NOT EXISTS ${indexName(index.column)} ON ${this.#table} (${index.column})`),
+      // cleanup() reads only deleted documents, so only they need to be in its index.
+      `CREATE INDEX IF NOT EXISTS ${indexName('deleted_lwt')} ON ${this.#table} (lwt) WHERE deleted = 1`,
+      `DROP INDEX IF EXISTS ${indexName('lwt')}`,
     ];
     if (this.schema.attachments) {
       statements.push(
@@ -127,7 +135,21 @@ export class SqliteStorageInstance<RxDocType>
     }
     this.database.transaction(() => {
       for (const statement of statements) this.database.prepare(statement).run();
+      this.#dropLegacyCleanupColumnIndex(indexName);
     })();
+  }
+
+  /**
+   * Tables created before the partial cleanup index have one more index column, for RxDB's
+   * `['_deleted', '_meta.lwt', primaryKey]` index, which no query reads. Its index is dropped and
+   * each write fills the column with an empty BLOB, so old files open without a table rebuild.
+   */
+  #dropLegacyCleanupColumnIndex(indexName: (suffix: string) => string): void {
+    const legacyColumn = `idx${this.#indexColumns.length}`;
+    const columns = this.database.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(this.internals.tableName) as string[];
+    if (!columns.includes(legacyColumn)) return;
+    this.#legacyColumns = [legacyColumn];
+    this.database.prepare(`DROP INDEX IF EXISTS ${indexName(legacyColumn)}`).run();
   }
 
   #ensureOpen(): void {
@@ -150,7 +172,16 @@ export class SqliteStorageInstance<RxDocType>
       document._meta.lwt,
       document._rev,
       ...this.#indexColumns.map((index) => encodeIndexString(index.toIndexableString(document))),
+      ...this.#legacyColumns.map(() => EMPTY_BLOB),
     ];
+  }
+
+  #upsertStatement(): Statement {
+    if (!this.#upsert) {
+      const columns = ['id', 'data', 'deleted', 'lwt', 'rev', ...this.#indexColumns.map((index) => index.column), ...this.#legacyColumns];
+      this.#upsert = this.database.prepare(`INSERT OR REPLACE INTO ${this.#table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    }
+    return this.#upsert;
   }
 
   async bulkWrite(documentWrites: BulkWriteRow<RxDocType>[], context: string): Promise<RxStorageBulkWriteResponse<RxDocType>> {
@@ -159,10 +190,7 @@ export class SqliteStorageInstance<RxDocType>
     // synchronous transaction starts.
     const attachmentBytes = this.schema.attachments ? await readAttachmentBlobs(documentWrites) : new Map<Blob, Buffer>();
 
-    const columns = ['id', 'data', 'deleted', 'lwt', 'rev', ...this.#indexColumns.map((index) => index.column)];
-    const upsert = this.database.prepare(
-      `INSERT OR REPLACE INTO ${this.#table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    );
+    const upsert = this.#upsertStatement();
 
     // BEGIN IMMEDIATE takes the write lock before the conflict check reads, so another process
     // writing the same file cannot slip a revision in between the check and the write.

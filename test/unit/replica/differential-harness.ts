@@ -1,4 +1,7 @@
 import { AssertionError, deepStrictEqual } from 'node:assert/strict';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3-multiple-ciphers';
 
 import fc from 'fast-check';
 import type {
@@ -17,6 +20,8 @@ import { clone, getChangedDocumentsSince, normalizeMangoQuery, now, prepareQuery
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { Subscription } from 'rxjs';
 
+import { buildIndexColumns } from '../../../sync/replica/sqlite/index-columns.js';
+import { quoteIdentifier } from '../../../sync/replica/sqlite/sqlite-instance.js';
 import { getRxStorageSQLite } from '../../../sync/replica/sqlite/sqlite-storage.js';
 import type { Operation, RunPlan, WriteRowPlan } from './differential-operations.js';
 import { FromDocument, runPlanArbitrary } from './differential-operations.js';
@@ -173,6 +178,32 @@ interface StoragePair {
   sqliteDirectory: string;
   databaseName: string;
   statistics: DifferentialStatistics;
+  /** Creates the SQLite table before the storage opens it, to test files that earlier versions wrote. */
+  prepareSqliteTable?: (filePath: string, tableName: string) => void;
+}
+
+/**
+ * Creates a collection table as the storage laid it out before the partial cleanup index: one
+ * more index column for RxDB's `['_deleted', '_meta.lwt', primaryKey]` index, indexed, and an
+ * index on (lwt, id).
+ */
+export function createTableOfEarlierLayout(subject: DifferentialSubject, filePath: string, tableName: string): void {
+  const columns = buildIndexColumns(subject.schema).map((index) => index.column);
+  columns.push(`idx${columns.length}`);
+  const table = quoteIdentifier(tableName);
+  const database = new Database(filePath);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.exec(
+      [
+        `CREATE TABLE ${table} (id TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, deleted INTEGER NOT NULL, lwt REAL NOT NULL, rev TEXT NOT NULL${columns.map((column) => `, ${column} BLOB NOT NULL`).join('')}) WITHOUT ROWID;`,
+        `CREATE INDEX ${quoteIdentifier(`${tableName}__lwt`)} ON ${table} (lwt, id);`,
+        ...columns.map((column) => `CREATE INDEX ${quoteIdentifier(`${tableName}__${column}`)} ON ${table} (${column});`),
+      ].join('\n'),
+    );
+  } finally {
+    database.close();
+  }
 }
 
 class DifferentialRun {
@@ -222,6 +253,8 @@ class DifferentialRun {
   }
 
   async open(): Promise<void> {
+    const tableName = `${this.#collectionName}-v${this.#subject.schema.version}`;
+    this.#pair.prepareSqliteTable?.(join(this.#pair.sqliteDirectory, `${this.#pair.databaseName}.sqlite`), tableName);
     await this.#openSqlite();
     this.#memory = (await this.#pair.memory.createStorageInstance<TestDocument>(this.#creationParams())) as unknown as Instance;
     this.#memorySubscription = this.#memory.changeStream().subscribe((bulk) => this.#memoryEvents.push(bulk));
@@ -481,6 +514,8 @@ export interface DifferentialOptions {
   verbose?: boolean;
   /** Filled in while the runs go on. */
   statistics?: DifferentialStatistics;
+  /** Starts every run on a table in the storage's earlier layout. */
+  earlierLayout?: boolean;
 }
 
 /** Runs one plan on fresh instances of both storages; throws on the first difference. */
@@ -501,6 +536,7 @@ export function createStoragePair(sqliteDirectory: string, statistics = emptySta
 /** Checks `runs` random operation sequences on one schema; rejects with fast-check's report on a difference. */
 export async function checkStoragesAgree(subject: DifferentialSubject, options: DifferentialOptions): Promise<void> {
   const pair = createStoragePair(options.sqliteDirectory, options.statistics);
+  if (options.earlierLayout) pair.prepareSqliteTable = (filePath, tableName) => createTableOfEarlierLayout(subject, filePath, tableName);
   let runNumber = 0;
   const property = fc.asyncProperty(runPlanArbitrary(subject, options.maxOperations), async (plan) => {
     runNumber += 1;

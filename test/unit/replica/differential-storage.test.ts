@@ -45,6 +45,15 @@ describe('SQLite storage against the memory storage', () => {
     }, 120_000);
   }
 
+  it('agrees on tables of the earlier layout', async () => {
+    const statistics = emptyStatistics();
+
+    await checkStoragesAgree(samplesSubject, { runs: 30, seed: SEED, statistics, earlierLayout: true, sqliteDirectory: directory.path });
+
+    expect(statistics.writtenRows).toBeGreaterThan(0);
+    expect(statistics.purgedDocuments).toBeGreaterThan(0);
+  }, 120_000);
+
   // Counterexample found by the differential test: getChangedDocumentsSince ordered ties in lwt by
   // the id as SQLite TEXT (UTF-8 bytes), which puts U+10000 after U+FF5E, whereas RxDB and
   // JavaScript compare UTF-16 code units and put U+10000 (a surrogate pair) first.
