@@ -6,8 +6,9 @@ import { normalizeForSearch } from '../protocol/documents.js';
  * Anna"), by exact MRN, and by birth date. Results rank an exact MRN first, then the patients of
  * the workstation's ward, then the rest, each group by name.
  *
- * Name words live in a sorted array, so a prefix is a binary search and a scan of the words that
- * share it; a query starts from its rarest word and checks the others on those candidates only.
+ * Name words live in a sorted array, so a prefix is a binary search. Each word keeps its patients
+ * sorted by name, so a search merges the lists of the words its rarest term starts and stops at
+ * the limit, instead of ranking every patient the prefix matches.
  */
 
 export interface IndexedPatient {
@@ -41,8 +42,12 @@ const DEFAULT_LIMIT = 50;
 export class PatientSearchIndex {
   readonly #patients = new Map<string, IndexedPatient>();
   readonly #placements = new Map<string, Placement>();
+  readonly #idsByWard = new Map<string, Set<string>>();
   readonly #wordsOf = new Map<string, string[]>();
   readonly #idsByWord = new Map<string, Set<string>>();
+  /** The ids of each word, sorted by name; rebuilt lazily for the words in `#unsortedWords`. */
+  readonly #sortedIdsByWord = new Map<string, string[]>();
+  readonly #unsortedWords = new Set<string>();
   readonly #idsByMrn = new Map<string, Set<string>>();
   readonly #idsByBirthDate = new Map<string, Set<string>>();
   #sortedWords: string[] = [];
@@ -56,10 +61,12 @@ export class PatientSearchIndex {
   upsert(patient: IndexedPatient): void {
     this.remove(patient.patientId);
     this.#patients.set(patient.patientId, patient);
-    this.#wordsOf.set(patient.patientId, [...wordsOf(patient.nameNorm)]);
-    for (const word of wordsOf(patient.nameNorm)) {
+    const words = [...wordsOf(patient.nameNorm)];
+    this.#wordsOf.set(patient.patientId, words);
+    for (const word of words) {
       if (!this.#idsByWord.has(word)) this.#sortedWordsStale = true;
       addTo(this.#idsByWord, word, patient.patientId);
+      this.#unsortedWords.add(word);
     }
     if (patient.mrn) addTo(this.#idsByMrn, patient.mrn, patient.patientId);
     if (patient.birthDate) addTo(this.#idsByBirthDate, patient.birthDate, patient.patientId);
@@ -69,18 +76,30 @@ export class PatientSearchIndex {
     const previous = this.#patients.get(patientId);
     if (!previous) return;
     this.#patients.delete(patientId);
-    this.#wordsOf.delete(patientId);
-    for (const word of wordsOf(previous.nameNorm)) {
-      if (removeFrom(this.#idsByWord, word, patientId)) this.#sortedWordsStale = true;
+    for (const word of this.#wordsOf.get(patientId) ?? []) {
+      if (removeFrom(this.#idsByWord, word, patientId)) {
+        this.#sortedWordsStale = true;
+        this.#sortedIdsByWord.delete(word);
+        this.#unsortedWords.delete(word);
+      } else {
+        this.#unsortedWords.add(word);
+      }
     }
+    this.#wordsOf.delete(patientId);
     removeFrom(this.#idsByMrn, previous.mrn, patientId);
     removeFrom(this.#idsByBirthDate, previous.birthDate, patientId);
   }
 
   /** Records the ward and bed of a patient's current encounter, or clears them with undefined. */
   setPlacement(patientId: string, placement: Placement | undefined): void {
-    if (placement) this.#placements.set(patientId, placement);
-    else this.#placements.delete(patientId);
+    const previous = this.#placements.get(patientId);
+    if (previous) removeFrom(this.#idsByWard, previous.wardId, patientId);
+    if (placement) {
+      this.#placements.set(patientId, placement);
+      addTo(this.#idsByWard, placement.wardId, patientId);
+    } else {
+      this.#placements.delete(patientId);
+    }
   }
 
   placementOf(patientId: string): Placement | undefined {
@@ -90,43 +109,82 @@ export class PatientSearchIndex {
   search(query: string, options: SearchOptions = {}): IndexedPatient[] {
     const limit = options.limit ?? DEFAULT_LIMIT;
     const trimmed = query.trim();
-    const exactMrn = [...(this.#idsByMrn.get(trimmed) ?? [])];
-
+    const exact = [...(this.#idsByMrn.get(trimmed) ?? [])];
     const terms = normalizeForSearch(trimmed).split(' ').filter(Boolean);
     const birthDates = terms.map(parseBirthDate).filter((date): date is string => date !== null);
     const words = terms.filter((term) => parseBirthDate(term) === null && !this.#idsByMrn.has(term) && term.length >= MIN_WORD_LENGTH);
 
-    const best = new TopResults<IndexedPatient>(limit, (a, b) => this.#rank(a, options.wardId) - this.#rank(b, options.wardId) || compare(a.nameNorm, b.nameNorm) || compare(a.patientId, b.patientId));
+    const taken = new Set(exact);
+    // A word that starts only one name word is tested by set membership, the others by prefix.
+    const wordTests = words.map((word) => {
+      const range = this.#wordRange(word);
+      const single = range.end - range.start === 1 ? this.#idsByWord.get(this.#words()[range.start] as string) : undefined;
+      return single ? (id: string) => single.has(id) : (id: string) => (this.#wordsOf.get(id) ?? []).some((own) => own.startsWith(word));
+    });
     const accepts = (patient: IndexedPatient) =>
-      !exactMrn.includes(patient.patientId) &&
-      birthDates.every((date) => patient.birthDate === date) &&
-      words.every((word) => (this.#wordsOf.get(patient.patientId) ?? []).some((own) => own.startsWith(word)));
+      !taken.has(patient.patientId) && birthDates.every((date) => patient.birthDate === date) && wordTests.every((test) => test(patient.patientId));
+    const results = exact.map((id) => this.#patients.get(id) as IndexedPatient);
+    if (words.length === 0 && birthDates.length === 0) return results.slice(0, limit);
 
-    // Start from the most selective part of the query and check the rest on each candidate.
-    if (words.length > 0) {
-      const ranges = words.map((word) => this.#wordRange(word));
-      const rarest = ranges.reduce((smallest, range) => (range.count < smallest.count ? range : smallest));
-      const seen = rarest.end - rarest.start > 1 ? new Set<string>() : undefined;
-      const sorted = this.#words();
-      for (let position = rarest.start; position < rarest.end; position += 1) {
-        for (const id of this.#idsByWord.get(sorted[position] as string) ?? []) {
-          if (seen) {
-            if (seen.has(id)) continue;
-            seen.add(id);
-          }
-          const patient = this.#patients.get(id) as IndexedPatient;
-          if (accepts(patient)) best.offer(patient);
-        }
-      }
-    } else if (birthDates.length > 0) {
-      for (const id of this.#idsByBirthDate.get(birthDates[0] as string) ?? []) {
-        const patient = this.#patients.get(id) as IndexedPatient;
-        if (accepts(patient)) best.offer(patient);
-      }
+    // The ward's own patients first: a ward has a few dozen, so checking each is cheap.
+    const wardIds = options.wardId ? (this.#idsByWard.get(options.wardId) ?? new Set<string>()) : new Set<string>();
+    const ward = [...wardIds].map((id) => this.#patients.get(id) as IndexedPatient).filter((patient) => patient && accepts(patient));
+    for (const patient of ward.sort(byName)) {
+      results.push(patient);
+      taken.add(patient.patientId);
     }
 
-    const mrnMatches = exactMrn.map((id) => this.#patients.get(id) as IndexedPatient);
-    return [...mrnMatches, ...best.results()].slice(0, limit);
+    const need = limit - results.length;
+    if (need > 0) results.push(...this.#bestByName(words, birthDates, accepts, need));
+    return results.slice(0, limit);
+  }
+
+  /**
+   * The first `need` patients in name order that `accepts`, taken from the rarest word's lists (or
+   * the birth date's patients); lists are merged without ranking every candidate.
+   */
+  #bestByName(words: string[], birthDates: string[], accepts: (patient: IndexedPatient) => boolean, need: number): IndexedPatient[] {
+    const found: IndexedPatient[] = [];
+    if (words.length === 0) {
+      const ids = [...(this.#idsByBirthDate.get(birthDates[0] as string) ?? [])];
+      return ids.map((id) => this.#patients.get(id) as IndexedPatient).filter(accepts).sort(byName).slice(0, need);
+    }
+    const ranges = words.map((word) => this.#wordRange(word));
+    const rarest = ranges.reduce((smallest, range) => (range.count < smallest.count ? range : smallest));
+    const sortedWords = this.#words();
+    const lists: string[][] = [];
+    for (let position = rarest.start; position < rarest.end; position += 1) lists.push(this.#sortedIds(sortedWords[position] as string));
+
+    if (lists.length === 1) {
+      for (const id of lists[0] as string[]) {
+        const patient = this.#patients.get(id) as IndexedPatient;
+        if (accepts(patient) && found.push(patient) >= need) break;
+      }
+      return found;
+    }
+
+    // A k-way merge of lists already in name order; a patient on several lists comes out once.
+    const heads = lists.map(() => 0);
+    let previous: string | undefined;
+    while (found.length < need) {
+      let best = -1;
+      let bestPatient: IndexedPatient | undefined;
+      for (let list = 0; list < lists.length; list += 1) {
+        const id = (lists[list] as string[])[heads[list] as number];
+        if (id === undefined) continue;
+        const patient = this.#patients.get(id) as IndexedPatient;
+        if (!bestPatient || byName(patient, bestPatient) < 0) {
+          best = list;
+          bestPatient = patient;
+        }
+      }
+      if (!bestPatient) break;
+      heads[best] = (heads[best] as number) + 1;
+      if (bestPatient.patientId === previous) continue;
+      previous = bestPatient.patientId;
+      if (accepts(bestPatient)) found.push(bestPatient);
+    }
+    return found;
   }
 
   /** The positions in the sorted word list of the words starting with `prefix`, and how many patients they name. */
@@ -148,8 +206,14 @@ export class PatientSearchIndex {
     return { start: low, end, count };
   }
 
-  #rank(patient: IndexedPatient, wardId: string | undefined): number {
-    return wardId && this.#placements.get(patient.patientId)?.wardId === wardId ? 0 : 1;
+  #sortedIds(word: string): string[] {
+    let ids = this.#sortedIdsByWord.get(word);
+    if (!ids || this.#unsortedWords.has(word)) {
+      ids = [...(this.#idsByWord.get(word) ?? [])].sort((a, b) => byName(this.#patients.get(a) as IndexedPatient, this.#patients.get(b) as IndexedPatient));
+      this.#sortedIdsByWord.set(word, ids);
+      this.#unsortedWords.delete(word);
+    }
+    return ids;
   }
 
   #words(): string[] {
@@ -161,14 +225,17 @@ export class PatientSearchIndex {
   }
 }
 
+function byName(a: IndexedPatient, b: IndexedPatient): number {
+  return compare(a.nameNorm, b.nameNorm) || compare(a.patientId, b.patientId);
+}
+
 function wordsOf(nameNorm: string): Set<string> {
   return new Set(nameNorm.split(/[\s\-']+/).filter(Boolean));
 }
 
 /** Accepts 1984-07-02, 02.07.1984 and 02/07/1984 (day first, as charted in Europe). */
 function parseBirthDate(term: string): string | null {
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(term);
-  if (iso) return term;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(term)) return term;
   const dayFirst = /^(\d{1,2})[./](\d{1,2})[./](\d{4})$/.exec(term);
   if (dayFirst) return `${dayFirst[3]}-${(dayFirst[2] as string).padStart(2, '0')}-${(dayFirst[1] as string).padStart(2, '0')}`;
   return null;
@@ -188,34 +255,6 @@ function removeFrom(map: Map<string, Set<string>>, key: string, id: string): boo
   if (ids.size > 0) return false;
   map.delete(key);
   return true;
-}
-
-/** The best `limit` items offered so far, in order, without sorting every candidate. */
-class TopResults<T> {
-  readonly #items: T[] = [];
-
-  constructor(
-    private readonly limit: number,
-    private readonly order: (a: T, b: T) => number,
-  ) {}
-
-  offer(item: T): void {
-    const items = this.#items;
-    if (items.length === this.limit && this.order(item, items[items.length - 1] as T) >= 0) return;
-    let low = 0;
-    let high = items.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.order(items[middle] as T, item) <= 0) low = middle + 1;
-      else high = middle;
-    }
-    items.splice(low, 0, item);
-    if (items.length > this.limit) items.pop();
-  }
-
-  results(): T[] {
-    return this.#items;
-  }
 }
 
 function compare(a: string, b: string): number {
