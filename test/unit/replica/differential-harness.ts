@@ -34,6 +34,9 @@ import type { DifferentialSubject, TestDocument } from './differential-schemas.j
  * `_deleted: {$eq: false}` added after normalization, index hints prefixed with `_deleted`), and
  * some run without the `_deleted` filter, as replication and cleanup code does.
  *
+ * Documents are compared whole: the SQLite storage keeps no fields of its own in them, because it
+ * stores each document as JSON and its index strings in separate columns.
+ *
  * Two results are compared as they are, except:
  * - findDocumentsById: sorted by id, because the RxStorage interface leaves the order open.
  * - count: only the number, because `mode` describes how the storage counted.
