@@ -370,12 +370,12 @@ export class SqliteStorageInstance<RxDocType>
   async cleanup(minimumDeletedTime: number): Promise<boolean> {
     this.#ensureOpen();
     const batchSize = this.options.cleanupBatchSize ?? 5000;
-    const olderThan = now() - minimumDeletedTime;
+    const newestPurgedLwt = now() - minimumDeletedTime;
     const purge = this.database.transaction(() => {
       const ids = this.database
-        .prepare(`SELECT id FROM ${this.#table} WHERE deleted = 1 AND lwt < ? ORDER BY lwt LIMIT ?`)
+        .prepare(`SELECT id FROM ${this.#table} WHERE deleted = 1 AND lwt <= ? ORDER BY lwt LIMIT ?`)
         .pluck()
-        .all(olderThan, batchSize + 1) as string[];
+        .all(newestPurgedLwt, batchSize + 1) as string[];
       const batch = ids.slice(0, batchSize);
       for (const idChunk of chunk(batch, SQLITE_MAX_PARAMETERS)) {
         const placeholders = idChunk.map(() => '?').join(', ');
