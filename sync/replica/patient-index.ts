@@ -27,6 +27,8 @@ export interface IndexedPatient {
 export interface Placement {
   wardId: string;
   locationId: string;
+  /** Encounter.id the placement comes from, so that another encounter ending does not clear it. */
+  encounterId?: string;
 }
 
 export interface SearchOptions {

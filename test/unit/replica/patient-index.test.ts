@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { normalizeForSearch } from '../../../sync/protocol/documents.js';
+import { normalizeForSearch, toRecordDocument } from '../../../sync/protocol/documents.js';
+import { MRN_SYSTEM } from '../../../sync/protocol/fhir/identifiers.js';
+import { followPatientIndex } from '../../../sync/replica/patient-index-feed.js';
+import { openReplica } from '../../../sync/replica/replica.js';
+import { makeTempDirectory } from '../../support/replica.js';
 import type { IndexedPatient } from '../../../sync/replica/patient-index.js';
 import { PatientSearchIndex } from '../../../sync/replica/patient-index.js';
 
@@ -74,5 +78,46 @@ describe('patient search index', () => {
     expect(many.search('nguyen')).toHaveLength(50);
     expect(many.search('nguyen', { limit: 5 })).toHaveLength(5);
     expect(many.search('n')).toEqual([]);
+  });
+});
+
+describe('patient index fed from the replica', () => {
+  it('loads every patient and placement in pages and follows changes', async () => {
+    const directory = makeTempDirectory('patient-index-feed');
+    const replica = await openReplica({ directory: directory.path, name: 'feed' });
+    const context = { wardOfLocation: (id: string) => (id.startsWith('bed-4a') ? 'ward-4a' : undefined) };
+    const patients = Array.from({ length: 4_500 }, (_, n) =>
+      toRecordDocument({ resourceType: 'Patient', id: `p${String(n).padStart(5, '0')}`, name: [{ family: `Family${n}`, given: ['Given'] }], identifier: [{ system: MRN_SYSTEM, value: String(20_000_000 + n) }] }, context),
+    );
+    // Two encounters per patient, so that a page of 2,000 can end between a patient's encounters.
+    const encounters = patients.flatMap((patient, n) =>
+      ['old', 'current'].map((which) =>
+        toRecordDocument(
+          {
+            resourceType: 'Encounter',
+            id: `${which}-${patient.patientId}`,
+            status: which === 'current' ? 'in-progress' : 'finished',
+            subject: { reference: `Patient/${patient.patientId}` },
+            location: [{ location: { reference: `Location/${n % 2 ? 'bed-4a-01' : 'bed-7b-01'}` }, status: 'active' }],
+          },
+          context,
+        ),
+      ),
+    );
+    await replica.records.bulkInsert([...patients, ...encounters]);
+
+    const { index, subscription } = await followPatientIndex(replica, (patient) => ({ displayName: String((patient.name as { family: string }[])[0]?.family), gender: 'unknown' }));
+    expect(index.size).toBe(4_500);
+    expect(index.placementOf('p01999')).toEqual({ wardId: 'ward-4a', locationId: 'bed-4a-01', encounterId: 'current-p01999' });
+    expect(index.placementOf('p02000')).toBeUndefined();
+    expect(ids(index.search('20004321'))).toEqual(['p04321']);
+
+    await replica.records.insert(toRecordDocument({ resourceType: 'Patient', id: 'late', name: [{ family: 'Ó Briain', given: ['Siobhán'] }] }, context));
+    expect(ids(index.search('obriain'))).toEqual([]);
+    expect(ids(index.search('briain siobhan'))).toEqual(['late']);
+
+    subscription.unsubscribe();
+    await replica.close();
+    directory.remove();
   });
 });
