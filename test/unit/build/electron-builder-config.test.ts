@@ -45,7 +45,7 @@ describe('electron-builder configuration', () => {
   it('unpacks every native module from the ASAR', () => {
     const unpacked = (config.asarUnpack as string[]).join(' ');
 
-    for (const native of ['better-sqlite3', '@serialport/bindings-cpp', 'node-hid']) expect(unpacked).toContain(native);
+    for (const native of ['better-sqlite3-multiple-ciphers', '@serialport/bindings-cpp', 'node-hid']) expect(unpacked).toContain(native);
   });
 
   it('packages what the build produces', () => {

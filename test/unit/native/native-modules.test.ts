@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 
-import type BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type * as NodeHid from 'node-hid';
 import type * as SerialPortModule from 'serialport';
 import { describe, expect, it } from 'vitest';
@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 const require = createRequire(import.meta.url);
 
 describe('native modules', () => {
-  it('loads better-sqlite3 and runs a query', () => {
-    const Database = require('better-sqlite3') as typeof BetterSqlite3;
+  it('loads better-sqlite3-multiple-ciphers and runs a query', () => {
+    const Database = require('better-sqlite3-multiple-ciphers') as typeof BetterSqlite3;
     const database = new Database(':memory:');
 
     expect(database.prepare('SELECT sqlite_version() AS version').get()).toMatchObject({ version: expect.stringMatching(/^3\.\d+\.\d+$/) });
