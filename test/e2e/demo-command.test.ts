@@ -1,17 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { launchChromium, ROOT } from '../support/browser.js';
 import { makeTempDirectory } from '../support/replica.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CHROMIUM = process.env.HMS_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,7 +58,7 @@ describe('demo command', () => {
     const address = await addressPrintedBy(demo);
     expect(address.startsWith(`http://127.0.0.1:${workstationPort}/#token=`)).toBe(true);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(address);
     await page.getByTestId('signin-username').fill('nurse');

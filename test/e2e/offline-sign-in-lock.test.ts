@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { BrowserHost } from '../../main/browser-host/browser-host.js';
@@ -16,13 +14,9 @@ import { createServer } from '../../sync/server/app.js';
 import { ManualClock, MINUTE } from '../support/clock.js';
 import type { TestDatabase } from '../support/postgres.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
 import { makeTempDirectory } from '../support/replica.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const RENDERER = join(ROOT, 'dist', 'renderer');
-const SCREENSHOTS = join(ROOT, 'test-results', 'e2e');
-const CHROMIUM = process.env.HMS_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /**
  * A nurse signs in online; the central server goes down and the workstation restarts; she signs in
@@ -68,14 +62,13 @@ describe('offline sign-in and the inactivity lock', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}; install Debian's chromium package or set HMS_CHROMIUM`);
-    if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
+    ensureRendererBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
     database = await createTestDatabase('e2e_offline');
     server = await startServer(0);
     serverPort = Number(new URL(server.url).port);
     await startWorkstation();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 

@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { BrowserHost } from '../../main/browser-host/browser-host.js';
@@ -15,19 +13,10 @@ import type { SyncServer } from '../../sync/server/app.js';
 import { createServer } from '../../sync/server/app.js';
 import type { TestDatabase } from '../support/postgres.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
 import { makeTempDirectory } from '../support/replica.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const RENDERER = join(ROOT, 'dist', 'renderer');
-const SCREENSHOTS = join(ROOT, 'test-results', 'e2e');
-const CHROMIUM = process.env.HMS_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-/** Builds the renderer when a test run starts without `npm run build` having run first. */
-function ensureRendererBuilt(): void {
-  if (existsSync(join(RENDERER, 'index.html'))) return;
-  execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 describe('nurse charts vitals through an outage', () => {
   let database: TestDatabase;
@@ -43,7 +32,6 @@ describe('nurse charts vitals through an outage', () => {
   const startServer = (port: number) => createServer({ port, databaseUrl: database.url, seed: true, logLevel: 'silent' });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}; install Debian's chromium package or set HMS_CHROMIUM`);
     ensureRendererBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
 
@@ -58,7 +46,7 @@ describe('nurse charts vitals through an outage', () => {
     });
     host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 
