@@ -6,7 +6,7 @@ import type { Level, Logger } from 'pino';
 
 import { HEARTBEAT_INTERVAL_MS } from '../protocol/wire.js';
 import { ChangeFeed } from './change-feed.js';
-import type { ServerContext } from './context.js';
+import type { ServerContext, ServerTestHooks } from './context.js';
 import type { Database } from './database/index.js';
 import { openDatabase } from './database/index.js';
 import { installErrorHandler } from './errors.js';
@@ -44,6 +44,8 @@ export interface CreateServerOptions {
   /** Logger to use; by default a pino logger at `logLevel` writing JSON lines to stdout. */
   logger?: Logger;
   logLevel?: Level | 'silent';
+  /** Test-only pauses and failures inside push transactions; never set it in production (main.ts does not). */
+  testHooks?: ServerTestHooks;
 }
 
 export interface SyncServer {
@@ -99,7 +101,15 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     changeFeed = await ChangeFeed.start(database, logger.child({ component: 'change-feed' }));
     userStatusFeed = await UserStatusFeed.start(database);
 
-    const context: ServerContext = { database, tokenSecret, changeFeed, userStatusFeed, now, heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS };
+    const context: ServerContext = {
+      database,
+      tokenSecret,
+      changeFeed,
+      userStatusFeed,
+      now,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+      ...(options.testHooks ? { testHooks: options.testHooks } : {}),
+    };
     const { app } = buildApp(context, logger);
     const feeds = [changeFeed, userStatusFeed];
     app.addHook('onClose', async () => {

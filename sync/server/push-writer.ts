@@ -2,10 +2,11 @@ import type { CollectionName } from '../protocol/collections.js';
 import type { ReplicatedDocument } from '../protocol/documents.js';
 import type { PushRow, WireDocument } from '../protocol/wire.js';
 import type { Session } from './auth.js';
+import type { ServerTestHooks } from './context.js';
 import { compareCodeUnits, sameJson } from './canonical-json.js';
 import { notifyChanges } from './change-feed.js';
 import type { Queryable } from './database/index.js';
-import type { DocumentRow } from './document-store.js';
+import type { DocumentRow, StoredDocument } from './document-store.js';
 import { insertDocument, lockDocument, replayPatientDocuments, updateDocument } from './document-store.js';
 import { badRequest, forbidden } from './errors.js';
 import { loadDerivationContext } from './locations.js';
@@ -70,8 +71,17 @@ async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[
  * Every row must be allowed to the session's roles (write-permissions.ts) and, except for
  * AuditEvents, be about a patient of the session's ward. A stored AuditEvent never changes: a row
  * that differs from it rejects the whole push with 403.
+ *
+ * `testHooks`, set only by tests, pause or fail the transaction between its reads and its writes
+ * and before COMMIT.
  */
-export async function applyPush(transaction: Queryable, collection: CollectionName, rows: readonly PushRow[], session: Session): Promise<PushResult> {
+export async function applyPush(
+  transaction: Queryable,
+  collection: CollectionName,
+  rows: readonly PushRow[],
+  session: Session,
+  testHooks?: ServerTestHooks,
+): Promise<PushResult> {
   const context = await loadDerivationContext(transaction);
   const validated: ValidatedRow[] = rows.map((row) => {
     const assumedId = row.assumedMasterState?.id;
@@ -103,11 +113,18 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
   // Lock rows in id order, so that two pushes of the same documents take their row locks in the
   // same order and do not deadlock on them.
   const ordered = [...validated].sort((a, b) => compareCodeUnits(a.derived.id, b.derived.id));
+  const documentIds = ordered.map(({ derived }) => derived.id);
 
-  for (const { row, derived } of ordered) {
+  // Every stored row is locked before anything is written: a concurrent push of the same document
+  // waits here until this transaction ends, and then reads the state this one wrote.
+  const lockedStates: (StoredDocument | undefined)[] = [];
+  for (const { derived } of ordered) lockedStates.push(await lockDocument(transaction, collection, derived.id));
+  await testHooks?.afterLock?.(documentIds);
+
+  for (const [index, { row, derived }] of ordered.entries()) {
     const documentRow: DocumentRow = { collection, document: row.newDocumentState, derived };
     const audit = isAuditEvent(derived);
-    let current = await lockDocument(transaction, collection, derived.id);
+    let current = lockedStates[index];
     if (!current) {
       // Nothing stored: write it even when the client assumed a master state, because there is no
       // master to return as a conflict and dropping the write would lose it.
@@ -155,5 +172,6 @@ export async function applyPush(transaction: Queryable, collection: CollectionNa
     changedCollections.add('entries');
   }
   if (changedCollections.size > 0) await notifyChanges(transaction, changedCollections);
+  await testHooks?.beforeCommit?.(documentIds);
   return result;
 }

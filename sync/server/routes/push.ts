@@ -21,7 +21,7 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
     }
 
     const session = sessionOf(request);
-    const result = await context.database.transaction((transaction) => applyPush(transaction, collection, parsed.data.rows, session));
+    const result = await context.database.transaction((transaction) => applyPush(transaction, collection, parsed.data.rows, session, context.testHooks));
     request.log.info(
       { collection, rows: parsed.data.rows.length, written: result.written, unchanged: result.unchanged, conflicts: result.conflicts.length, workstationId: session.workstationId },
       'push applied',
