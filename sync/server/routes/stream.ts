@@ -25,10 +25,21 @@ function writeEvent(response: ServerResponse, event: 'resync' | 'heartbeat', dat
  * while the client was away are never missed.
  */
 export function registerStreamRoute(app: FastifyInstance, context: ServerContext, openStreams: OpenStreams): void {
+  // One live stream per workstation id (from the token) on this instance: a workstation that
+  // reconnects replaces its older stream, and two replication loops on one replica cannot both
+  // listen. NOTE: a stream on another instance of the same database is not closed.
+  const streamByWorkstation = new Map<string, ServerResponse>();
+
   app.get('/sync/stream', { onRequest: (request) => authenticate(context, request) }, (request, reply) => {
     const session = sessionOf(request);
     reply.hijack();
     const response = reply.raw;
+    const older = streamByWorkstation.get(session.workstationId);
+    streamByWorkstation.set(session.workstationId, response);
+    if (older && !older.writableEnded) {
+      request.log.info({ workstationId: session.workstationId, userId: session.userId }, 'event stream replaced by a newer one of the same workstation; closing the older');
+      older.end();
+    }
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -76,6 +87,7 @@ export function registerStreamRoute(app: FastifyInstance, context: ServerContext
       clearTimeout(debounceTimer);
       clearInterval(heartbeat);
       openStreams.delete(response);
+      if (streamByWorkstation.get(session.workstationId) === response) streamByWorkstation.delete(session.workstationId);
       request.log.info({ workstationId: session.workstationId }, 'event stream closed');
     });
   });
