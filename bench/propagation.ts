@@ -1,6 +1,6 @@
 // Change propagation between two workstations through the reference server on PostgreSQL, over
-// loopback HTTP. Workstation A records vital signs through its core's gateway, as the UI does;
-// the time runs until workstation B's replica has the panel. A and B are separate child processes,
+// loopback HTTP. Workstation A records vital signs through its core's gateway, as the UI does,
+// and the time runs until workstation B's replica has the panel. A and B are separate child processes,
 // each with a core (createCore) and an encrypted replica, and the server runs in this process. In
 // the same run, a bare client without a replica pushes over HTTP and a bare reader pulls on each
 // stream event, which gives the server's share of the latency.
