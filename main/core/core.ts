@@ -7,6 +7,7 @@ import { bufferTime, filter, map } from 'rxjs/operators';
 
 import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
 import { Outbox } from '../../sync/client/outbox.js';
+import { ConflictLog } from '../../sync/client/conflict-log.js';
 import { WorkstationReplication } from '../../sync/client/replication.js';
 import { ServerClient } from '../../sync/client/server-client.js';
 import type { ReplicaDatabase } from '../../sync/replica/replica.js';
@@ -89,12 +90,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   });
   const replicaFile = join(options.dataDirectory, `${replicaName}.sqlite`);
-  const outbox = new Outbox(replicaFile, options.replicaKey);
+  const outbox = new Outbox(replicaFile, options.replicaKey, { now: () => clock.now() });
+  const conflictLog = new ConflictLog(replicaFile, options.replicaKey);
   const server = new ServerClient({ baseUrl: settings.serverUrl });
+  const credentials = new CredentialStore(replicaFile, options.replicaKey);
   const replication = new WorkstationReplication({
     replica,
     server,
     outbox,
+    conflicts: conflictLog,
+    onCredentialsRenewed: (renewed) => credentials.saveSyncCredentials(renewed),
+    onCredentialsSpent: () => credentials.clearSyncToken(),
     logger: log('replication'),
     scopeKey: scopeKey(settings),
     now: () => clock.now(),
@@ -103,7 +109,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
 
   const events = new CoreEvents();
-  const credentials = new CredentialStore(replicaFile, options.replicaKey);
   const audit = new AuditTrail(replica, settings.workstationId, clock, log('audit'));
   const reader = new ReplicaReader(replica);
   const ward = new WardService(reader, clock);
@@ -114,7 +119,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     wardId: settings.wardId,
     ward,
     server,
-    token: () => replication.token,
+    authorized: (send) => replication.authorization.request(send),
     workstationId: settings.workstationId,
     clock,
     logger: log('patients'),
@@ -129,9 +134,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     events,
     clock,
     logger: log('session'),
-    onSignedIn: async (token, expiresAt, userId) => {
-      credentials.saveSyncToken(token, userId, expiresAt);
-      await replication.start(token);
+    onSignedIn: async (syncCredentials) => {
+      credentials.saveSyncCredentials(syncCredentials);
+      await replication.start(syncCredentials);
     },
     onSessionEnded: () => patients.endEmergencyAccess(),
   });
@@ -196,8 +201,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   let retentionRanSinceStart = false;
 
   // A workstation restarted during an outage goes on syncing with the last token it was given.
-  const savedToken = credentials.loadSyncToken(clock.now());
-  if (savedToken) await replication.start(savedToken.token);
+  const savedCredentials = credentials.loadSyncCredentials();
+  if (savedCredentials) await replication.start(savedCredentials);
 
   let reconnecting = true;
   const subscriptions = [
@@ -205,14 +210,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       events.emit('syncStatus', status);
       // Each return of the server is the next contact at which disabled users lose their cached password.
       if (status.state === 'offline' || status.state === 'stopped') reconnecting = true;
-      const token = replication.token;
       if (status.state === 'online' && !retentionRanSinceStart) {
         retentionRanSinceStart = true;
         runRetention();
       }
-      if (status.state === 'online' && reconnecting && token) {
+      if (status.state === 'online' && reconnecting && replication.token) {
         reconnecting = false;
-        session.refreshUsers(token).catch((error: unknown) => log('session').warn({ reason: error instanceof Error ? error.message : String(error) }, 'cached users could not be checked'));
+        session.refreshUsers((send) => replication.authorization.request(send)).catch((error: unknown) => log('session').warn({ reason: error instanceof Error ? error.message : String(error) }, 'cached users could not be checked'));
       }
     }),
     merge(replica.reference.$, replica.records.$, replica.entries.$)
@@ -241,6 +245,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await replication.stop();
       await replica.close();
       outbox.close();
+      conflictLog.close();
       credentials.close();
       releaseConnection(replicaFile);
       options.logger.info('core stopped');

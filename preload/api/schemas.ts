@@ -249,15 +249,24 @@ export const setSpO2ScaleInput = z.object({
   scale: spo2Scale,
 });
 
-export const syncState = z.enum(['online', 'syncing', 'offline', 'stopped']);
+/** `sign-in-needed`: the server ended the sync sign-in; changes wait here until a user signs in online. */
+export const syncState = z.enum(['online', 'syncing', 'offline', 'stopped', 'sign-in-needed']);
 export type SyncState = z.infer<typeof syncState>;
 
 export const syncStatus = z.object({
   state: syncState,
   /** Local writes that the server has not yet confirmed. */
   pendingChanges: z.number().int(),
+  /** When the oldest of them was written; null when none is pending. */
+  oldestPendingAt: isoDateTime.nullable(),
   /** Local writes the server refused for good; they stay on this workstation for review. */
   rejectedChanges: z.number().int(),
+  /** Conflicts where the server's version replaced local content, waiting for a person. */
+  openConflicts: z.number().int(),
+  /** Whether changes made elsewhere arrive as they happen: the live stream is up and caught up. */
+  liveUpdates: z.object({ flowing: z.boolean(), interruptedSince: isoDateTime.nullable() }),
+  /** Progress of the first download into an empty replica; null when none is running. */
+  initialSync: z.object({ received: z.number().int(), total: z.number().int().nullable() }).nullable(),
   lastSuccessfulSyncAt: isoDateTime.nullable(),
   /** Reason the last attempt failed, for the operator. It never contains patient data. */
   lastError: z.string().nullable(),

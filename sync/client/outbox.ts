@@ -17,7 +17,10 @@ export class Outbox {
   readonly #database: SqliteDatabase;
   #closed = false;
 
-  constructor(filePath: string, key?: DatabaseKey) {
+  readonly #now: () => Date;
+
+  constructor(filePath: string, key?: DatabaseKey, options: { now?: () => Date } = {}) {
+    this.#now = options.now ?? (() => new Date());
     this.#filePath = filePath;
     this.#database = acquireConnection(filePath, key);
     this.#database
@@ -32,15 +35,23 @@ export class Outbox {
       .prepare('CREATE TABLE IF NOT EXISTS hms_rejected (document_id TEXT NOT NULL, collection TEXT NOT NULL, reason TEXT NOT NULL, rejected_at TEXT NOT NULL, PRIMARY KEY (collection, document_id)) WITHOUT ROWID')
       .run();
     this.#database.prepare('INSERT OR IGNORE INTO hms_outbox_sequence (id, value) VALUES (1, 0)').run();
+    // Added after the first release: when the oldest unsent write of each document was made.
+    const columns = this.#database.prepare("SELECT name FROM pragma_table_info('hms_outbox')").pluck().all() as string[];
+    if (!columns.includes('queued_at')) this.#database.prepare('ALTER TABLE hms_outbox ADD COLUMN queued_at TEXT').run();
   }
 
   /** Records a local write before it happens; returns its sequence number. */
   add(collection: string, documentId: string): number {
     const sequence = this.#database.transaction(() => {
       const next = (this.#database.prepare('UPDATE hms_outbox_sequence SET value = value + 1 WHERE id = 1 RETURNING value').pluck().get() as number);
+      // A document edited again keeps the time of its first unsent write: that is how long the server has waited.
       this.#database
-        .prepare('INSERT INTO hms_outbox (document_id, collection, sequence) VALUES (?, ?, ?) ON CONFLICT (collection, document_id) DO UPDATE SET sequence = excluded.sequence')
-        .run(documentId, collection, next);
+        .prepare(
+          'INSERT INTO hms_outbox (document_id, collection, sequence, queued_at) VALUES (?, ?, ?, ?) ON CONFLICT (collection, document_id) DO UPDATE SET sequence = excluded.sequence',
+        )
+        .run(documentId, collection, next, this.#now().toISOString());
+      // A new write of a refused document is its correction or resend: it waits for the server again.
+      this.#database.prepare('DELETE FROM hms_rejected WHERE collection = ? AND document_id = ?').run(collection, documentId);
       return next;
     })();
     this.#notify();
@@ -76,6 +87,11 @@ export class Outbox {
 
   count(): number {
     return this.#database.prepare('SELECT COUNT(*) FROM hms_outbox').pluck().get() as number;
+  }
+
+  /** When the oldest write still waiting for the server was made; null when none waits. */
+  oldestPendingAt(): string | null {
+    return (this.#database.prepare('SELECT MIN(queued_at) FROM hms_outbox').pluck().get() as string | null | undefined) ?? null;
   }
 
   /**

@@ -7,34 +7,57 @@ import { BehaviorSubject, Subject } from 'rxjs';
 import type { SyncStatus } from '../../preload/api/schemas.js';
 import type { CollectionName } from '../protocol/collections.js';
 import { COLLECTION_NAMES } from '../protocol/collections.js';
+import type { ConflictDocument } from '../protocol/conflict-rules.js';
+import { resolveConflict, sameDocument } from '../protocol/conflict-rules.js';
 import type { Checkpoint, PushRow, WireDocument } from '../protocol/wire.js';
 import type { ReplicaDatabase } from '../replica/replica.js';
+import type { ConflictLog, ConflictRecord } from './conflict-log.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
+import type { LiveUpdates } from './event-stream.js';
 import { SyncEventStream } from './event-stream.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
-import type { ServerClient } from './server-client.js';
+import { retryDelay } from './retry-delay.js';
+import type { PushRejection, ServerClient } from './server-client.js';
 import { ServerAuthError, ServerProtocolError, ServerUnreachableError, ServerUserDisabledError } from './server-client.js';
+import type { SyncCredentials } from './sync-authorization.js';
+import { SignInRequiredError, SyncAuthorization } from './sync-authorization.js';
 
 /** A 4xx answer other than 401 (sign in again) and 409: retrying the same document cannot succeed. */
 function isPermanentRejection(error: unknown): error is ServerProtocolError {
-  return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && error.status !== 409;
+  return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && error.status !== 409 && error.status !== 408 && error.status !== 429;
+}
+
+/** What became of one pushed document, so that the UI and tests can tell accepted from overridden. */
+export interface PushOutcome {
+  collection: CollectionName;
+  documentId: string;
+  outcome: 'accepted' | 'conflict' | 'rejected';
+  /** The server's reason for a rejection. */
+  reason?: string;
 }
 
 export interface WorkstationReplicationOptions {
   replica: ReplicaDatabase;
   server: ServerClient;
   outbox: Outbox;
+  conflicts: ConflictLog;
   logger: Logger;
   /** Distinguishes the replication checkpoints of one server and ward from another's. */
   scopeKey: string;
   connectivity?: ConnectivityOptions;
   /** Heartbeat silence after which the event stream is reopened. */
   streamSilenceTimeoutMs?: number;
+  /** Back-off of retried requests and of reopening the event stream. */
+  retry?: { minDelayMs?: number; maxDelayMs?: number };
   pullBatchSize?: number;
   pushBatchSize?: number;
   now?: () => Date;
+  /** Saves renewed sync credentials (see SyncAuthorization). */
+  onCredentialsRenewed?: (credentials: SyncCredentials) => void;
+  /** The sync credentials are spent: the saved copy must go. */
+  onCredentialsSpent?: () => void;
 }
 
 /** The reference collection is server-owned master data: the workstation never pushes it. */
@@ -44,20 +67,27 @@ const PUSHED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['records', 'ent
  * Live replication of the replica's collections with the central server, on RxDB's replication
  * protocol: checkpointed pull, push with the assumed master state, and a resync whenever the
  * server's event stream (re)connects or announces changes. While the server is unreachable, every
- * request waits on one connectivity monitor that probes the server with exponential backoff.
+ * request waits on one connectivity monitor that probes the server with exponential backoff;
+ * other failed requests are retried with their own backoff, without waiting for a new write.
  */
 export class WorkstationReplication {
   readonly status$: BehaviorSubject<SyncStatus>;
-  /** Ids of documents whose push met a newer server state (the server's state then wins). */
-  readonly conflicts$ = new Subject<{ collection: CollectionName; documentIds: string[] }>();
+  readonly authorization: SyncAuthorization;
+  /** Every pushed document's outcome, as each push completes. */
+  readonly outcomes$ = new Subject<PushOutcome[]>();
+  /** Conflicts recorded in the conflict log, as the replication settles them. */
+  readonly conflicts$ = new Subject<ConflictRecord>();
   readonly #options: WorkstationReplicationOptions;
+  readonly #now: () => Date;
   readonly #connectivity: ConnectivityMonitor;
   readonly #pullStreams = new Map<CollectionName, Subject<RxReplicationPullStreamItem<WireDocument, Checkpoint>>>();
   readonly #states = new Map<CollectionName, RxReplicationState<WireDocument, Checkpoint>>();
   readonly #active = new Map<CollectionName, boolean>();
+  /** Consecutive failed requests per collection and direction, for the retry back-off. */
+  readonly #failures = new Map<string, number>();
   readonly #subscriptions: Subscription[] = [];
   #stream: SyncEventStream | undefined;
-  #token: string | undefined;
+  #liveUpdates: LiveUpdates;
   #lastSuccessfulSyncAt: string | null = null;
   #lastError: string | null = null;
   #lastPersistedSyncAt = 0;
@@ -65,41 +95,63 @@ export class WorkstationReplication {
 
   constructor(options: WorkstationReplicationOptions) {
     this.#options = options;
+    this.#now = options.now ?? (() => new Date());
     this.#lastSuccessfulSyncAt = options.outbox.lastSuccessfulSync();
+    this.#liveUpdates = { flowing: false, interruptedSince: null };
     this.#connectivity = new ConnectivityMonitor(options.server, options.connectivity);
+    this.authorization = new SyncAuthorization({
+      server: options.server,
+      logger: options.logger,
+      now: this.#now,
+      onRenewed: (credentials) => options.onCredentialsRenewed?.(credentials),
+      onSpent: () => options.onCredentialsSpent?.(),
+    });
     this.status$ = new BehaviorSubject<SyncStatus>(this.#computeStatus());
     this.#subscriptions.push(
       this.#connectivity.state$.subscribe(() => this.#publishStatus()),
       options.outbox.changed$.subscribe(() => this.#publishStatus()),
+      options.conflicts.changed$.subscribe(() => this.#publishStatus()),
+      this.authorization.signInRequired$.subscribe(() => this.#publishStatus()),
     );
   }
 
-  /** The sync token in use, for the few calls the core makes to the server itself. */
+  /** The access token in use, for the few calls the core makes to the server itself. */
   get token(): string | undefined {
-    return this.#token;
+    return this.authorization.token;
   }
 
   get running(): boolean {
     return this.#states.size > 0;
   }
 
-  /** Starts replicating with `token`, or hands a fresh token to a running replication. */
-  async start(token: string): Promise<void> {
-    this.#token = token;
+  /** Starts replicating with the credentials of a sign-in, or hands fresh ones to a running replication. */
+  async start(credentials: SyncCredentials): Promise<void> {
+    this.authorization.set(credentials);
     this.#lastError = null;
     if (this.running) {
       this.#resync([...COLLECTION_NAMES]);
+      this.#publishStatus();
       return;
     }
     for (const collection of COLLECTION_NAMES) this.#states.set(collection, this.#replicate(collection));
     this.#stream = new SyncEventStream({
       url: this.#options.server.streamUrl(),
-      token: () => this.#token,
+      authorization: this.authorization,
       connectivity: this.#connectivity,
       logger: this.#options.logger,
+      now: this.#now,
       onResync: (collections) => this.#resync(collections),
+      onConnected: () => this.awaitInSync(),
       ...(this.#options.streamSilenceTimeoutMs ? { silenceTimeoutMs: this.#options.streamSilenceTimeoutMs } : {}),
+      ...(this.#options.retry?.minDelayMs !== undefined ? { minReconnectDelayMs: this.#options.retry.minDelayMs } : {}),
+      ...(this.#options.retry?.maxDelayMs !== undefined ? { maxReconnectDelayMs: this.#options.retry.maxDelayMs } : {}),
     });
+    this.#subscriptions.push(
+      this.#stream.live$.subscribe((live) => {
+        this.#liveUpdates = live;
+        this.#publishStatus();
+      }),
+    );
     this.#stream.start();
     this.#options.logger.info({ collections: COLLECTION_NAMES.length }, 'replication started');
     this.#publishStatus();
@@ -115,12 +167,14 @@ export class WorkstationReplication {
     this.#stopped = true;
     this.#stream?.stop();
     this.#connectivity.stop();
+    this.authorization.stop();
     await Promise.all([...this.#states.values()].map((state) => state.cancel()));
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     for (const stream of this.#pullStreams.values()) stream.complete();
     this.#states.clear();
     this.#publishStatus();
     this.status$.complete();
+    this.outcomes$.complete();
     this.conflicts$.complete();
     this.#options.logger.info('replication stopped');
   }
@@ -133,9 +187,9 @@ export class WorkstationReplication {
       collection: this.#options.replica[collection] as never,
       replicationIdentifier: `hms-sync-${collection}-${this.#options.scopeKey}`,
       live: true,
-      // Waiting between attempts is the connectivity monitor's job; RxDB's own retry only
-      // re-enters the handler, which then waits for the server.
-      retryTime: 1_000,
+      // The handlers wait for the server and back off themselves; RxDB's own pause between
+      // attempts only needs to be short.
+      retryTime: 250,
       waitForLeadership: false,
       autoStart: true,
       pull: {
@@ -169,75 +223,121 @@ export class WorkstationReplication {
         // RxDB's replication errors carry the documents of the failed request: log only the code.
         this.#options.logger.warn({ collection, code: (error as { code?: string }).code }, 'replication request failed; retrying');
       }),
+      state.conflict$.subscribe(({ input }) => this.#recordConflict(collection, input)),
     );
     return state;
   }
 
   async #pull(collection: CollectionName, checkpoint: Checkpoint | undefined, batchSize: number) {
-    const token = await this.#readyToken();
+    await this.#beforeRequest(collection, 'pull');
     try {
-      const response = await this.#options.server.pull(token, collection, checkpoint, batchSize);
-      this.#recordSuccess();
+      const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, batchSize), { waitForSignIn: true });
+      this.#recordSuccess(collection, 'pull');
       this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled');
       return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint };
     } catch (error) {
-      throw this.#recordFailure(error);
+      throw this.#recordFailure(collection, 'pull', error);
     }
   }
 
   async #push(collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
-    const token = await this.#readyToken();
+    await this.#beforeRequest(collection, 'push');
+    const sequences = this.#options.outbox.sequences(
+      collection,
+      rows.map((row) => row.newDocumentState.id),
+    );
+    let result: { conflicts: WireDocument[]; rejected: PushRejection[] };
     try {
-      return await this.#pushBatch(token, collection, rows);
+      result = await this.authorization.request((token) => this.#options.server.push(token, collection, rows), { waitForSignIn: true });
     } catch (error) {
-      if (!isPermanentRejection(error)) throw error;
+      if (!isPermanentRejection(error) || rows.length === 1) {
+        if (isPermanentRejection(error)) {
+          result = { conflicts: [], rejected: [{ id: (rows[0] as PushRow).newDocumentState.id, status: error.status, reason: error.message }] };
+        } else {
+          throw this.#recordFailure(collection, 'push', error);
+        }
+      } else {
+        // A server that fails a whole batch for one document it will never accept: push the rows
+        // one by one, so that one document cannot hold back every later entry of the ward.
+        result = await this.#pushOneByOne(collection, rows);
+      }
     }
-    // The server refused the batch for good. Push the rows one by one, so that one document it
-    // will never accept cannot hold back every later entry of the ward.
-    const conflicts: WireDocument[] = [];
+    this.#recordSuccess(collection, 'push');
+    return this.#settlePush(collection, rows, sequences, result);
+  }
+
+  async #pushOneByOne(collection: CollectionName, rows: PushRow[]): Promise<{ conflicts: WireDocument[]; rejected: PushRejection[] }> {
+    const result = { conflicts: [] as WireDocument[], rejected: [] as PushRejection[] };
     for (const row of rows) {
       try {
-        conflicts.push(...(await this.#pushBatch(token, collection, [row])));
+        const single = await this.authorization.request((token) => this.#options.server.push(token, collection, [row]), { waitForSignIn: true });
+        result.conflicts.push(...single.conflicts);
+        result.rejected.push(...single.rejected);
       } catch (error) {
-        if (!isPermanentRejection(error)) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        this.#options.outbox.reject(collection, row.newDocumentState.id, reason, this.#options.now?.() ?? new Date());
-        this.#options.logger.error({ collection, documentId: row.newDocumentState.id, status: (error as ServerProtocolError).status }, 'the central server refused a document; it stays on this workstation, listed as rejected');
+        if (!isPermanentRejection(error)) throw this.#recordFailure(collection, 'push', error);
+        result.rejected.push({ id: row.newDocumentState.id, status: error.status, reason: error.message });
       }
     }
-    return conflicts;
+    return result;
   }
 
-  async #pushBatch(token: string, collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
-    const ids = rows.map((row) => row.newDocumentState.id);
-    const sequences = this.#options.outbox.sequences(collection, ids);
-    try {
-      const conflicts = await this.#options.server.push(token, collection, rows);
-      const conflicted = new Set(conflicts.map((document) => document.id));
-      for (const id of conflicted) sequences.delete(id);
+  /** Confirms the accepted documents, sets the refused ones aside, and reports every outcome. */
+  #settlePush(collection: CollectionName, rows: PushRow[], sequences: Map<string, number>, result: { conflicts: WireDocument[]; rejected: PushRejection[] }): WireDocument[] {
+    const { outbox, logger } = this.#options;
+    const conflicted = new Set(result.conflicts.map((document) => document.id));
+    const rejected = new Map(result.rejected.map((rejection) => [rejection.id, rejection]));
+    const at = this.#now();
+    for (const rejection of rejected.values()) {
+      outbox.reject(collection, rejection.id, rejection.reason, at);
+      sequences.delete(rejection.id);
+      logger.error({ collection, documentId: rejection.id, status: rejection.status }, 'the central server refused a document; it stays on this workstation, listed as rejected');
+    }
+    for (const id of conflicted) sequences.delete(id);
+    outbox.confirm(collection, sequences);
+
+    const outcomes: PushOutcome[] = rows.map(({ newDocumentState: { id } }) => {
+      const rejection = rejected.get(id);
+      if (rejection) return { collection, documentId: id, outcome: 'rejected', reason: rejection.reason };
+      return { collection, documentId: id, outcome: conflicted.has(id) ? 'conflict' : 'accepted' };
+    });
+    if (!this.outcomes$.closed) this.outcomes$.next(outcomes);
+    logger.info({ collection, documents: rows.length, conflicts: conflicted.size, rejected: rejected.size }, 'pushed');
+    // The conflict handler settles each conflict from its master state; the outbox entry of a
+    // conflicted document goes once the settled version has been pushed, or at once when the
+    // server's version stands (see #recordConflict).
+    return result.conflicts;
+  }
+
+  /** Logs a settled conflict; when the server's version stands, nothing of it is left to send. */
+  #recordConflict(collection: CollectionName, input: { newDocumentState: WireDocument; realMasterState: WireDocument; assumedMasterState?: WireDocument | undefined }): void {
+    const local = input.newDocumentState as ConflictDocument;
+    const server = input.realMasterState as ConflictDocument;
+    const resolution = resolveConflict<ConflictDocument>({ local, master: server, base: input.assumedMasterState as ConflictDocument | undefined });
+    if (sameDocument(resolution.document, server)) {
+      // Nothing of the local version will be pushed: it is no longer pending, and the log keeps it.
+      // Otherwise the settled version goes up next and its push confirms the pending write.
+      const sequences = this.#options.outbox.sequences(collection, [server.id]);
       this.#options.outbox.confirm(collection, sequences);
-      if (conflicted.size > 0) {
-        // TODO: resolve editable records by documented rules and keep the local version for
-        // review; RxDB's default conflict handler keeps the server's state, dropping the local edit.
-        this.#options.logger.warn({ collection, documentIds: [...conflicted] }, 'push conflicts; the server state wins');
-        this.conflicts$.next({ collection, documentIds: [...conflicted] });
-      }
-      this.#recordSuccess();
-      this.#options.logger.info({ collection, documents: rows.length, conflicts: conflicted.size }, 'pushed');
-      return conflicts;
-    } catch (error) {
-      throw this.#recordFailure(error);
     }
+    const record = this.#options.conflicts.record({ collection, local, server, resolution, detectedAt: this.#now() });
+    if (!record) return;
+    const level = record.status === 'open' ? 'warn' : 'info';
+    this.#options.logger[level]({ collection, documentId: record.documentId, conflictId: record.id, outcome: record.outcome, rule: record.rule }, 'push conflict settled by rule');
+    if (!this.conflicts$.closed) this.conflicts$.next(record);
   }
 
-  async #readyToken(): Promise<string> {
+  /** Waits for the server, then for the back-off of the last failures of this request. */
+  async #beforeRequest(collection: CollectionName, direction: 'pull' | 'push'): Promise<void> {
     await this.#connectivity.whenOnline();
-    if (!this.#token) throw new ServerAuthError('No sync token: a user must sign in while the server is reachable');
-    return this.#token;
+    const failures = this.#failures.get(`${collection}:${direction}`) ?? 0;
+    if (failures === 0) return;
+    const delay = retryDelay(failures - 1, this.#options.retry?.minDelayMs ?? 1_000, this.#options.retry?.maxDelayMs ?? 30_000);
+    await new Promise((resolve) => setTimeout(resolve, delay).unref());
   }
 
-  #recordSuccess(): void {
-    const now = this.#options.now?.() ?? new Date();
+  #recordSuccess(collection: CollectionName, direction: 'pull' | 'push'): void {
+    this.#failures.delete(`${collection}:${direction}`);
+    const now = this.#now();
     this.#lastSuccessfulSyncAt = now.toISOString();
     // One durable write every few seconds is enough for "data as of" and spares the disk a sync
     // per request.
@@ -250,16 +350,18 @@ export class WorkstationReplication {
     this.#publishStatus();
   }
 
-  #recordFailure(error: unknown): unknown {
+  #recordFailure(collection: CollectionName, direction: 'pull' | 'push', error: unknown): unknown {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ServerUnreachableError) {
+      // The connectivity monitor paces the retries while the server is down.
       this.#connectivity.markOffline(message);
-    } else if (error instanceof ServerAuthError) {
-      this.#lastError = 'The central server rejected the sync token; sign in again while online';
-    } else if (error instanceof ServerUserDisabledError) {
-      this.#lastError = 'The account whose sign-in this workstation syncs with is disabled; another user must sign in while online';
     } else {
-      this.#lastError = message;
+      const key = `${collection}:${direction}`;
+      this.#failures.set(key, (this.#failures.get(key) ?? 0) + 1);
+      if (error instanceof SignInRequiredError) this.#lastError = 'The sync sign-in has ended: sign in while the central server is reachable to send the changes waiting here';
+      else if (error instanceof ServerAuthError) this.#lastError = 'The central server rejected the sync token; sign in again while online';
+      else if (error instanceof ServerUserDisabledError) this.#lastError = 'The account whose sign-in this workstation syncs with is disabled; another user must sign in while online';
+      else this.#lastError = message;
     }
     this.#publishStatus();
     return error;
@@ -270,25 +372,30 @@ export class WorkstationReplication {
   }
 
   #computeStatus(): SyncStatus {
-    const pendingChanges = this.#options.outbox.count();
+    const { outbox, conflicts } = this.#options;
     const connectivity = this.#connectivity.state;
     const anyActive = [...this.#active.values()].some(Boolean);
     let state: SyncStatus['state'];
     if (!this.running || this.#stopped) state = 'stopped';
+    else if (this.authorization.signInRequired$.getValue()) state = 'sign-in-needed';
     else if (connectivity === 'offline') state = 'offline';
     else if (anyActive || connectivity === 'unknown') state = 'syncing';
     else state = 'online';
     return {
       state,
-      pendingChanges,
-      rejectedChanges: this.#options.outbox.rejectedCount(),
+      pendingChanges: outbox.count(),
+      oldestPendingAt: outbox.oldestPendingAt(),
+      rejectedChanges: outbox.rejectedCount(),
+      openConflicts: conflicts.openCount(),
+      liveUpdates: this.running && !this.#stopped ? this.#liveUpdates : { flowing: false, interruptedSince: null },
+      initialSync: null,
       lastSuccessfulSyncAt: this.#lastSuccessfulSyncAt,
       lastError: this.#lastError ?? (connectivity === 'offline' ? this.#connectivity.lastError : null),
     };
   }
 
   #publishStatus(): void {
-    if (this.status$.closed) return;
+    if (this.status$?.closed ?? true) return;
     const next = this.#computeStatus();
     const previous = this.status$.getValue();
     if (JSON.stringify(next) !== JSON.stringify(previous)) this.status$.next(next);

@@ -4,7 +4,9 @@ import type {
   EmergencyAccessResponse,
   PatientSearchResponse,
   PullResponse,
+  PushRejection,
   PushRow,
+  RefreshResponse,
   SignInRequest,
   SignInResponse,
   UserStatusResponse,
@@ -15,10 +17,13 @@ import {
   patientSearchResponse,
   pullResponse,
   pushResponse,
+  refreshResponse,
   signInResponse,
   USER_DISABLED_ERROR,
   userStatusResponse,
 } from '../protocol/wire.js';
+
+export type { PushRejection } from '../protocol/wire.js';
 
 /**
  * HTTP client of the reference central server's sync protocol (see sync/protocol/wire.ts). Every
@@ -73,6 +78,12 @@ export class ServerClient {
     return parse(signInResponse, body, 'sign-in');
   }
 
+  /** Buys a new access token with the refresh token of a sign-in. */
+  async refresh(refreshToken: string): Promise<RefreshResponse> {
+    const body = await this.#request('POST', '/auth/refresh', { body: { refreshToken } });
+    return parse(refreshResponse, body, 'refresh');
+  }
+
   async pull(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number): Promise<PullResponse> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
@@ -80,10 +91,13 @@ export class ServerClient {
     return parse(pullResponse, body, `pull of ${collection}`);
   }
 
-  /** Returns the master state of each document whose assumed master state was stale. */
-  async push(token: string, collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
+  /**
+   * Returns the master state of each document whose assumed master state was stale, and the
+   * documents the server refused one by one.
+   */
+  async push(token: string, collection: CollectionName, rows: PushRow[]): Promise<{ conflicts: WireDocument[]; rejected: PushRejection[] }> {
     const body = await this.#request('POST', `/sync/${collection}/push`, { token, body: { rows } });
-    return parse(pushResponse, body, `push of ${collection}`).conflicts;
+    return parse(pushResponse, body, `push of ${collection}`);
   }
 
   /** Current status and roles of the users whose passwords this workstation caches. */

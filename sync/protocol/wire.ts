@@ -11,6 +11,7 @@ import { COLLECTION_NAMES } from './collections.js';
  *
  * Endpoints (all but sign-in and health need `Authorization: Bearer <token>`):
  * - `POST /auth/sign-in`                  body `SignInRequest`, returns `SignInResponse`
+ * - `POST /auth/refresh`                  body `RefreshRequest`, returns `RefreshResponse`
  * - `GET  /sync/:collection/pull?checkpoint=<json>&limit=<n>`  returns `PullResponse`
  * - `POST /sync/:collection/push`         body `PushRequest`, returns `PushResponse`
  * - `GET  /sync/stream`                   server-sent events, see `StreamEvent`
@@ -51,8 +52,14 @@ export const signInRequest = z.object({
 export type SignInRequest = z.infer<typeof signInRequest>;
 
 export const signInResponse = z.object({
+  /** Access token for `Authorization: Bearer`; it lives minutes. */
   token: z.string(),
   expiresAt: z.iso.datetime({ offset: true }),
+  /** Seconds the access token lives from now: a client times renewals with its own clock, whatever its offset. */
+  expiresIn: z.number().int().positive(),
+  /** Buys new access tokens at POST /auth/refresh until `refreshExpiresAt` (one shift). */
+  refreshToken: z.string(),
+  refreshExpiresAt: z.iso.datetime({ offset: true }),
   user: z.object({
     id: z.string(),
     username: z.string(),
@@ -62,6 +69,17 @@ export const signInResponse = z.object({
   ward: z.object({ id: z.string(), name: z.string() }),
 });
 export type SignInResponse = z.infer<typeof signInResponse>;
+
+export const refreshRequest = z.object({ refreshToken: z.string().min(1).max(4096) });
+export type RefreshRequest = z.infer<typeof refreshRequest>;
+
+/** A new access token; the refresh token stays the same until it expires. */
+export const refreshResponse = z.object({
+  token: z.string(),
+  expiresAt: z.iso.datetime({ offset: true }),
+  expiresIn: z.number().int().positive(),
+});
+export type RefreshResponse = z.infer<typeof refreshResponse>;
 
 export const pullResponse = z.object({
   documents: z.array(wireDocument),
@@ -81,9 +99,20 @@ export const pushRequest = z.object({
 });
 export type PushRequest = z.infer<typeof pushRequest>;
 
+/** A pushed document the server will never accept as sent, with the reason; the rest of the push stands. */
+export const pushRejection = z.object({
+  id: z.string(),
+  /** The HTTP status the document alone would have got: 400 invalid, 403 not allowed. */
+  status: z.number().int(),
+  reason: z.string(),
+});
+export type PushRejection = z.infer<typeof pushRejection>;
+
 export const pushResponse = z.object({
   /** The server's current state of every document whose assumed master state was stale. */
   conflicts: z.array(wireDocument),
+  /** Documents refused one by one; absent from servers that refuse the whole push instead. */
+  rejected: z.array(pushRejection).default([]),
 });
 export type PushResponse = z.infer<typeof pushResponse>;
 

@@ -3,6 +3,7 @@ import { createRxDatabase } from 'rxdb';
 
 import type { CollectionName } from '../protocol/collections.js';
 import type { DocumentsByCollection } from '../protocol/documents.js';
+import { replicaConflictHandler } from './conflict-handler.js';
 import type { MigrationProgress } from './migrations.js';
 import { MIGRATION_STRATEGIES, migrateCollections, useMigrationPlugin } from './migrations.js';
 import { entriesSchema, recordsSchema, referenceSchema } from './schemas.js';
@@ -56,8 +57,8 @@ export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaD
 
   await database.addCollections({
     reference: { schema: referenceSchema, migrationStrategies: MIGRATION_STRATEGIES.reference, autoMigrate: false },
-    records: { schema: recordsSchema, migrationStrategies: MIGRATION_STRATEGIES.records, autoMigrate: false },
-    entries: { schema: entriesSchema, migrationStrategies: MIGRATION_STRATEGIES.entries, autoMigrate: false },
+    records: { schema: recordsSchema, migrationStrategies: MIGRATION_STRATEGIES.records, autoMigrate: false, conflictHandler: replicaConflictHandler() },
+    entries: { schema: entriesSchema, migrationStrategies: MIGRATION_STRATEGIES.entries, autoMigrate: false, conflictHandler: replicaConflictHandler() },
   });
   await migrateCollections(database, options.onMigrationProgress);
   protectAuditEvents(database);

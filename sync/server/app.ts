@@ -16,14 +16,14 @@ import { registerHealthRoute } from './routes/health.js';
 import { registerPatientRoutes } from './routes/patients.js';
 import { registerPullRoute } from './routes/pull.js';
 import { registerPushRoute } from './routes/push.js';
-import { registerSignInRoute } from './routes/sign-in.js';
+import { registerRefreshRoute, registerSignInRoute } from './routes/sign-in.js';
 import type { OpenStreams } from './routes/stream.js';
 import { registerStreamRoute } from './routes/stream.js';
 import { registerUserStatusRoute } from './routes/user-status.js';
 import { ensureSchema } from './schema.js';
 import type { SeedOptions } from './seed/index.js';
 import { seedDemoData } from './seed/index.js';
-import { loadTokenSecret } from './tokens.js';
+import { ACCESS_TOKEN_LIFETIME_MS, loadTokenSecret, REFRESH_TOKEN_LIFETIME_MS } from './tokens.js';
 import { UserStatusFeed } from './user-status-feed.js';
 
 export interface CreateServerOptions {
@@ -39,6 +39,10 @@ export interface CreateServerOptions {
   seed?: boolean | SeedOptions;
   /** Clock for token expiry and, unless `seed.now` is set, for the seed. Defaults to the system clock. */
   now?: () => Date;
+  /** Lifetime of access tokens in milliseconds; 15 minutes by default. */
+  accessTokenLifetimeMs?: number;
+  /** Lifetime of refresh tokens, the longest a workstation syncs without a sign-in; 12 hours by default. */
+  refreshTokenLifetimeMs?: number;
   /** Interval of `heartbeat` events on /sync/stream, in milliseconds. */
   heartbeatIntervalMs?: number;
   /** Logger to use; by default a pino logger at `logLevel` writing JSON lines to stdout. */
@@ -68,6 +72,7 @@ function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstanc
   installErrorHandler(app);
   registerHealthRoute(app, context);
   registerSignInRoute(app, context);
+  registerRefreshRoute(app, context);
   registerPullRoute(app, context);
   registerPushRoute(app, context);
   registerStreamRoute(app, context, openStreams);
@@ -109,6 +114,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       now,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
       ...(options.testHooks ? { testHooks: options.testHooks } : {}),
+      tokenLifetimes: { accessMs: options.accessTokenLifetimeMs ?? ACCESS_TOKEN_LIFETIME_MS, refreshMs: options.refreshTokenLifetimeMs ?? REFRESH_TOKEN_LIFETIME_MS },
     };
     const { app } = buildApp(context, logger);
     const feeds = [changeFeed, userStatusFeed];

@@ -23,6 +23,8 @@ export interface ServerContext {
   /** The clock for token expiry and emergency access reports; tests inject a fixed one. */
   now: () => Date;
   heartbeatIntervalMs: number;
+  /** How long access and refresh tokens live, in milliseconds (see tokens.ts). */
+  tokenLifetimes: { accessMs: number; refreshMs: number };
   /** Test-only hooks into the push writer; unset in production. */
   testHooks?: ServerTestHooks;
 }

@@ -10,11 +10,21 @@ import { HttpError } from './errors.js';
  * Bearer tokens: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, first part))`. The
  * secret is generated once and kept in the settings table, so tokens stay valid across restarts
  * and across server instances on one PostgreSQL.
+ *
+ * A sign-in returns two tokens. The access token authorises requests and lives minutes, so a
+ * stolen one is soon useless. The refresh token lives one shift and buys new access tokens at
+ * POST /auth/refresh without the user's password, each time checking that the user is still
+ * enabled, so a workstation keeps syncing through the night after its nurse signed in once.
  */
 
-export const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
+export const ACCESS_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+export const REFRESH_TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+export type TokenKind = 'access' | 'refresh';
 
 const tokenPayload = z.object({
+  /** Absent in tokens issued before refresh tokens existed: those were access tokens. */
+  kind: z.enum(['access', 'refresh']).default('access'),
   userId: z.string(),
   roles: z.array(z.enum(ROLES)),
   wardId: z.string(),
@@ -44,7 +54,7 @@ function signature(secret: Buffer, encodedPayload: string): Buffer {
   return createHmac('sha256', secret).update(encodedPayload).digest();
 }
 
-export function signToken(secret: Buffer, payload: TokenPayload): string {
+export function signToken(secret: Buffer, payload: z.input<typeof tokenPayload>): string {
   const encodedPayload = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${encodedPayload}.${signature(secret, encodedPayload).toString('base64url')}`;
 }
@@ -54,8 +64,11 @@ function unauthorized(message: string, challenge = 'Bearer error="invalid_token"
   return new HttpError(401, message, { 'WWW-Authenticate': challenge });
 }
 
-/** Checks a token's signature and expiry and returns its payload; throws a 401 HttpError otherwise. */
-export function verifyToken(secret: Buffer, token: string, now: Date): TokenPayload {
+/**
+ * Checks a token's signature, kind and expiry and returns its payload; throws a 401 HttpError
+ * otherwise. A refresh token never authorises a request, and an access token never renews itself.
+ */
+export function verifyToken(secret: Buffer, token: string, now: Date, kind: TokenKind = 'access'): TokenPayload {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1]) {
     throw unauthorized('Malformed bearer token: expected the token returned by POST /auth/sign-in');
@@ -74,8 +87,12 @@ export function verifyToken(secret: Buffer, token: string, now: Date): TokenPayl
   } catch {
     throw unauthorized('Malformed bearer token payload: sign in again');
   }
+  if (payload.kind !== kind) {
+    throw unauthorized(kind === 'access' ? 'A refresh token cannot authorise a request: send it to POST /auth/refresh for an access token' : 'Expected a refresh token from POST /auth/sign-in, got an access token');
+  }
   if (payload.expiresAt <= now.getTime()) {
-    throw unauthorized(`Bearer token expired at ${new Date(payload.expiresAt).toISOString()}: sign in again`);
+    const fix = kind === 'access' ? 'renew it at POST /auth/refresh or sign in again' : 'sign in again';
+    throw unauthorized(`${kind === 'access' ? 'Access' : 'Refresh'} token expired at ${new Date(payload.expiresAt).toISOString()}: ${fix}`);
   }
   return payload;
 }

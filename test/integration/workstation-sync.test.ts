@@ -17,7 +17,8 @@ import { waitFor } from '../support/waiting.js';
 /** Seed and charting happen "now" for the demo data: a fixed clock keeps ages and times repeatable. */
 const CLOCK = fixedClock('2026-12-04T10:00:00.000Z');
 const WARD_ID = 'ward-4a';
-const silent = pino({ level: 'silent' });
+// HMS_TEST_LOG=debug shows the workstations' logs when a test fails.
+const silent = pino({ level: process.env.HMS_TEST_LOG ?? 'silent' });
 
 interface Backend {
   name: string;
@@ -208,7 +209,10 @@ describe.each([
     await second.signIn();
     await second.waitSynced();
 
-    expect((await conflicts)[0]?.documentIds).toEqual([documentId]);
+    // Both changed the phone number: the server's value stands, and the local one waits for review.
+    const [conflict] = await conflicts;
+    expect(conflict).toMatchObject({ documentId, outcome: 'needs-review', overlapping: ['telecom'], status: 'open' });
+    expect((conflict?.local.resource as { telecom?: { value: string }[] }).telecom?.[0]?.value).toBe('+1 555 0202');
     const master = await server.database.query<{ document: { resource: { telecom?: { value: string }[] } } }>(
       "SELECT document FROM documents WHERE collection = 'records' AND id = $1",
       [documentId],

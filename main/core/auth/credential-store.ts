@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 import type { Role } from '../../../preload/api/roles.js';
+import type { SyncCredentials } from '../../../sync/client/sync-authorization.js';
 import type { DatabaseKey, SqliteDatabase } from '../../../sync/replica/sqlite/connection-pool.js';
 import { acquireConnection, releaseConnection } from '../../../sync/replica/sqlite/connection-pool.js';
 
@@ -73,6 +74,11 @@ export class CredentialStore {
       CREATE TABLE IF NOT EXISTS hms_sync_token (
         id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, user_id TEXT NOT NULL, expires_at TEXT NOT NULL);
     `);
+    // Added with refresh tokens; a replica from before has the first four columns only.
+    const columns = this.#database.prepare("SELECT name FROM pragma_table_info('hms_sync_token')").pluck().all() as string[];
+    for (const column of ['refresh_token', 'refresh_expires_at', 'renew_at']) {
+      if (!columns.includes(column)) this.#database.exec(`ALTER TABLE hms_sync_token ADD COLUMN ${column} TEXT`);
+    }
   }
 
   /** Stores a verifier of `password` after a successful online sign-in; offline sign-in is allowed until `expiresAt`. */
@@ -168,19 +174,42 @@ export class CredentialStore {
     this.#database.prepare('DELETE FROM hms_sign_in_failures WHERE username = ?').run(normalizeUsername(username));
   }
 
-  saveSyncToken(token: string, userId: string, expiresAt: string): void {
+  /** Keeps the sync credentials of the last online sign-in, renewed access tokens included. */
+  saveSyncCredentials(credentials: SyncCredentials): void {
     this.#database
-      .prepare('INSERT INTO hms_sync_token (id, token, user_id, expires_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET token = excluded.token, user_id = excluded.user_id, expires_at = excluded.expires_at')
-      .run(token, userId, expiresAt);
+      .prepare(
+        `INSERT INTO hms_sync_token (id, token, user_id, expires_at, refresh_token, refresh_expires_at, renew_at)
+         VALUES (1, @token, @userId, @expiresAt, @refreshToken, @refreshExpiresAt, @renewAt)
+         ON CONFLICT (id) DO UPDATE SET token = excluded.token, user_id = excluded.user_id, expires_at = excluded.expires_at,
+           refresh_token = excluded.refresh_token, refresh_expires_at = excluded.refresh_expires_at, renew_at = excluded.renew_at`,
+      )
+      .run({
+        token: credentials.token,
+        userId: credentials.userId,
+        expiresAt: credentials.expiresAt,
+        refreshToken: credentials.refreshToken ?? null,
+        refreshExpiresAt: credentials.refreshExpiresAt ?? null,
+        renewAt: credentials.renewAt ?? null,
+      });
   }
 
-  /** The last sync token, unless it has expired or its user was forgotten. */
-  loadSyncToken(now: Date): { token: string; userId: string } | null {
-    const row = this.#database.prepare('SELECT token, user_id, expires_at FROM hms_sync_token WHERE id = 1').get() as
-      | { token: string; user_id: string; expires_at: string }
+  /**
+   * The saved sync credentials. Whether they still work is the server's answer, not this
+   * workstation's clock: spent ones end in a 401 and a request to sign in.
+   */
+  loadSyncCredentials(): SyncCredentials | null {
+    const row = this.#database.prepare('SELECT token, user_id, expires_at, refresh_token, refresh_expires_at, renew_at FROM hms_sync_token WHERE id = 1').get() as
+      | { token: string; user_id: string; expires_at: string; refresh_token: string | null; refresh_expires_at: string | null; renew_at: string | null }
       | undefined;
-    if (!row || Date.parse(row.expires_at) <= now.getTime()) return null;
-    return { token: row.token, userId: row.user_id };
+    if (!row) return null;
+    return {
+      userId: row.user_id,
+      token: row.token,
+      expiresAt: row.expires_at,
+      ...(row.refresh_token ? { refreshToken: row.refresh_token } : {}),
+      ...(row.refresh_expires_at ? { refreshExpiresAt: row.refresh_expires_at } : {}),
+      ...(row.renew_at ? { renewAt: row.renew_at } : {}),
+    };
   }
 
   clearSyncToken(): void {

@@ -2,6 +2,8 @@ import { HmsApiError } from '../../../preload/api/errors.js';
 import type { PatientChart, PatientSearchResult, SessionInfo } from '../../../preload/api/schemas.js';
 import type { ServerClient } from '../../../sync/client/server-client.js';
 import { ServerUnreachableError } from '../../../sync/client/server-client.js';
+import type { AuthorizedRequest } from '../../../sync/client/sync-authorization.js';
+import { SignInRequiredError } from '../../../sync/client/sync-authorization.js';
 import type { RecordDocument } from '../../../sync/protocol/documents.js';
 import type { PatientSearchIndex } from '../../../sync/replica/patient-index.js';
 import type { Clock } from '../clock.js';
@@ -23,8 +25,8 @@ export interface PatientServiceOptions {
   wardId: string;
   ward: WardService;
   server: ServerClient;
-  /** The current sync token, or undefined before any online sign-in. */
-  token: () => string | undefined;
+  /** Sends a request with the sync sign-in's access token; fails with SignInRequiredError without one. */
+  authorized: AuthorizedRequest;
   workstationId: string;
   clock: Clock;
   logger: Logger;
@@ -66,12 +68,13 @@ export class PatientService {
   async breakTheGlass(patientId: string, reason: string, session: SessionInfo): Promise<PatientChart> {
     if (await this.options.reader.patient(patientId)) return this.options.ward.chart(patientId);
 
-    const token = this.options.token();
-    if (!token) throw new HmsApiError({ code: 'unavailable', message: 'Emergency access to a patient of another ward needs an online sign-in first' });
     let response;
     try {
-      response = await this.options.server.emergencyAccess(token, patientId, reason, this.options.workstationId);
+      response = await this.options.authorized((token) => this.options.server.emergencyAccess(token, patientId, reason, this.options.workstationId));
     } catch (error) {
+      if (error instanceof SignInRequiredError) {
+        throw new HmsApiError({ code: 'unavailable', message: 'Emergency access to a patient of another ward needs an online sign-in first' });
+      }
       if (error instanceof ServerUnreachableError) {
         throw new HmsApiError({ code: 'unavailable', message: 'Emergency access to a patient of another ward needs the central server, which is unreachable; their records are not on this workstation' });
       }
@@ -119,10 +122,8 @@ export class PatientService {
   }
 
   async #searchServer(query: string): Promise<PatientSearchResult[]> {
-    const token = this.options.token();
-    if (!token) return [];
     try {
-      const results = await this.options.server.searchPatients(token, query);
+      const results = await this.options.authorized((token) => this.options.server.searchPatients(token, query));
       return results.map(({ patient, wardName, bed }) => {
         const resource = patient.resource as RecordDocument['resource'];
         const birthDate = typeof resource.birthDate === 'string' ? resource.birthDate : null;

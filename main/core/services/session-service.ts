@@ -2,6 +2,7 @@ import { HmsApiError } from '../../../preload/api/errors.js';
 import type { SessionInfo, SessionState, SignInInput } from '../../../preload/api/schemas.js';
 import type { ServerClient } from '../../../sync/client/server-client.js';
 import { ServerAuthError, ServerProtocolError, ServerUnreachableError, ServerUserDisabledError } from '../../../sync/client/server-client.js';
+import type { AuthorizedRequest, SyncCredentials } from '../../../sync/client/sync-authorization.js';
 import type { SignInResponse } from '../../../sync/protocol/wire.js';
 import type { AuditTrail, AuditUser } from '../audit/audit-trail.js';
 import type { CachedUser, CredentialStore } from '../auth/credential-store.js';
@@ -22,8 +23,8 @@ export interface SessionServiceOptions {
   events: CoreEvents;
   clock: Clock;
   logger: Logger;
-  /** Called with the server's sync token after every online sign-in. */
-  onSignedIn: (token: string, expiresAt: string, userId: string) => Promise<void>;
+  /** Called with the server's sync credentials after every online sign-in. */
+  onSignedIn: (credentials: SyncCredentials) => Promise<void>;
   /** Called whenever a session ends, so that per-session state (emergency access) is dropped. */
   onSessionEnded: () => void;
 }
@@ -85,7 +86,14 @@ export class SessionService {
     await credentials.remember(user, input.password, now, new Date(now.getTime() + policy.offlineSignInDays * DAY_MS));
     credentials.clearFailures(input.username);
     await this.#start(user, 'online');
-    await this.options.onSignedIn(response.token, response.expiresAt, response.user.id);
+    await this.options.onSignedIn({
+      userId: response.user.id,
+      token: response.token,
+      expiresAt: response.expiresAt,
+      expiresIn: response.expiresIn,
+      refreshToken: response.refreshToken,
+      refreshExpiresAt: response.refreshExpiresAt,
+    });
     return this.#session as SessionInfo;
   }
 
@@ -228,11 +236,11 @@ export class SessionService {
    * Applies the server's view of the users this workstation caches: drops the password of each
    * disabled user, refreshes roles, and ends the session of a disabled user at once.
    */
-  async refreshUsers(token: string): Promise<void> {
+  async refreshUsers(authorized: AuthorizedRequest): Promise<void> {
     const { credentials, logger, server } = this.options;
     const userIds = credentials.cachedUserIds();
     if (userIds.length === 0) return;
-    const statuses = await server.userStatus(token, userIds);
+    const statuses = await authorized((token) => server.userStatus(token, userIds));
     let removed = 0;
     for (const status of statuses) {
       if (status.status === 'disabled') {

@@ -41,6 +41,6 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
         'audit events received',
       );
     }
-    return { conflicts: result.conflicts };
+    return { conflicts: result.conflicts, rejected: [] };
   });
 }

@@ -120,7 +120,11 @@ export class MockHms {
     this.syncStatus = options.syncStatus ?? {
       state: this.#offline ? 'offline' : 'online',
       pendingChanges: 0,
+      oldestPendingAt: null,
       rejectedChanges: 0,
+      openConflicts: 0,
+      liveUpdates: this.#offline ? { flowing: false, interruptedSince: new Date(this.#now.getTime() - 40_000).toISOString() } : { flowing: true, interruptedSince: null },
+      initialSync: null,
       lastSuccessfulSyncAt: new Date(this.#now.getTime() - 40_000).toISOString(),
       lastError: this.#offline ? 'Central server unreachable (ECONNREFUSED)' : null,
     };

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { signInResponse, USER_DISABLED_ERROR } from '../../../sync/protocol/wire.js';
+import type { RefreshResponse } from '../../../sync/protocol/wire.js';
+import { refreshResponse, signInResponse, USER_DISABLED_ERROR } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import { DEMO_USERS } from '../../../sync/server/seed/index.js';
 import { signToken } from '../../../sync/server/tokens.js';
@@ -11,6 +12,7 @@ import type { TestStorage } from './helpers.js';
 import { BACKENDS, createStorage, EventStreamReader, request, signIn, startServer, SyncClient, TEST_NOW, WARD_4A, WARD_7B } from './helpers.js';
 
 const TWELVE_HOURS_MS = 12 * 60 * 60 * 1000;
+const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 
 describe.each(BACKENDS)('sign-in and tokens on %s', (backend) => {
   let storage: TestStorage;
@@ -44,8 +46,56 @@ describe.each(BACKENDS)('sign-in and tokens on %s', (backend) => {
       expect(body.user.username).toBe(user.username);
       expect(body.user.roles).toEqual(user.roles);
       expect(body.ward).toEqual({ id: WARD_7B, name: 'Ward 7B – Surgical' });
-      expect(body.expiresAt).toBe(new Date(TEST_NOW.getTime() + TWELVE_HOURS_MS).toISOString());
+      expect(body.expiresAt).toBe(new Date(TEST_NOW.getTime() + FIFTEEN_MINUTES_MS).toISOString());
+      expect(body.expiresIn).toBe(FIFTEEN_MINUTES_MS / 1000);
+      expect(body.refreshExpiresAt).toBe(new Date(TEST_NOW.getTime() + TWELVE_HOURS_MS).toISOString());
     }
+  });
+
+  it('renews an expired access token with the refresh token, without the password', async () => {
+    const signedIn = await signIn(server.url, 'nurse');
+    now = new Date(TEST_NOW.getTime() + FIFTEEN_MINUTES_MS + 1_000);
+    expect((await new SyncClient(server.url, signedIn.token).pull('records', null)).status).toBe(401);
+
+    const renewed = await request<RefreshResponse>(server.url, 'POST', '/auth/refresh', { body: { refreshToken: signedIn.refreshToken } });
+    expect(renewed.status).toBe(200);
+    expect(refreshResponse.parse(renewed.body).expiresAt).toBe(new Date(now.getTime() + FIFTEEN_MINUTES_MS).toISOString());
+    expect((await new SyncClient(server.url, renewed.body.token).pull('records', null)).status).toBe(200);
+  });
+
+  it('never lets an access token stand for a refresh token, or the other way round', async () => {
+    const signedIn = await signIn(server.url, 'nurse');
+    const asRefresh = await request<{ message: string }>(server.url, 'POST', '/auth/refresh', { body: { refreshToken: signedIn.token } });
+    expect(asRefresh.status).toBe(401);
+    expect(asRefresh.body.message).toContain('Expected a refresh token');
+    const asAccess = await new SyncClient(server.url, signedIn.refreshToken).pull('records', null);
+    expect(asAccess.status).toBe(401);
+  });
+
+  it('refuses to renew after the shift the refresh token covers, or for a disabled user', async () => {
+    const signedIn = await signIn(server.url, 'nurse');
+    now = new Date(TEST_NOW.getTime() + TWELVE_HOURS_MS + 1_000);
+    const late = await request<{ message: string }>(server.url, 'POST', '/auth/refresh', { body: { refreshToken: signedIn.refreshToken } });
+    expect(late.status).toBe(401);
+    expect(late.body.message).toContain('Refresh token expired');
+
+    now = TEST_NOW;
+    await setUserDisabled(server.database, 'nurse', true);
+    try {
+      const disabled = await request<{ error: string }>(server.url, 'POST', '/auth/refresh', { body: { refreshToken: signedIn.refreshToken } });
+      expect(disabled.status).toBe(403);
+      expect(disabled.body.error).toBe(USER_DISABLED_ERROR);
+    } finally {
+      await setUserDisabled(server.database, 'nurse', false);
+    }
+  });
+
+  it('never renews an access token past the end of its refresh token', async () => {
+    const signedIn = await signIn(server.url, 'nurse');
+    now = new Date(TEST_NOW.getTime() + TWELVE_HOURS_MS - 60_000);
+    const renewed = await request<RefreshResponse>(server.url, 'POST', '/auth/refresh', { body: { refreshToken: signedIn.refreshToken } });
+    expect(renewed.body.expiresAt).toBe(signedIn.refreshExpiresAt);
+    expect(renewed.body.expiresIn).toBe(60);
   });
 
   it('rejects a wrong password with 401', async () => {

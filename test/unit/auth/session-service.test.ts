@@ -73,8 +73,8 @@ describe('SessionService', () => {
       events,
       clock,
       logger: pino({ level: 'silent' }),
-      onSignedIn: async (token) => {
-        signedInTokens.push(token);
+      onSignedIn: async (syncCredentials) => {
+        signedInTokens.push(syncCredentials.token);
       },
       onSessionEnded: () => undefined,
     });
@@ -154,7 +154,7 @@ describe('SessionService', () => {
       await sessions.signIn({ username: 'nurse', password: 'nurse-demo' });
       server.disabled.add('user-nurse');
 
-      await sessions.refreshUsers('token-nurse');
+      await sessions.refreshUsers((send) => send('token-nurse'));
 
       expect(sessions.current()).toBeNull();
       expect(emitted).toContainEqual({ channel: 'session:ended', payload: { reason: 'disabled', userId: 'user-nurse' } });

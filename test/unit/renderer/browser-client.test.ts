@@ -143,7 +143,17 @@ describe('browser client connection', () => {
 });
 
 describe('browser client events', () => {
-  const status = { state: 'offline', pendingChanges: 2, rejectedChanges: 0, lastSuccessfulSyncAt: null, lastError: null };
+  const status = {
+    state: 'offline',
+    pendingChanges: 2,
+    oldestPendingAt: '2026-12-04T09:40:00.000Z',
+    rejectedChanges: 0,
+    openConflicts: 0,
+    liveUpdates: { flowing: false, interruptedSince: '2026-12-04T09:41:00.000Z' },
+    initialSync: null,
+    lastSuccessfulSyncAt: null,
+    lastError: null,
+  };
 
   it('dispatches events to subscribers', () => {
     const { api, socket } = connect();
