@@ -8,6 +8,7 @@ import { bufferTime, filter, map } from 'rxjs/operators';
 import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
 import { Outbox } from '../../sync/client/outbox.js';
 import { ConflictLog } from '../../sync/client/conflict-log.js';
+import type { WorkstationReplicationOptions } from '../../sync/client/replication.js';
 import { WorkstationReplication } from '../../sync/client/replication.js';
 import { ServerClient } from '../../sync/client/server-client.js';
 import type { ReplicaDatabase } from '../../sync/replica/replica.js';
@@ -51,6 +52,8 @@ export interface CoreOptions {
   storage?: RxStorage<unknown, unknown>;
   connectivity?: ConnectivityOptions;
   streamSilenceTimeoutMs?: number;
+  /** Batch sizes and retry back-off of the replication; tests shorten and shrink them. */
+  sync?: Pick<WorkstationReplicationOptions, 'pushBatchSize' | 'pullBatchSize' | 'retry'>;
   /** IT's machine policy: session periods, lock and sign-in limits. */
   policy?: MachinePolicy;
   /** Encryption key of the replica file, 64 hex digits; without it the replica is stored in clear. */
@@ -106,6 +109,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now: () => clock.now(),
     ...(options.connectivity ? { connectivity: options.connectivity } : {}),
     ...(options.streamSilenceTimeoutMs ? { streamSilenceTimeoutMs: options.streamSilenceTimeoutMs } : {}),
+    ...options.sync,
   });
 
   const events = new CoreEvents();

@@ -60,6 +60,8 @@ export interface WorkstationReplicationOptions {
   onCredentialsSpent?: () => void;
 }
 
+const SIGN_IN_NEEDED = 'The sync sign-in has ended: sign in while the central server is reachable to send the changes waiting here';
+
 /** The reference collection is server-owned master data: the workstation never pushes it. */
 const PUSHED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['records', 'entries']);
 
@@ -358,7 +360,7 @@ export class WorkstationReplication {
     } else {
       const key = `${collection}:${direction}`;
       this.#failures.set(key, (this.#failures.get(key) ?? 0) + 1);
-      if (error instanceof SignInRequiredError) this.#lastError = 'The sync sign-in has ended: sign in while the central server is reachable to send the changes waiting here';
+      if (error instanceof SignInRequiredError) this.#lastError = SIGN_IN_NEEDED;
       else if (error instanceof ServerAuthError) this.#lastError = 'The central server rejected the sync token; sign in again while online';
       else if (error instanceof ServerUserDisabledError) this.#lastError = 'The account whose sign-in this workstation syncs with is disabled; another user must sign in while online';
       else this.#lastError = message;
@@ -390,7 +392,7 @@ export class WorkstationReplication {
       liveUpdates: this.running && !this.#stopped ? this.#liveUpdates : { flowing: false, interruptedSince: null },
       initialSync: null,
       lastSuccessfulSyncAt: this.#lastSuccessfulSyncAt,
-      lastError: this.#lastError ?? (connectivity === 'offline' ? this.#connectivity.lastError : null),
+      lastError: state === 'sign-in-needed' ? SIGN_IN_NEEDED : (this.#lastError ?? (connectivity === 'offline' ? this.#connectivity.lastError : null)),
     };
   }
 

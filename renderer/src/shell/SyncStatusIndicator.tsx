@@ -13,7 +13,14 @@ const stateKeys: Record<SyncState, PlainMessageKey> = {
   syncing: 'sync.state.syncing',
   offline: 'sync.state.offline',
   stopped: 'sync.state.stopped',
+  'sign-in-needed': 'sync.state.signInNeeded',
 };
+
+/**
+ * A change still unsent after this long is shown as a warning: the ward should know that what it
+ * entered a quarter of an hour ago is on this workstation only.
+ */
+export const PENDING_WARNING_AFTER_MS = 15 * 60_000;
 
 /**
  * Shows the replica's sync state, the number of local changes the central server has not
@@ -54,9 +61,18 @@ export function SyncStatusIndicator() {
           {describeRejectedChanges(status.rejectedChanges)}
         </Hint>
       )}
+      {status !== null && <OldestPending status={status} now={now} />}
+      {status !== null && status.openConflicts > 0 && (
+        <Hint className="sync__rejected" testId="sync-conflicts" hint={t('sync.conflictsHint')}>
+          <span aria-hidden="true">⚠ </span>
+          {describeCount(status.openConflicts, 'sync.conflictsOne', 'sync.conflictsMany')}
+        </Hint>
+      )}
       <span className="sync__last" data-testid="sync-last">
         {lastSync}
       </span>
+      {status !== null && <LiveUpdates status={status} now={now} />}
+      {status?.initialSync != null && <InitialSyncProgress progress={status.initialSync} />}
       {status !== null && status.state !== 'online' && <LastSyncError status={status} />}
     </div>
   );
@@ -86,7 +102,53 @@ function LastSyncError({ status }: { status: SyncStatus }) {
   );
 }
 
-function describeRejectedChanges(count: number): string {
+/** The age of the oldest unsent change, as a warning once it passes PENDING_WARNING_AFTER_MS. */
+function OldestPending({ status, now }: { status: SyncStatus; now: Date }) {
+  if (status.oldestPendingAt === null) return null;
+  const age = now.getTime() - Date.parse(status.oldestPendingAt);
+  if (!(age >= PENDING_WARNING_AFTER_MS)) return null;
+  return (
+    <Hint className="sync__rejected" testId="sync-oldest-pending" hint={t('sync.oldestPendingHint')}>
+      <span aria-hidden="true">⚠ </span>
+      {t('sync.oldestPending', { age: formatRelative(status.oldestPendingAt, now) })}
+    </Hint>
+  );
+}
+
+/**
+ * Says when changes made elsewhere stopped arriving as they happen. While the workstation is
+ * offline the state already says so; online, a dead live stream would otherwise go unnoticed.
+ */
+function LiveUpdates({ status, now }: { status: SyncStatus; now: Date }) {
+  if (status.liveUpdates.flowing || status.state === 'offline' || status.state === 'stopped') return null;
+  const since = status.liveUpdates.interruptedSince;
+  return (
+    <span className="sync__live" data-testid="sync-live-interrupted">
+      {since === null
+        ? t('sync.liveNotYet')
+        : t('sync.liveInterrupted', { time: `${formatDateTime(since)} (${formatRelative(since, now)})` })}
+    </span>
+  );
+}
+
+/** The first download into an empty replica: counts, and a bar once the server has said the total. */
+function InitialSyncProgress({ progress }: { progress: NonNullable<SyncStatus['initialSync']> }) {
+  const { received, total } = progress;
+  return (
+    <span className="sync__initial" data-testid="sync-initial">
+      {total === null
+        ? t('sync.initialCount', { received: received.toLocaleString(getLocale()) })
+        : t('sync.initialProgress', { received: received.toLocaleString(getLocale()), total: total.toLocaleString(getLocale()) })}
+      {total !== null && total > 0 && <progress max={total} value={Math.min(received, total)} aria-label={t('sync.initialLabel')} />}
+    </span>
+  );
+}
+
+function describeCount(count: number, one: PlainMessageKey, many: 'sync.rejectedMany' | 'sync.conflictsMany'): string {
   const plural = new Intl.PluralRules(getLocale()).select(count);
-  return plural === 'one' ? t('sync.rejectedOne') : t('sync.rejectedMany', { count });
+  return plural === 'one' ? t(one) : t(many, { count });
+}
+
+function describeRejectedChanges(count: number): string {
+  return describeCount(count, 'sync.rejectedOne', 'sync.rejectedMany');
 }
