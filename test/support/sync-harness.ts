@@ -137,6 +137,10 @@ export class HarnessWorkstation {
     this.replicaName = options.replicaName ?? `replica-${name}`;
   }
 
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
   get serverUrl(): string {
     return this.options.direct ? this.harness.serverUrl : this.harness.proxy.url;
   }
@@ -212,6 +216,26 @@ export class HarnessWorkstation {
     await document.incrementalModify((data) => ({ ...data, resource: { ...data.resource, telecom: [{ system: 'phone', value: phone }] } }));
     await this.#confirm('records', id);
     return id;
+  }
+
+  /**
+   * Waits until the replica contains every document of `expected` (id to fingerprint hash) in that
+   * state, polling every 50 ms, and returns the milliseconds it took.
+   */
+  async waitForDocuments(collection: CollectionName, expected: Map<string, string>, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+      const found = await this.core.replica[collection].findByIds([...expected.keys()]).exec();
+      const matching = [...expected].filter(([id, hash]) => {
+        const document = found.get(id);
+        return document !== undefined && fingerprint(document.toJSON(true) as Record<string, unknown>).hash === hash;
+      });
+      if (matching.length === expected.size) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) {
+        throw new Error(`Timed out after ${timeoutMs} ms: ${this.name} has ${matching.length} of ${expected.size} expected ${collection} documents`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Fingerprints every document in the replica, deleted ones included. */
@@ -410,7 +434,7 @@ export class SyncHarness {
    */
   async converge(timeoutMs = 30_000): Promise<Record<CollectionName, number>> {
     const deadline = Date.now() + timeoutMs;
-    const open = this.workstations.filter((workstation) => workstation.core && !workstation.core.replication.status$.closed);
+    const open = this.workstations.filter((workstation) => workstation.isOpen);
     for (const workstation of open) await workstation.waitSynced(Math.max(1, deadline - Date.now()));
 
     let differences: string[];
