@@ -1,6 +1,6 @@
 import type { CollectionName } from '../protocol/collections.js';
 import type { ReplicatedDocument } from '../protocol/documents.js';
-import type { PushRow, WireDocument } from '../protocol/wire.js';
+import type { PushRejection, PushRow, WireDocument } from '../protocol/wire.js';
 import type { Session } from './auth.js';
 import type { ServerTestHooks } from './context.js';
 import { compareCodeUnits, sameJson } from './canonical-json.js';
@@ -8,7 +8,7 @@ import { notifyChanges } from './change-feed.js';
 import type { Queryable } from './database/index.js';
 import type { DocumentRow, StoredDocument } from './document-store.js';
 import { insertDocument, lockDocument, replayPatientDocuments, updateDocument } from './document-store.js';
-import { badRequest, forbidden } from './errors.js';
+import { badRequest, forbidden, HttpError } from './errors.js';
 import { loadDerivationContext } from './locations.js';
 import { validatePushedDocument } from './push-validation.js';
 import { isActiveEncounter, recentlyDepartedFrom, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
@@ -16,6 +16,8 @@ import { checkWritePermission } from './write-permissions.js';
 
 export interface PushResult {
   conflicts: WireDocument[];
+  /** Rows refused one by one, with the status each would have got alone; the others stand. */
+  rejected: PushRejection[];
   /** Documents inserted or updated. */
   written: number;
   /** Documents already in the pushed state, such as a replayed push. */
@@ -62,15 +64,32 @@ async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[
 }
 
 /**
+ * Runs one row's check and returns its refusal: an HttpError (invalid or not allowed) refuses that
+ * row alone. Any other error is the server's own failure and fails the whole push, so that nothing
+ * is set aside for it.
+ */
+function refusalOf(id: string, check: () => void): PushRejection | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
+    return { id, status: error.statusCode, reason: error.message };
+  }
+}
+
+/**
  * Applies a push inside one transaction, following RxDB's replication model: each row's
  * `assumedMasterState` must equal the stored document, compared as canonical JSON, or the stored
  * document is returned as a conflict. Two cases skip that check: a row whose id has nothing stored
  * is inserted, and a row whose new state already equals the stored document (a replayed push) is a
  * no-op. The new state is stored exactly as sent.
  *
- * Every row must be allowed to the session's roles (write-permissions.ts) and, except for
- * AuditEvents, be about a patient of the session's ward. A stored AuditEvent never changes: a row
- * that differs from it rejects the whole push with 403.
+ * Every row must be valid, be allowed to the session's roles (write-permissions.ts) and, except
+ * for AuditEvents, be about a patient of the session's ward; a stored AuditEvent never changes. A
+ * row that breaks one of these rules is refused alone, listed in `rejected` with the status (400
+ * or 403) and the reason, and the rest of the push is written: one document the server will never
+ * accept must not hold back a ward's queue behind it (SYNC-14).
  *
  * `testHooks`, set only by tests, pause or fail the transaction between its reads and its writes
  * and before COMMIT.
@@ -83,36 +102,43 @@ export async function applyPush(
   testHooks?: ServerTestHooks,
 ): Promise<PushResult> {
   const context = await loadDerivationContext(transaction);
-  const validated: ValidatedRow[] = rows.map((row) => {
-    const assumedId = row.assumedMasterState?.id;
-    if (assumedId !== undefined && assumedId !== row.newDocumentState.id) {
-      throw badRequest(`Document ${row.newDocumentState.id}: assumedMasterState has another id, ${assumedId}`);
-    }
-    return { row, derived: validatePushedDocument(collection, row.newDocumentState, context) };
-  });
-
-  for (const { derived } of validated) checkWritePermission(session, derived);
+  const rejected: PushRejection[] = [];
+  const validated: ValidatedRow[] = [];
+  for (const row of rows) {
+    const id = row.newDocumentState.id;
+    let derived: ReplicatedDocument | undefined;
+    const refusal = refusalOf(id, () => {
+      const assumedId = row.assumedMasterState?.id;
+      if (assumedId !== undefined && assumedId !== id) throw badRequest(`Document ${id}: assumedMasterState has another id, ${assumedId}`);
+      derived = validatePushedDocument(collection, row.newDocumentState, context);
+      checkWritePermission(session, derived);
+    });
+    if (refusal) rejected.push(refusal);
+    else if (derived) validated.push({ row, derived });
+  }
 
   const isInScope = await scopeChecker(transaction, validated, session);
   const lateEntryPatients =
     collection === 'entries' ? await recentlyDepartedFrom(transaction, session.wardId, [...new Set(validated.map(({ derived }) => patientIdOf(derived)))]) : new Set<string>();
-  for (const { derived } of validated) {
+  const inScope: ValidatedRow[] = [];
+  for (const entry of validated) {
+    const { derived } = entry;
     // AuditEvents may name patients of any ward: a workstation audits its emergency access to them.
-    if (isAuditEvent(derived)) continue;
     // A new clinical entry for a patient who left this ward lately was charted before the
     // workstation knew; it belongs in the record.
-    if (lateEntryPatients.has(patientIdOf(derived))) continue;
-    if (!(await isInScope(patientIdOf(derived)))) {
-      throw forbidden(`Document ${derived.id}: patient ${patientIdOf(derived)} is not in ward ${session.wardId}, so this workstation may not write it`);
+    if (isAuditEvent(derived) || lateEntryPatients.has(patientIdOf(derived)) || (await isInScope(patientIdOf(derived)))) {
+      inScope.push(entry);
+    } else {
+      rejected.push({ id: derived.id, status: 403, reason: `Document ${derived.id}: patient ${patientIdOf(derived)} is not in ward ${session.wardId}, so this workstation may not write it` });
     }
   }
 
-  const result: PushResult = { conflicts: [], written: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
+  const result: PushResult = { conflicts: [], rejected, written: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
   const encounterPatients = new Set<string>();
   const writer = { userId: session.userId, workstationId: session.workstationId };
   // Lock rows in id order, so that two pushes of the same documents take their row locks in the
   // same order and do not deadlock on them.
-  const ordered = [...validated].sort((a, b) => compareCodeUnits(a.derived.id, b.derived.id));
+  const ordered = [...inScope].sort((a, b) => compareCodeUnits(a.derived.id, b.derived.id));
   const documentIds = ordered.map(({ derived }) => derived.id);
 
   // Every stored row is locked before anything is written: a concurrent push of the same document
@@ -140,22 +166,33 @@ export async function applyPush(
     }
 
     if (audit) {
-      if (!sameJson(current.document, row.newDocumentState)) {
-        throw forbidden(`Document ${derived.id}: AuditEvents are immutable, and the pushed one differs from the stored one. Push a new AuditEvent with a new id instead`);
+      if (sameJson(current.document, row.newDocumentState)) {
+        result.unchanged++;
+        result.auditEventsUnchanged++;
+      } else {
+        rejected.push({
+          id: derived.id,
+          status: 403,
+          reason: `Document ${derived.id}: AuditEvents are immutable, and the pushed one differs from the stored one. Push a new AuditEvent with a new id instead`,
+        });
       }
-      result.unchanged++;
-      result.auditEventsUnchanged++;
       continue;
     }
 
     if (current.patientId !== patientIdOf(derived) && !(await isInScope(current.patientId))) {
-      throw forbidden(`Document ${derived.id}: the stored document is about patient ${current.patientId}, who is not in ward ${session.wardId}`);
+      rejected.push({ id: derived.id, status: 403, reason: `Document ${derived.id}: the stored document is about patient ${current.patientId}, who is not in ward ${session.wardId}` });
+      continue;
     }
     if (sameJson(current.document, row.newDocumentState)) {
       result.unchanged++;
     } else if (row.assumedMasterState !== undefined && sameJson(current.document, row.assumedMasterState)) {
       // The stored document's rule applies too, so a nurse may not turn a doctor's SpO2 scale decision into a vitals panel.
-      checkWritePermission(session, current.document);
+      const stored = current.document;
+      const refusal = refusalOf(derived.id, () => checkWritePermission(session, stored));
+      if (refusal) {
+        rejected.push(refusal);
+        continue;
+      }
       await updateDocument(transaction, documentRow, writer);
       result.written++;
       if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));

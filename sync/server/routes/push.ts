@@ -23,7 +23,7 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
     const session = sessionOf(request);
     const result = await context.database.transaction((transaction) => applyPush(transaction, collection, parsed.data.rows, session, context.testHooks));
     request.log.info(
-      { collection, rows: parsed.data.rows.length, written: result.written, unchanged: result.unchanged, conflicts: result.conflicts.length, workstationId: session.workstationId },
+      { collection, rows: parsed.data.rows.length, written: result.written, unchanged: result.unchanged, conflicts: result.conflicts.length, rejected: result.rejected.length, workstationId: session.workstationId },
       'push applied',
     );
     const auditEvents = parsed.data.rows.filter((row) => row.newDocumentState.resourceType === 'AuditEvent');
@@ -41,6 +41,6 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
         'audit events received',
       );
     }
-    return { conflicts: result.conflicts, rejected: [] };
+    return { conflicts: result.conflicts, rejected: result.rejected };
   });
 }

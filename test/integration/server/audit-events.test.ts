@@ -3,22 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
-import {
-  auditEventDocument,
-  BACKENDS,
-  createStorage,
-  EventStreamReader,
-  isResync,
-  LogCapture,
-  patientIdsOfWard,
-  signInAuditEventDocument,
-  startServer,
-  SyncClient,
-  vitalSignsDocument,
-  WARD_4A,
-  WARD_7B,
-  wireDocumentOf,
-} from './helpers.js';
+import { auditEventDocument, BACKENDS, createStorage, EventStreamReader, isResync, LogCapture, patientIdsOfWard, refusalOf, signInAuditEventDocument, startServer, SyncClient, vitalSignsDocument, WARD_4A, WARD_7B, wireDocumentOf } from './helpers.js';
 
 /** Free text that only an AuditEvent's break-the-glass reason contains, to check that no log line repeats it. */
 const REASON = 'Collapsed in the corridor, suspected sepsis, chart needed now';
@@ -94,8 +79,9 @@ describe.each(BACKENDS)('AuditEvents on %s', (backend) => {
     const resource = JSON.parse(JSON.stringify(edit(valid.resource))) as WireDocument['resource'];
     const invalid = { ...valid, resource };
     const pushed = await nurse4a.push('entries', [{ newDocumentState: invalid }]);
-    expect(pushed.status).toBe(400);
-    const message = (pushed.body as unknown as { message: string }).message;
+    const refusal = refusalOf(pushed, valid.id);
+    expect(refusal.status).toBe(400);
+    const message = refusal.reason;
     expect(message).toContain(valid.id);
     expect(message).toContain(field);
     expect(await storedRow(valid.id)).toBeUndefined();
@@ -107,8 +93,8 @@ describe.each(BACKENDS)('AuditEvents on %s', (backend) => {
 
     const changed = wireDocumentOf({ ...original.resource, outcome: '8' });
     const pushed = await nurse4a.push('entries', [{ newDocumentState: changed, assumedMasterState: original }]);
-    expect(pushed.status).toBe(403);
-    expect((pushed.body as unknown as { message: string }).message).toContain(original.id);
+    expect(refusalOf(pushed, original.id).status).toBe(403);
+    expect(refusalOf(pushed, original.id).reason).toContain('immutable');
     expect((await storedRow(original.id))?.document).toEqual(original);
   });
 
@@ -117,8 +103,8 @@ describe.each(BACKENDS)('AuditEvents on %s', (backend) => {
     expect((await nurse4a.push('entries', [{ newDocumentState: original }])).status).toBe(200);
 
     const pushed = await nurse4a.push('entries', [{ newDocumentState: { ...original, _deleted: true }, assumedMasterState: original }]);
-    expect(pushed.status).toBe(403);
-    expect((pushed.body as unknown as { message: string }).message).toContain(original.id);
+    expect(refusalOf(pushed, original.id).status).toBe(403);
+    expect(refusalOf(pushed, original.id).reason).toContain('cannot be deleted');
     expect((await storedRow(original.id))?.document).toEqual(original);
   });
 

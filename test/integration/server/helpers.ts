@@ -13,7 +13,7 @@ import { toReplicatedDocument } from '../../../sync/protocol/documents.js';
 import type { AuditEventInput } from '../../../sync/protocol/fhir/audit-event.js';
 import { buildAuditEvent, PATIENT_RECORD_TYPE, SESSION_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
 import { buildVitalSignsPanel } from '../../../sync/protocol/fhir/vital-signs.js';
-import type { Checkpoint, PullResponse, PushResponse, PushRow, SignInResponse, WireDocument } from '../../../sync/protocol/wire.js';
+import type { Checkpoint, PullResponse, PushRejection, PushResponse, PushRow, SignInResponse, WireDocument } from '../../../sync/protocol/wire.js';
 import type { CreateServerOptions, SyncServer } from '../../../sync/server/app.js';
 import { createServer } from '../../../sync/server/app.js';
 
@@ -357,3 +357,15 @@ export class EventStreamReader {
 
 export const isResync = (collection?: CollectionName) => (event: StreamEvent) =>
   event.event === 'resync' && (collection === undefined || ((event.data as { collections: string[] }).collections ?? []).includes(collection));
+
+/**
+ * The refusal of document `id` in a push the server answered with 200: the server refuses bad
+ * documents one by one and writes the rest. Fails when the push failed as a whole or `id` was not
+ * refused.
+ */
+export function refusalOf(result: HttpResult<PushResponse>, id: string): PushRejection {
+  if (result.status !== 200) throw new Error(`The push failed as a whole with ${result.status}: ${JSON.stringify(result.body)}`);
+  const refusal = result.body.rejected.find((rejection) => rejection.id === id);
+  if (!refusal) throw new Error(`Document ${id} was not refused; refused: ${JSON.stringify(result.body.rejected)}`);
+  return refusal;
+}

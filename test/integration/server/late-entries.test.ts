@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
-import { BACKENDS, createStorage, patientIdsOfWard, startServer, SyncClient, vitalSignsDocument, WARD_4A, WARD_7B, wardOfSeededLocation, wireDocumentOf } from './helpers.js';
+import { BACKENDS, createStorage, patientIdsOfWard, refusalOf, startServer, SyncClient, vitalSignsDocument, WARD_4A, WARD_7B, wardOfSeededLocation, wireDocumentOf } from './helpers.js';
 
 describe.each(BACKENDS)('late entries after a transfer on %s', (backend) => {
   let storage: TestStorage;
@@ -45,7 +45,7 @@ describe.each(BACKENDS)('late entries after a transfer on %s', (backend) => {
 
     const result = await ward4a.push('entries', [{ newDocumentState: vitalSignsDocument('late-2', transferred) }]);
 
-    expect(result.status).toBe(403);
+    expect(refusalOf(result, 'Observation/late-2').status).toBe(403);
   });
 
   it('refuses entries for a patient who was never on the ward', async () => {
@@ -54,6 +54,6 @@ describe.each(BACKENDS)('late entries after a transfer on %s', (backend) => {
 
     const result = await ward4a.push('entries', [{ newDocumentState: vitalSignsDocument('late-3', neverHere as string) }]);
 
-    expect(result.status).toBe(403);
+    expect(refusalOf(result, 'Observation/late-3').status).toBe(403);
   });
 });

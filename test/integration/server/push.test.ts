@@ -4,7 +4,7 @@ import type { FhirResource } from '../../../sync/protocol/documents.js';
 import type { WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
-import { BACKENDS, createStorage, patientIdsOfWard, request, startServer, SyncClient, TEST_NOW, vitalSignsDocument, WARD_4A, WARD_7B, wireDocumentOf } from './helpers.js';
+import { BACKENDS, createStorage, patientIdsOfWard, refusalOf, request, startServer, SyncClient, TEST_NOW, vitalSignsDocument, WARD_4A, WARD_7B, wireDocumentOf } from './helpers.js';
 
 /** Maps every seeded bed and ward to its ward, as a workstation does from its pulled Locations. */
 function wardOfLocation(locationId: string): string | undefined {
@@ -160,8 +160,9 @@ describe.each(BACKENDS)('push on %s', (backend) => {
     ];
     for (const { collection, document, field } of cases) {
       const pushed = await first4a.push(collection, [{ newDocumentState: document, assumedMasterState: collection === 'records' ? patient : undefined }]);
-      expect(pushed.status, field).toBe(400);
-      const message = (pushed.body as unknown as { message: string }).message;
+      const refusal = refusalOf(pushed, document.id);
+      expect(refusal.status, field).toBe(400);
+      const message = refusal.reason;
       expect(message, field).toContain(document.id);
       expect(message, field).toContain(field);
     }
@@ -170,24 +171,26 @@ describe.each(BACKENDS)('push on %s', (backend) => {
 
   it('rejects a resource type outside the collection', async () => {
     const pushed = await first4a.push('records', [{ newDocumentState: vitalSignsDocument('wrong-collection', patients4a[0] as string) }]);
-    expect(pushed.status).toBe(400);
-    expect((pushed.body as unknown as { message: string }).message).toContain('Observation/wrong-collection');
-    expect((pushed.body as unknown as { message: string }).message).toContain('records');
+    const refusal = refusalOf(pushed, 'Observation/wrong-collection');
+    expect(refusal.status).toBe(400);
+    expect(refusal.reason).toContain('records');
   });
 
-  it('rejects the whole push when one row is invalid', async () => {
+  it('refuses only the invalid row of a push and stores the rest', async () => {
     const valid = vitalSignsDocument('valid-in-rejected-push', patients4a[0] as string);
     const invalid = { ...vitalSignsDocument('invalid-in-rejected-push', patients4a[0] as string), code: '' };
-    const pushed = await first4a.push('entries', [{ newDocumentState: valid }, { newDocumentState: invalid }]);
-    expect(pushed.status).toBe(400);
-    expect(await storedDocument(first4a, 'entries', valid.id)).toBeUndefined();
+    const pushed = await first4a.push('entries', [{ newDocumentState: invalid }, { newDocumentState: valid }]);
+    expect(refusalOf(pushed, invalid.id).status).toBe(400);
+    expect(pushed.body.rejected).toHaveLength(1);
+    expect(await storedDocument(first4a, 'entries', valid.id)).toEqual(valid);
+    expect(await storedDocument(first4a, 'entries', invalid.id)).toBeUndefined();
   });
 
   it("rejects a write for another ward's patient", async () => {
     const document = vitalSignsDocument('other-ward', patients7b[0] as string);
     const pushed = await first4a.push('entries', [{ newDocumentState: document }]);
-    expect(pushed.status).toBe(403);
-    expect((pushed.body as unknown as { message: string }).message).toContain(document.id);
+    expect(refusalOf(pushed, document.id).status).toBe(403);
+    expect(refusalOf(pushed, document.id).reason).toContain('not in ward');
     expect(await storedDocument(nurse7b, 'entries', document.id)).toBeUndefined();
   });
 
@@ -200,7 +203,7 @@ describe.each(BACKENDS)('push on %s', (backend) => {
 
   it('rejects an entry for a patient in no ward', async () => {
     const pushed = await first4a.push('entries', [{ newDocumentState: vitalSignsDocument('unknown-patient', 'patient-nobody-admitted') }]);
-    expect(pushed.status).toBe(403);
+    expect(refusalOf(pushed, 'Observation/unknown-patient').status).toBe(403);
   });
 
   it('admits a new patient pushed with their Encounter', async () => {
@@ -252,7 +255,8 @@ describe.each(BACKENDS)('push on %s', (backend) => {
     // The old ward's late entries are still accepted for 72 hours (late-entries.test.ts covers the window).
     expect((await first4a.push('entries', [{ newDocumentState: vitalSignsDocument('after-transfer-4a', patientId) }])).status).toBe(200);
     const encounterEdit = { ...transferred.resource, status: 'onleave' };
-    expect((await first4a.push('records', [{ newDocumentState: wireDocumentOf(encounterEdit, wardOfLocation), assumedMasterState: transferred }])).status).toBe(403);
+    const edited = wireDocumentOf(encounterEdit, wardOfLocation);
+    expect(refusalOf(await first4a.push('records', [{ newDocumentState: edited, assumedMasterState: transferred }]), edited.id).status).toBe(403);
   });
 
   it('rejects a push body that is not a push request', async () => {

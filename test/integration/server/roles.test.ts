@@ -8,19 +8,7 @@ import { buildSpO2ScaleDecision } from '../../../sync/protocol/fhir/vital-signs.
 import type { PushRow, WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
-import {
-  auditEventDocument,
-  BACKENDS,
-  createStorage,
-  patientIdsOfWard,
-  startServer,
-  SyncClient,
-  TEST_NOW,
-  vitalSignsDocument,
-  WARD_4A,
-  wardOfSeededLocation,
-  wireDocumentOf,
-} from './helpers.js';
+import { auditEventDocument, BACKENDS, createStorage, patientIdsOfWard, refusalOf, startServer, SyncClient, TEST_NOW, vitalSignsDocument, WARD_4A, wardOfSeededLocation, wireDocumentOf } from './helpers.js';
 
 function spo2ScaleDecisionDocument(id: string, patientId: string): WireDocument {
   return wireDocumentOf(
@@ -118,8 +106,9 @@ describe.each(BACKENDS)('write permissions by role on %s', (backend) => {
         expect(pushed.body.conflicts).toEqual([]);
         expect(rows[0]?.document).toEqual(pushRow.newDocumentState);
       } else {
-        expect(pushed.status).toBe(403);
-        const message = (pushed.body as unknown as { message: string }).message;
+        const refusal = refusalOf(pushed, pushRow.newDocumentState.id);
+        expect(refusal.status).toBe(403);
+        const message = refusal.reason;
         expect(message).toContain(pushRow.newDocumentState.id);
         expect(message).toContain(`needs the role ${row.allowed.join(' or ')}`);
         expect(rows[0]?.document).not.toEqual(pushRow.newDocumentState);
@@ -139,8 +128,8 @@ describe.each(BACKENDS)('write permissions by role on %s', (backend) => {
         valueQuantity: { value: 72, unit: '/min' },
       });
       const pushed = await (clients.get(role) as SyncClient).push('entries', [{ newDocumentState: heartRate }]);
-      expect(pushed.status, role).toBe(403);
-      expect((pushed.body as unknown as { message: string }).message, role).toContain(heartRate.id);
+      expect(refusalOf(pushed, heartRate.id).status, role).toBe(403);
+      expect(refusalOf(pushed, heartRate.id).reason, role).toContain(heartRate.id);
     }
   });
 
@@ -150,18 +139,19 @@ describe.each(BACKENDS)('write permissions by role on %s', (backend) => {
 
     const panel = vitalSignsDocument('scale-overwritten', patientId);
     const pushed = await (clients.get('nurse') as SyncClient).push('entries', [{ newDocumentState: panel, assumedMasterState: decision }]);
-    expect(pushed.status).toBe(403);
-    expect((pushed.body as unknown as { message: string }).message).toContain('needs the role doctor');
+    expect(refusalOf(pushed, panel.id).status).toBe(403);
+    expect(refusalOf(pushed, panel.id).reason).toContain('needs the role doctor');
     expect(await stored('entries', decision.id)).toEqual(decision);
   });
 
-  it('rejects the whole push for one row', async () => {
+  it('refuses the one row a role may not write and stores the rest of the push', async () => {
     const panel = vitalSignsDocument('allowed-beside-a-refused-row', patientId);
     const decision = spo2ScaleDecisionDocument('refused-beside-an-allowed-row', patientId);
     const pushed = await (clients.get('nurse') as SyncClient).push('entries', [{ newDocumentState: panel }, { newDocumentState: decision }]);
-    expect(pushed.status).toBe(403);
-    const { rows } = await server.database.query('SELECT id FROM documents WHERE id = ANY($1::text[])', [[panel.id, decision.id]]);
-    expect(rows).toEqual([]);
+    expect(refusalOf(pushed, decision.id).status).toBe(403);
+    expect(pushed.body.rejected.map((rejection) => rejection.id)).toEqual([decision.id]);
+    const { rows } = await server.database.query<{ id: string }>('SELECT id FROM documents WHERE id = ANY($1::text[])', [[panel.id, decision.id]]);
+    expect(rows.map((row) => row.id)).toEqual([panel.id]);
   });
 
   it('applies a revoked role to tokens issued before', async () => {
@@ -169,8 +159,9 @@ describe.each(BACKENDS)('write permissions by role on %s', (backend) => {
     await server.database.query("UPDATE users SET roles = ARRAY['nurse'] WHERE username = 'doctor'");
     try {
       const pushed = await doctor.push('entries', [{ newDocumentState: spo2ScaleDecisionDocument('scale-after-revoke', patientId) }]);
-      expect(pushed.status).toBe(403);
-      expect((pushed.body as unknown as { message: string }).message).toContain('user user-doctor has none');
+      const refusal = refusalOf(pushed, 'Observation/scale-after-revoke');
+      expect(refusal.status).toBe(403);
+      expect(refusal.reason).toContain('user user-doctor has none');
     } finally {
       await server.database.query("UPDATE users SET roles = ARRAY['doctor'] WHERE username = 'doctor'");
     }
