@@ -8,7 +8,7 @@ import { notifyChanges } from './change-feed.js';
 import type { Queryable } from './database/index.js';
 import type { DocumentRow, StoredDocument } from './document-store.js';
 import { insertDocument, lockDocument, replayPatientDocuments, updateDocument } from './document-store.js';
-import { badRequest, forbidden, HttpError } from './errors.js';
+import { badRequest, HttpError } from './errors.js';
 import { loadDerivationContext } from './locations.js';
 import { validatePushedDocument } from './push-validation.js';
 import { isActiveEncounter, recentlyDepartedFrom, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
