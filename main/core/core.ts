@@ -52,6 +52,8 @@ export interface CoreOptions {
   storage?: RxStorage<unknown, unknown>;
   connectivity?: ConnectivityOptions;
   streamSilenceTimeoutMs?: number;
+  /** Gives up a request to the central server after this long (15 s by default); fault tests scale it down. */
+  requestTimeoutMs?: number;
   /** Batch sizes and retry back-off of the replication; tests shorten and shrink them. */
   sync?: Pick<WorkstationReplicationOptions, 'pushBatchSize' | 'pullBatchSize' | 'retry'>;
   /** IT's machine policy: session periods, lock and sign-in limits. */
@@ -95,7 +97,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const replicaFile = join(options.dataDirectory, `${replicaName}.sqlite`);
   const outbox = new Outbox(replicaFile, options.replicaKey, { now: () => clock.now() });
   const conflictLog = new ConflictLog(replicaFile, options.replicaKey);
-  const server = new ServerClient({ baseUrl: settings.serverUrl });
+  const server = new ServerClient({ baseUrl: settings.serverUrl, ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}) });
   const credentials = new CredentialStore(replicaFile, options.replicaKey);
   const replication = new WorkstationReplication({
     replica,

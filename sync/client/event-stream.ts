@@ -120,7 +120,15 @@ export class SyncEventStream {
     };
 
     try {
-      const response = await this.#options.authorization.request((token) => this.#open(token, controller), { waitForSignIn: true });
+      // The watchdog runs from the moment the request goes out: a stream request lost in a black
+      // hole or held half-open never gets its headers, and would otherwise wait for ever.
+      const response = await this.#options.authorization.request(
+        (token) => {
+          feedWatchdog();
+          return this.#open(token, controller);
+        },
+        { waitForSignIn: true },
+      );
       if (!response.body) throw new Error('the event stream response has no body');
 
       const connection = ++this.#connection;
