@@ -6,6 +6,7 @@ import type { Level, Logger } from 'pino';
 
 import { HEARTBEAT_INTERVAL_MS } from '../protocol/wire.js';
 import { ChangeFeed } from './change-feed.js';
+import { enableConformanceCollection } from './conformance-collection.js';
 import type { ServerContext, ServerTestHooks } from './context.js';
 import type { Database } from './database/index.js';
 import { openDatabase } from './database/index.js';
@@ -50,6 +51,8 @@ export interface CreateServerOptions {
   logLevel?: Level | 'silent';
   /** Test-only pauses and failures inside push transactions; never set it in production (main.ts does not). */
   testHooks?: ServerTestHooks;
+  /** Test-only: serves the generic collection of RxDB's replication conformance suite (conformance-collection.ts). */
+  conformanceCollection?: boolean;
 }
 
 export interface SyncServer {
@@ -117,6 +120,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       tokenLifetimes: { accessMs: options.accessTokenLifetimeMs ?? ACCESS_TOKEN_LIFETIME_MS, refreshMs: options.refreshTokenLifetimeMs ?? REFRESH_TOKEN_LIFETIME_MS },
     };
     const { app } = buildApp(context, logger);
+    if (options.conformanceCollection) await enableConformanceCollection(app, context);
     const feeds = [changeFeed, userStatusFeed];
     app.addHook('onClose', async () => {
       for (const feed of feeds) await feed.close();
