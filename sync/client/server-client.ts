@@ -64,6 +64,11 @@ export interface ServerClientOptions {
   timeoutMs?: number;
 }
 
+export interface PullOptions {
+  /** Requests `total`, the count of documents left in the feed, from the server. */
+  total?: boolean;
+}
+
 export class ServerClient {
   readonly baseUrl: string;
   readonly #timeoutMs: number;
@@ -84,9 +89,16 @@ export class ServerClient {
     return parse(refreshResponse, body, 'refresh');
   }
 
-  async pull(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number): Promise<PullResponse> {
+  /**
+   * Pulls one page of the collection's change feed after `checkpoint`. With `total`, the response
+   * also carries `total`, the number of documents from this page to the end of the feed, for an
+   * initial sync's progress. Counting costs the server a scan of the ward's feed, so ask for it on
+   * the first pull, not on every page.
+   */
+  async pull(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, options: PullOptions = {}): Promise<PullResponse> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
+    if (options.total) query.set('total', '1');
     const body = await this.#request('GET', `/sync/${collection}/pull?${query}`, { token });
     return parse(pullResponse, body, `pull of ${collection}`);
   }

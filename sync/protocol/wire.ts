@@ -12,7 +12,7 @@ import { COLLECTION_NAMES } from './collections.js';
  * Endpoints (all but sign-in and health need `Authorization: Bearer <token>`):
  * - `POST /auth/sign-in`                  body `SignInRequest`, returns `SignInResponse`
  * - `POST /auth/refresh`                  body `RefreshRequest`, returns `RefreshResponse`
- * - `GET  /sync/:collection/pull?checkpoint=<json>&limit=<n>`  returns `PullResponse`
+ * - `GET  /sync/:collection/pull?checkpoint=<json>&limit=<n>[&total=1]`  returns `PullResponse`
  * - `POST /sync/:collection/push`         body `PushRequest`, returns `PushResponse`
  * - `GET  /sync/stream`                   server-sent events, see `StreamEvent`
  * - `GET  /health/`                       returns `{ status: 'ok' }` when the database answers
@@ -85,6 +85,12 @@ export const pullResponse = z.object({
   documents: z.array(wireDocument),
   /** Null when the feed is empty; otherwise the position after the last returned document. */
   checkpoint: checkpoint.nullable(),
+  /**
+   * Sent only when the pull requests it with `total=1`: the number of documents of the feed after
+   * the request's checkpoint, this response's documents included, counted below the same horizon
+   * as this page. An initial sync shows "n of N" from it.
+   */
+  total: z.number().int().nonnegative().optional(),
 });
 export type PullResponse = z.infer<typeof pullResponse>;
 

@@ -45,15 +45,21 @@ function parseLimit(value: string | undefined): number {
   return limit;
 }
 
+/** The WHERE clause of one workstation's change feed, with its parameters from $1. */
+interface FeedConditions {
+  sql: string;
+  parameters: unknown[];
+}
+
 /**
- * Reads the collection's change feed after `after`, in (txid, id) order, within the session's
- * ward and without AuditEvents. Only rows written by transactions below `pg_snapshot_xmin` are
- * returned: every such transaction has ended, so no row can later appear behind the returned
- * checkpoint. A row of a transaction that is still open, and every row written after it, waits for
- * the next pull.
+ * Selects the collection's documents after `after` within the session's ward, without AuditEvents,
+ * and only those written by transactions below `pg_snapshot_xmin`. Every such transaction has
+ * ended, so no row can later appear behind a returned checkpoint. A row of a transaction that is
+ * still open, and every row written after it, waits for the next pull. The caller's statement must
+ * name the horizon `horizon` (see HORIZON).
  */
-export async function readChanges(database: Queryable, collection: CollectionName, session: Session, after: Checkpoint | null, limit: number) {
-  const parameters: unknown[] = [collection, session.wardId, limit];
+function feedConditions(collection: CollectionName, session: Session, after: Checkpoint | null): FeedConditions {
+  const parameters: unknown[] = [collection, session.wardId];
   // A ward keeps receiving a patient's documents for LATE_ENTRY_WINDOW after they leave it: so its
   // workstations learn of the discharge or transfer itself, and later of their own late entries.
   //
@@ -71,33 +77,101 @@ export async function readChanges(database: Queryable, collection: CollectionNam
   let afterCheckpoint = '';
   if (after) {
     parameters.push(after.txid, after.id);
-    afterCheckpoint = 'AND (documents.txid, documents.id) > ($4::xid8, $5::text)';
+    afterCheckpoint = 'AND (documents.txid, documents.id) > ($3::xid8, $4::text)';
   }
-
-  // The document comes as JSON text, which the route splices into its response unparsed.
-  const { rows } = await database.query<{ id: string; document: string; txid: string }>(
-    `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-     SELECT documents.id, documents.document::text AS document, documents.txid::text AS txid
-     FROM documents, horizon
-     WHERE documents.collection = $1
+  const sql = `documents.collection = $1
        AND documents.txid < horizon.xmin
        ${afterCheckpoint}
        AND ${scope}
-       ${withoutAuditEvents}
+       ${withoutAuditEvents}`;
+  return { sql, parameters };
+}
+
+/** The feed horizon: the oldest transaction still running when the statement started. */
+const HORIZON = 'horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)';
+
+export interface ChangeRow {
+  id: string;
+  /** The document as JSON text. */
+  document: string;
+  txid: string;
+}
+
+/** Reads up to `limit` documents of the change feed after `after`, in (txid, id) order (see feedConditions). */
+export async function readChanges(database: Queryable, collection: CollectionName, session: Session, after: Checkpoint | null, limit: number): Promise<ChangeRow[]> {
+  const conditions = feedConditions(collection, session, after);
+  const limitParameter = conditions.parameters.push(limit);
+
+  // The document comes as JSON text, which the route splices into its response unparsed.
+  const { rows } = await database.query<ChangeRow>(
+    `WITH ${HORIZON}
+     SELECT documents.id, documents.document::text AS document, documents.txid::text AS txid
+     FROM documents, horizon
+     WHERE ${conditions.sql}
      ORDER BY documents.txid, documents.id
-     LIMIT $3`,
-    parameters,
+     LIMIT $${limitParameter}`,
+    conditions.parameters,
   );
   return rows;
+}
+
+/**
+ * Reads a page as readChanges does, and counts in the same statement, so below the same horizon,
+ * every document of the feed after `after`: the returned page and all that follow it.
+ */
+export async function readChangesWithTotal(
+  database: Queryable,
+  collection: CollectionName,
+  session: Session,
+  after: Checkpoint | null,
+  limit: number,
+): Promise<{ rows: ChangeRow[]; total: number }> {
+  const conditions = feedConditions(collection, session, after);
+  const limitParameter = conditions.parameters.push(limit);
+
+  // The LEFT JOIN keeps the count's row when the page is empty; that row has a null id.
+  const { rows } = await database.query<{ id: string | null; document: string | null; txid: string | null; total: string }>(
+    `WITH ${HORIZON},
+     page AS (
+       SELECT documents.id, documents.document, documents.txid
+       FROM documents, horizon
+       WHERE ${conditions.sql}
+       ORDER BY documents.txid, documents.id
+       LIMIT $${limitParameter}
+     ),
+     remaining AS (
+       SELECT count(*) AS total
+       FROM documents, horizon
+       WHERE ${conditions.sql}
+     )
+     SELECT page.id, page.document::text AS document, page.txid::text AS txid, remaining.total::text AS total
+     FROM remaining LEFT JOIN page ON true
+     ORDER BY page.txid, page.id`,
+    conditions.parameters,
+  );
+  const total = Number(rows[0]?.total ?? 0);
+  const page = rows.filter((row): row is ChangeRow & { total: string } => row.id !== null);
+  return { rows: page.map(({ id, document, txid }) => ({ id, document, txid })), total };
 }
 
 /**
  * Builds the JSON of a PullResponse from documents that are already JSON text, as PostgreSQL
  * returns jsonb. Parsing them only to serialise them again took most of the route's CPU time.
  */
-function pullResponseJson(documents: readonly string[], checkpoint: Checkpoint | null): string {
-  const response: Record<keyof PullResponse, string> = { documents: `[${documents.join(',')}]`, checkpoint: JSON.stringify(checkpoint) };
-  return `{"documents":${response.documents},"checkpoint":${response.checkpoint}}`;
+function pullResponseJson(documents: readonly string[], checkpoint: Checkpoint | null, total: number | undefined): string {
+  const response: Record<keyof PullResponse, string> = {
+    documents: `[${documents.join(',')}]`,
+    checkpoint: JSON.stringify(checkpoint),
+    total: total === undefined ? '' : `,"total":${total}`,
+  };
+  return `{"documents":${response.documents},"checkpoint":${response.checkpoint}${response.total}}`;
+}
+
+/** Parses the `total` flag: `1` or `true` requests the count of documents left, and `0`, `false` or none does not. */
+function parseTotalFlag(value: string | undefined): boolean {
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw badRequest(`Invalid total ${quoteValue(value)}: expected 1 or 0`);
 }
 
 export function registerPullRoute(app: FastifyInstance, context: ServerContext): void {
@@ -106,13 +180,18 @@ export function registerPullRoute(app: FastifyInstance, context: ServerContext):
     const query = request.query as Record<string, unknown>;
     const after = parseCheckpoint(singleValue(query.checkpoint));
     const limit = parseLimit(singleValue(query.limit));
+    const withTotal = parseTotalFlag(singleValue(query.total));
 
-    const rows = await readChanges(context.database, collection, sessionOf(request), after, limit);
+    const session = sessionOf(request);
+    const { rows, total } = withTotal
+      ? await readChangesWithTotal(context.database, collection, session, after, limit)
+      : { rows: await readChanges(context.database, collection, session, after, limit), total: undefined };
     const last = rows.at(-1);
     reply.type('application/json; charset=utf-8');
     return pullResponseJson(
       rows.map((row) => row.document),
       last ? { txid: last.txid, id: last.id } : after,
+      total,
     );
   });
 }
