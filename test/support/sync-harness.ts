@@ -6,18 +6,23 @@ import { pino } from 'pino';
 import { getChangedDocumentsSince } from 'rxdb';
 import type { Subscription } from 'rxjs';
 
-import type { Core } from '../../main/core/core.js';
+import type { Clock } from '../../main/core/clock.js';
+import type { Core, CoreOptions } from '../../main/core/core.js';
 import { createCore } from '../../main/core/core.js';
 import { fixedClock } from '../../main/core/clock.js';
 import type { CallResultOf } from '../../preload/api/contract.js';
 import type { SyncStatus } from '../../preload/api/schemas.js';
 import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
 import { Outbox } from '../../sync/client/outbox.js';
+import type { PushOutcome } from '../../sync/client/replication.js';
 import type { CollectionName } from '../../sync/protocol/collections.js';
 import { COLLECTION_NAMES } from '../../sync/protocol/collections.js';
+import type { DerivationContext, FhirResource } from '../../sync/protocol/documents.js';
+import { toRecordDocument } from '../../sync/protocol/documents.js';
 import type { SyncServer } from '../../sync/server/app.js';
 import { createServer } from '../../sync/server/app.js';
 import { canonicalJson } from '../../sync/server/canonical-json.js';
+import type { ServerTestHooks } from '../../sync/server/context.js';
 import { LATE_ENTRY_WINDOW } from '../../sync/server/ward-membership.js';
 import type { FaultProxy } from './fault-proxy.js';
 import { FaultProxy as FaultProxyClass } from './fault-proxy.js';
@@ -100,10 +105,33 @@ export interface WorkstationOptions {
   direct?: boolean;
   connectivity?: ConnectivityOptions;
   streamSilenceTimeoutMs?: number;
+  /** Gives up each request to the server after this long; a black hole holds requests open. */
+  requestTimeoutMs?: number;
   /** Reuse this data folder, as a restarted workstation does. */
   directory?: { path: string; remove: () => void };
   /** RxDB name and file name of the replica; by default `replica-<name>`. */
   replicaName?: string;
+  /** Encryption key of the replica file, 64 hex digits; the replica is stored in clear without it. */
+  replicaKey?: string;
+  /**
+   * Puts a fault proxy of this workstation's own in front of the server, so that a test can take
+   * one workstation offline while the others stay online. See `HarnessWorkstation.proxy`.
+   */
+  ownProxy?: boolean;
+  /** Server to connect to straight, such as a second instance from `SyncHarness.addServerInstance`. */
+  serverUrl?: string;
+  /** The workstation's clock; the harness's fixed CLOCK by default. */
+  clock?: Clock;
+  /** Batch sizes and retry back-off of the replication, as CoreOptions.sync sets them. */
+  sync?: CoreOptions['sync'];
+}
+
+/** Optional parts of a vital signs set, as the UI sends them. */
+export interface VitalsOptions {
+  /** Client-chosen UUID of the set, which gives a test the document id before the push. */
+  observationId?: string;
+  /** When the observations were taken; the workstation's clock by default. */
+  effectiveDateTime?: string;
 }
 
 /** A write the workstation confirmed to its user, with the document state it confirmed. */
@@ -124,9 +152,12 @@ export class HarnessWorkstation {
   readonly statusLog: { at: number; status: SyncStatus }[] = [];
   /** Conflicts the replication reported, by collection and document id. */
   readonly conflicts: { collection: string; documentId: string; outcome: string }[] = [];
+  /** Every pushed document's outcome (accepted, conflict or rejected), in the order reported. */
+  readonly outcomes: PushOutcome[] = [];
   readonly #pendingTruthChecks: Promise<string[]>[] = [];
   #subscriptions: Subscription[] = [];
   #open = false;
+  #ownProxy: FaultProxy | undefined;
 
   constructor(
     readonly name: string,
@@ -141,25 +172,37 @@ export class HarnessWorkstation {
     return this.#open;
   }
 
+  /** The proxy between this workstation and the server: its own with `ownProxy`, else the harness's. */
+  get proxy(): FaultProxy {
+    return this.#ownProxy ?? this.harness.proxy;
+  }
+
   get serverUrl(): string {
-    return this.options.direct ? this.harness.serverUrl : this.harness.proxy.url;
+    if (this.options.serverUrl) return this.options.serverUrl;
+    if (this.options.direct) return this.harness.serverUrl;
+    return this.proxy.url;
   }
 
   get status(): SyncStatus {
     return this.core.replication.status$.getValue();
   }
 
+  /** Opens the core on this workstation's data folder; after `close`, it opens the same replica again, as a restart does. */
   async open(): Promise<void> {
     useRxdbDevMode();
+    if (this.options.ownProxy && !this.#ownProxy) this.#ownProxy = await this.harness.startProxy();
     this.core = await createCore({
       settings: { workstationId: this.name, serverUrl: this.serverUrl, wardId: WARD_ID },
       dataDirectory: this.directory.path,
       replicaName: this.replicaName,
       logger: workstationLogger.child({ workstationId: this.name }),
-      clock: CLOCK,
-      storage: validatedSqliteStorage(this.directory.path),
+      clock: this.options.clock ?? CLOCK,
+      storage: validatedSqliteStorage(this.directory.path, this.options.replicaKey),
       connectivity: this.options.connectivity ?? { minProbeIntervalMs: 100, maxProbeIntervalMs: 500 },
       ...(this.options.streamSilenceTimeoutMs ? { streamSilenceTimeoutMs: this.options.streamSilenceTimeoutMs } : {}),
+      ...(this.options.replicaKey ? { replicaKey: this.options.replicaKey } : {}),
+      ...(this.options.sync ? { sync: this.options.sync } : {}),
+      ...(this.options.requestTimeoutMs ? { requestTimeoutMs: this.options.requestTimeoutMs } : {}),
     });
     this.#open = true;
     this.#subscriptions = [
@@ -168,6 +211,7 @@ export class HarnessWorkstation {
         if (status.pendingChanges === 0) this.#checkPendingTruth();
       }),
       this.core.replication.conflicts$.subscribe((conflict) => this.conflicts.push({ collection: conflict.collection, documentId: conflict.documentId, outcome: conflict.outcome })),
+      this.core.replication.outcomes$.subscribe((outcomes) => this.outcomes.push(...outcomes)),
     ];
   }
 
@@ -198,8 +242,8 @@ export class HarnessWorkstation {
   }
 
   /** Records a vital signs set through the gateway, as the UI does, and returns its document id. */
-  async recordVitals(patientId: string, observations: Record<string, number> = { pulse: 80 }): Promise<string> {
-    const recorded = await this.call<CallResultOf<'vitals', 'record'>>('vitals:record', { patientId, observations });
+  async recordVitals(patientId: string, observations: Record<string, number> = { pulse: 80 }, options: VitalsOptions = {}): Promise<string> {
+    const recorded = await this.call<CallResultOf<'vitals', 'record'>>('vitals:record', { patientId, observations, ...options });
     const id = `Observation/${recorded.id}`;
     await this.#confirm('entries', id);
     return id;
@@ -210,12 +254,45 @@ export class HarnessWorkstation {
    * gateway has no call that edits records yet, so this write is not counted in the outbox.
    */
   async editPatientPhone(patientId: string, phone: string): Promise<string> {
-    const id = `Patient/${patientId}`;
+    return this.editRecord(`Patient/${patientId}`, (resource) => ({ ...resource, telecom: [{ system: 'phone', value: phone }] }));
+  }
+
+  /** Sets the Patient's next of kin (a `contact` with relationship N) straight in the replica, like editPatientPhone. */
+  async editPatientNextOfKin(patientId: string, family: string): Promise<string> {
+    const contact = [{ relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'N' }] }], name: { family } }];
+    return this.editRecord(`Patient/${patientId}`, (resource) => ({ ...resource, contact }));
+  }
+
+  /**
+   * Changes a record's FHIR resource straight in the replica and derives the document's other
+   * fields from it again, as the workstation and the server derive them. Like editPatientPhone,
+   * the write bypasses the outbox.
+   */
+  async editRecord(id: string, change: (resource: FhirResource) => FhirResource): Promise<string> {
     const document = await this.core.replica.records.findOne(id).exec();
     if (!document) throw new Error(`${id} is missing on ${this.name}`);
-    await document.incrementalModify((data) => ({ ...data, resource: { ...data.resource, telecom: [{ system: 'phone', value: phone }] } }));
+    const context = await this.#derivationContext();
+    await document.incrementalModify((data) => {
+      const resource = change(structuredClone(data.resource));
+      return { ...data, ...toRecordDocument(resource, context) };
+    });
     await this.#confirm('records', id);
     return id;
+  }
+
+  /** Inserts a new record straight into the replica, with its derived fields; it bypasses the outbox like editRecord. */
+  async createRecord(resource: FhirResource): Promise<string> {
+    const document = toRecordDocument(resource, await this.#derivationContext());
+    await this.core.replica.records.insert(document);
+    await this.#confirm('records', document.id);
+    return document.id;
+  }
+
+  /** The ward of each Location in this replica, which an Encounter's derived ward comes from. */
+  async #derivationContext(): Promise<DerivationContext> {
+    const locations = await this.core.replica.reference.find().exec();
+    const wardByLocation = new Map(locations.map((location) => [location.resource.id as string, location.wardId]));
+    return { wardOfLocation: (locationId) => wardByLocation.get(locationId) };
   }
 
   /**
@@ -311,12 +388,29 @@ export interface HarnessOptions {
   heartbeatIntervalMs?: number;
   /** Source of randomness for the proxy's rules. */
   random?: () => number;
+  /**
+   * Pauses and failures inside push transactions (see ServerTestHooks), given to every server
+   * instance the harness starts, restarts included. A test changes what they do while it runs.
+   */
+  testHooks?: ServerTestHooks;
+}
+
+/** One stored version of a document, as the revision log of `trackRevisions` keeps it. */
+export interface ServerRevision {
+  id: string;
+  txid: string;
+  document: Record<string, unknown>;
+  workstationId: string | null;
 }
 
 /** One server on a fresh PostgreSQL database, a fault proxy in front of it, and workstations. */
 export class SyncHarness {
   server: SyncServer | undefined;
   readonly workstations: HarnessWorkstation[] = [];
+  /** Proxies of workstations with `ownProxy`, closed with the harness. */
+  readonly #extraProxies: FaultProxy[] = [];
+  /** Further server instances on the same database, from `addServerInstance`. */
+  readonly #extraServers: SyncServer[] = [];
   #serverPort = 0;
 
   private constructor(
@@ -332,6 +426,9 @@ export class SyncHarness {
     const serverPort = Number(new URL(server.url).port);
     const proxy = await FaultProxyClass.start({ targetPort: serverPort, ...(options.random ? { random: options.random } : {}) });
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    // pool.end() resolves before the idle connections have closed, and dropping the database
+    // then terminates them: without a listener, that error would surface as an uncaught exception.
+    pool.on('error', () => undefined);
     const harness = new SyncHarness(database, proxy, pool, options);
     harness.server = server;
     harness.#serverPort = serverPort;
@@ -346,6 +443,7 @@ export class SyncHarness {
       now: () => CLOCK.now(),
       logLevel: 'silent' as const,
       ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+      ...(options.testHooks ? { testHooks: options.testHooks } : {}),
     };
   }
 
@@ -369,6 +467,56 @@ export class SyncHarness {
   async restartServer(): Promise<void> {
     await this.stopServer();
     await this.startServer();
+  }
+
+  /**
+   * Starts another server instance on the same database, as a second instance behind a load
+   * balancer would run; it has the same test hooks. Returns its base URL.
+   */
+  async addServerInstance(): Promise<string> {
+    const server = await createServer(SyncHarness.#serverOptions(this.database, 0, this.options));
+    this.#extraServers.push(server);
+    return server.url;
+  }
+
+  /** Starts a fault proxy in front of the server for one workstation; see WorkstationOptions.ownProxy. */
+  async startProxy(): Promise<FaultProxy> {
+    const proxy = await FaultProxyClass.start({ targetPort: this.#serverPort, ...(this.options.random ? { random: this.options.random } : {}) });
+    this.#extraProxies.push(proxy);
+    return proxy;
+  }
+
+  /**
+   * Keeps every version the server stores of a records document from now on, in a table of the
+   * test database filled by a trigger, so a test can tell how many revisions a write made and
+   * whether a state ever reached the server. Entries are left out: they are written once.
+   */
+  async trackRevisions(): Promise<void> {
+    await this.pool.query(`
+      CREATE TABLE IF NOT EXISTS test_revisions (
+        sequence bigserial PRIMARY KEY, id text NOT NULL, txid xid8 NOT NULL, document jsonb NOT NULL, workstation_id text);
+      CREATE OR REPLACE FUNCTION test_log_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO test_revisions (id, txid, document, workstation_id) VALUES (NEW.id, NEW.txid, NEW.document, NEW.updated_by_workstation_id);
+        RETURN NULL;
+      END
+      $$;
+      CREATE OR REPLACE TRIGGER test_log_revision AFTER INSERT OR UPDATE ON documents
+        FOR EACH ROW WHEN (NEW.collection = 'records') EXECUTE FUNCTION test_log_revision();`);
+  }
+
+  /** The versions of `id` that the revision log of `trackRevisions` kept, oldest first. */
+  async serverRevisions(id: string): Promise<ServerRevision[]> {
+    const { rows } = await this.pool.query<{ id: string; txid: string; document: Record<string, unknown>; workstation_id: string | null }>(
+      'SELECT id, txid::text AS txid, document, workstation_id FROM test_revisions WHERE id = $1 ORDER BY sequence',
+      [id],
+    );
+    return rows.map((row) => ({ id: row.id, txid: row.txid, document: row.document, workstationId: row.workstation_id }));
+  }
+
+  /** Runs SQL on the test database, for tests that play another system writing to it. */
+  async query<Row extends Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query<Row>(sql, parameters)).rows;
   }
 
   /** Creates and opens a workstation and, unless `signIn` is false, signs in and waits for its first sync. */
@@ -456,13 +604,17 @@ export class SyncHarness {
     throw new Error(`CONVERGE failed after ${timeoutMs} ms:\n${differences.join('\n')}`);
   }
 
-  /** G1: confirmed writes neither on the server in their confirmed state nor rejected, per workstation. */
-  async unconfirmedWrites(): Promise<string[]> {
+  /**
+   * G1: confirmed writes neither on the server in their confirmed state nor rejected, per
+   * workstation. Pass `collections` to leave out records that several workstations edit, whose
+   * confirmed state a later merge or conflict rule may rightly replace.
+   */
+  async unconfirmedWrites(collections: readonly CollectionName[] = COLLECTION_NAMES): Promise<string[]> {
     const problems: string[] = [];
     for (const workstation of this.workstations) {
       const writes = [...workstation.confirmed.values()];
       const rejected = new Set(workstation.rejected().map((row) => row.documentId));
-      for (const collection of COLLECTION_NAMES) {
+      for (const collection of collections) {
         const ofCollection = writes.filter((write) => write.collection === collection);
         if (ofCollection.length === 0) continue;
         const stored = await this.serverDocuments(collection, ofCollection.map((write) => write.id));
@@ -501,6 +653,8 @@ export class SyncHarness {
   async close(): Promise<void> {
     for (const workstation of this.workstations) await workstation.close().catch(() => undefined);
     await this.proxy.close();
+    for (const proxy of this.#extraProxies) await proxy.close();
+    for (const server of this.#extraServers) await server.close();
     await this.stopServer();
     await this.pool.end();
     await this.database.drop();
