@@ -6,6 +6,7 @@ import { merge } from 'rxjs';
 import { bufferTime, filter, map } from 'rxjs/operators';
 
 import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
+import { DeferredPushes } from '../../sync/client/deferred-pushes.js';
 import { Outbox } from '../../sync/client/outbox.js';
 import { ConflictLog } from '../../sync/client/conflict-log.js';
 import type { WorkstationReplicationOptions } from '../../sync/client/replication.js';
@@ -97,6 +98,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const replicaFile = join(options.dataDirectory, `${replicaName}.sqlite`);
   const outbox = new Outbox(replicaFile, options.replicaKey, { now: () => clock.now() });
   const conflictLog = new ConflictLog(replicaFile, options.replicaKey);
+  const deferredPushes = new DeferredPushes(replicaFile, options.replicaKey);
   const server = new ServerClient({ baseUrl: settings.serverUrl, ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}) });
   const credentials = new CredentialStore(replicaFile, options.replicaKey);
   const replication = new WorkstationReplication({
@@ -104,6 +106,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     server,
     outbox,
     conflicts: conflictLog,
+    deferred: deferredPushes,
     onCredentialsRenewed: (renewed) => credentials.saveSyncCredentials(renewed),
     onCredentialsSpent: () => credentials.clearSyncToken(),
     logger: log('replication'),
@@ -252,6 +255,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await replica.close();
       outbox.close();
       conflictLog.close();
+      deferredPushes.close();
       credentials.close();
       releaseConnection(replicaFile);
       options.logger.info('core stopped');

@@ -12,6 +12,7 @@ import { resolveConflict, sameDocument } from '../protocol/conflict-rules.js';
 import type { Checkpoint, PushRow, WireDocument } from '../protocol/wire.js';
 import type { ReplicaDatabase } from '../replica/replica.js';
 import type { ConflictLog, ConflictRecord } from './conflict-log.js';
+import type { DeferredPushes } from './deferred-pushes.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
 import type { LiveUpdates } from './event-stream.js';
@@ -29,6 +30,21 @@ function isPermanentRejection(error: unknown): error is ServerProtocolError {
   return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && error.status !== 409 && error.status !== 408 && error.status !== 429;
 }
 
+/**
+ * A 500 says the server failed on something it received; 502, 503 and 504 say it or its gateway
+ * was unavailable, which splitting the batch would only make worse.
+ */
+function isServerFailure(error: unknown): error is ServerProtocolError {
+  return error instanceof ServerProtocolError && error.status === 500;
+}
+
+/** Settled rows of a push, and the rows the server failed on even when sent alone. */
+interface PushResult {
+  conflicts: WireDocument[];
+  rejected: PushRejection[];
+  failed: PushRow[];
+}
+
 /** What became of one pushed document, so that the UI and tests can tell accepted from overridden. */
 export interface PushOutcome {
   collection: CollectionName;
@@ -43,6 +59,11 @@ export interface WorkstationReplicationOptions {
   server: ServerClient;
   outbox: Outbox;
   conflicts: ConflictLog;
+  /**
+   * Keeps rows the server fails on alone (HTTP 500) to send again by themselves, so that they do
+   * not hold back the rest of the queue. Without it such a batch is retried whole.
+   */
+  deferred?: DeferredPushes;
   logger: Logger;
   /** Distinguishes the replication checkpoints of one server and ward from another's. */
   scopeKey: string;
@@ -94,6 +115,8 @@ export class WorkstationReplication {
   #lastError: string | null = null;
   #lastPersistedSyncAt = 0;
   #stopped = false;
+  #deferredTimer: NodeJS.Timeout | undefined;
+  #deferredRunning = false;
 
   constructor(options: WorkstationReplicationOptions) {
     this.#options = options;
@@ -155,6 +178,8 @@ export class WorkstationReplication {
       }),
     );
     this.#stream.start();
+    // Rows deferred before a restart are sent again; RxDB took them as pushed.
+    this.#scheduleDeferred();
     this.#options.logger.info({ collections: COLLECTION_NAMES.length }, 'replication started');
     this.#publishStatus();
   }
@@ -168,6 +193,7 @@ export class WorkstationReplication {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stream?.stop();
+    if (this.#deferredTimer) clearTimeout(this.#deferredTimer);
     this.#connectivity.stop();
     this.authorization.stop();
     await Promise.all([...this.#states.values()].map((state) => state.cancel()));
@@ -243,33 +269,37 @@ export class WorkstationReplication {
   }
 
   async #push(collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
+    const failuresBefore = this.#failures.get(`${collection}:push`) ?? 0;
     await this.#beforeRequest(collection, 'push');
     const sequences = this.#options.outbox.sequences(
       collection,
       rows.map((row) => row.newDocumentState.id),
     );
-    let result: { conflicts: WireDocument[]; rejected: PushRejection[] };
+    let result: PushResult;
     try {
-      result = await this.authorization.request((token) => this.#options.server.push(token, collection, rows), { waitForSignIn: true });
+      const answer = await this.authorization.request((token) => this.#options.server.push(token, collection, rows), { waitForSignIn: true });
+      result = { ...answer, failed: [] };
     } catch (error) {
-      if (!isPermanentRejection(error) || rows.length === 1) {
-        if (isPermanentRejection(error)) {
-          result = { conflicts: [], rejected: [{ id: (rows[0] as PushRow).newDocumentState.id, status: error.status, reason: error.message }] };
-        } else {
-          throw this.#recordFailure(collection, 'push', error);
-        }
-      } else {
+      if (isPermanentRejection(error) && rows.length === 1) {
+        result = { conflicts: [], rejected: [{ id: (rows[0] as PushRow).newDocumentState.id, status: error.status, reason: error.message }], failed: [] };
+      } else if (isPermanentRejection(error)) {
         // A server that fails a whole batch for one document it will never accept: push the rows
         // one by one, so that one document cannot hold back every later entry of the ward.
         result = await this.#pushOneByOne(collection, rows);
+      } else if (isServerFailure(error) && failuresBefore > 0 && this.#options.deferred) {
+        // The same batch failed with a 500 again: find the rows the server fails on by halving it.
+        result = await this.#pushHalves(collection, rows);
+      } else {
+        throw this.#recordFailure(collection, 'push', error);
       }
     }
     this.#recordSuccess(collection, 'push');
+    if (result.failed.length > 0) this.#defer(collection, result.failed, sequences);
     return this.#settlePush(collection, rows, sequences, result);
   }
 
-  async #pushOneByOne(collection: CollectionName, rows: PushRow[]): Promise<{ conflicts: WireDocument[]; rejected: PushRejection[] }> {
-    const result = { conflicts: [] as WireDocument[], rejected: [] as PushRejection[] };
+  async #pushOneByOne(collection: CollectionName, rows: PushRow[]): Promise<PushResult> {
+    const result: PushResult = { conflicts: [], rejected: [], failed: [] };
     for (const row of rows) {
       try {
         const single = await this.authorization.request((token) => this.#options.server.push(token, collection, [row]), { waitForSignIn: true });
@@ -283,8 +313,131 @@ export class WorkstationReplication {
     return result;
   }
 
+  /**
+   * Pushes each half of `rows` on its own, and halves again whatever still fails with a 500, down
+   * to single rows: about 2·log2(n) requests find one bad row among n. Any other failure ends the
+   * search and the whole batch is retried later, as usual.
+   */
+  async #pushHalves(collection: CollectionName, rows: PushRow[]): Promise<PushResult> {
+    const result: PushResult = { conflicts: [], rejected: [], failed: [] };
+    const middle = Math.ceil(rows.length / 2);
+    for (const half of [rows.slice(0, middle), rows.slice(middle)]) {
+      if (half.length === 0) continue;
+      try {
+        const answer = await this.authorization.request((token) => this.#options.server.push(token, collection, half), { waitForSignIn: true });
+        result.conflicts.push(...answer.conflicts);
+        result.rejected.push(...answer.rejected);
+      } catch (error) {
+        if (isPermanentRejection(error) && half.length === 1) {
+          result.rejected.push({ id: (half[0] as PushRow).newDocumentState.id, status: error.status, reason: error.message });
+        } else if (isServerFailure(error) && half.length === 1) {
+          result.failed.push(half[0] as PushRow);
+        } else if (isServerFailure(error) || isPermanentRejection(error)) {
+          const inner = await this.#pushHalves(collection, half);
+          result.conflicts.push(...inner.conflicts);
+          result.rejected.push(...inner.rejected);
+          result.failed.push(...inner.failed);
+        } else {
+          throw this.#recordFailure(collection, 'push', error);
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Keeps rows the server failed on alone to send again by themselves (see DeferredPushes); they
+   * stay pending in the outbox until the server takes them.
+   */
+  #defer(collection: CollectionName, rows: PushRow[], sequences: Map<string, number>): void {
+    const deferred = this.#options.deferred as DeferredPushes;
+    // Retry times run on the machine's clock: the injected clock may stand still in tests.
+    const at = Date.now();
+    for (const row of rows) {
+      deferred.defer(collection, row, 1, new Date(at + this.#retryDelay(0)));
+      sequences.delete(row.newDocumentState.id);
+      this.#options.logger.warn({ collection, documentId: row.newDocumentState.id }, 'the central server fails on this document alone; it stays pending and is sent again by itself');
+    }
+    this.#scheduleDeferred();
+  }
+
+  #retryDelay(failures: number): number {
+    return retryDelay(failures, this.#options.retry?.minDelayMs ?? 1_000, this.#options.retry?.maxDelayMs ?? 30_000);
+  }
+
+  /** Arms one timer for the earliest deferred row. */
+  #scheduleDeferred(): void {
+    const deferred = this.#options.deferred;
+    if (!deferred || this.#stopped || this.#deferredRunning) return;
+    const next = deferred.nextDueAt();
+    if (this.#deferredTimer) clearTimeout(this.#deferredTimer);
+    this.#deferredTimer = undefined;
+    if (next === null) return;
+    const wait = Math.max(0, Date.parse(next) - Date.now());
+    this.#deferredTimer = setTimeout(() => void this.#sendDeferred(), wait);
+    this.#deferredTimer.unref();
+  }
+
+  /** Sends each due deferred row by itself and settles it as the server answers. */
+  async #sendDeferred(): Promise<void> {
+    const deferred = this.#options.deferred;
+    if (!deferred || this.#stopped) return;
+    this.#deferredRunning = true;
+    try {
+      for (const { collection: name, row, failures } of deferred.due(new Date())) {
+        if (this.#stopped) return;
+        const collection = name as CollectionName;
+        const id = row.newDocumentState.id;
+        const local = await this.#options.replica[collection].findOne(id).exec();
+        if (!local || !sameDocument(local.toJSON(true) as unknown as ConflictDocument, row.newDocumentState as ConflictDocument)) {
+          // Written again here since: RxDB pushes the newer version, which supersedes this row.
+          deferred.remove(collection, id);
+          continue;
+        }
+        await this.#connectivity.whenOnline();
+        const sequences = this.#options.outbox.sequences(collection, [id]);
+        try {
+          const answer = await this.authorization.request((token) => this.#options.server.push(token, collection, [row]), { waitForSignIn: true });
+          deferred.remove(collection, id);
+          this.#recordSuccess(collection, 'push');
+          this.#settlePush(collection, [row], sequences, { ...answer, failed: [] });
+          const [master] = answer.conflicts;
+          if (master) await this.#settleDeferredConflict(collection, row, master);
+        } catch (error) {
+          if (isPermanentRejection(error)) {
+            deferred.remove(collection, id);
+            this.#settlePush(collection, [row], sequences, { conflicts: [], rejected: [{ id, status: error.status, reason: error.message }], failed: [] });
+          } else {
+            if (!(error instanceof ServerUnreachableError) && !(error instanceof SignInRequiredError)) deferred.defer(collection, row, failures + 1, new Date(Date.now() + this.#retryDelay(failures)));
+            this.#recordFailure(collection, 'push', error);
+            if (error instanceof ServerUnreachableError || error instanceof SignInRequiredError) break;
+          }
+        }
+      }
+    } catch (error) {
+      this.#options.logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'sending a deferred document failed; trying again later');
+    } finally {
+      this.#deferredRunning = false;
+      this.#scheduleDeferred();
+    }
+  }
+
+  /**
+   * A deferred row met a newer server version. RxDB already took the row as pushed, so its own
+   * conflict handling will not run for it: settle the conflict by rule here, log it, and write the
+   * settled version into the replica, from where RxDB pushes it as usual.
+   */
+  async #settleDeferredConflict(collection: CollectionName, row: PushRow, master: WireDocument): Promise<void> {
+    this.#recordConflict(collection, { newDocumentState: row.newDocumentState, realMasterState: master, assumedMasterState: row.assumedMasterState });
+    const resolution = resolveConflict<ConflictDocument>({ local: row.newDocumentState as ConflictDocument, master: master as ConflictDocument, base: row.assumedMasterState as ConflictDocument | undefined });
+    const local = await this.#options.replica[collection].findOne(row.newDocumentState.id).exec();
+    if (!local) return;
+    const { _meta: _m, _rev: _r, _attachments: _a, ...settled } = resolution.document as ConflictDocument & { _meta?: unknown; _rev?: unknown; _attachments?: unknown };
+    await local.incrementalModify(() => settled as never);
+  }
+
   /** Confirms the accepted documents, sets the refused ones aside, and reports every outcome. */
-  #settlePush(collection: CollectionName, rows: PushRow[], sequences: Map<string, number>, result: { conflicts: WireDocument[]; rejected: PushRejection[] }): WireDocument[] {
+  #settlePush(collection: CollectionName, rows: PushRow[], sequences: Map<string, number>, result: PushResult): WireDocument[] {
     const { outbox, logger } = this.#options;
     const conflicted = new Set(result.conflicts.map((document) => document.id));
     const rejected = new Map(result.rejected.map((rejection) => [rejection.id, rejection]));
@@ -297,7 +450,8 @@ export class WorkstationReplication {
     for (const id of conflicted) sequences.delete(id);
     outbox.confirm(collection, sequences);
 
-    const outcomes: PushOutcome[] = rows.map(({ newDocumentState: { id } }) => {
+    const failed = new Set(result.failed.map((row) => row.newDocumentState.id));
+    const outcomes: PushOutcome[] = rows.filter((row) => !failed.has(row.newDocumentState.id)).map(({ newDocumentState: { id } }) => {
       const rejection = rejected.get(id);
       if (rejection) return { collection, documentId: id, outcome: 'rejected', reason: rejection.reason };
       return { collection, documentId: id, outcome: conflicted.has(id) ? 'conflict' : 'accepted' };
@@ -333,7 +487,7 @@ export class WorkstationReplication {
     await this.#connectivity.whenOnline();
     const failures = this.#failures.get(`${collection}:${direction}`) ?? 0;
     if (failures === 0) return;
-    const delay = retryDelay(failures - 1, this.#options.retry?.minDelayMs ?? 1_000, this.#options.retry?.maxDelayMs ?? 30_000);
+    const delay = this.#retryDelay(failures - 1);
     await new Promise((resolve) => setTimeout(resolve, delay).unref());
   }
 
