@@ -37,6 +37,7 @@ import { SessionService } from './services/session-service.js';
 import { VitalsService } from './services/vitals-service.js';
 import { WardService } from './services/ward-service.js';
 import type { WorkstationSettings } from './settings.js';
+import { createSyncReview } from './sync-review.js';
 
 export interface CoreOptions {
   settings: WorkstationSettings;
@@ -133,7 +134,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     clock,
     logger: log('patients'),
   });
-  const vitals = new VitalsService(reader, (patientId) => patients.readerFor(patientId), ward, new LocalWriter(replica, outbox), clock, log('vitals'));
+  const writer = new LocalWriter(replica, outbox);
+  const readerFor = (patientId: string) => patients.readerFor(patientId);
+  const review = createSyncReview({ reader, readerFor, writer, outbox, conflictLog, replication, server, audit, clock, log });
+  const vitals = new VitalsService(reader, readerFor, ward, writer, clock, log('vitals'), review.states);
   const session = new SessionService({
     server,
     settings,
@@ -177,6 +181,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         breakTheGlass: (input) => patients.breakTheGlass(input.patientId, input.reason, requireSession()),
         getChart: (input) => patients.chart(input.patientId),
         setSpO2Scale: (input) => vitals.setSpO2Scale(input.patientId, input.scale, requireSession()),
+        getContact: (input) => review.contacts.get(input.patientId),
+        updateContact: (input) => review.contacts.update(input),
       },
       vitals: {
         list: (input) => vitals.list(input.patientId, input.limit),
@@ -184,6 +190,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
       sync: {
         status: async () => replication.status$.getValue(),
+        listConflicts: (input) => review.conflicts.list(input),
+        resolveConflict: (input) => review.conflicts.resolve(input.id, input.decision, requireSession()),
+        listRejected: () => review.rejected.list(),
+        resendRejected: (input) => review.rejected.resend(input.collection, input.documentId),
       },
     },
   });
@@ -215,6 +225,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   let reconnecting = true;
   const subscriptions = [
+    ...review.subscriptions,
     replication.status$.subscribe((status) => {
       events.emit('syncStatus', status);
       // Each return of the server is the next contact at which disabled users lose their cached password.

@@ -21,6 +21,15 @@ import {
   vitalSignsSet,
   wardPatientRow,
 } from './schemas.js';
+import { patientContact, updateContactInput } from './patient-contact-schemas.js';
+import {
+  listConflictsInput,
+  rejectedChange,
+  resendRejectedInput,
+  resendResult,
+  resolveConflictInput,
+  syncConflict,
+} from './sync-review-schemas.js';
 
 /**
  * The API contract: every call the renderer may make and every event the core may push.
@@ -141,6 +150,21 @@ export const calls = {
       access: ['doctor'],
       touchesPatientData: true,
     }),
+    /** Phone number and next of kin, with the Patient record's sync state. */
+    getContact: call({
+      channel: 'patient:getContact',
+      input: z.object({ patientId }).strict(),
+      result: patientContact,
+      access: CHART_READERS,
+      touchesPatientData: true,
+    }),
+    updateContact: call({
+      channel: 'patient:updateContact',
+      input: updateContactInput.strict(),
+      result: patientContact,
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
+    }),
   },
   vitals: {
     list: call({
@@ -166,6 +190,37 @@ export const calls = {
       access: 'signed-in',
       touchesPatientData: false,
       allowedWhileLocked: true,
+    }),
+    /** Push conflicts kept on this workstation: open ones, newest first. */
+    listConflicts: call({
+      channel: 'sync:listConflicts',
+      input: listConflictsInput.strict(),
+      result: z.array(syncConflict),
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
+    }),
+    resolveConflict: call({
+      channel: 'sync:resolveConflict',
+      input: resolveConflictInput.strict(),
+      result: syncConflict,
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
+    }),
+    /** Local changes the central server refused for good, oldest first. */
+    listRejected: call({
+      channel: 'sync:listRejected',
+      input: empty,
+      result: z.array(rejectedChange),
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
+    }),
+    /** Sends a refused change to the central server again; it needs the server to be reachable. */
+    resendRejected: call({
+      channel: 'sync:resendRejected',
+      input: resendRejectedInput.strict(),
+      result: resendResult,
+      access: WARD_CLINICIANS,
+      touchesPatientData: true,
     }),
   },
 } as const;

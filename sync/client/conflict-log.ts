@@ -173,6 +173,14 @@ export class ConflictLog {
     return new Set(documentIds.filter((id) => select.get(collection, id) !== undefined));
   }
 
+  /** Open conflicts about one document, newest first. */
+  openFor(collection: string, documentId: string): ConflictRecord[] {
+    const rows = this.#database
+      .prepare("SELECT * FROM hms_conflicts WHERE collection = ? AND document_id = ? AND status = 'open' ORDER BY detected_at DESC, id DESC")
+      .all(collection, documentId) as ConflictRow[];
+    return rows.map(toRecord);
+  }
+
   /** Closes an open conflict: acknowledged (the server's version stands) or resolved with a decision. */
   closeConflict(id: number, closing: { by: string; at: Date; decision?: 'local' | 'server' }): ConflictRecord {
     const status: ConflictStatus = closing.decision ? 'resolved' : 'acknowledged';

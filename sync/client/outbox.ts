@@ -148,6 +148,19 @@ export class Outbox {
     return [...this.sequences(collection, documentIds).keys()];
   }
 
+  /** Ids among `documentIds` that the server refused for good. */
+  rejectedAmong(collection: string, documentIds: string[]): Set<string> {
+    const select = this.#database.prepare('SELECT 1 FROM hms_rejected WHERE collection = ? AND document_id = ?');
+    return new Set(documentIds.filter((id) => select.get(collection, id) !== undefined));
+  }
+
+  /** The server's refusal of one document, if it is listed. */
+  rejection(collection: string, documentId: string): { reason: string; rejectedAt: string } | undefined {
+    return this.#database
+      .prepare('SELECT reason, rejected_at AS rejectedAt FROM hms_rejected WHERE collection = ? AND document_id = ?')
+      .get(collection, documentId) as { reason: string; rejectedAt: string } | undefined;
+  }
+
   rejectedCount(): number {
     return this.#database.prepare('SELECT COUNT(*) FROM hms_rejected').pluck().get() as number;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { AuditAction, AuditOutcome, SessionEvent } from '../../../sync/protocol/fhir/audit-event.js';
-import { API_CALL_SYSTEM, buildAuditEvent, PATIENT_RECORD_TYPE, RETENTION_REMOVAL, SESSION_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
+import { API_CALL_SYSTEM, buildAuditEvent, PATIENT_RECORD_TYPE, RETENTION_REMOVAL, SESSION_EVENTS, SYNC_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
 import { toEntryDocument } from '../../../sync/protocol/documents.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import type { Clock } from '../clock.js';
@@ -21,6 +21,17 @@ export interface ApiCallAudit {
   /** Error code and message of a refused or failed call; free of patient data. */
   failure?: string;
   breakTheGlassReason?: string;
+}
+
+/** The parts of a conflict record that its AuditEvent names: ids, the rule and its outcome, never values. */
+export interface SyncConflictAudit {
+  id: number;
+  documentId: string;
+  patientId: string;
+  rule: string;
+  outcome: string;
+  overlapping: readonly string[];
+  status: string;
 }
 
 /**
@@ -59,6 +70,36 @@ export class AuditTrail {
       user: { id: null, name: `workstation ${this.workstationId}` },
       patientIds: [patientId],
       outcomeDescription: `${documentCount} local documents removed after the patient left the ward; the server keeps the record`,
+    });
+  }
+
+  /**
+   * A push conflict settled by rule. The outcome is a minor failure (4) when the server's version
+   * replaced local content and the conflict waits for review, success (0) when nothing was lost.
+   */
+  async syncConflict(conflict: SyncConflictAudit): Promise<void> {
+    const elements = conflict.overlapping.length > 0 ? `; elements ${conflict.overlapping.join(', ')}` : '';
+    await this.#write({
+      type: PATIENT_RECORD_TYPE,
+      subtype: SYNC_EVENTS.conflict,
+      action: 'U',
+      outcome: conflict.status === 'open' ? '4' : '0',
+      user: { id: null, name: `workstation ${this.workstationId}` },
+      patientIds: conflict.patientId ? [conflict.patientId] : [],
+      outcomeDescription: `conflict ${conflict.id} on ${conflict.documentId}: rule ${conflict.rule}, outcome ${conflict.outcome}${elements}`,
+    });
+  }
+
+  /** A local write the central server refused for good; it stays on the workstation, listed for review. */
+  async syncRejection(documentId: string, patientId: string | null, reason: string): Promise<void> {
+    await this.#write({
+      type: PATIENT_RECORD_TYPE,
+      subtype: SYNC_EVENTS.rejection,
+      action: 'U',
+      outcome: '4',
+      user: { id: null, name: `workstation ${this.workstationId}` },
+      patientIds: patientId ? [patientId] : [],
+      outcomeDescription: `${documentId} refused: ${reason.slice(0, 200)}`,
     });
   }
 

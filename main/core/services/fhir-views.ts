@@ -79,7 +79,10 @@ export function bedOf(encounter: FhirResource | undefined, locations: Map<string
   return typeof location?.name === 'string' ? location.name : null;
 }
 
-export function vitalSignsSetOf(document: EntryDocument): VitalSignsSet {
+/** A charted set as the replica holds it; the services add where it stands with the server. */
+export type ChartedVitals = Omit<VitalSignsSet, 'syncState'>;
+
+export function vitalSignsSetOf(document: EntryDocument): ChartedVitals {
   const parsed = parseVitalSignsPanel(document.resource);
   return {
     id: document.resource.id as string,

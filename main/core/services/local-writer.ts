@@ -1,6 +1,12 @@
 import type { Outbox } from '../../../sync/client/outbox.js';
-import type { EntryDocument } from '../../../sync/protocol/documents.js';
+import type { DocumentsByCollection, EntryDocument, RecordDocument } from '../../../sync/protocol/documents.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+
+/** The collections the workstation writes and pushes. */
+export type WrittenCollection = 'records' | 'entries';
+
+/** RxDB's bookkeeping beside a stored document, which a rewrite keeps as RxDB handed it over. */
+type StoredDocument<C extends WrittenCollection> = DocumentsByCollection[C] & { _deleted: boolean };
 
 /**
  * Every local write of the core goes through here: the outbox records it first, so the count of
@@ -18,6 +24,39 @@ export class LocalWriter {
       await this.replica.entries.insert(document);
     } catch (error) {
       this.outbox.discard('entries', document.id, sequence);
+      throw error;
+    }
+  }
+
+  /**
+   * Rewrites a stored record with what `modify` returns for its latest state. RxDB runs `modify`
+   * again if another write lands first, so it must be a pure function of its argument.
+   */
+  async updateRecord(documentId: string, modify: (current: RecordDocument) => RecordDocument): Promise<RecordDocument> {
+    return this.#rewrite('records', documentId, modify);
+  }
+
+  /**
+   * Stores `document` in place of the local copy of the same id, as it is: the version settled
+   * with the server after a resend. It is pushed like any local write.
+   */
+  async replaceDocument<C extends WrittenCollection>(collection: C, document: DocumentsByCollection[C]): Promise<void> {
+    await this.#rewrite(collection, document.id, () => document);
+  }
+
+  async #rewrite<C extends WrittenCollection>(collection: C, documentId: string, modify: (current: DocumentsByCollection[C]) => DocumentsByCollection[C]): Promise<DocumentsByCollection[C]> {
+    const stored = await this.replica[collection].findOne(documentId).exec();
+    if (!stored) throw new Error(`${documentId} is not in the ${collection} collection of this workstation's replica`);
+
+    const sequence = this.outbox.add(collection, documentId);
+    try {
+      const written = await stored.incrementalModify((data) => {
+        const current = data as unknown as StoredDocument<C>;
+        return { ...current, ...modify(current) } as never;
+      });
+      return written.toJSON() as DocumentsByCollection[C];
+    } catch (error) {
+      this.outbox.discard(collection, documentId, sequence);
       throw error;
     }
   }

@@ -45,6 +45,12 @@ export class ReplicaReader implements ChartReader {
     return byPatient;
   }
 
+  /** A document of the records collection by its id (`ResourceType/id`). */
+  async record(id: string): Promise<RecordDocument | undefined> {
+    const document = await this.replica.records.findOne(id).exec();
+    return document?.toJSON() as RecordDocument | undefined;
+  }
+
   async entry(id: string): Promise<EntryDocument | undefined> {
     const document = await this.replica.entries.findOne(id).exec();
     return document?.toJSON() as EntryDocument | undefined;

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import { vitalSignsSetOf } from './fhir-views.js';
 import type { ChartReader } from './chart-reader.js';
 import type { LocalWriter } from './local-writer.js';
+import type { RecordSyncStates } from './record-sync-state.js';
 import type { ReplicaReader } from './replica-reader.js';
 import type { WardService } from './ward-service.js';
 
@@ -35,12 +36,16 @@ export class VitalsService {
     private readonly writer: LocalWriter,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly states: RecordSyncStates,
   ) {}
 
   async list(patientId: string, limit = DEFAULT_HISTORY_LIMIT): Promise<VitalSignsSet[]> {
     const reader = await this.readerFor(patientId);
     if (!reader) throw notOnWard(patientId);
-    return (await reader.vitalSigns(patientId, limit)).map(vitalSignsSetOf);
+    const documents = await reader.vitalSigns(patientId, limit);
+    // Emergency-access documents came from the server in this session; only the replica's can be unsent.
+    const states = reader === this.reader ? this.states.of('entries', documents.map((document) => document.id)) : new Map<string, VitalSignsSet['syncState']>();
+    return documents.map((document) => ({ ...vitalSignsSetOf(document), syncState: states.get(document.id) ?? 'synced' }));
   }
 
   async record(input: RecordVitalsInput, session: SessionInfo): Promise<VitalSignsSet> {
@@ -64,7 +69,7 @@ export class VitalsService {
     const document = toEntryDocument(resource);
     await this.writer.insertEntry(document);
     this.logger.info({ observationId: id, parameters: Object.keys(input.observations).length }, 'vital signs recorded');
-    return vitalSignsSetOf(document);
+    return { ...vitalSignsSetOf(document), syncState: this.states.ofOne('entries', document.id) };
   }
 
   async setSpO2Scale(patientId: string, scale: SpO2Scale, session: SessionInfo): Promise<PatientChart> {
@@ -93,7 +98,7 @@ export class VitalsService {
       });
     }
     this.logger.info({ observationId }, 'repeated save of a stored vital signs set; returning it');
-    return vitalSignsSetOf(existing);
+    return { ...vitalSignsSetOf(existing), syncState: this.states.ofOne('entries', existing.id) };
   }
 
   async #requirePatient(patientId: string): Promise<void> {

@@ -29,6 +29,15 @@ export type SessionEvent = keyof typeof SESSION_EVENTS;
 /** Subtype of the removal of a patient's local copy after they left the workstation's ward. */
 export const RETENTION_REMOVAL = { system: 'urn:hms:replica-event', code: 'retention-removal', display: 'Local copy removed' } as const;
 
+/**
+ * Subtypes of what became of the workstation's own pushes: a conflict settled by rule (or kept for
+ * review), and a document the central server refused for good.
+ */
+export const SYNC_EVENTS = {
+  conflict: { system: 'urn:hms:sync-event', code: 'push-conflict', display: 'Push conflict settled' },
+  rejection: { system: 'urn:hms:sync-event', code: 'push-rejected', display: 'Push refused by the central server' },
+} as const;
+
 /** FHIR AuditEvent.action: Create, Read, Update, Delete, Execute. */
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
 

@@ -84,6 +84,7 @@ function vitalsSet(
     observations,
     news2: scoreNews2(observations, scale),
     generated: true,
+    syncState: 'synced',
   };
 }
 

@@ -389,6 +389,7 @@ export class MockHms {
       observations: parsed.data.observations,
       news2: scoreNews2(parsed.data.observations, patient.chart.spo2Scale.scale),
       generated: false,
+      syncState: 'pending',
     };
     patient.vitals = [set, ...patient.vitals];
     this.syncStatus = { ...this.syncStatus, pendingChanges: this.syncStatus.pendingChanges + 1 };

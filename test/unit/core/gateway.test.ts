@@ -43,9 +43,17 @@ function spyHandlers() {
       breakTheGlass: record('patient:breakTheGlass', {}),
       getChart: record('patient:getChart', {}),
       setSpO2Scale: record('patient:setSpO2Scale', {}),
+      getContact: record('patient:getContact', {}),
+      updateContact: record('patient:updateContact', { patientId: 'p-1' }),
     },
     vitals: { list: record('vitals:list', []), record: record('vitals:record', { id: 'obs-1' }) },
-    sync: { status: record('sync:status', { state: 'online', pendingChanges: 0, lastSuccessfulSyncAt: null, lastError: null }) },
+    sync: {
+      status: record('sync:status', { state: 'online', pendingChanges: 0, lastSuccessfulSyncAt: null, lastError: null }),
+      listConflicts: record('sync:listConflicts', [{ id: 1, patientId: 'p-3' }]),
+      resolveConflict: record('sync:resolveConflict', { id: 1, patientId: 'p-3' }),
+      listRejected: record('sync:listRejected', []),
+      resendRejected: record('sync:resendRejected', { documentId: 'Observation/o-1', patientId: 'p-4' }),
+    },
   } satisfies ServiceHandlers;
   return { handlers, calls };
 }
@@ -179,6 +187,12 @@ const VALID_INPUTS: Record<string, unknown> = {
   'patient:setSpO2Scale': { patientId: 'p-1', scale: 2 },
   'vitals:list': { patientId: 'p-1' },
   'vitals:record': validVitals,
+  'patient:getContact': { patientId: 'p-1' },
+  'patient:updateContact': { patientId: 'p-1', phone: '07700 900123', nextOfKin: null },
+  'sync:listConflicts': {},
+  'sync:resolveConflict': { id: 1, decision: 'keep-mine' },
+  'sync:listRejected': {},
+  'sync:resendRejected': { collection: 'entries', documentId: 'Observation/o-1' },
 };
 
 describe('ApiGateway lock and audit', () => {
@@ -242,5 +256,66 @@ describe('ApiGateway lock and audit', () => {
     await gateway.handle('session:activity', {}, context);
 
     expect(audit.apiCall).not.toHaveBeenCalled();
+  });
+});
+
+describe('ApiGateway contact edits and sync review', () => {
+  function auditedGateway(roles: Role[]) {
+    const { handlers, calls } = spyHandlers();
+    const audit = { apiCall: vi.fn(async () => undefined) };
+    const gateway = new ApiGateway({ handlers, currentSession: () => sessionWithRoles(roles), audit: audit as never, logger: silentLogger });
+    return { gateway, calls, audit };
+  }
+
+  it('audits a contact edit as an update of the patient', async () => {
+    const { gateway, audit } = auditedGateway(['doctor']);
+
+    const result = await gateway.handle('patient:updateContact', VALID_INPUTS['patient:updateContact'], context);
+
+    expect(result.ok).toBe(true);
+    expect(audit.apiCall).toHaveBeenCalledWith(expect.objectContaining({ channel: 'patient:updateContact', action: 'U', outcome: '0', patientIds: ['p-1'] }));
+  });
+
+  it('rejects an invalid phone number and reaches no service', async () => {
+    const { gateway, calls } = auditedGateway(['nurse']);
+
+    const letters = await gateway.handle('patient:updateContact', { patientId: 'p-1', phone: 'call me', nextOfKin: null }, context);
+    const nameless = await gateway.handle('patient:updateContact', { patientId: 'p-1', phone: null, nextOfKin: { name: ' ', relationship: '', phone: null } }, context);
+
+    expect(letters.ok ? [] : letters.error.issues?.map((issue) => issue.path)).toEqual(['phone']);
+    expect(nameless.ok ? [] : nameless.error.issues?.map((issue) => issue.path)).toEqual(['nextOfKin.name']);
+    expect(calls).toEqual([]);
+  });
+
+  it('audits a conflict decision and a resend with the patient of their result', async () => {
+    const { gateway, audit } = auditedGateway(['nurse']);
+
+    await gateway.handle('sync:resolveConflict', { id: 1, decision: 'keep-mine' }, context);
+    await gateway.handle('sync:resendRejected', VALID_INPUTS['sync:resendRejected'], context);
+    await gateway.handle('sync:listConflicts', {}, context);
+
+    expect(audit.apiCall).toHaveBeenNthCalledWith(1, expect.objectContaining({ channel: 'sync:resolveConflict', action: 'U', patientIds: ['p-3'] }));
+    expect(audit.apiCall).toHaveBeenNthCalledWith(2, expect.objectContaining({ channel: 'sync:resendRejected', action: 'U', patientIds: ['p-4'] }));
+    expect(audit.apiCall).toHaveBeenNthCalledWith(3, expect.objectContaining({ channel: 'sync:listConflicts', action: 'R', patientIds: ['p-3'] }));
+  });
+
+  it('rejects an unknown decision', async () => {
+    const { gateway, calls } = auditedGateway(['nurse']);
+
+    const result = await gateway.handle('sync:resolveConflict', { id: 1, decision: 'merge' }, context);
+
+    expect(result.ok ? null : result.error.code).toBe('invalid-input');
+    expect(calls).toEqual([]);
+  });
+
+  it('leaves the review to ward clinicians', async () => {
+    const { gateway, calls } = auditedGateway(['pharmacist']);
+
+    const listed = await gateway.handle('sync:listConflicts', {}, context);
+    const contact = await gateway.handle('patient:getContact', { patientId: 'p-1' }, context);
+
+    expect(listed.ok ? null : listed.error.code).toBe('forbidden');
+    expect(contact.ok).toBe(true);
+    expect(calls).toEqual(['patient:getContact']);
   });
 });

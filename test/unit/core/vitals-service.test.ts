@@ -5,10 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { fixedClock } from '../../../main/core/clock.js';
 import { LocalWriter } from '../../../main/core/services/local-writer.js';
+import { RecordSyncStates } from '../../../main/core/services/record-sync-state.js';
 import { ReplicaReader } from '../../../main/core/services/replica-reader.js';
 import { VitalsService } from '../../../main/core/services/vitals-service.js';
 import { WardService } from '../../../main/core/services/ward-service.js';
 import type { SessionInfo } from '../../../preload/api/schemas.js';
+import { ConflictLog } from '../../../sync/client/conflict-log.js';
 import { Outbox } from '../../../sync/client/outbox.js';
 import { toRecordDocument } from '../../../sync/protocol/documents.js';
 import { MRN_SYSTEM } from '../../../sync/protocol/fhir/identifiers.js';
@@ -30,6 +32,7 @@ describe('VitalsService', () => {
   let directory: ReturnType<typeof makeTempDirectory>;
   let replica: ReplicaDatabase;
   let outbox: Outbox;
+  let conflicts: ConflictLog;
   let vitals: VitalsService;
 
   beforeEach(async () => {
@@ -39,7 +42,8 @@ describe('VitalsService', () => {
     const reader = new ReplicaReader(replica);
     const ward = new WardService(reader, CLOCK);
     const readerFor = async (patientId: string) => ((await reader.patient(patientId)) ? reader : undefined);
-    vitals = new VitalsService(reader, readerFor, ward, new LocalWriter(replica, outbox), CLOCK, pino({ level: 'silent' }));
+    conflicts = new ConflictLog(join(directory.path, 'vitals-test.sqlite'));
+    vitals = new VitalsService(reader, readerFor, ward, new LocalWriter(replica, outbox), CLOCK, pino({ level: 'silent' }), new RecordSyncStates(outbox, conflicts));
     const patient = { resourceType: 'Patient', id: 'p-1', birthDate: '1980-05-01', identifier: [{ system: MRN_SYSTEM, value: '10000001' }] };
     await replica.records.insert(toRecordDocument(patient, { wardOfLocation: () => undefined }));
   });
@@ -47,6 +51,7 @@ describe('VitalsService', () => {
   afterEach(async () => {
     await replica.close();
     outbox.close();
+    conflicts.close();
     directory.remove();
   });
 
@@ -92,5 +97,22 @@ describe('VitalsService', () => {
     expect(chart.spo2Scale).toEqual({ scale: 2, decidedBy: 'Demo Doctor', decidedAt: '2026-12-04T10:00:00.000Z' });
     expect(set.news2.scale).toBe(2);
     expect(set.news2.subScores.spo2).toBe(0);
+  });
+
+  it('lists each set with its sync state', async () => {
+    const synced = await vitals.record({ patientId: 'p-1', observations: { pulse: 70 }, effectiveDateTime: '2026-12-04T07:00:00Z' }, NURSE);
+    const refused = await vitals.record({ patientId: 'p-1', observations: { pulse: 80 }, effectiveDateTime: '2026-12-04T08:00:00Z' }, NURSE);
+    const pending = await vitals.record({ patientId: 'p-1', observations: { pulse: 90 }, effectiveDateTime: '2026-12-04T09:00:00Z' }, NURSE);
+    outbox.confirm('entries', outbox.sequences('entries', [`Observation/${synced.id}`]));
+    outbox.reject('entries', `Observation/${refused.id}`, 'HTTP 403: not in ward', CLOCK.now());
+
+    const listed = await vitals.list('p-1');
+
+    expect(pending.syncState).toBe('pending');
+    expect(listed.map((set) => [set.id, set.syncState])).toEqual([
+      [pending.id, 'pending'],
+      [refused.id, 'rejected'],
+      [synced.id, 'synced'],
+    ]);
   });
 });

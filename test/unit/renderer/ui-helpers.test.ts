@@ -152,6 +152,7 @@ describe('newestFirst', () => {
       observations: {},
       news2: scoreNews2({}, 1),
       generated: false,
+      syncState: 'synced',
     });
     const sorted = newestFirst([set('old', '2026-12-01T08:00:00Z'), set('new', '2026-12-01T10:00:00+01:00'), set('mid', '2026-12-01T08:30:00Z')]);
     expect(sorted.map((entry) => entry.id)).toEqual(['new', 'mid', 'old']);
