@@ -8,6 +8,12 @@ import { USER_STATUS_CHANNEL } from './user-status-feed.js';
  * trigger so that no statement can forget it. Pulls read the change feed in (txid, id) order, and
  * only below the oldest transaction still running (see routes/pull.ts).
  *
+ * Another trigger keeps the document's `_deleted` and the `deleted` column equal, because pulls
+ * send the document and the server's own queries read the column. A writer other than this server
+ * may leave `_deleted` out, set it to null, or change only the column: the flag the statement set
+ * wins, and a missing or non-boolean `_deleted` takes the column's value. Workstations reject a
+ * pulled document whose `_deleted` is not a boolean, which would stall their whole feed.
+ *
  * `ward_membership` lists the wards where a patient has an in-progress Encounter. It decides which
  * patients' records and entries a ward's workstations receive (see ward-membership.ts).
  *
@@ -40,6 +46,20 @@ const SCHEMA_SQL = [
    $$`,
   `CREATE OR REPLACE TRIGGER documents_set_txid BEFORE INSERT OR UPDATE ON documents
    FOR EACH ROW EXECUTE FUNCTION documents_set_txid()`,
+  `CREATE OR REPLACE FUNCTION documents_sync_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF jsonb_typeof(NEW.document->'_deleted') IS DISTINCT FROM 'boolean'
+        OR (TG_OP = 'UPDATE' AND NEW.deleted IS DISTINCT FROM OLD.deleted
+            AND NEW.document->'_deleted' IS NOT DISTINCT FROM OLD.document->'_deleted') THEN
+       NEW.document := jsonb_set(NEW.document, '{_deleted}', to_jsonb(NEW.deleted));
+     ELSE
+       NEW.deleted := (NEW.document->>'_deleted')::boolean;
+     END IF;
+     RETURN NEW;
+   END
+   $$`,
+  `CREATE OR REPLACE TRIGGER documents_sync_deleted BEFORE INSERT OR UPDATE OF document, deleted ON documents
+   FOR EACH ROW EXECUTE FUNCTION documents_sync_deleted()`,
   `CREATE TABLE IF NOT EXISTS users (
     id text PRIMARY KEY,
     username text NOT NULL UNIQUE,

@@ -51,6 +51,17 @@ type ChangeBulk<RxDocType> = EventBulk<RxStorageChangeEvent<RxDocumentData<RxDoc
  */
 const changeSubjects = new Map<string, { subject: Subject<ChangeBulk<unknown>>; references: number }>();
 
+/**
+ * Returns the row with `_deleted` as a boolean. RxDB always writes one, but another caller of the
+ * storage may leave it absent or null. The stored JSON must then agree with the `deleted` column
+ * and the index strings, which read any truthy value as deleted, or the document drops out of
+ * queries that match the stored JSON after a reload.
+ */
+function withBooleanDeletedFlag<RxDocType>(row: BulkWriteRow<RxDocType>): BulkWriteRow<RxDocType> {
+  if (typeof row.document._deleted === 'boolean') return row;
+  return { ...row, document: { ...row.document, _deleted: Boolean(row.document._deleted) } };
+}
+
 function acquireChangeSubject(key: string): Subject<ChangeBulk<unknown>> {
   const existing = changeSubjects.get(key);
   if (existing) {
@@ -197,23 +208,24 @@ export class SqliteStorageInstance<RxDocType>
 
   async bulkWrite(documentWrites: BulkWriteRow<RxDocType>[], context: string): Promise<RxStorageBulkWriteResponse<RxDocType>> {
     this.#ensureOpen();
+    const writes = documentWrites.map(withBooleanDeletedFlag);
     // Attachment data arrives as Blobs, which can only be read asynchronously; read them before the
     // synchronous transaction starts.
-    const attachmentBytes = this.schema.attachments ? await readAttachmentBlobs(documentWrites) : new Map<Blob, Buffer>();
+    const attachmentBytes = this.schema.attachments ? await readAttachmentBlobs(writes) : new Map<Blob, Buffer>();
 
     const upsert = this.#upsertStatement();
 
     // BEGIN IMMEDIATE takes the write lock before the conflict check reads, so another process
     // writing the same file cannot slip a revision in between the check and the write.
     const write = this.database.transaction(() => {
-      const ids = documentWrites.map((row) => (row.document as Record<string, unknown>)[this.primaryPath] as string);
+      const ids = writes.map((row) => (row.document as Record<string, unknown>)[this.primaryPath] as string);
       const docsInDb = new Map<string, RxDocumentData<RxDocType>>();
       for (const idChunk of chunk(ids, SQLITE_MAX_PARAMETERS)) {
         const found = this.#readDocuments(`SELECT data FROM ${this.#table} WHERE id IN (${idChunk.map(() => '?').join(', ')})`, idChunk);
         for (const document of found) docsInDb.set((document as Record<string, unknown>)[this.primaryPath] as string, document);
       }
 
-      const categorized = categorizeBulkWriteRows<RxDocType>(this, this.primaryPath as never, docsInDb, documentWrites, context);
+      const categorized = categorizeBulkWriteRows<RxDocType>(this, this.primaryPath as never, docsInDb, writes, context);
       for (const row of categorized.bulkInsertDocs) upsert.run(...this.#rowValues(row.document));
       for (const row of categorized.bulkUpdateDocs) upsert.run(...this.#rowValues(row.document));
       if (this.schema.attachments) this.#writeAttachments(categorized, attachmentBytes);
