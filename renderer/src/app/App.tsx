@@ -134,6 +134,7 @@ export function App() {
   const openChart = useCallback((patientId: string) => showView({ name: 'chart', patientId }), [showView]);
   const openEmergencyChart = useCallback((patientId: string, reason: string) => showView({ name: 'emergency-chart', patientId, reason }), [showView]);
   const openWard = useCallback(() => showView({ name: 'ward' }), [showView]);
+  const openAttention = useCallback(() => showView({ name: 'attention' }), [showView]);
 
   if (connection === 'stale-address') return <StaleAddressPage />;
   if (state.phase === 'starting') return <p className="page-message">{t('app.loading')}</p>;
@@ -164,6 +165,7 @@ export function App() {
           onOpenChart={openChart}
           onOpenEmergencyChart={openEmergencyChart}
           onOpenWard={openWard}
+          onOpenAttention={openAttention}
           onUnlocked={handleUnlocked}
           onSwitchUser={handleSwitchUser}
           onCancelSwitch={handleCancelSwitch}

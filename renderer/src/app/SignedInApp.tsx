@@ -5,6 +5,7 @@ import { calls } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
 import { mayCall } from '../api/call-access.js';
+import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.js';
 import { PatientChartScreen } from '../chart/PatientChartScreen.js';
 import { useConnectionRestored } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
@@ -26,6 +27,7 @@ interface SignedInAppProps {
   onOpenChart(patientId: string): void;
   onOpenEmergencyChart(patientId: string, reason: string): void;
   onOpenWard(): void;
+  onOpenAttention(): void;
   onUnlocked(session: SessionInfo): void;
   onSwitchUser(): void;
   onCancelSwitch(): void;
@@ -47,7 +49,7 @@ interface EmergencyRequest {
  * being typed survive the lock. The vitals drafts survive in the draft store.
  */
 export function SignedInApp(props: SignedInAppProps) {
-  const { view, lock, onOpenChart, onOpenEmergencyChart, onOpenWard, onSessionState } = props;
+  const { view, lock, onOpenChart, onOpenEmergencyChart, onOpenWard, onOpenAttention, onSessionState } = props;
   const api = useApi();
   const { session } = useSession();
   const [searchText, setSearchText] = useState('');
@@ -119,6 +121,7 @@ export function SignedInApp(props: SignedInAppProps) {
   return (
     <AppShell
       onSignedOut={() => props.onSignedOut(session.user.id)}
+      onOpenAttention={mayCall(calls.sync.listConflicts, session.user.roles) ? onOpenAttention : null}
       search={
         mayCall(calls.patient.search, session.user.roles) ? (
           <PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />
@@ -131,7 +134,7 @@ export function SignedInApp(props: SignedInAppProps) {
         </>
       }
     >
-      {renderView(view, onOpenChart, onOpenWard)}
+      {renderView(view, { onOpenChart, onOpenWard, onOpenAttention })}
       {emergencyRequest !== null && (
         <BreakTheGlassDialog
           patient={emergencyRequest.patient}
@@ -145,13 +148,23 @@ export function SignedInApp(props: SignedInAppProps) {
   );
 }
 
-function renderView(view: View, onOpenChart: (patientId: string) => void, onOpenWard: () => void) {
+interface Navigation {
+  onOpenChart(patientId: string): void;
+  onOpenWard(): void;
+  onOpenAttention(): void;
+}
+
+function renderView(view: View, { onOpenChart, onOpenWard, onOpenAttention }: Navigation) {
   switch (view.name) {
     case 'ward':
       return <WardListScreen onOpenChart={onOpenChart} />;
     case 'chart':
-      return <PatientChartScreen key={view.patientId} patientId={view.patientId} onBack={onOpenWard} />;
+      return <PatientChartScreen key={view.patientId} patientId={view.patientId} onBack={onOpenWard} onOpenAttention={onOpenAttention} />;
     case 'emergency-chart':
-      return <PatientChartScreen key={`emergency:${view.patientId}`} patientId={view.patientId} emergencyReason={view.reason} onBack={onOpenWard} />;
+      return (
+        <PatientChartScreen key={`emergency:${view.patientId}`} patientId={view.patientId} emergencyReason={view.reason} onBack={onOpenWard} onOpenAttention={onOpenAttention} />
+      );
+    case 'attention':
+      return <NeedsAttentionScreen onBack={onOpenWard} onOpenChart={onOpenChart} />;
   }
 }

@@ -1,10 +1,14 @@
 import type { SessionInfo, SessionState } from '../../../preload/api/index.js';
 
-/** The signed-in screen: the ward list, a ward patient's chart, or a chart opened by breaking the glass. */
+/**
+ * The signed-in screen: the ward list, a ward patient's chart, a chart opened by breaking the
+ * glass, or the changes that need attention (conflicts and refusals of the central server).
+ */
 export type View =
   | { name: 'ward' }
   | { name: 'chart'; patientId: string }
-  | { name: 'emergency-chart'; patientId: string; reason: string };
+  | { name: 'emergency-chart'; patientId: string; reason: string }
+  | { name: 'attention' };
 
 /** Reason the sign-in screen is showing when the user did not sign out in this window. */
 export type SignInNotice = 'expired' | 'signed-out' | 'replaced' | 'disabled';

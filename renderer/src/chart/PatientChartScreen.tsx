@@ -4,7 +4,9 @@ import { calls } from '../../../preload/api/index.js';
 import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
+import { PatientDetails } from '../contact/PatientDetails.js';
 import { t } from '../i18n/index.js';
+import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
 import { VitalsHistory } from '../vitals/VitalsHistory.js';
 import { VitalsPanel } from '../vitals/VitalsPanel.js';
 import { ChartNav } from './ChartNav.js';
@@ -19,6 +21,8 @@ interface PatientChartScreenProps {
   /** The reason typed in this window's break-the-glass dialog, for a chart that carries none. */
   emergencyReason?: string;
   onBack(): void;
+  /** Opens the review of changes the central server did not apply. */
+  onOpenAttention(): void;
 }
 
 /**
@@ -26,10 +30,16 @@ interface PatientChartScreenProps {
  * below it. A chart the core marks as emergency access (a patient of another ward, opened by
  * breaking the glass) gets the emergency band and no entry form.
  */
-export function PatientChartScreen({ patientId, emergencyReason, onBack }: PatientChartScreenProps) {
+export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenAttention }: PatientChartScreenProps) {
   const chartData = useApiResource(`chart:${patientId}`, (api) => api.patient.getChart({ patientId }), { reloadOnReplicaChange: true });
   const history = useApiResource(`vitals:${patientId}`, (api) => api.vitals.list({ patientId, limit: HISTORY_LIMIT }), {
     reloadOnReplicaChange: true,
+  });
+  const contact = useApiResource(`contact:${patientId}`, (api) => api.patient.getContact({ patientId }), { reloadOnReplicaChange: true });
+  // A record's sync state moves with the outbox and the conflict log, which the replica does not announce.
+  useSyncCountsChanged(() => {
+    history.reload();
+    contact.reload();
   });
   const chart = resourceValue(chartData.resource);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -63,6 +73,7 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack }: Patie
                 {t('emergency.readOnly')}
               </p>
             )}
+            <PatientDetails resource={contact.resource} onRetry={contact.reload} onSaved={contact.reload} onOpenAttention={onOpenAttention} />
             <VitalsHistory resource={history.resource} onRetry={history.reload} />
           </main>
         </>

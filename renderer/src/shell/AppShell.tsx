@@ -20,6 +20,8 @@ interface AppShellProps {
   /** Notices about the session shown under the sync status, such as offline sign-in or the lock warning. */
   notices: ReactNode;
   onSignedOut(): void;
+  /** Opens the changes that need attention from the sync strip; null for roles that may not review them. */
+  onOpenAttention: (() => void) | null;
   children: ReactNode;
 }
 
@@ -27,7 +29,7 @@ interface AppShellProps {
  * Frames every signed-in screen with the ward, the patient search, the user, sign-out and the sync
  * status. Signing out with unsaved observations needs a confirmation, because it discards them.
  */
-export function AppShell({ search, notices, onSignedOut, children }: AppShellProps) {
+export function AppShell({ search, notices, onSignedOut, onOpenAttention, children }: AppShellProps) {
   const api = useApi();
   const { session, handleCallError } = useSession();
   const drafts = useVitalsDrafts();
@@ -101,7 +103,7 @@ export function AppShell({ search, notices, onSignedOut, children }: AppShellPro
           </button>
         </div>
       </header>
-      <SyncStatusIndicator />
+      <SyncStatusIndicator onOpenAttention={onOpenAttention} />
       {draftCountToDiscard !== null && (
         <div className="confirm shell__notice shell__confirm" role="group" aria-label={t('shell.signOut')} data-testid="signout-confirm">
           <p ref={confirmQuestionRef} tabIndex={-1} className="confirm__question">

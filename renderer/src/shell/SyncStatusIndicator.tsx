@@ -1,3 +1,6 @@
+import type { ReactNode } from 'react';
+import { useId } from 'react';
+
 import type { SyncState, SyncStatus } from '../../../preload/api/index.js';
 import { describeSyncError } from '../api/error-text.js';
 import { useNow } from '../app/useNow.js';
@@ -29,7 +32,7 @@ export const PENDING_WARNING_AFTER_MS = 15 * 60_000;
  * has no connection to the workstation, the last status it received may be out of date, so the
  * strip shows only the lost connection.
  */
-export function SyncStatusIndicator() {
+export function SyncStatusIndicator({ onOpenAttention = null }: { onOpenAttention?: (() => void) | null }) {
   const status = useSyncStatus();
   const connection = useConnectionState();
   const now = useNow();
@@ -56,17 +59,17 @@ export function SyncStatusIndicator() {
         {t('sync.pending')} <strong data-testid="sync-pending">{status?.pendingChanges ?? 0}</strong>
       </span>
       {status !== null && status.rejectedChanges > 0 && (
-        <Hint className="sync__rejected" testId="sync-rejected" hint={t('sync.rejectedHint')}>
+        <AttentionBadge testId="sync-rejected" hint={t('sync.rejectedHint')} onOpen={onOpenAttention}>
           <span aria-hidden="true">⚠ </span>
           {describeRejectedChanges(status.rejectedChanges)}
-        </Hint>
+        </AttentionBadge>
       )}
       {status !== null && <OldestPending status={status} now={now} />}
       {status !== null && status.openConflicts > 0 && (
-        <Hint className="sync__rejected" testId="sync-conflicts" hint={t('sync.conflictsHint')}>
+        <AttentionBadge testId="sync-conflicts" hint={t('sync.conflictsHint')} onOpen={onOpenAttention}>
           <span aria-hidden="true">⚠ </span>
           {describeCount(status.openConflicts, 'sync.conflictsOne', 'sync.conflictsMany')}
-        </Hint>
+        </AttentionBadge>
       )}
       <span className="sync__last" data-testid="sync-last">
         {lastSync}
@@ -75,6 +78,34 @@ export function SyncStatusIndicator() {
       {status?.initialSync != null && <InitialSyncProgress progress={status.initialSync} />}
       {status !== null && status.state !== 'online' && <LastSyncError status={status} />}
     </div>
+  );
+}
+
+interface AttentionBadgeProps {
+  testId: string;
+  hint: string;
+  /** Opens the Needs attention screen; null shows the count only, for roles that may not review. */
+  onOpen: (() => void) | null;
+  children: ReactNode;
+}
+
+/** Renders a count of changes that need a person, as a button to the Needs attention screen where the role allows it. */
+function AttentionBadge({ testId, hint, onOpen, children }: AttentionBadgeProps) {
+  const bubbleId = useId();
+  if (onOpen === null) {
+    return (
+      <Hint className="sync__rejected" testId={testId} hint={hint}>
+        {children}
+      </Hint>
+    );
+  }
+  return (
+    <button type="button" className="hint sync__rejected sync__attention" data-testid={testId} aria-describedby={bubbleId} onClick={onOpen}>
+      {children}
+      <span id={bubbleId} role="tooltip" className="hint__bubble">
+        {`${hint} ${t('sync.openAttention')}`}
+      </span>
+    </button>
   );
 }
 

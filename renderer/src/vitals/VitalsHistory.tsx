@@ -9,6 +9,7 @@ import { formatDecimal } from '../format/text.js';
 import type { PlainMessageKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { News2Badge } from '../news2/News2Badge.js';
+import { SyncStateTag } from '../sync/SyncStateTag.js';
 import { newestFirst } from './history-order.js';
 
 interface VitalsHistoryProps {
@@ -78,6 +79,7 @@ export function VitalsHistory({ resource, onRetry }: VitalsHistoryProps) {
               ))}
               <th scope="col">{t('history.column.news2')}</th>
               <th scope="col">{t('history.column.recordedBy')}</th>
+              <th scope="col">{t('history.column.sync')}</th>
             </tr>
           </thead>
           <tbody>
@@ -94,7 +96,7 @@ export function VitalsHistory({ resource, onRetry }: VitalsHistoryProps) {
 function HistoryRow({ set, now }: { set: VitalSignsSet; now: Date }) {
   const news2 = set.news2;
   return (
-    <tr data-testid="vitals-history-row" data-vitals-id={set.id}>
+    <tr data-testid="vitals-history-row" data-vitals-id={set.id} data-sync-state={set.syncState}>
       <td>
         <span className="history-table__when">{formatDateTime(set.effectiveDateTime)}</span>
         <span className="history-table__ago">{formatRelative(set.effectiveDateTime, now)}</span>
@@ -128,6 +130,9 @@ function HistoryRow({ set, now }: { set: VitalSignsSet; now: Date }) {
             {t('history.generated')}
           </span>
         )}
+      </td>
+      <td>
+        <SyncStateTag state={set.syncState} />
       </td>
     </tr>
   );

@@ -21,7 +21,7 @@ describe('ConflictService', () => {
     await setup.close();
   });
 
-  /** Two workstations set the phone number; the server kept the other one's and the replica holds it. */
+  /** Records that two workstations set the phone number and that the replica has the server's number. */
   async function phoneConflict() {
     const server = withPhone(PATIENT, '07700 900222');
     await setup.writer.replaceDocument('records', conflictDocument(server));

@@ -140,7 +140,7 @@ describe('RejectedChanges', () => {
     const record = setup.conflicts.get(result.conflictId as number);
     expect(record).toMatchObject({ status: 'open', overlapping: ['telecom'], rule: 'field-merge' });
     expect(audited.map((entry) => entry.id)).toEqual([result.conflictId]);
-    // The server's version stands here too, and its push by the replication is pending.
+    // The replica now has the server's version too, and its push by the replication is pending.
     expect(contactDetailsOf((await setup.reader.patient('p-1'))?.resource ?? PATIENT).phone).toBe('07700 900222');
     expect(pushes).toHaveLength(1);
     expect(setup.outbox.rejected()).toEqual([]);

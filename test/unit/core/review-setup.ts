@@ -45,7 +45,7 @@ export function recordOf(resource: FhirResource): RecordDocument {
   return toRecordDocument(resource, { wardOfLocation: () => undefined });
 }
 
-/** A Patient as it travels and as the conflict log keeps it: the stored fields and RxDB's deletion flag. */
+/** Returns a Patient as it travels and as the conflict log keeps it: the stored fields and RxDB's deletion flag. */
 export function conflictDocument(resource: FhirResource): RecordDocument & ConflictDocument {
   return { ...recordOf(resource), _deleted: false };
 }
