@@ -69,7 +69,7 @@ describe('SYNC-23: same document id created offline twice', () => {
     }
   }
 
-  /** Reconnects the workstation and waits until everything it holds has been sent. */
+  /** Reconnects the workstation and waits until it has sent every pending change. */
   async function reconnect(workstation: HarnessWorkstation): Promise<void> {
     await workstation.proxy.accept();
     await workstation.waitSynced(BOUND_MS);
@@ -112,7 +112,7 @@ describe('SYNC-23: same document id created offline twice', () => {
     expect(conflict?.rule).toBe('append-only');
     expect(conflict?.status).toBe('open');
     expect(wsB.status.openConflicts).toBeGreaterThanOrEqual(1);
-    // The server's copy stands everywhere, and B's own version is kept in its conflict log.
+    // The server's copy is kept everywhere, and B's own version stays in its conflict log.
     const server = (await harness.serverDocuments('entries', [id])).get(id)?.hash;
     expect(server).toBe(wsA.confirmed.get(id)?.hash);
     expect(JSON.stringify(conflict?.local.resource)).toContain('"value":118');
