@@ -6,6 +6,7 @@ import { merge } from 'rxjs';
 import { bufferTime, filter, map } from 'rxjs/operators';
 
 import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
+import { DatasetStateStore } from '../../sync/client/dataset-state.js';
 import { DeferredPushes } from '../../sync/client/deferred-pushes.js';
 import { Outbox } from '../../sync/client/outbox.js';
 import { ConflictLog } from '../../sync/client/conflict-log.js';
@@ -100,6 +101,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const outbox = new Outbox(replicaFile, options.replicaKey, { now: () => clock.now() });
   const conflictLog = new ConflictLog(replicaFile, options.replicaKey);
   const deferredPushes = new DeferredPushes(replicaFile, options.replicaKey);
+  const datasetState = new DatasetStateStore(replicaFile, options.replicaKey);
   const server = new ServerClient({ baseUrl: settings.serverUrl, ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}) });
   const credentials = new CredentialStore(replicaFile, options.replicaKey);
   const replication = new WorkstationReplication({
@@ -108,6 +110,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     outbox,
     conflicts: conflictLog,
     deferred: deferredPushes,
+    dataset: datasetState,
     onCredentialsRenewed: (renewed) => credentials.saveSyncCredentials(renewed),
     onCredentialsSpent: () => credentials.clearSyncToken(),
     logger: log('replication'),
@@ -267,6 +270,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       outbox.close();
       conflictLog.close();
       deferredPushes.close();
+      datasetState.close();
       credentials.close();
       releaseConnection(replicaFile);
       options.logger.info('core stopped');

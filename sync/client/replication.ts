@@ -12,6 +12,7 @@ import { resolveConflict, sameDocument } from '../protocol/conflict-rules.js';
 import type { Checkpoint, PushRow, WireDocument } from '../protocol/wire.js';
 import type { ReplicaDatabase } from '../replica/replica.js';
 import type { ConflictLog, ConflictRecord } from './conflict-log.js';
+import type { DatasetState, DatasetStateStore } from './dataset-state.js';
 import type { DeferredPushes } from './deferred-pushes.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
@@ -28,6 +29,11 @@ import { SignInRequiredError, SyncAuthorization } from './sync-authorization.js'
 /** A 4xx answer other than 401 (sign in again) and 409: retrying the same document cannot succeed. */
 function isPermanentRejection(error: unknown): error is ServerProtocolError {
   return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && error.status !== 409 && error.status !== 408 && error.status !== 429;
+}
+
+/** The server's dataset epoch changed: its database was restored, so this replica re-sends and re-pulls everything. */
+export class DatasetChangedError extends Error {
+  override name = 'DatasetChangedError';
 }
 
 /**
@@ -64,6 +70,11 @@ export interface WorkstationReplicationOptions {
    * not hold back the rest of the queue. Without it such a batch is retried whole.
    */
   deferred?: DeferredPushes;
+  /**
+   * Keeps the server's dataset epoch and this replica's generation (see DatasetStateStore).
+   * Without it a restored server database goes unnoticed.
+   */
+  dataset?: DatasetStateStore;
   logger: Logger;
   /** Distinguishes the replication checkpoints of one server and ward from another's. */
   scopeKey: string;
@@ -116,6 +127,8 @@ export class WorkstationReplication {
   #lastPersistedSyncAt = 0;
   #stopped = false;
   #deferredTimer: NodeJS.Timeout | undefined;
+  #dataset: DatasetState;
+  #changingDataset = false;
   #deferredRunning = false;
 
   constructor(options: WorkstationReplicationOptions) {
@@ -123,6 +136,8 @@ export class WorkstationReplication {
     this.#now = options.now ?? (() => new Date());
     this.#lastSuccessfulSyncAt = options.outbox.lastSuccessfulSync();
     this.#liveUpdates = { flowing: false, interruptedSince: null };
+    this.#dataset = options.dataset?.read() ?? { epoch: null, generation: 0, reconciling: false };
+    options.server.reconciling = this.#dataset.reconciling;
     this.#connectivity = new ConnectivityMonitor(options.server, options.connectivity);
     this.authorization = new SyncAuthorization({
       server: options.server,
@@ -180,6 +195,7 @@ export class WorkstationReplication {
     this.#stream.start();
     // Rows deferred before a restart are sent again; RxDB took them as pushed.
     this.#scheduleDeferred();
+    if (this.#dataset.reconciling) void this.#finishReconcile(this.#dataset.generation);
     this.#options.logger.info({ collections: COLLECTION_NAMES.length }, 'replication started');
     this.#publishStatus();
   }
@@ -209,11 +225,14 @@ export class WorkstationReplication {
 
   #replicate(collection: CollectionName): RxReplicationState<WireDocument, Checkpoint> {
     const pullStream = new Subject<RxReplicationPullStreamItem<WireDocument, Checkpoint>>();
+    this.#pullStreams.get(collection)?.complete();
     this.#pullStreams.set(collection, pullStream);
 
     const state = replicateRxCollection<WireDocument, Checkpoint>({
       collection: this.#options.replica[collection] as never,
-      replicationIdentifier: `hms-sync-${collection}-${this.#options.scopeKey}`,
+      // A new generation after a dataset change starts from no checkpoint and no assumed master
+      // states: RxDB then pushes every local document and pulls every server document again.
+      replicationIdentifier: `hms-sync-${collection}-${this.#options.scopeKey}${this.#dataset.generation > 0 ? `-d${this.#dataset.generation}` : ''}`,
       live: true,
       // The handlers wait for the server and back off themselves; RxDB's own pause between
       // attempts only needs to be short.
@@ -260,6 +279,7 @@ export class WorkstationReplication {
     await this.#beforeRequest(collection, 'pull');
     try {
       const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, batchSize), { waitForSignIn: true });
+      this.#checkDataset();
       this.#recordSuccess(collection, 'pull');
       this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled');
       return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint };
@@ -278,8 +298,10 @@ export class WorkstationReplication {
     let result: PushResult;
     try {
       const answer = await this.authorization.request((token) => this.#options.server.push(token, collection, rows), { waitForSignIn: true });
+      this.#checkDataset();
       result = { ...answer, failed: [] };
     } catch (error) {
+      if (error instanceof DatasetChangedError) throw this.#recordFailure(collection, 'push', error);
       if (isPermanentRejection(error) && rows.length === 1) {
         result = { conflicts: [], rejected: [{ id: (rows[0] as PushRow).newDocumentState.id, status: error.status, reason: error.message }], failed: [] };
       } else if (isPermanentRejection(error)) {
@@ -489,6 +511,55 @@ export class WorkstationReplication {
     if (failures === 0) return;
     const delay = this.#retryDelay(failures - 1);
     await new Promise((resolve) => setTimeout(resolve, delay).unref());
+  }
+
+  /**
+   * Compares the dataset epoch of the last response with the one this replica synced with. The
+   * first epoch seen is adopted; a different one starts the re-send and re-pull, and the response
+   * at hand is discarded by throwing, because its checkpoint belongs to the old dataset.
+   */
+  #checkDataset(): void {
+    const seen = this.#options.server.datasetEpoch;
+    const store = this.#options.dataset;
+    if (!seen || !store || seen === this.#dataset.epoch) return;
+    if (this.#dataset.epoch === null) {
+      this.#dataset = { ...this.#dataset, epoch: seen };
+      store.write(this.#dataset);
+      return;
+    }
+    void this.#changeDataset(seen);
+    throw new DatasetChangedError('The central server has a restored dataset: this workstation sends back what it holds and pulls everything again');
+  }
+
+  /** Restarts every collection's replication under a new generation (see `#checkDataset`). */
+  async #changeDataset(epoch: string): Promise<void> {
+    const store = this.#options.dataset;
+    if (this.#changingDataset || !store || this.#stopped) return;
+    this.#changingDataset = true;
+    try {
+      this.#dataset = { epoch, generation: this.#dataset.generation + 1, reconciling: true };
+      store.write(this.#dataset);
+      this.#options.server.reconciling = true;
+      this.#options.logger.warn({ generation: this.#dataset.generation }, 'the central server dataset changed, as after a restore from a backup; re-sending every local document and pulling again');
+      const previous = [...this.#states.values()];
+      await Promise.all(previous.map((state) => state.cancel()));
+      if (this.#stopped) return;
+      for (const collection of COLLECTION_NAMES) this.#states.set(collection, this.#replicate(collection));
+      void this.#finishReconcile(this.#dataset.generation);
+    } finally {
+      this.#changingDataset = false;
+    }
+  }
+
+  /** Ends the re-send once every collection of `generation` has pushed and pulled everything once. */
+  async #finishReconcile(generation: number): Promise<void> {
+    await Promise.all([...this.#states.values()].map((state) => state.awaitInitialReplication()));
+    if (this.#stopped || generation !== this.#dataset.generation) return;
+    this.#dataset = { ...this.#dataset, reconciling: false };
+    this.#options.dataset?.write(this.#dataset);
+    this.#options.server.reconciling = false;
+    this.#options.logger.info({ generation }, 'every local document was sent back to the central server after the dataset change');
+    this.#publishStatus();
   }
 
   #recordSuccess(collection: CollectionName, direction: 'pull' | 'push'): void {

@@ -69,8 +69,17 @@ export interface PullOptions {
   total?: boolean;
 }
 
+/** Header of every server response that names its dataset (see sync/server/dataset-epoch.ts). */
+const DATASET_EPOCH_HEADER = 'x-hms-dataset-epoch';
+/** Marks the pushes of a workstation's re-send after the dataset changed, so that the server counts what it recovered. */
+const RECONCILE_HEADER = 'x-hms-reconcile';
+
 export class ServerClient {
   readonly baseUrl: string;
+  /** The dataset epoch of the last response that carried one; the replication compares it with the one it synced with. */
+  datasetEpoch: string | undefined;
+  /** Set while the workstation re-sends everything after a dataset change; its pushes say so. */
+  reconciling = false;
   readonly #timeoutMs: number;
 
   constructor(options: ServerClientOptions) {
@@ -108,7 +117,7 @@ export class ServerClient {
    * documents the server refused one by one.
    */
   async push(token: string, collection: CollectionName, rows: PushRow[]): Promise<{ conflicts: WireDocument[]; rejected: PushRejection[] }> {
-    const body = await this.#request('POST', `/sync/${collection}/push`, { token, body: { rows } });
+    const body = await this.#request('POST', `/sync/${collection}/push`, { token, body: { rows }, ...(this.reconciling ? { headers: { [RECONCILE_HEADER]: '1' } } : {}) });
     return parse(pushResponse, body, `push of ${collection}`);
   }
 
@@ -142,8 +151,8 @@ export class ServerClient {
     return `${this.baseUrl}/sync/stream`;
   }
 
-  async #request(method: string, path: string, options: { token?: string; body?: unknown }): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async #request(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
@@ -159,6 +168,8 @@ export class ServerClient {
       throw new ServerUnreachableError(`Central server ${this.baseUrl} is unreachable (${describeFetchError(error)})`, { cause: error });
     }
 
+    const epoch = response.headers.get(DATASET_EPOCH_HEADER);
+    if (epoch) this.datasetEpoch = epoch;
     const text = await response.text().catch(() => '');
     if (response.status === 401) throw new ServerAuthError(serverMessage(text) ?? 'The central server rejected the credentials');
     if (response.status === 403 && serverErrorCode(text) === USER_DISABLED_ERROR) {

@@ -6,6 +6,7 @@ import type { Level, Logger } from 'pino';
 
 import { HEARTBEAT_INTERVAL_MS } from '../protocol/wire.js';
 import { ChangeFeed } from './change-feed.js';
+import { DATASET_EPOCH_HEADER, loadDatasetEpoch } from './dataset-epoch.js';
 import { enableConformanceCollection } from './conformance-collection.js';
 import type { ServerContext, ServerTestHooks } from './context.js';
 import type { Database } from './database/index.js';
@@ -13,6 +14,7 @@ import { openDatabase } from './database/index.js';
 import { installErrorHandler } from './errors.js';
 import { createLogger, withRequestSerializer } from './logging.js';
 import { registerAuditRoutes } from './routes/audit.js';
+import { registerDatasetRoute } from './routes/dataset.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerPatientRoutes } from './routes/patients.js';
 import { registerPullRoute } from './routes/pull.js';
@@ -73,7 +75,12 @@ function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstanc
   const app = Fastify({ loggerInstance, bodyLimit: BODY_LIMIT_BYTES, routerOptions: { ignoreTrailingSlash: true } });
   const openStreams: OpenStreams = new Set();
   installErrorHandler(app);
+  // Every response names the dataset, so a workstation notices a restored database at its first contact.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header(DATASET_EPOCH_HEADER, context.datasetEpoch);
+  });
   registerHealthRoute(app, context);
+  registerDatasetRoute(app, context);
   registerSignInRoute(app, context);
   registerRefreshRoute(app, context);
   registerPullRoute(app, context);
@@ -106,12 +113,15 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       await seedDemoData(database, { now: now(), ...seedOptions }, logger.child({ component: 'seed' }));
     }
     const tokenSecret = await loadTokenSecret(database);
+    const datasetEpoch = await loadDatasetEpoch(database);
+    logger.info({ datasetEpoch }, 'dataset epoch loaded');
     changeFeed = await ChangeFeed.start(database, logger.child({ component: 'change-feed' }));
     userStatusFeed = await UserStatusFeed.start(database);
 
     const context: ServerContext = {
       database,
       tokenSecret,
+      datasetEpoch,
       changeFeed,
       userStatusFeed,
       now,

@@ -18,6 +18,8 @@ export interface ServerTestHooks {
 export interface ServerContext {
   database: Database;
   tokenSecret: Buffer;
+  /** Sent on every response; see dataset-epoch.ts. */
+  datasetEpoch: string;
   changeFeed: ChangeFeed;
   userStatusFeed: UserStatusFeed;
   /** The clock for token expiry and emergency access reports; tests inject a fixed one. */

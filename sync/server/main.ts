@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 
 import { createServer } from './app.js';
+import { openDatabase } from './database/index.js';
+import { renewDatasetEpoch } from './dataset-epoch.js';
 import { describeErrorForLog } from './errors.js';
 import { createLogger } from './logging.js';
+import { ensureSchema } from './schema.js';
 
 const USAGE = `Usage: tsx sync/server/main.ts [options]
 
@@ -15,12 +18,27 @@ Options:
                            server uses the embedded PGlite
   --data-dir <folder>      PGlite data folder (default: $HMS_SERVER_DATA_DIR); in memory when unset
   --seed                   seed the demo wards, patients and users unless already seeded
+  --renew-dataset-epoch    give the database a new dataset epoch, print it and exit; run it
+                           after restoring the database from a backup, before starting the
+                           server, so that every workstation sends back what it holds
   --help                   print this help
 
 Environment:
   LOG_LEVEL                pino log level: fatal, error, warn, info (default), debug, trace, silent`;
 
 const DEFAULT_PORT = 8787;
+
+/** Renews the dataset epoch of the database (see dataset-epoch.ts) and prints the new one. */
+async function renewEpoch(databaseUrl: string | undefined, dataDir: string | undefined): Promise<void> {
+  const logger = createLogger('warn');
+  const database = await openDatabase({ databaseUrl, dataDir }, logger);
+  try {
+    await ensureSchema(database);
+    console.log(`New dataset epoch: ${await renewDatasetEpoch(database)}`);
+  } finally {
+    await database.close();
+  }
+}
 
 function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -37,6 +55,7 @@ async function main(): Promise<void> {
       'database-url': { type: 'string' },
       'data-dir': { type: 'string' },
       seed: { type: 'boolean', default: false },
+      'renew-dataset-epoch': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -49,6 +68,10 @@ async function main(): Promise<void> {
   const logger = createLogger((process.env.LOG_LEVEL as 'info' | undefined) ?? 'info');
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const dataDir = values['data-dir'] ?? process.env.HMS_SERVER_DATA_DIR;
+  if (values['renew-dataset-epoch']) {
+    await renewEpoch(databaseUrl, dataDir);
+    return;
+  }
   try {
     const server = await createServer({
       port: parsePort(values.port),

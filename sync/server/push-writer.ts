@@ -20,6 +20,8 @@ export interface PushResult {
   rejected: PushRejection[];
   /** Documents inserted or updated. */
   written: number;
+  /** The documents among `written` that the server did not have before. */
+  inserted: number;
   /** Documents already in the pushed state, such as a replayed push. */
   unchanged: number;
   /** The AuditEvents among `written` and among `unchanged`. */
@@ -133,7 +135,7 @@ export async function applyPush(
     }
   }
 
-  const result: PushResult = { conflicts: [], rejected, written: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
+  const result: PushResult = { conflicts: [], rejected, written: 0, inserted: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
   const encounterPatients = new Set<string>();
   const writer = { userId: session.userId, workstationId: session.workstationId };
   // Lock rows in id order, so that two pushes of the same documents take their row locks in the
@@ -156,6 +158,7 @@ export async function applyPush(
       // master to return as a conflict and dropping the write would lose it.
       if (await insertDocument(transaction, documentRow, writer)) {
         result.written++;
+        result.inserted++;
         if (audit) result.auditEventsWritten++;
         if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
         continue;

@@ -21,6 +21,9 @@ import { USER_STATUS_CHANNEL } from './user-status-feed.js';
  * user id, whichever statement made it, so that every instance closes that user's event streams.
  *
  * `emergency_access` stores one report per emergency access to a patient outside the user's ward.
+ *
+ * `dataset_recoveries` counts, per dataset epoch and workstation, the documents that workstations
+ * sent back after the database was restored (see dataset-epoch.ts).
  */
 const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS documents (
@@ -107,6 +110,13 @@ const SCHEMA_SQL = [
     reason text NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS emergency_access_at ON emergency_access (at, id)`,
+  `CREATE TABLE IF NOT EXISTS dataset_recoveries (
+    epoch text NOT NULL,
+    workstation_id text NOT NULL,
+    documents integer NOT NULL,
+    last_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (epoch, workstation_id)
+  )`,
 ];
 
 /** Arbitrary constant key of the advisory lock that serialises schema creation between instances. */

@@ -376,7 +376,11 @@ export class HarnessWorkstation {
       return;
     }
     this.#pendingTruthChecks.push(
-      this.harness.serverIds('entries', ids).then((onServer) => ids.filter((id) => !onServer.has(id) && !rejected.has(id))),
+      this.harness.serverIds('entries', ids).then(
+        (onServer) => ids.filter((id) => !onServer.has(id) && !rejected.has(id)),
+        // Reported as a finding rather than left to reject unhandled until someone asks.
+        (error: unknown) => [`the check could not read the server: ${error instanceof Error ? error.message : String(error)}`],
+      ),
     );
   }
 }

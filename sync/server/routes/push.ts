@@ -5,7 +5,9 @@ import type { PushResponse } from '../../protocol/wire.js';
 import { pushRequest } from '../../protocol/wire.js';
 import { authenticate, sessionOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
+import { recordRecovery } from '../dataset-recoveries.js';
 import { badRequest, describeIssues, forbidden } from '../errors.js';
+import { RECONCILE_HEADER } from '../dataset-epoch.js';
 import { applyPush } from '../push-writer.js';
 import { collectionParameter } from './collection-parameter.js';
 
@@ -26,6 +28,10 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
       { collection, rows: parsed.data.rows.length, written: result.written, unchanged: result.unchanged, conflicts: result.conflicts.length, rejected: result.rejected.length, workstationId: session.workstationId },
       'push applied',
     );
+    if (request.headers[RECONCILE_HEADER] !== undefined && result.inserted > 0) {
+      await recordRecovery(context.database, context.datasetEpoch, session.workstationId, result.inserted);
+      request.log.warn({ workstationId: session.workstationId, recovered: result.inserted }, 'documents recovered from a workstation after a dataset change');
+    }
     const auditEvents = parsed.data.rows.filter((row) => row.newDocumentState.resourceType === 'AuditEvent');
     if (auditEvents.length > 0) {
       // Counts only: an AuditEvent's reason for emergency access may contain clinical detail.
