@@ -128,6 +128,11 @@ export class WorkstationReplication {
   #stopped = false;
   #deferredTimer: NodeJS.Timeout | undefined;
   #dataset: DatasetState;
+  /**
+   * Download progress of the collections that pulled from no checkpoint. A collection whose feed
+   * ran out stays listed as done, so the counts never go back, until every one of them is done.
+   */
+  readonly #initialSync = new Map<CollectionName, { received: number; total: number | null; done: boolean }>();
   #changingDataset = false;
   #deferredRunning = false;
 
@@ -278,8 +283,11 @@ export class WorkstationReplication {
   async #pull(collection: CollectionName, checkpoint: Checkpoint | undefined, batchSize: number) {
     await this.#beforeRequest(collection, 'pull');
     try {
-      const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, batchSize), { waitForSignIn: true });
+      // A pull from no checkpoint starts an initial sync: ask once how much is coming, for the progress bar.
+      const initial = checkpoint === undefined;
+      const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, batchSize, { total: initial }), { waitForSignIn: true });
       this.#checkDataset();
+      this.#trackInitialSync(collection, initial, response.documents.length, response.total, batchSize);
       this.#recordSuccess(collection, 'pull');
       this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled');
       return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint };
@@ -513,6 +521,14 @@ export class WorkstationReplication {
     await new Promise((resolve) => setTimeout(resolve, delay).unref());
   }
 
+  /** Counts the documents of an initial sync; a page shorter than the batch ends the collection's. */
+  #trackInitialSync(collection: CollectionName, initial: boolean, received: number, total: number | undefined, batchSize: number): void {
+    const progress = initial ? { received: 0, total: total ?? null, done: false } : this.#initialSync.get(collection);
+    if (!progress || progress.done) return;
+    this.#initialSync.set(collection, { ...progress, received: progress.received + received, done: received < batchSize });
+    if ([...this.#initialSync.values()].every((entry) => entry.done)) this.#initialSync.clear();
+  }
+
   /**
    * Compares the dataset epoch of the last response with the one this replica synced with. The
    * first epoch seen is adopted; a different one starts the re-send and re-pull, and the response
@@ -615,10 +631,19 @@ export class WorkstationReplication {
       rejectedChanges: outbox.rejectedCount(),
       openConflicts: conflicts.openCount(),
       liveUpdates: this.running && !this.#stopped ? this.#liveUpdates : { flowing: false, interruptedSince: null },
-      initialSync: null,
+      initialSync: this.#initialSyncStatus(),
       lastSuccessfulSyncAt: this.#lastSuccessfulSyncAt,
       lastError: state === 'sign-in-needed' ? SIGN_IN_NEEDED : (this.#lastError ?? (connectivity === 'offline' ? this.#connectivity.lastError : null)),
     };
+  }
+
+  /** Progress over every collection still in its initial sync; the total is known once every one of them has said it. */
+  #initialSyncStatus(): SyncStatus['initialSync'] {
+    if (this.#initialSync.size === 0) return null;
+    const progress = [...this.#initialSync.values()];
+    const received = progress.reduce((sum, entry) => sum + entry.received, 0);
+    const total = progress.every((entry) => entry.total !== null) ? progress.reduce((sum, entry) => sum + (entry.total ?? 0), 0) : null;
+    return { received, total };
   }
 
   #publishStatus(): void {
