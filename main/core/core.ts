@@ -29,7 +29,6 @@ import type { Logger } from './logging/logger.js';
 import { componentLogger } from './logging/logger.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
-import { LocalWriter } from './services/local-writer.js';
 import { displayName, gender } from './services/fhir-views.js';
 import { PatientService } from './services/patient-service.js';
 import { RetentionService } from './services/retention-service.js';
@@ -137,10 +136,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     clock,
     logger: log('patients'),
   });
-  const writer = new LocalWriter(replica, outbox);
   const readerFor = (patientId: string) => patients.readerFor(patientId);
-  const review = createSyncReview({ reader, readerFor, writer, outbox, conflictLog, replication, server, audit, clock, log });
-  const vitals = new VitalsService(reader, readerFor, ward, writer, clock, log('vitals'), review.states);
+  const review = createSyncReview({ replica, replicaFile, replicaKey: options.replicaKey, reader, readerFor, outbox, conflictLog, replication, server, audit, clock, log });
+  const vitals = new VitalsService(reader, readerFor, ward, review.writer, clock, log('vitals'), review.states);
   const session = new SessionService({
     server,
     settings,
@@ -269,6 +267,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await replica.close();
       outbox.close();
       conflictLog.close();
+      review.close();
       deferredPushes.close();
       datasetState.close();
       credentials.close();

@@ -196,7 +196,7 @@ describe('two workstations edit one phone number offline', () => {
     await page.getByTestId('back-to-ward').click();
     await page.getByTestId('ward-row').first().click();
     await page.getByTestId('vitals-form').waitFor();
-    const refusal = a.proxy.addRule({ match: { method: 'POST', path: '/sync/entries/push', bodyIncludes: '85353-1' }, action: { kind: 'status', status: 422 } });
+    const rejectionRule = a.proxy.addRule({ match: { method: 'POST', path: '/sync/entries/push', bodyIncludes: '85353-1' }, action: { kind: 'status', status: 422 } });
 
     const historyBefore = await page.getByTestId('vitals-history-row').count();
     await page.getByTestId('vitals-pulse').fill('96');
@@ -206,7 +206,7 @@ describe('two workstations edit one phone number offline', () => {
     const refusedRow = page.locator('[data-testid="vitals-history-row"][data-sync-state="rejected"]');
     await refusedRow.waitFor({ timeout: SYNC_TIMEOUT_MS });
     const observationId = (await refusedRow.getAttribute('data-vitals-id')) as string;
-    expect(refusal.hits).toBeGreaterThan(0);
+    expect(rejectionRule.hits).toBeGreaterThan(0);
     await page.getByTestId('vitals-history').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'vitals-refused-in-chart.png') });
 
@@ -216,7 +216,7 @@ describe('two workstations edit one phone number offline', () => {
     expect(await card.getByTestId('rejected-reason').textContent()).toContain('422');
     await page.screenshot({ path: join(SCREENSHOTS, 'needs-attention-refused.png'), fullPage: true });
 
-    refusal.remove();
+    rejectionRule.remove();
     await card.getByTestId('rejected-resend').click();
     await page.getByTestId('attention-outcome').filter({ hasText: 'accepted' }).waitFor({ timeout: SYNC_TIMEOUT_MS });
     await page.getByTestId('rejected-card').waitFor({ state: 'detached' });

@@ -1,6 +1,8 @@
 import type { Outbox } from '../../../sync/client/outbox.js';
 import type { DocumentsByCollection, EntryDocument, RecordDocument } from '../../../sync/protocol/documents.js';
+import type { WireDocument } from '../../../sync/protocol/wire.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+import type { EditBases } from './edit-bases.js';
 
 /** The collections the workstation writes and pushes. */
 export type WrittenCollection = 'records' | 'entries';
@@ -16,6 +18,8 @@ export class LocalWriter {
   constructor(
     private readonly replica: ReplicaDatabase,
     private readonly outbox: Outbox,
+    /** Keeps the version each record edit started from, for a resend after a refusal. */
+    private readonly bases?: EditBases,
   ) {}
 
   async insertEntry(document: EntryDocument): Promise<void> {
@@ -48,6 +52,10 @@ export class LocalWriter {
     const stored = await this.replica[collection].findOne(documentId).exec();
     if (!stored) throw new Error(`${documentId} is not in the ${collection} collection of this workstation's replica`);
 
+    // A record with nothing unsent and nothing refused is as the server last sent it: the base of this edit.
+    if (collection === 'records' && this.bases && this.outbox.sequences(collection, [documentId]).size === 0 && !this.outbox.rejection(collection, documentId)) {
+      this.bases.remember(collection, { ...(stored.toJSON() as DocumentsByCollection[C]), _deleted: false } as unknown as WireDocument);
+    }
     const sequence = this.outbox.add(collection, documentId);
     try {
       const written = await stored.incrementalModify((data) => {

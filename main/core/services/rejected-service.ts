@@ -10,6 +10,7 @@ import type { WireDocument } from '../../../sync/protocol/wire.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { DirectPushAnswer, PushRequest } from './direct-push.js';
+import type { EditBases } from './edit-bases.js';
 import { pushOne } from './direct-push.js';
 import { displayName, mrn } from './fhir-views.js';
 import type { LocalWriter } from './local-writer.js';
@@ -21,6 +22,8 @@ export interface RejectedChangesOptions {
   reader: ReplicaReader;
   writer: LocalWriter;
   push: PushRequest;
+  /** The versions record edits started from; without one a resend is judged with no base. */
+  bases?: EditBases;
   /** Called for a conflict that a resend met, so that it is audited like the replication's. */
   onConflict: (record: ConflictRecord) => void;
   clock: Clock;
@@ -35,10 +38,12 @@ type StoredDocument = RecordDocument | EntryDocument;
  * A resend pushes the document itself instead of leaving it to RxDB's replication. After the
  * refused push, RxDB took the refused version for the server's, so it would not send the same
  * content again. An edit on top of it would be pushed against a version the server never had.
- * The direct push carries no assumed master state. The server stores the document where it
- * has none and returns its own version where it has another, which is then settled by the
- * conflict rules without the version the refused edit started from: every element the two hold
- * differently is kept for review.
+ *
+ * The direct push of a record carries the version its edit started from (see EditBases) as the
+ * assumed master state, and an entry carries none. The server stores the document where it has
+ * that version or none, and otherwise returns its own, which the conflict rules then settle
+ * against the same base. Without a kept base, every element the two versions hold differently
+ * is kept for review.
  */
 export class RejectedChanges {
   constructor(private readonly options: RejectedChangesOptions) {}
@@ -76,10 +81,11 @@ export class RejectedChanges {
     if (!document) throw new HmsApiError({ code: 'not-found', message: `${documentId} is no longer on this workstation, so it cannot be resent` });
 
     const local = toWire(document);
+    const base = collection === 'records' ? this.options.bases?.get(collection, documentId) : undefined;
     const sequence = outbox.add(collection, documentId);
     let answer: DirectPushAnswer;
     try {
-      answer = await pushOne(this.options.push, collection, { newDocumentState: local });
+      answer = await pushOne(this.options.push, collection, { newDocumentState: local, ...(base ? { assumedMasterState: base } : {}) });
     } catch (error) {
       outbox.reject(collection, documentId, rejection.reason, new Date(rejection.rejectedAt));
       logger.warn({ documentId, reason: error instanceof Error ? error.name : 'unknown' }, 'resend of a rejected document failed; it stays in the rejected list');
@@ -94,11 +100,12 @@ export class RejectedChanges {
     }
     if (answer.kind === 'accepted') {
       outbox.confirm(collection, new Map([[documentId, sequence]]));
+      this.options.bases?.forget(collection, documentId);
       logger.info({ documentId }, 'the central server accepted a resent document');
       return { ...result, outcome: 'accepted', reason: null, conflictId: null };
     }
 
-    const record = await this.#settleConflict(collection, local, answer.server);
+    const record = await this.#settleConflict(collection, local, answer.server, base);
     const open = record?.status === 'open';
     return { ...result, outcome: open ? 'conflict' : 'accepted', reason: null, conflictId: record?.id ?? null };
   }
@@ -108,9 +115,9 @@ export class RejectedChanges {
    * settled version on the server when it keeps local content, and then in the replica. Its push
    * by the replication finds that version already stored, which confirms the outbox entry.
    */
-  async #settleConflict(collection: PushedCollection, local: WireDocument, server: WireDocument): Promise<ConflictRecord | undefined> {
+  async #settleConflict(collection: PushedCollection, local: WireDocument, server: WireDocument, base: WireDocument | undefined): Promise<ConflictRecord | undefined> {
     const { conflicts, clock, logger } = this.options;
-    const resolution = resolveConflict<ConflictDocument>({ local: local as ConflictDocument, master: server as ConflictDocument });
+    const resolution = resolveConflict<ConflictDocument>({ local: local as ConflictDocument, master: server as ConflictDocument, base: base as ConflictDocument | undefined });
     const record = conflicts.record({ collection, local: local as ConflictDocument, server: server as ConflictDocument, resolution, detectedAt: clock.now() });
     if (record) this.options.onConflict(record);
 
@@ -121,6 +128,8 @@ export class RejectedChanges {
       // is stored for now, and the conflict record keeps the local version for review.
       if (second.kind !== 'accepted') settled = server;
     }
+    // The server now has `settled`: a later resend of this record starts from it.
+    if (collection === 'records') this.options.bases?.remember(collection, settled);
     await this.options.writer.replaceDocument(collection, settled as never);
     logger.info({ documentId: local.id, conflictId: record?.id, outcome: resolution.outcome }, 'a resent change met another version on the central server');
     return record;

@@ -45,6 +45,18 @@ describe('ContactService', () => {
     expect(stored?.nameNorm).toBe('muller ana');
   });
 
+  it('keeps the base of the first unsent edit', async () => {
+    await contacts.update({ patientId: 'p-1', phone: '07700 900123', nextOfKin: null });
+    await contacts.update({ patientId: 'p-1', phone: '07700 900124', nextOfKin: null });
+
+    expect(setup.bases.get('records', 'Patient/p-1')?.resource).toEqual(PATIENT);
+
+    setup.outbox.confirm('records', setup.outbox.sequences('records', ['Patient/p-1']));
+    await contacts.update({ patientId: 'p-1', phone: '07700 900125', nextOfKin: null });
+
+    expect(setup.bases.get('records', 'Patient/p-1')?.resource).toEqual(withPhone(PATIENT, '07700 900124'));
+  });
+
   it('writes nothing when the details are unchanged', async () => {
     const same = await contacts.update({ patientId: 'p-1', phone: '07700 900000', nextOfKin: null });
 

@@ -12,7 +12,7 @@ import type { ReviewSetup } from './review-setup.js';
 import { CLOCK, openReviewSetup, PATIENT, SILENT, wireDocument } from './review-setup.js';
 
 const VITALS_ID = 'Observation/0b6f7c1e-5a7d-4c41-9b0e-2f1d6c3a9e10';
-const REFUSED_AT = new Date('2026-12-04T09:30:00.000Z');
+const REJECTED_AT = new Date('2026-12-04T09:30:00.000Z');
 
 describe('RejectedChanges', () => {
   let setup: ReviewSetup;
@@ -31,6 +31,7 @@ describe('RejectedChanges', () => {
       conflicts: setup.conflicts,
       reader: setup.reader,
       writer: setup.writer,
+      bases: setup.bases,
       push: async (collection, rows) => {
         pushes.push(rows);
         return answer(collection, rows);
@@ -45,8 +46,8 @@ describe('RejectedChanges', () => {
     await setup.close();
   });
 
-  /** Charts a vitals set and lets the server refuse it, as the replication records a refusal. */
-  async function refusedVitals(): Promise<void> {
+  /** Charts a vitals set and lets the server refuse it, as the replication records a rejection. */
+  async function rejectedVitals(): Promise<void> {
     const panel = buildVitalSignsPanel({
       id: VITALS_ID.split('/')[1] as string,
       patientId: 'p-1',
@@ -56,17 +57,17 @@ describe('RejectedChanges', () => {
       scale: 1,
     });
     await setup.writer.insertEntry(toEntryDocument(panel));
-    setup.outbox.reject('entries', VITALS_ID, 'HTTP 403: patient p-1 is not in ward ward-4a', REFUSED_AT);
+    setup.outbox.reject('entries', VITALS_ID, 'HTTP 403: patient p-1 is not in ward ward-4a', REJECTED_AT);
   }
 
   /** Edits the phone number here and lets the server refuse the edit. */
-  async function refusedPhoneEdit(): Promise<void> {
+  async function rejectedPhoneEdit(): Promise<void> {
     await setup.writer.updateRecord('Patient/p-1', (current) => ({ ...current, resource: withPhone(current.resource, '07700 900111') }));
-    setup.outbox.reject('records', 'Patient/p-1', 'HTTP 400: invalid', REFUSED_AT);
+    setup.outbox.reject('records', 'Patient/p-1', 'HTTP 400: invalid', REJECTED_AT);
   }
 
   it('lists a refused change with what it is and whose', async () => {
-    await refusedVitals();
+    await rejectedVitals();
 
     expect(await service.list()).toEqual([
       {
@@ -79,13 +80,13 @@ describe('RejectedChanges', () => {
         mrn: '10000001',
         effectiveAt: '2026-12-04T09:15:00.000Z',
         reason: 'HTTP 403: patient p-1 is not in ward ward-4a',
-        rejectedAt: REFUSED_AT.toISOString(),
+        rejectedAt: REJECTED_AT.toISOString(),
       },
     ]);
   });
 
   it('pushes the stored document and confirms it when accepted', async () => {
-    await refusedVitals();
+    await rejectedVitals();
 
     const result = await service.resend('entries', VITALS_ID);
 
@@ -99,7 +100,7 @@ describe('RejectedChanges', () => {
   });
 
   it('lists a change refused again with the new reason', async () => {
-    await refusedVitals();
+    await rejectedVitals();
     answer = async () => ({ conflicts: [], rejected: [{ id: VITALS_ID, status: 403, reason: 'still not in ward' }] });
 
     const result = await service.resend('entries', VITALS_ID);
@@ -109,8 +110,8 @@ describe('RejectedChanges', () => {
     expect(setup.outbox.count()).toBe(0);
   });
 
-  it('takes a whole-request 4xx as a refusal of the document', async () => {
-    await refusedVitals();
+  it('takes a whole-request 4xx as a rejection of the document', async () => {
+    await rejectedVitals();
     answer = async () => {
       throw new ServerProtocolError('POST /sync/entries/push failed with HTTP 422: route missing', 422);
     };
@@ -118,19 +119,55 @@ describe('RejectedChanges', () => {
     expect(await service.resend('entries', VITALS_ID)).toMatchObject({ outcome: 'rejected', reason: 'POST /sync/entries/push failed with HTTP 422: route missing' });
   });
 
-  it('keeps the refusal when the server cannot be reached', async () => {
-    await refusedVitals();
+  it('keeps the rejection when the server cannot be reached', async () => {
+    await rejectedVitals();
     answer = async () => {
       throw new ServerUnreachableError('Central server http://127.0.0.1:9 is unreachable');
     };
 
     await expect(service.resend('entries', VITALS_ID)).rejects.toMatchObject({ code: 'unavailable' });
-    expect(setup.outbox.rejected()).toEqual([{ collection: 'entries', documentId: VITALS_ID, reason: 'HTTP 403: patient p-1 is not in ward ward-4a', rejectedAt: REFUSED_AT.toISOString() }]);
+    expect(setup.outbox.rejected()).toEqual([{ collection: 'entries', documentId: VITALS_ID, reason: 'HTTP 403: patient p-1 is not in ward ward-4a', rejectedAt: REJECTED_AT.toISOString() }]);
     expect(setup.outbox.count()).toBe(0);
   });
 
+  it('resends a record edit against its base', async () => {
+    await rejectedPhoneEdit();
+
+    const result = await service.resend('records', 'Patient/p-1');
+
+    expect(result).toMatchObject({ outcome: 'accepted', conflictId: null });
+    expect(pushes[0]?.[0]?.assumedMasterState).toMatchObject({ id: 'Patient/p-1', _deleted: false, resource: PATIENT });
+    expect(pushes[0]?.[0]?.newDocumentState.resource).toEqual(withPhone(PATIENT, '07700 900111'));
+    expect(setup.bases.get('records', 'Patient/p-1')).toBeUndefined();
+    expect(setup.outbox.count()).toBe(0);
+  });
+
+  it('merges with a server change made since the base', async () => {
+    await rejectedPhoneEdit();
+    const server = wireDocument(withNextOfKin(PATIENT, { name: 'Ben Muller', relationship: 'son', phone: null }));
+    answer = async (_collection, rows) => (rows[0]?.assumedMasterState?.resource === server.resource ? { conflicts: [], rejected: [] } : { conflicts: [server], rejected: [] });
+
+    const result = await service.resend('records', 'Patient/p-1');
+
+    expect(result).toMatchObject({ outcome: 'accepted' });
+    expect(setup.conflicts.get(result.conflictId as number)).toMatchObject({ status: 'merged', outcome: 'merged' });
+    expect(contactDetailsOf((await setup.reader.patient('p-1'))?.resource ?? PATIENT)).toEqual({ phone: '07700 900111', nextOfKin: { name: 'Ben Muller', relationship: 'son', phone: null } });
+  });
+
+  it('reviews every difference without a base', async () => {
+    await rejectedPhoneEdit();
+    setup.bases.forget('records', 'Patient/p-1');
+    answer = async () => ({ conflicts: [wireDocument(PATIENT)], rejected: [] });
+
+    const result = await service.resend('records', 'Patient/p-1');
+
+    expect(pushes[0]?.[0]?.assumedMasterState).toBeUndefined();
+    expect(result.outcome).toBe('conflict');
+    expect(setup.conflicts.get(result.conflictId as number)?.overlapping).toEqual(['telecom']);
+  });
+
   it('records a conflict when the server holds another version', async () => {
-    await refusedPhoneEdit();
+    await rejectedPhoneEdit();
     const server = wireDocument(withPhone(PATIENT, '07700 900222'));
     answer = async () => ({ conflicts: [server], rejected: [] });
 
@@ -147,9 +184,10 @@ describe('RejectedChanges', () => {
     expect(setup.outbox.pendingAmong('records', ['Patient/p-1'])).toEqual(['Patient/p-1']);
   });
 
-  it('stores a settled version that keeps local additions on the server first', async () => {
+  it('stores a settled version on the server first', async () => {
     await setup.writer.updateRecord('Patient/p-1', (current) => ({ ...current, resource: withNextOfKin(current.resource, { name: 'Ben Muller', relationship: 'son', phone: null }) }));
-    setup.outbox.reject('records', 'Patient/p-1', 'HTTP 400: invalid', REFUSED_AT);
+    setup.outbox.reject('records', 'Patient/p-1', 'HTTP 400: invalid', REJECTED_AT);
+    setup.bases.forget('records', 'Patient/p-1');
     const server = wireDocument(withPhone(PATIENT, '07700 900222'));
     answer = async (_collection, rows) => (rows[0]?.assumedMasterState ? { conflicts: [], rejected: [] } : { conflicts: [server], rejected: [] });
 

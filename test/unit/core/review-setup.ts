@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 
 import { fixedClock } from '../../../main/core/clock.js';
+import { EditBases } from '../../../main/core/services/edit-bases.js';
 import { LocalWriter } from '../../../main/core/services/local-writer.js';
 import { RecordSyncStates } from '../../../main/core/services/record-sync-state.js';
 import { ReplicaReader } from '../../../main/core/services/replica-reader.js';
@@ -59,6 +60,7 @@ export interface ReviewSetup {
   replica: ReplicaDatabase;
   outbox: Outbox;
   conflicts: ConflictLog;
+  bases: EditBases;
   reader: ReplicaReader;
   writer: LocalWriter;
   states: RecordSyncStates;
@@ -71,19 +73,22 @@ export async function openReviewSetup(name: string): Promise<ReviewSetup> {
   const file = join(directory.path, `${name}.sqlite`);
   const outbox = new Outbox(file, undefined, { now: () => CLOCK.now() });
   const conflicts = new ConflictLog(file);
+  const bases = new EditBases(file);
   await replica.records.insert(recordOf(PATIENT));
   return {
     directory,
     replica,
     outbox,
     conflicts,
+    bases,
     reader: new ReplicaReader(replica),
-    writer: new LocalWriter(replica, outbox),
+    writer: new LocalWriter(replica, outbox, bases),
     states: new RecordSyncStates(outbox, conflicts),
     async close() {
       await replica.close();
       outbox.close();
       conflicts.close();
+      bases.close();
       directory.remove();
     },
   };
