@@ -20,6 +20,7 @@ import type { LiveUpdates } from './event-stream.js';
 import { SyncEventStream } from './event-stream.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
+import { splitByBytes } from './push-batches.js';
 import { retryDelay } from './retry-delay.js';
 import type { PushRejection, ServerClient } from './server-client.js';
 import { ServerAuthError, ServerProtocolError, ServerUnreachableError, ServerUserDisabledError } from './server-client.js';
@@ -296,7 +297,14 @@ export class WorkstationReplication {
     }
   }
 
+  /** Pushes RxDB's batch in requests bounded in bytes, one after the other. */
   async #push(collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
+    const conflicts: WireDocument[] = [];
+    for (const run of splitByBytes(rows)) conflicts.push(...(await this.#pushRun(collection, run)));
+    return conflicts;
+  }
+
+  async #pushRun(collection: CollectionName, rows: PushRow[]): Promise<WireDocument[]> {
     const failuresBefore = this.#failures.get(`${collection}:push`) ?? 0;
     await this.#beforeRequest(collection, 'push');
     const sequences = this.#options.outbox.sequences(
