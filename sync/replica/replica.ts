@@ -3,6 +3,7 @@ import { createRxDatabase } from 'rxdb';
 
 import type { CollectionName } from '../protocol/collections.js';
 import type { DocumentsByCollection } from '../protocol/documents.js';
+import { replaceChangeEventStream } from './change-events.js';
 import { replicaConflictHandler } from './conflict-handler.js';
 import type { MigrationProgress } from './migrations.js';
 import { MIGRATION_STRATEGIES, migrateCollections, useMigrationPlugin } from './migrations.js';
@@ -60,6 +61,7 @@ export async function openReplica(options: OpenReplicaOptions): Promise<ReplicaD
     records: { schema: recordsSchema, migrationStrategies: MIGRATION_STRATEGIES.records, autoMigrate: false, conflictHandler: replicaConflictHandler() },
     entries: { schema: entriesSchema, migrationStrategies: MIGRATION_STRATEGIES.entries, autoMigrate: false, conflictHandler: replicaConflictHandler() },
   });
+  for (const collection of Object.values(database.collections)) replaceChangeEventStream(collection);
   await migrateCollections(database, options.onMigrationProgress);
   protectAuditEvents(database);
   return database;
