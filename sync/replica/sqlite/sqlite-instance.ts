@@ -26,6 +26,7 @@ import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs';
 
+import { commitWithoutSync, isServerCopyWrite } from './commit-durability.js';
 import type { SqliteDatabase } from './connection-pool.js';
 import { releaseConnection } from './connection-pool.js';
 import type { IndexColumn } from './index-columns.js';
@@ -231,7 +232,7 @@ export class SqliteStorageInstance<RxDocType>
       if (this.schema.attachments) this.#writeAttachments(categorized, attachmentBytes);
       return categorized;
     });
-    const categorized = write.immediate();
+    const categorized = isServerCopyWrite(context) ? commitWithoutSync(this.database, () => write.immediate()) : write.immediate();
 
     if (categorized.eventBulk.events.length > 0 && categorized.newestRow) {
       const newest = categorized.newestRow.document;
