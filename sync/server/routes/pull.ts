@@ -58,7 +58,7 @@ interface FeedConditions {
  * still open, and every row written after it, waits for the next pull. The caller's statement must
  * name the horizon `horizon` (see HORIZON).
  */
-function feedConditions(collection: CollectionName, session: Session, after: Checkpoint | null): FeedConditions {
+function feedConditions(collection: CollectionName, session: Pick<Session, 'wardId'>, after: Checkpoint | null): FeedConditions {
   const parameters: unknown[] = [collection, session.wardId];
   // A ward keeps receiving a patient's documents for LATE_ENTRY_WINDOW after they leave it: so its
   // workstations learn of the discharge or transfer itself, and later of their own late entries.
@@ -98,7 +98,7 @@ export interface ChangeRow {
 }
 
 /** Reads up to `limit` documents of the change feed after `after`, in (txid, id) order (see feedConditions). */
-export async function readChanges(database: Queryable, collection: CollectionName, session: Session, after: Checkpoint | null, limit: number): Promise<ChangeRow[]> {
+export async function readChanges(database: Queryable, collection: CollectionName, session: Pick<Session, 'wardId'>, after: Checkpoint | null, limit: number): Promise<ChangeRow[]> {
   const conditions = feedConditions(collection, session, after);
   const limitParameter = conditions.parameters.push(limit);
 
@@ -122,7 +122,7 @@ export async function readChanges(database: Queryable, collection: CollectionNam
 export async function readChangesWithTotal(
   database: Queryable,
   collection: CollectionName,
-  session: Session,
+  session: Pick<Session, 'wardId'>,
   after: Checkpoint | null,
   limit: number,
 ): Promise<{ rows: ChangeRow[]; total: number }> {
