@@ -6,6 +6,7 @@ import type {
   CallAccess,
   CallDefinition,
   PatientChart,
+  PatientContact,
   PatientSearchResult,
   SessionInfo,
   SessionState,
@@ -13,7 +14,7 @@ import type {
   VitalSignsSet,
   WardPatientRow,
 } from '../../../preload/api/index.js';
-import { WARD_CLINICIANS, breakTheGlassInput, calls, events, listCalls, recordVitalsInput, scoreNews2, setSpO2ScaleInput } from '../../../preload/api/index.js';
+import { WARD_CLINICIANS, breakTheGlassInput, calls, events, listCalls, recordVitalsInput, scoreNews2, setSpO2ScaleInput, updateContactInput } from '../../../preload/api/index.js';
 import type { MockPatient, MockRole, MockUser } from './mock-data.js';
 import { mockPatients, mockSession, mockUserWithRole, mockUsers } from './mock-data.js';
 
@@ -206,7 +207,41 @@ export class MockHms {
         this.#requireSession();
         return this.syncStatus;
       },
+      [calls.patient.getContact.channel]: (input) => this.#contactOf(input),
+      [calls.patient.updateContact.channel]: (input) => this.#updateContact(input),
+      [calls.sync.listConflicts.channel]: () => [],
+      [calls.sync.listRejected.channel]: () => [],
+      [calls.sync.resolveConflict.channel]: () => {
+        throw new MockCallError({ code: 'not-found', message: 'The preview has no conflicts' });
+      },
+      [calls.sync.resendRejected.channel]: () => {
+        throw new MockCallError({ code: 'not-found', message: 'The preview has no refused changes' });
+      },
     };
+  }
+
+  /** Contact details by patient id, as the preview's edits left them; patients start with none. */
+  readonly #contacts = new Map<string, Pick<PatientContact, 'phone' | 'nextOfKin' | 'syncState'>>();
+
+  #contactOf(input: unknown): PatientContact {
+    const patient = this.#findReadablePatient(input);
+    const patientId = patient.chart.patientId;
+    const stored = this.#contacts.get(patientId) ?? { phone: null, nextOfKin: null, syncState: 'synced' as const };
+    return { patientId, ...stored, openConflict: null, editable: patient.inScope };
+  }
+
+  #updateContact(input: unknown): PatientContact {
+    this.#requireSession();
+    const parsed = updateContactInput.strict().safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      throw new MockCallError({ code: 'invalid-input', message: 'The contact details are invalid.', issues });
+    }
+    const { patientId, phone, nextOfKin } = parsed.data;
+    this.#findPatient({ patientId });
+    const kin = nextOfKin === null ? null : { name: nextOfKin.name, relationship: nextOfKin.relationship === '' ? null : nextOfKin.relationship, phone: nextOfKin.phone };
+    this.#contacts.set(patientId, { phone, nextOfKin: kin, syncState: 'pending' });
+    return this.#contactOf({ patientId });
   }
 
   /** Runs one call as the core's gateway would, returning its outcome as data. `now` is the caller's clock, in epoch milliseconds. */

@@ -163,7 +163,7 @@ async function syncStripJourney(browser: Browser, baseUrl: string): Promise<void
   check(!(await page.getByTestId('sync-status').innerText()).includes('UND_ERR_SOCKET'), 'the strip shows the error code to the nurse');
 
   await rejected.focus();
-  check((await rejected.innerText()).includes('IT can see why in the workstation log'), 'the refused changes have no explanation on focus');
+  check((await rejected.innerText()).includes('listed with the reason the server gave'), 'the refused changes have no explanation on focus');
   await shoot(page, '28-sync-rejected');
 
   await page.getByTestId('sync-error').focus();
