@@ -13,6 +13,8 @@ import { fixedClock } from '../../main/core/clock.js';
 import type { CallResultOf } from '../../preload/api/contract.js';
 import type { SyncStatus } from '../../preload/api/schemas.js';
 import type { ConnectivityOptions } from '../../sync/client/connectivity.js';
+import type { ConflictRecord } from '../../sync/client/conflict-log.js';
+import { ConflictLog } from '../../sync/client/conflict-log.js';
 import { Outbox } from '../../sync/client/outbox.js';
 import type { PushOutcome } from '../../sync/client/replication.js';
 import type { CollectionName } from '../../sync/protocol/collections.js';
@@ -333,11 +335,21 @@ export class HarnessWorkstation {
 
   /** Lists the documents the server rejected for good, from the outbox's rejected list. */
   rejected(): { collection: string; documentId: string; reason: string }[] {
-    const outbox = new Outbox(join(this.directory.path, `${this.replicaName}.sqlite`));
+    const outbox = new Outbox(join(this.directory.path, `${this.replicaName}.sqlite`), this.options.replicaKey);
     try {
       return outbox.rejected();
     } finally {
       outbox.close();
+    }
+  }
+
+  /** Lists every conflict in the workstation's conflict log, closed ones included, from its replica file. */
+  conflictRecords(): ConflictRecord[] {
+    const log = new ConflictLog(join(this.directory.path, `${this.replicaName}.sqlite`), this.options.replicaKey);
+    try {
+      return log.list({ includeClosed: true, limit: 100_000 });
+    } finally {
+      log.close();
     }
   }
 
