@@ -82,6 +82,7 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
     const expectedTotal = sum(expected);
 
     const samples: (MemorySample & { seconds: number })[] = [];
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const signedIn = await core.gateway.handle('session:signIn', { username: 'nurse', password: 'nurse-demo' }, { senderId: 'bench' });
     if (!signedIn.ok) throw new Error(`Sign-in failed: ${signedIn.error.code}: ${signedIn.error.message}`);
@@ -98,6 +99,7 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       clearInterval(sampler);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const documents = sum(counts);
 
     const afterSync = await settledMemory();
@@ -112,6 +114,8 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       counts,
       seconds,
       documentsPerSecond: Math.round(documents / seconds),
+      // The core's CPU time during the sync, all threads: it varies less than the wall time on a shared machine.
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       beforeStart,
       afterStart,
       afterSync,
