@@ -56,6 +56,8 @@ export interface CoreOptions {
   streamSilenceTimeoutMs?: number;
   /** Gives up a request to the central server after this long (15 s by default); fault tests scale it down. */
   requestTimeoutMs?: number;
+  /** Pull interval while live updates are interrupted (10 s by default); fault tests scale it down. */
+  pollIntervalMs?: number;
   /** Batch sizes and retry back-off of the replication; tests shorten and shrink them. */
   sync?: Pick<WorkstationReplicationOptions, 'pushBatchSize' | 'pullBatchSize' | 'retry'>;
   /** IT's machine policy: session periods, lock and sign-in limits. */
@@ -117,6 +119,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     now: () => clock.now(),
     ...(options.connectivity ? { connectivity: options.connectivity } : {}),
     ...(options.streamSilenceTimeoutMs ? { streamSilenceTimeoutMs: options.streamSilenceTimeoutMs } : {}),
+    ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...options.sync,
   });
 

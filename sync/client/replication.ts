@@ -82,6 +82,11 @@ export interface WorkstationReplicationOptions {
   connectivity?: ConnectivityOptions;
   /** Heartbeat silence after which the event stream is reopened. */
   streamSilenceTimeoutMs?: number;
+  /**
+   * While live updates are interrupted, pull every collection this often (10 s by default), so
+   * that changes still arrive when the event stream cannot get through but requests can.
+   */
+  pollIntervalMs?: number;
   /** Back-off of retried requests and of reopening the event stream. */
   retry?: { minDelayMs?: number; maxDelayMs?: number };
   pullBatchSize?: number;
@@ -128,6 +133,7 @@ export class WorkstationReplication {
   #lastPersistedSyncAt = 0;
   #stopped = false;
   #deferredTimer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
   #dataset: DatasetState;
   /**
    * Download progress of the collections that pulled from no checkpoint. A collection whose feed
@@ -195,6 +201,7 @@ export class WorkstationReplication {
     this.#subscriptions.push(
       this.#stream.live$.subscribe((live) => {
         this.#liveUpdates = live;
+        this.#updatePolling(live.flowing);
         this.#publishStatus();
       }),
     );
@@ -216,6 +223,7 @@ export class WorkstationReplication {
     this.#stopped = true;
     this.#stream?.stop();
     if (this.#deferredTimer) clearTimeout(this.#deferredTimer);
+    this.#updatePolling(true);
     this.#connectivity.stop();
     this.authorization.stop();
     await Promise.all([...this.#states.values()].map((state) => state.cancel()));
@@ -616,6 +624,23 @@ export class WorkstationReplication {
     }
     this.#publishStatus();
     return error;
+  }
+
+  /**
+   * Pulls on a timer while the event stream is down, and stops once it flows again. A stream that a
+   * proxy blocks while ordinary requests pass would otherwise leave the replica without changes.
+   */
+  #updatePolling(flowing: boolean): void {
+    if (flowing || this.#stopped) {
+      if (this.#pollTimer) clearInterval(this.#pollTimer);
+      this.#pollTimer = undefined;
+      return;
+    }
+    if (this.#pollTimer) return;
+    this.#pollTimer = setInterval(() => {
+      if (this.#connectivity.state !== 'offline') this.#resync([...COLLECTION_NAMES]);
+    }, this.#options.pollIntervalMs ?? 10_000);
+    this.#pollTimer.unref();
   }
 
   #resync(collections: CollectionName[]): void {

@@ -205,6 +205,8 @@ export class HarnessWorkstation {
       ...(this.options.replicaKey ? { replicaKey: this.options.replicaKey } : {}),
       ...(this.options.sync ? { sync: this.options.sync } : {}),
       ...(this.options.requestTimeoutMs ? { requestTimeoutMs: this.options.requestTimeoutMs } : {}),
+      // Scaled down from 10 s, as the heartbeat is: the pull cycle while the event stream is down.
+      pollIntervalMs: 2_000,
     });
     this.#open = true;
     this.#subscriptions = [

@@ -73,10 +73,7 @@ describe('SYNC-04: late push of an offline entry', () => {
     await wsC.close();
   });
 
-  // TODO: the workstation pulls only when its event stream (re)connects or announces a change, and
-  // has no periodic pull. While the stream is refused, WS-C pulls nothing, so neither WS-B's edit
-  // nor the late entry ever arrives, although pulls and pushes would pass.
-  it.fails('reaches a workstation on checkpoint pulls only', async () => {
+  it('reaches a workstation on checkpoint pulls only', async () => {
     const wsC = await harness.addWorkstation('ws-c-no-stream', { ownProxy: true, streamSilenceTimeoutMs: 1_500 });
     const streamRefused = wsC.proxy.addRule({ match: { method: 'GET', path: '/sync/stream' }, action: { kind: 'status', status: 503 } });
     wsC.proxy.resetAll();
