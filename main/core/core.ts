@@ -30,6 +30,7 @@ import { componentLogger } from './logging/logger.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
 import { displayName, gender } from './services/fhir-views.js';
+import { dropLostEntryWrites } from './services/outbox-recovery.js';
 import { PatientService } from './services/patient-service.js';
 import { RetentionService } from './services/retention-service.js';
 import { ReplicaReader } from './services/replica-reader.js';
@@ -105,6 +106,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const datasetState = new DatasetStateStore(replicaFile, options.replicaKey);
   const server = new ServerClient({ baseUrl: settings.serverUrl, ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}) });
   const credentials = new CredentialStore(replicaFile, options.replicaKey);
+  const lostWrites = await dropLostEntryWrites(outbox, replica);
+  if (lostWrites > 0) log('replication').warn({ entries: lostWrites }, 'dropped unsent-change rows of entries that a stopped process never wrote');
   const replication = new WorkstationReplication({
     replica,
     server,

@@ -64,6 +64,12 @@ export class Outbox {
     this.#notify();
   }
 
+  /** Current sequence of every pending document of `collection`. */
+  pendingIn(collection: string): Map<string, number> {
+    const rows = this.#database.prepare('SELECT document_id, sequence FROM hms_outbox WHERE collection = ?').all(collection) as { document_id: string; sequence: number }[];
+    return new Map(rows.map((row) => [row.document_id, row.sequence]));
+  }
+
   /** Current sequence of each pending document among `documentIds`. */
   sequences(collection: string, documentIds: string[]): Map<string, number> {
     const sequences = new Map<string, number>();
