@@ -145,6 +145,13 @@ export async function seedBenchWard(client: pg.Client, scale: BenchScale): Promi
   const ward: FhirResource = { resourceType: 'Location', id: BENCH_WARD_ID, status: 'active', name: 'Benchmark ward', mode: 'instance' };
   await insertRows(client, [{ collection: 'reference', derived: toReferenceDocument(ward, context) }]);
 
+  // One INSERT runs in PostgreSQL while the next batch is generated here.
+  let inserting: Promise<void> = Promise.resolve();
+  const insertNext = async (rows: SeedRow[]) => {
+    await inserting;
+    inserting = insertRows(client, rows);
+  };
+
   const random = seededRandom(20_261_201);
   let records: SeedRow[] = [];
   let entries: SeedRow[] = [];
@@ -155,16 +162,17 @@ export async function seedBenchWard(client: pg.Client, scale: BenchScale): Promi
       entries.push({ collection: 'entries', derived: toEntryDocument(observationResource(index, number, random)) });
     }
     if (records.length >= SEED_BATCH) {
-      await insertRows(client, records);
+      await insertNext(records);
       records = [];
     }
     if (entries.length >= SEED_BATCH) {
-      await insertRows(client, entries);
+      await insertNext(entries);
       entries = [];
     }
   }
-  if (records.length > 0) await insertRows(client, records);
-  if (entries.length > 0) await insertRows(client, entries);
+  if (records.length > 0) await insertNext(records);
+  if (entries.length > 0) await insertNext(entries);
+  await inserting;
 
   // The server's own record of who is on which ward, from the Encounters just written.
   const database = queryableOf(client);
