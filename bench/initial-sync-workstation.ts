@@ -62,11 +62,11 @@ function sum(counts: Record<CollectionName, number>): number {
 }
 
 /**
- * Starts the core on an empty, encrypted replica as both hosts do, signs in and waits until the
- * replica contains every expected document. The clock runs from the sign-in, which starts the
+ * Starts the core on an empty replica as both hosts do, encrypted unless `options.encrypted` is
+ * false, signs in and waits until the replica contains every expected document. The clock runs from the sign-in, which starts the
  * replication, to the check that found the last document.
  */
-export async function syncPhase(serverUrl: string, expected: Record<CollectionName, number>): Promise<Record<string, unknown>> {
+export async function syncPhase(serverUrl: string, expected: Record<CollectionName, number>, options: { encrypted: boolean }): Promise<Record<string, unknown>> {
   const directory = makeBenchDirectory('initial-sync');
   try {
     const beforeStart = await settledMemory();
@@ -75,7 +75,7 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       dataDirectory: directory.path,
       replicaName: 'initial-sync',
       // A random key, as a host creates one: the replica file is encrypted, as in production.
-      replicaKey: randomBytes(32).toString('hex'),
+      ...(options.encrypted ? { replicaKey: randomBytes(32).toString('hex') } : {}),
       logger: createRootLogger({ level: 'warn' }),
     });
     const afterStart = await settledMemory();
@@ -110,6 +110,7 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
         .filter((name) => name.startsWith('initial-sync'))
         .reduce((total, name) => total + statSync(join(directory.path, name)).size, 0) / MEGABYTE;
     return {
+      encrypted: options.encrypted,
       documents,
       counts,
       seconds,

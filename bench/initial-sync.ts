@@ -8,7 +8,7 @@
 // and replicates everything over HTTP on loopback.
 //
 // Run: npm run bench:initial-sync -- [--patients 100000] [--observations 5] [--json out.json]
-//      [--page-sizes 200,1000] [--skip-core] [--cpu-prof-dir DIR]
+//      [--page-sizes 200,1000] [--skip-core] [--plain-replica] [--cpu-prof-dir DIR]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     // Page sizes of the raw reads and the pull-only runs, comma-separated.
     'page-sizes': { type: 'string', default: `${CORE_PULL_BATCH_SIZE},${MAX_PULL_LIMIT}` },
     'skip-core': { type: 'boolean', default: false },
+    // Opens the core's replica without a key, to show what the encryption costs.
+    'plain-replica': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
     'database-url': { type: 'string', default: process.env.HMS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     // Internal: the child process that runs the workstation core (`sync`) or only pulls (`pull`).
@@ -54,6 +56,7 @@ const HELP = `Options:
   --page-sizes A,B   page sizes of the raw reads and pull-only runs (default ${CORE_PULL_BATCH_SIZE},${MAX_PULL_LIMIT});
                      the sync's ratio uses the raw read at ${CORE_PULL_BATCH_SIZE}, the replication's batch size
   --skip-core        measure the raw reads and pulls only
+  --plain-replica    sync into an unencrypted replica (the hosts always encrypt it)
   --json FILE        also write the results to FILE
   --cpu-prof-dir DIR write a CPU profile of the core's process to DIR
   --database-url URL PostgreSQL to create the bench database in (default postgres://postgres@127.0.0.1:5432/test)`;
@@ -131,7 +134,9 @@ function runPullChild(serverUrl: string, pageSize: number): Promise<Record<strin
 function runSyncChild(serverUrl: string, expected: Record<CollectionName, number>): Promise<Record<string, unknown>> {
   const nodeArgs = ['--expose-gc', '--import', 'tsx'];
   if (values['cpu-prof-dir']) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', values['cpu-prof-dir']);
-  return runChild(nodeArgs, ['--phase', 'sync', '--server-url', serverUrl, '--expected', JSON.stringify(expected)]);
+  const scriptArgs = ['--phase', 'sync', '--server-url', serverUrl, '--expected', JSON.stringify(expected)];
+  if (values['plain-replica']) scriptArgs.push('--plain-replica');
+  return runChild(nodeArgs, scriptArgs);
 }
 
 async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -224,7 +229,8 @@ if (values.phase === 'pull') {
   console.log(JSON.stringify(await pullPhase(values['server-url'], Number(values['page-size']))));
 } else if (values.phase === 'sync') {
   if (!values['server-url'] || !values.expected) throw new Error('Missing --server-url or --expected for the sync phase; run the script without --phase');
-  console.log(JSON.stringify(await syncPhase(values['server-url'], JSON.parse(values.expected) as Record<CollectionName, number>)));
+  const expected = JSON.parse(values.expected) as Record<CollectionName, number>;
+  console.log(JSON.stringify(await syncPhase(values['server-url'], expected, { encrypted: !values['plain-replica'] })));
 } else {
   await main();
 }
