@@ -123,6 +123,8 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       peakRssMb,
       maxSampledHeapUsedMb: Math.max(...samples.map((sample) => sample.heapUsedMb)),
       maxSampledRssMb: Math.max(...samples.map((sample) => sample.rssMb)),
+      // Every tenth sample, to show whether the heap grows with the documents pulled ahead of the writes.
+      memoryOverTime: samples.filter((_, index) => index % 10 === 9).map((sample) => ({ seconds: Math.round(sample.seconds), heapUsedMb: Math.round(sample.heapUsedMb), rssMb: Math.round(sample.rssMb) })),
       replicaFilesMb,
     };
   } finally {
