@@ -178,5 +178,4 @@ describe.each<Backend>(['postgresql', 'pglite'])('RxDB replication conformance o
 
   // NOTE: the sync protocol carries no attachments, so the suite's attachment cases
   // (syncOnceWithAttachments, syncOnceWithAttachmentsDisabled) are not configured.
-  it.skip('attachment cases: protocol has no attachments', () => undefined);
 });
