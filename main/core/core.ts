@@ -119,6 +119,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onCredentialsSpent: () => credentials.clearSyncToken(),
     logger: log('replication'),
     scopeKey: scopeKey(settings),
+    workstationId: settings.workstationId,
     now: () => clock.now(),
     ...(options.connectivity ? { connectivity: options.connectivity } : {}),
     ...(options.streamSilenceTimeoutMs ? { streamSilenceTimeoutMs: options.streamSilenceTimeoutMs } : {}),

@@ -51,6 +51,12 @@ export const syncConflict = z.object({
   decision: z.enum(['local', 'server']).nullable(),
   /** False where the rule gives the server the last word: Encounters, deletions and entries. */
   canKeepMine: z.boolean(),
+  /** Who wrote the central server's version, on which workstation and when; null where the server did not say. */
+  serverAuthor: z
+    .object({ userName: z.string().nullable(), workstationId: z.string().nullable(), writtenAt: isoDateTime.nullable() })
+    .nullable(),
+  /** The user whose sign-in sent the local version, and this workstation. */
+  localAuthor: z.object({ userId: z.string().nullable(), workstationId: z.string().nullable() }),
 });
 export type SyncConflict = z.infer<typeof syncConflict>;
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Subject } from 'rxjs';
 
 import type { ConflictDocument, ConflictOutcome, ConflictResolution } from '../protocol/conflict-rules.js';
+import type { ConflictAuthor } from '../protocol/wire.js';
 import type { DatabaseKey, SqliteDatabase } from '../replica/sqlite/connection-pool.js';
 import { acquireConnection, releaseConnection } from '../replica/sqlite/connection-pool.js';
 
@@ -37,6 +38,15 @@ export interface ConflictRecord {
   closedBy: string | null;
   closedAt: string | null;
   decision: 'local' | 'server' | null;
+  authors: ConflictAuthors;
+}
+
+/** Who wrote each version of a conflict: the local one here, the server's wherever it came from. */
+export interface ConflictAuthors {
+  /** The user whose sync sign-in pushed the local version, and this workstation. */
+  local: { userId: string | null; workstationId: string | null };
+  /** The server's author of its version; null when the server did not say (the seed, older servers). */
+  server: ConflictAuthor | null;
 }
 
 export interface NewConflict {
@@ -45,6 +55,7 @@ export interface NewConflict {
   server: ConflictDocument;
   resolution: ConflictResolution<ConflictDocument>;
   detectedAt: Date;
+  authors?: ConflictAuthors;
 }
 
 interface ConflictRow {
@@ -64,6 +75,7 @@ interface ConflictRow {
   closed_by: string | null;
   closed_at: string | null;
   decision: 'local' | 'server' | null;
+  authors: string | null;
 }
 
 function fingerprint(document: ConflictDocument): string {
@@ -88,6 +100,7 @@ function toRecord(row: ConflictRow): ConflictRecord {
     closedBy: row.closed_by,
     closedAt: row.closed_at,
     decision: row.decision,
+    authors: row.authors ? (JSON.parse(row.authors) as ConflictAuthors) : { local: { userId: null, workstationId: null }, server: null },
   };
 }
 
@@ -112,6 +125,9 @@ export class ConflictLog {
         closed_by TEXT, closed_at TEXT, decision TEXT);
       CREATE INDEX IF NOT EXISTS hms_conflicts_status ON hms_conflicts (status, detected_at);
     `);
+    // Added after the first release: who wrote each version.
+    const columns = this.#database.prepare("SELECT name FROM pragma_table_info('hms_conflicts')").pluck().all() as string[];
+    if (!columns.includes('authors')) this.#database.prepare('ALTER TABLE hms_conflicts ADD COLUMN authors TEXT').run();
   }
 
   /**
@@ -126,8 +142,8 @@ export class ConflictLog {
     const patientId = (resolution.document as { patientId?: unknown }).patientId;
     const row = this.#database
       .prepare(
-        `INSERT INTO hms_conflicts (collection, document_id, resource_type, patient_id, outcome, rule, overlapping, local_document, server_document, settled_document, fingerprint, detected_at, status)
-         VALUES (@collection, @documentId, @resourceType, @patientId, @outcome, @rule, @overlapping, @local, @server, @settled, @fingerprint, @detectedAt, @status)
+        `INSERT INTO hms_conflicts (collection, document_id, resource_type, patient_id, outcome, rule, overlapping, local_document, server_document, settled_document, fingerprint, detected_at, status, authors)
+         VALUES (@collection, @documentId, @resourceType, @patientId, @outcome, @rule, @overlapping, @local, @server, @settled, @fingerprint, @detectedAt, @status, @authors)
          ON CONFLICT (fingerprint) DO NOTHING RETURNING *`,
       )
       .get({
@@ -144,6 +160,7 @@ export class ConflictLog {
         fingerprint: `${conflict.collection}:${conflict.server.id}:${fingerprint(conflict.local)}:${fingerprint(conflict.server)}`,
         detectedAt: conflict.detectedAt.toISOString(),
         status,
+        authors: conflict.authors ? JSON.stringify(conflict.authors) : null,
       }) as ConflictRow | undefined;
     if (row) this.#notify();
     return row ? toRecord(row) : undefined;

@@ -9,7 +9,7 @@ import type { CollectionName } from '../protocol/collections.js';
 import { COLLECTION_NAMES } from '../protocol/collections.js';
 import type { ConflictDocument } from '../protocol/conflict-rules.js';
 import { resolveConflict, sameDocument } from '../protocol/conflict-rules.js';
-import type { Checkpoint, PushRow, WireDocument } from '../protocol/wire.js';
+import type { Checkpoint, ConflictAuthor, PushRow, WireDocument } from '../protocol/wire.js';
 import type { ReplicaDatabase } from '../replica/replica.js';
 import type { ConflictLog, ConflictRecord } from './conflict-log.js';
 import type { DatasetState, DatasetStateStore } from './dataset-state.js';
@@ -48,6 +48,7 @@ function isServerFailure(error: unknown): error is ServerProtocolError {
 /** Settled rows of a push, and the rows the server failed on even when sent alone. */
 interface PushResult {
   conflicts: WireDocument[];
+  conflictAuthors?: ConflictAuthor[];
   rejected: PushRejection[];
   failed: PushRow[];
 }
@@ -77,6 +78,8 @@ export interface WorkstationReplicationOptions {
    */
   dataset?: DatasetStateStore;
   logger: Logger;
+  /** This workstation's id, recorded as the author's workstation of a local version in a conflict. */
+  workstationId?: string;
   /** Distinguishes the replication checkpoints of one server and ward from another's. */
   scopeKey: string;
   connectivity?: ConnectivityOptions;
@@ -134,6 +137,8 @@ export class WorkstationReplication {
   #stopped = false;
   #deferredTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
+  /** The server's author of each conflicting document of the last pushes, until its conflict is recorded. */
+  readonly #conflictAuthors = new Map<string, ConflictAuthor>();
   #dataset: DatasetState;
   /**
    * Download progress of the collections that pulled from no checkpoint. A collection whose feed
@@ -486,6 +491,7 @@ export class WorkstationReplication {
   #settlePush(collection: CollectionName, rows: PushRow[], sequences: Map<string, number>, result: PushResult): WireDocument[] {
     const { outbox, logger } = this.#options;
     const conflicted = new Set(result.conflicts.map((document) => document.id));
+    for (const author of result.conflictAuthors ?? []) this.#conflictAuthors.set(`${collection}:${author.id}`, author);
     const rejected = new Map(result.rejected.map((rejection) => [rejection.id, rejection]));
     const at = this.#now();
     for (const rejection of rejected.values()) {
@@ -521,7 +527,13 @@ export class WorkstationReplication {
       const sequences = this.#options.outbox.sequences(collection, [server.id]);
       this.#options.outbox.confirm(collection, sequences);
     }
-    const record = this.#options.conflicts.record({ collection, local, server, resolution, detectedAt: this.#now() });
+    const authorKey = `${collection}:${server.id}`;
+    const authors = {
+      local: { userId: this.authorization.userId ?? null, workstationId: this.#options.workstationId ?? null },
+      server: this.#conflictAuthors.get(authorKey) ?? null,
+    };
+    this.#conflictAuthors.delete(authorKey);
+    const record = this.#options.conflicts.record({ collection, local, server, resolution, detectedAt: this.#now(), authors });
     if (!record) return;
     const level = record.status === 'open' ? 'warn' : 'info';
     this.#options.logger[level]({ collection, documentId: record.documentId, conflictId: record.id, outcome: record.outcome, rule: record.rule }, 'push conflict settled by rule');

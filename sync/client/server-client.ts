@@ -4,13 +4,12 @@ import type {
   EmergencyAccessResponse,
   PatientSearchResponse,
   PullResponse,
-  PushRejection,
+  PushResponse,
   PushRow,
   RefreshResponse,
   SignInRequest,
   SignInResponse,
   UserStatusResponse,
-  WireDocument,
 } from '../protocol/wire.js';
 import {
   emergencyAccessResponse,
@@ -116,7 +115,7 @@ export class ServerClient {
    * Returns the master state of each document whose assumed master state was stale, and the
    * documents the server refused one by one.
    */
-  async push(token: string, collection: CollectionName, rows: PushRow[]): Promise<{ conflicts: WireDocument[]; rejected: PushRejection[] }> {
+  async push(token: string, collection: CollectionName, rows: PushRow[]): Promise<PushResponse> {
     const body = await this.#request('POST', `/sync/${collection}/push`, { token, body: { rows }, ...(this.reconciling ? { headers: { [RECONCILE_HEADER]: '1' } } : {}) });
     return parse(pushResponse, body, `push of ${collection}`);
   }

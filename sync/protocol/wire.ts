@@ -114,9 +114,24 @@ export const pushRejection = z.object({
 });
 export type PushRejection = z.infer<typeof pushRejection>;
 
+/** Who wrote the server's state of a conflicting document, on which workstation and when. */
+export const conflictAuthor = z.object({
+  id: z.string(),
+  userId: z.string().nullable(),
+  userName: z.string().nullable(),
+  workstationId: z.string().nullable(),
+  writtenAt: z.string().nullable(),
+});
+export type ConflictAuthor = z.infer<typeof conflictAuthor>;
+
 export const pushResponse = z.object({
   /** The server's current state of every document whose assumed master state was stale. */
   conflicts: z.array(wireDocument),
+  /**
+   * The author of each state in `conflicts`, kept apart so that the documents stay exactly as
+   * stored; null fields for the seed. Absent from servers before authors were recorded.
+   */
+  conflictAuthors: z.array(conflictAuthor).default([]),
   /** Documents refused one by one; absent from servers that refuse the whole push instead. */
   rejected: z.array(pushRejection).default([]),
 });

@@ -31,8 +31,11 @@ const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS conformance_documents (
     id text COLLATE "C" PRIMARY KEY,
     document jsonb NOT NULL,
-    txid xid8 NOT NULL DEFAULT pg_current_xact_id()
+    txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    updated_at timestamptz
   )`,
+  // The shared trigger function below sets updated_at too.
+  `ALTER TABLE conformance_documents ADD COLUMN IF NOT EXISTS updated_at timestamptz`,
   `CREATE INDEX IF NOT EXISTS conformance_documents_feed ON conformance_documents (txid, id)`,
   // documents_set_txid comes from schema.ts, which createServer runs first.
   `CREATE OR REPLACE TRIGGER conformance_documents_set_txid BEFORE INSERT OR UPDATE ON conformance_documents
@@ -149,6 +152,6 @@ export async function enableConformanceCollection(app: FastifyInstance, context:
     if (!parsed.success) throw badRequest(`Invalid push request: ${describeIssues(parsed.error)}`);
     const conflicts = await database.transaction((transaction) => applyConformancePush(transaction, parsed.data.rows));
     request.log.info({ collection: CONFORMANCE_COLLECTION, rows: parsed.data.rows.length, conflicts: conflicts.length }, 'conformance push applied');
-    return { conflicts, rejected: [] };
+    return { conflicts, conflictAuthors: [], rejected: [] };
   });
 }

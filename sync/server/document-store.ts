@@ -1,6 +1,6 @@
 import type { CollectionName } from '../protocol/collections.js';
 import type { ReplicatedDocument } from '../protocol/documents.js';
-import type { WireDocument } from '../protocol/wire.js';
+import type { ConflictAuthor, WireDocument } from '../protocol/wire.js';
 import type { Queryable } from './database/index.js';
 
 /** SQL access to the `documents` table. Every write sets `txid` through the table's trigger. */
@@ -8,6 +8,8 @@ import type { Queryable } from './database/index.js';
 export interface StoredDocument {
   document: WireDocument;
   patientId: string;
+  /** Who last wrote the stored state, where and when; null for the seed and for rows older than these columns. */
+  writtenBy: ConflictAuthor;
 }
 
 /** The signed-in user and workstation that wrote a document; undefined for the seed. */
@@ -26,12 +28,23 @@ export interface DocumentRow {
 
 /** Reads a document and locks its row until the transaction ends; undefined when there is none. */
 export async function lockDocument(transaction: Queryable, collection: CollectionName, id: string): Promise<StoredDocument | undefined> {
-  const { rows } = await transaction.query<{ document: WireDocument; patient_id: string }>(
-    'SELECT document, patient_id FROM documents WHERE collection = $1 AND id = $2 FOR UPDATE',
+  const { rows } = await transaction.query<{ document: WireDocument; patient_id: string; user_id: string | null; display_name: string | null; workstation_id: string | null; updated_at: Date | string | null }>(
+    `SELECT documents.document, documents.patient_id, documents.updated_by_user_id AS user_id, users.display_name,
+            documents.updated_by_workstation_id AS workstation_id, documents.updated_at
+     FROM documents LEFT JOIN users ON users.id = documents.updated_by_user_id
+     WHERE documents.collection = $1 AND documents.id = $2 FOR UPDATE OF documents`,
     [collection, id],
   );
   const row = rows[0];
-  return row ? { document: row.document, patientId: row.patient_id } : undefined;
+  if (!row) return undefined;
+  const writtenBy: ConflictAuthor = {
+    id,
+    userId: row.user_id,
+    userName: row.display_name,
+    workstationId: row.workstation_id,
+    writtenAt: row.updated_at === null ? null : new Date(row.updated_at).toISOString(),
+  };
+  return { document: row.document, patientId: row.patient_id, writtenBy };
 }
 
 function patientIdOf(derived: ReplicatedDocument): string {

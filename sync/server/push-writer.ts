@@ -1,6 +1,6 @@
 import type { CollectionName } from '../protocol/collections.js';
 import type { ReplicatedDocument } from '../protocol/documents.js';
-import type { PushRejection, PushRow, WireDocument } from '../protocol/wire.js';
+import type { ConflictAuthor, PushRejection, PushRow, WireDocument } from '../protocol/wire.js';
 import type { Session } from './auth.js';
 import type { ServerTestHooks } from './context.js';
 import { compareCodeUnits, sameJson } from './canonical-json.js';
@@ -16,6 +16,8 @@ import { checkWritePermission } from './write-permissions.js';
 
 export interface PushResult {
   conflicts: WireDocument[];
+  /** Who wrote each document in `conflicts`, in the same order. */
+  conflictAuthors: ConflictAuthor[];
   /** Rows refused one by one, with the status each would have got alone; the others stand. */
   rejected: PushRejection[];
   /** Documents inserted or updated. */
@@ -135,7 +137,7 @@ export async function applyPush(
     }
   }
 
-  const result: PushResult = { conflicts: [], rejected, written: 0, inserted: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
+  const result: PushResult = { conflicts: [], conflictAuthors: [], rejected, written: 0, inserted: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
   const encounterPatients = new Set<string>();
   const writer = { userId: session.userId, workstationId: session.workstationId };
   // Lock rows in id order, so that two pushes of the same documents take their row locks in the
@@ -201,6 +203,7 @@ export async function applyPush(
       if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
     } else {
       result.conflicts.push(current.document);
+      result.conflictAuthors.push(current.writtenBy);
     }
   }
 

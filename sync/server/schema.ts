@@ -37,13 +37,20 @@ const SCHEMA_SQL = [
     txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
     updated_by_user_id text,
     updated_by_workstation_id text,
+    updated_at timestamptz,
     PRIMARY KEY (collection, id)
   )`,
+  // Added after the first release; the trigger below fills it.
+  `ALTER TABLE documents ADD COLUMN IF NOT EXISTS updated_at timestamptz`,
   `CREATE INDEX IF NOT EXISTS documents_feed ON documents (collection, txid, id)`,
   `CREATE INDEX IF NOT EXISTS documents_patient ON documents (patient_id)`,
   `CREATE OR REPLACE FUNCTION documents_set_txid() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      NEW.txid := pg_current_xact_id();
+     -- A replay to the end of the feed (a ward gaining a patient) is no new write.
+     IF TG_OP = 'INSERT' OR NEW.document IS DISTINCT FROM OLD.document THEN
+       NEW.updated_at := now();
+     END IF;
      RETURN NEW;
    END
    $$`,

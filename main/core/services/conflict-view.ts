@@ -37,6 +37,10 @@ export function conflictView(record: ConflictRecord, patient: RecordDocument | u
     closedAt: record.closedAt,
     decision: record.decision,
     canKeepMine: canKeepMine(record),
+    serverAuthor: record.authors.server
+      ? { userName: record.authors.server.userName, workstationId: record.authors.server.workstationId, writtenAt: record.authors.server.writtenAt }
+      : null,
+    localAuthor: record.authors.local,
   };
 }
 

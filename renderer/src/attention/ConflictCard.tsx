@@ -8,7 +8,7 @@ import { describeCallError } from '../api/error-text.js';
 import { useSession } from '../app/SessionContext.js';
 import { useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
-import { conflictHeadline, elementLabel } from './attention-text.js';
+import { conflictHeadline, elementLabel, serverAuthorLine } from './attention-text.js';
 
 interface ConflictCardProps {
   conflict: SyncConflict;
@@ -55,6 +55,11 @@ export function ConflictCard({ conflict, now, onOpenChart, onDecided }: Conflict
         <span aria-hidden="true">⚠ </span>
         {conflictHeadline(conflict, now)}
       </p>
+      {serverAuthorLine(conflict, now) !== null && (
+        <p className="attention-card__author" data-testid="conflict-server-author">
+          {serverAuthorLine(conflict, now)}
+        </p>
+      )}
 
       <table className="table attention-compare">
         <thead>

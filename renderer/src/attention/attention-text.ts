@@ -59,6 +59,17 @@ export function patientLabel(change: { patientName: string | null; mrn: string |
   return change.mrn === null ? change.patientName : t('attention.patient', { name: change.patientName, mrn: change.mrn });
 }
 
+/** Says who wrote the central server's version, where and when, as far as the server said; null when it said nothing. */
+export function serverAuthorLine(conflict: SyncConflict, now: Date): string | null {
+  const author = conflict.serverAuthor;
+  if (author === null || (author.userName === null && author.workstationId === null && author.writtenAt === null)) return null;
+  return t('attention.serverAuthor', {
+    name: author.userName ?? t('attention.unknownAuthor'),
+    workstation: author.workstationId ?? t('attention.unknownWorkstation'),
+    time: author.writtenAt === null ? t('attention.unknownTime') : formatTimeOrDateTime(author.writtenAt, now),
+  });
+}
+
 /** Tells the nurse in one sentence what the server replaced, why, and when it was noticed. */
 export function conflictHeadline(conflict: SyncConflict, now: Date): string {
   const what = describeElements(conflict.elements.map((element) => element.element));

@@ -47,6 +47,6 @@ export function registerPushRoute(app: FastifyInstance, context: ServerContext):
         'audit events received',
       );
     }
-    return { conflicts: result.conflicts, rejected: result.rejected };
+    return { conflicts: result.conflicts, conflictAuthors: result.conflictAuthors, rejected: result.rejected };
   });
 }

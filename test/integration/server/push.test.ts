@@ -91,6 +91,10 @@ describe.each(BACKENDS)('push on %s', (backend) => {
     expect(secondPush.status).toBe(200);
     expect(secondPush.body.conflicts).toEqual([fromFirst]);
     expect(await storedDocument(second4a, 'records', original.id)).toEqual(fromFirst);
+    // The author of the stored state comes beside the document, which stays exactly as pushed.
+    expect(secondPush.body.conflictAuthors).toEqual([
+      { id: original.id, userId: 'user-nurse', userName: 'Demo Nurse', workstationId: 'ws-first-4a', writtenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    ]);
   });
 
   it('rejects a new document whose id exists as a conflict', async () => {

@@ -94,6 +94,10 @@ describe('SYNC-15: the server overrides a local edit', () => {
     expect(conflict.patientId).toBe(patientId);
     expect(Number.isNaN(Date.parse(conflict.detectedAt))).toBe(false);
     expect(wsA.status.openConflicts).toBe(1);
+    // Who wrote each version, where and when.
+    expect(conflict.authors.local).toEqual({ userId: 'user-nurse', workstationId: 'ws-a' });
+    expect(conflict.authors.server).toMatchObject({ id, userId: 'user-nurse', userName: 'Demo Nurse', workstationId: 'ws-b' });
+    expect(Number.isNaN(Date.parse(conflict.authors.server?.writtenAt ?? ''))).toBe(false);
 
     // The rule's outcome is on every replica and the server; only the conflict log keeps the nurse's version.
     for (const workstation of [wsA, wsB]) {
