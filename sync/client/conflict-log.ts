@@ -41,7 +41,7 @@ export interface ConflictRecord {
   authors: ConflictAuthors;
 }
 
-/** Who wrote each version of a conflict: the local one here, the server's wherever it came from. */
+/** Authors of the two versions of a conflict: the local one from here, the server's from wherever it was written. */
 export interface ConflictAuthors {
   /** The user whose sync sign-in pushed the local version, and this workstation. */
   local: { userId: string | null; workstationId: string | null };

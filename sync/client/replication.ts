@@ -27,8 +27,8 @@ import { ServerAuthError, ServerProtocolError, ServerUnreachableError, ServerUse
 import type { SyncCredentials } from './sync-authorization.js';
 import { SignInRequiredError, SyncAuthorization } from './sync-authorization.js';
 
-/** A 4xx answer other than 401 (sign in again) and 409: retrying the same document cannot succeed. */
-function isPermanentRejection(error: unknown): error is ServerProtocolError {
+/** A 4xx status other than 401 (sign in again), 408, 409 and 429: retrying the same document cannot succeed. */
+export function isPermanentRejection(error: unknown): error is ServerProtocolError {
   return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && error.status !== 409 && error.status !== 408 && error.status !== 429;
 }
 
@@ -38,8 +38,8 @@ export class DatasetChangedError extends Error {
 }
 
 /**
- * A 500 says the server failed on something it received; 502, 503 and 504 say it or its gateway
- * was unavailable, which splitting the batch would only make worse.
+ * Returns whether the server failed on what it received (HTTP 500). A 502, 503 or 504 means the
+ * server or its gateway was unavailable, and splitting the batch would only add load.
  */
 function isServerFailure(error: unknown): error is ServerProtocolError {
   return error instanceof ServerProtocolError && error.status === 500;
@@ -429,7 +429,7 @@ export class WorkstationReplication {
     this.#deferredTimer.unref();
   }
 
-  /** Sends each due deferred row by itself and settles it as the server answers. */
+  /** Sends each due deferred row by itself and settles it by the server's response. */
   async #sendDeferred(): Promise<void> {
     const deferred = this.#options.deferred;
     if (!deferred || this.#stopped) return;
@@ -559,8 +559,8 @@ export class WorkstationReplication {
 
   /**
    * Compares the dataset epoch of the last response with the one this replica synced with. The
-   * first epoch seen is adopted; a different one starts the re-send and re-pull, and the response
-   * at hand is discarded by throwing, because its checkpoint belongs to the old dataset.
+   * first epoch seen is adopted. A different one starts the re-send and re-pull, and this method
+   * throws so that the response at hand is discarded, because its checkpoint belongs to the old dataset.
    */
   #checkDataset(): void {
     const seen = this.#options.server.datasetEpoch;
@@ -572,7 +572,7 @@ export class WorkstationReplication {
       return;
     }
     void this.#changeDataset(seen);
-    throw new DatasetChangedError('The central server has a restored dataset: this workstation sends back what it holds and pulls everything again');
+    throw new DatasetChangedError('The central server dataset changed, as after a restore from a backup: sending every local document again and pulling everything');
   }
 
   /** Restarts every collection's replication under a new generation (see `#checkDataset`). */
@@ -682,7 +682,7 @@ export class WorkstationReplication {
     };
   }
 
-  /** Progress over every collection still in its initial sync; the total is known once every one of them has said it. */
+  /** Sums the progress of the collections in their initial sync. The total is known once the server has returned it for every one of them. */
   #initialSyncStatus(): SyncStatus['initialSync'] {
     if (this.#initialSync.size === 0) return null;
     const progress = [...this.#initialSync.values()];

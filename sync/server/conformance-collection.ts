@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { Checkpoint, PullResponse, PushResponse, PushRow, WireDocument } from '../protocol/wire.js';
-import { checkpoint as checkpointSchema, pushRequest } from '../protocol/wire.js';
+import { pushRequest } from '../protocol/wire.js';
 import { authenticate } from './auth.js';
 import { compareCodeUnits, sameJson } from './canonical-json.js';
 import type { ServerContext } from './context.js';
 import type { Queryable } from './database/index.js';
-import { badRequest, describeIssues, quoteValue } from './errors.js';
+import { badRequest, describeIssues } from './errors.js';
+import { parseCheckpoint, parseLimit, singleValue } from './routes/pull.js';
 
 /**
  * A generic collection for RxDB's replication conformance suite (runReplicationBaseTestSuite of
@@ -21,11 +22,6 @@ import { badRequest, describeIssues, quoteValue } from './errors.js';
  */
 
 export const CONFORMANCE_COLLECTION = 'conformance';
-
-const DEFAULT_PULL_LIMIT = 100;
-const MAX_PULL_LIMIT = 1000;
-/** xid8 is an unsigned 64-bit integer. */
-const XID8_LIMIT = 2n ** 64n;
 
 const SCHEMA_SQL = [
   `CREATE TABLE IF NOT EXISTS conformance_documents (
@@ -42,34 +38,6 @@ const SCHEMA_SQL = [
    FOR EACH ROW EXECUTE FUNCTION documents_set_txid()`,
 ];
 
-function singleValue(value: unknown): string | undefined {
-  return Array.isArray(value) ? (value[0] as string | undefined) : (value as string | undefined);
-}
-
-function parseCheckpoint(value: string | undefined): Checkpoint | null {
-  if (value === undefined || value === '' || value === 'null') return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch {
-    throw badRequest(`Invalid checkpoint ${quoteValue(value)}: expected JSON such as {"txid":"1234","id":"abc"}`);
-  }
-  if (json === null) return null;
-  const parsed = checkpointSchema.safeParse(json);
-  if (!parsed.success || BigInt(parsed.data.txid) >= XID8_LIMIT) {
-    throw badRequest(`Invalid checkpoint ${quoteValue(value)}: expected {"txid":"<decimal transaction id>","id":"<document id>"}`);
-  }
-  return parsed.data;
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PULL_LIMIT;
-  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PULL_LIMIT) {
-    throw badRequest(`Invalid limit ${quoteValue(value)}: expected an integer from 1 to ${MAX_PULL_LIMIT}`);
-  }
-  return limit;
-}
 
 /** Reads the feed after `after` in (txid, id) order, only rows of transactions that have ended (see routes/pull.ts). */
 async function readConformanceChanges(database: Queryable, after: Checkpoint | null, limit: number): Promise<PullResponse> {

@@ -16,7 +16,7 @@ import { checkWritePermission } from './write-permissions.js';
 
 export interface PushResult {
   conflicts: WireDocument[];
-  /** Who wrote each document in `conflicts`, in the same order. */
+  /** Authors of the documents in `conflicts`, in the same order. */
   conflictAuthors: ConflictAuthor[];
   /** Rows refused one by one, with the status each would have got alone; the others stand. */
   rejected: PushRejection[];

@@ -107,7 +107,7 @@ export interface WorkstationOptions {
   direct?: boolean;
   connectivity?: ConnectivityOptions;
   streamSilenceTimeoutMs?: number;
-  /** Gives up each request to the server after this long; a black hole holds requests open. */
+  /** Time after which each request to the server times out, because a black hole keeps requests open. */
   requestTimeoutMs?: number;
   /** Reuse this data folder, as a restarted workstation does. */
   directory?: { path: string; remove: () => void };

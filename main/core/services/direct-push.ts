@@ -1,5 +1,5 @@
 import type { PushRejection } from '../../../sync/client/server-client.js';
-import { ServerProtocolError } from '../../../sync/client/server-client.js';
+import { isPermanentRejection } from '../../../sync/client/replication.js';
 import type { PushRow, WireDocument } from '../../../sync/protocol/wire.js';
 import type { WrittenCollection } from './local-writer.js';
 
@@ -11,14 +11,6 @@ export type DirectPushAnswer =
   | { kind: 'accepted' }
   | { kind: 'rejected'; reason: string }
   | { kind: 'conflict'; server: WireDocument };
-
-/**
- * A 4xx other than 401 (sign in), 408 (timeout), 409 and 429 (busy): the server will not take this
- * document as sent, the same rule the replication applies to a push.
- */
-function isPermanentRejection(error: unknown): error is ServerProtocolError {
-  return error instanceof ServerProtocolError && error.status >= 400 && error.status < 500 && ![401, 408, 409, 429].includes(error.status);
-}
 
 /**
  * Pushes one document outside RxDB's replication and classifies the response. Errors that retrying

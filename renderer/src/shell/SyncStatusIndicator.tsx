@@ -133,7 +133,7 @@ function LastSyncError({ status }: { status: SyncStatus }) {
   );
 }
 
-/** The age of the oldest unsent change, as a warning once it passes PENDING_WARNING_AFTER_MS. */
+/** Shows the age of the oldest unsent change as a warning once it passes PENDING_WARNING_AFTER_MS. */
 function OldestPending({ status, now }: { status: SyncStatus; now: Date }) {
   if (status.oldestPendingAt === null) return null;
   const age = now.getTime() - Date.parse(status.oldestPendingAt);
@@ -147,8 +147,8 @@ function OldestPending({ status, now }: { status: SyncStatus; now: Date }) {
 }
 
 /**
- * Says when changes made elsewhere stopped arriving as they happen. While the workstation is
- * offline the state already says so; online, a dead live stream would otherwise go unnoticed.
+ * Shows when changes made elsewhere stopped arriving as they happen. Offline, the state shows it
+ * already. Online, a dead live stream would otherwise go unnoticed.
  */
 function LiveUpdates({ status, now }: { status: SyncStatus; now: Date }) {
   if (status.liveUpdates.flowing || status.state === 'offline' || status.state === 'stopped') return null;
@@ -162,7 +162,7 @@ function LiveUpdates({ status, now }: { status: SyncStatus; now: Date }) {
   );
 }
 
-/** The first download into an empty replica: counts, and a bar once the server has said the total. */
+/** Shows the first download into an empty replica: the counts, and a bar once the server has returned the total. */
 function InitialSyncProgress({ progress }: { progress: NonNullable<SyncStatus['initialSync']> }) {
   const { received, total } = progress;
   return (

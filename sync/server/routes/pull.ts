@@ -16,11 +16,11 @@ export const MAX_PULL_LIMIT = 1000;
 /** xid8 is an unsigned 64-bit integer. */
 const XID8_LIMIT = 2n ** 64n;
 
-function singleValue(value: unknown): string | undefined {
+export function singleValue(value: unknown): string | undefined {
   return Array.isArray(value) ? (value[0] as string | undefined) : (value as string | undefined);
 }
 
-function parseCheckpoint(value: string | undefined): Checkpoint | null {
+export function parseCheckpoint(value: string | undefined): Checkpoint | null {
   if (value === undefined || value === '' || value === 'null') return null;
   let json: unknown;
   try {
@@ -36,7 +36,7 @@ function parseCheckpoint(value: string | undefined): Checkpoint | null {
   return parsed.data;
 }
 
-function parseLimit(value: string | undefined): number {
+export function parseLimit(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PULL_LIMIT;
   const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PULL_LIMIT) {
