@@ -169,6 +169,30 @@ async function syncStripJourney(browser: Browser, baseUrl: string): Promise<void
   await page.getByTestId('sync-error').focus();
   check((await page.getByTestId('sync-error').innerText()).includes('UND_ERR_SOCKET'), 'the detail for IT is missing on focus');
   await shoot(page, '28b-sync-error-detail');
+
+  // Online, but the live stream is down and a change has waited 20 minutes.
+  const twentyMinutesAgo = new Date(Date.now() - 20 * 60_000).toISOString();
+  await mock.setSyncStatus({
+    ...mock.syncStatus,
+    state: 'online',
+    pendingChanges: 3,
+    rejectedChanges: 0,
+    openConflicts: 1,
+    oldestPendingAt: twentyMinutesAgo,
+    liveUpdates: { flowing: false, interruptedSince: twentyMinutesAgo },
+    lastError: null,
+  });
+  await page.getByTestId('sync-live-interrupted').waitFor();
+  check((await page.getByTestId('sync-oldest-pending').innerText()).includes('Oldest unsent change'), 'the strip does not warn of an old unsent change');
+  await shoot(page, '28c-sync-live-interrupted');
+
+  await mock.setSyncStatus({ ...mock.syncStatus, state: 'syncing', pendingChanges: 0, openConflicts: 0, oldestPendingAt: null, initialSync: { received: 41_200, total: 700_001 } });
+  check((await page.getByTestId('sync-initial').innerText()).includes('41,200 of 700,001'), 'the strip does not show the first download in counts');
+  await shoot(page, '28d-sync-initial-download');
+
+  await mock.setSyncStatus({ ...mock.syncStatus, state: 'sign-in-needed', pendingChanges: 5, initialSync: null, lastError: 'The sync sign-in has ended: sign in while the central server is reachable to send the changes waiting here' });
+  check((await page.getByTestId('sync-status').getAttribute('data-state')) === 'sign-in-needed', 'the strip does not show the sign-in-needed state');
+  await shoot(page, '28e-sync-sign-in-needed');
   await page.close();
 }
 
