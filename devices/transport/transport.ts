@@ -21,7 +21,7 @@ export interface TransportStateChange {
   readonly reason: string;
   /** The error behind a `reconnecting` or `failed` state. */
   readonly error?: Error;
-  /** Number of failed attempts since the connection was last open; 0 while it is open. */
+  /** Losses and failed attempts in a row since the connection was last open; 0 while it is open. */
   readonly attempt: number;
   /** Wait before the next attempt, for `reconnecting` states that schedule one. */
   readonly retryInMs?: number;
