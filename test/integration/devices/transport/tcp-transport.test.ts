@@ -2,8 +2,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { Transport } from '../../../../devices/transport/index.js';
-import { createTransport, TcpServerTransport, waitForTransportState } from '../../../../devices/transport/index.js';
+import type { TcpServerTransport, Transport } from '../../../../devices/transport/index.js';
+import { createTransport, waitForTransportState } from '../../../../devices/transport/index.js';
 import { captureLogs, LEVEL } from '../../../unit/devices/transport/log-capture.js';
 import { collectBytes } from './collect-bytes.js';
 
