@@ -99,6 +99,7 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
     this.#handleTokens(this.#reader.push(chunk));
     if (this.#state === 'receiving') this.#startReceiveTimer();
     this.#watchFrameEnd();
+    this.#startSendingIfIdle();
     this.#flushOutput();
   }
 
@@ -291,6 +292,7 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
     }
     this.#lineFeedTimer.start(this.#options.lineFeedWaitMs, () => {
       this.#handleTokens(this.#reader.finishFrame());
+      this.#startSendingIfIdle();
       this.#flushOutput();
     });
   }
