@@ -34,7 +34,7 @@ const profileTcpServerSchema = tcpServerSettingsSchema.extend({
 });
 
 export const profileTransportSchema = z.discriminatedUnion('kind', [profileSerialSchema, profileTcpClientSchema, profileTcpServerSchema], {
-  error: 'kind must be "serial", "tcp-client" or "tcp-server"',
+  error: 'must be "serial", "tcp-client" or "tcp-server"',
 });
 
 /** Component positions (1-based) in the test id field whose values, joined with "^", form a key of `tests`. */
@@ -64,7 +64,7 @@ const hl7ProtocolSchema = z.strictObject({
 });
 
 export const protocolSchema = z.discriminatedUnion('name', [astmProtocolSchema, hl7ProtocolSchema], {
-  error: 'name must be "astm-e1381" or "hl7-mllp"',
+  error: 'must be "astm-e1381" or "hl7-mllp"',
 });
 
 /** UCUM units are printable ASCII without spaces. */

@@ -82,7 +82,7 @@ export const tcpServerSettingsSchema = z.strictObject({
 });
 
 export const transportSettingsSchema = z.discriminatedUnion('kind', [serialSettingsSchema, tcpClientSettingsSchema, tcpServerSettingsSchema], {
-  error: 'kind must be "serial", "tcp-client" or "tcp-server"',
+  error: 'must be "serial", "tcp-client" or "tcp-server"',
 });
 
 /** Settings as written in a profile or policy file: defaults may be left out. */

@@ -47,7 +47,7 @@ describe('transport settings', () => {
   });
 
   it('rejects an unknown kind', () => {
-    expect(issuesOf({ kind: 'usb', path: 'COM3' })[0]?.message).toBe('kind must be "serial", "tcp-client" or "tcp-server"');
+    expect(issuesOf({ kind: 'usb', path: 'COM3' })).toEqual([{ path: 'kind', message: 'must be "serial", "tcp-client" or "tcp-server"' }]);
   });
 
   it('rejects a backoff that shrinks', () => {
