@@ -20,6 +20,7 @@ import type { LiveUpdates } from './event-stream.js';
 import { SyncEventStream } from './event-stream.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from './outbox.js';
+import { PullBackPressure } from './pull-back-pressure.js';
 import { splitByBytes } from './push-batches.js';
 import { retryDelay } from './retry-delay.js';
 import type { PushRejection, ServerClient } from './server-client.js';
@@ -93,6 +94,11 @@ export interface WorkstationReplicationOptions {
   /** Back-off of retried requests and of reopening the event stream. */
   retry?: { minDelayMs?: number; maxDelayMs?: number };
   pullBatchSize?: number;
+  /**
+   * Pulled pages that may wait for the replica's write before the next pull waits too (2 by
+   * default, see PullBackPressure).
+   */
+  maxUnwrittenPullPages?: number;
   pushBatchSize?: number;
   now?: () => Date;
   /** Saves renewed sync credentials (see SyncAuthorization). */
@@ -246,6 +252,11 @@ export class WorkstationReplication {
     const pullStream = new Subject<RxReplicationPullStreamItem<WireDocument, Checkpoint>>();
     this.#pullStreams.get(collection)?.complete();
     this.#pullStreams.set(collection, pullStream);
+    const backPressure = new PullBackPressure({
+      collection,
+      logger: this.#options.logger,
+      ...(this.#options.maxUnwrittenPullPages !== undefined ? { maxUnwrittenPages: this.#options.maxUnwrittenPullPages } : {}),
+    });
 
     const state = replicateRxCollection<WireDocument, Checkpoint>({
       collection: this.#options.replica[collection] as never,
@@ -260,7 +271,7 @@ export class WorkstationReplication {
       autoStart: true,
       pull: {
         batchSize: this.#options.pullBatchSize ?? 200,
-        handler: (checkpoint, batchSize) => this.#pull(collection, checkpoint, batchSize),
+        handler: (checkpoint, batchSize) => this.#pull(collection, checkpoint, batchSize, backPressure),
         stream$: pullStream.asObservable(),
         // A patient readmitted after retention removed their local copy: their documents are ours again.
         modifier: (document: WireDocument) => {
@@ -279,6 +290,7 @@ export class WorkstationReplication {
           }
         : {}),
     });
+    backPressure.follow(state);
 
     this.#subscriptions.push(
       state.active$.subscribe((active) => {
@@ -294,7 +306,8 @@ export class WorkstationReplication {
     return state;
   }
 
-  async #pull(collection: CollectionName, checkpoint: Checkpoint | undefined, batchSize: number) {
+  async #pull(collection: CollectionName, checkpoint: Checkpoint | undefined, batchSize: number, backPressure: PullBackPressure) {
+    await backPressure.beforePull();
     await this.#beforeRequest(collection, 'pull');
     try {
       // A pull from no checkpoint starts an initial sync: ask once how much is coming, for the progress bar.
@@ -304,7 +317,9 @@ export class WorkstationReplication {
       this.#trackInitialSync(collection, initial, response.documents.length, response.total, batchSize);
       this.#recordSuccess(collection, 'pull');
       this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled');
-      return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint };
+      const next = response.checkpoint ?? checkpoint;
+      backPressure.afterPull(checkpoint, next, response.documents.length);
+      return { documents: response.documents, checkpoint: next };
     } catch (error) {
       throw this.#recordFailure(collection, 'pull', error);
     }
