@@ -31,9 +31,11 @@ const capturesByProfile: Record<string, string[]> = {
  */
 function testIdComponents(text: string, protocol: AnalyzerProfile['protocol']['name']): string[][] {
   if (protocol === 'hl7-mllp') {
+    // eslint-disable-next-line no-control-regex -- MLLP frames start with VT (0x0B)
     return [...text.matchAll(/(?:^|[\r\n\x0b])OBX\|[^|]*\|[^|]*\|([^|\r\n]*)/g)].map((match) => (match[1] as string).split('^'));
   }
 
+  // eslint-disable-next-line no-control-regex -- E1381 frames are delimited by STX, ETX and ETB
   const body = [...text.matchAll(/\x02[0-7]([\s\S]*?)[\x03\x17][0-9A-Fa-f]{2}/g)].map((match) => match[1]).join('');
   const records = body.split(/[\r\n]+/);
   const header = records.find((record) => record.startsWith('H')) ?? 'H|\\^&';
