@@ -1,8 +1,8 @@
 /**
- * Analyzer profiles: the zod schema of a profile, a loader for the JSON files in a folder that IT
- * sets (every bad field reported, no bad file stopping the others), the profiles shipped with the
- * product, and the lookups the result pipeline needs (test code → LOINC mapping, result status →
- * FHIR status, profile → transport settings).
+ * Analyzer profiles: the zod schema of a profile and a loader for the JSON files in a folder that
+ * IT sets, which reports every bad field and never lets a bad file stop the others. Also the
+ * profiles shipped with the product, and the lookups the result pipeline needs: test code → LOINC
+ * mapping, result status → FHIR status, profile → transport settings.
  */
 export type { AnalyzerProfile, AnalyzerProfileInput, FhirObservationStatus, ProfileProtocol, ProfileTransport, ResultStatusMapping, TestMapping } from './schema.js';
 export { analyzerProfileSchema, fhirObservationStatuses } from './schema.js';

@@ -6,9 +6,9 @@ import { analyzerProfileSchema } from './schema.js';
 export interface ProfileIssue {
   /** JSON path of the field, such as `$.transport.baudRate` or `$.tests["NEU#"].loinc`. */
   readonly path: string;
-  /** What is wrong and what was expected. */
+  /** Description of the problem and of the expected value. */
   readonly message: string;
-  /** How to fix it, when more can be said than the message. */
+  /** The fix, when the message alone does not give it. */
   readonly hint?: string;
 }
 

@@ -91,7 +91,7 @@ export function parseProfileText(text: string): { ok: true; profile: AnalyzerPro
 
 /** Validates parsed JSON as an analyzer profile. */
 export function validateProfileJson(json: unknown): { ok: true; profile: AnalyzerProfile } | { ok: false; issues: ProfileIssue[] } {
-  // reportInput keeps each bad value in its issue, so that a missing field can be told from a wrong one.
+  // reportInput keeps each bad value in its issue, so that a missing field is distinguished from a wrong one.
   const result = analyzerProfileSchema.safeParse(json, { reportInput: true });
   if (!result.success) return { ok: false, issues: profileIssuesFrom(result.error) };
   return { ok: true, profile: result.data };

@@ -32,7 +32,7 @@ export const hl7ResultStatusDefaults: Readonly<Record<string, ResultStatusMappin
 
 /**
  * Returns the FHIR status for an analyzer's result status code: the profile's own mapping first,
- * then the protocol's defaults. A code neither knows maps to `unknown` and is held for review,
+ * then the protocol's defaults. A code in neither maps to `unknown` and is held for review,
  * so an analyzer's private status never passes as final.
  */
 export function resolveResultStatus(profile: Pick<AnalyzerProfile, 'protocol' | 'resultStatus'>, code: string): ResultStatusMapping {

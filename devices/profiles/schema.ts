@@ -14,7 +14,7 @@ const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).trim()
 
 /**
  * Settings that differ per workstation (the serial port's name, the analyzer's address, the
- * listening port) may be left out of a shipped profile; `transportSettingsOf` reports the missing
+ * listening port) may be left out of a shipped profile. `transportSettingsOf` reports the missing
  * one when the connection is started.
  */
 const profileSerialSchema = z.strictObject({
@@ -74,7 +74,7 @@ const ucumUnit = z
 
 export const testMappingSchema = z
   .strictObject({
-    /** LOINC code of the observation; leave it out only with a `note` that says why. */
+    /** LOINC code of the observation; leave it out only with a `note` explaining why. */
     loinc: z
       .string({ error: 'must be a LOINC code, such as "718-7"' })
       .superRefine((code, context) => {
@@ -116,7 +116,7 @@ const ignoredTestCodeSchema = z.strictObject({
       context.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
     }
   }),
-  /** Why results with these codes are not stored (they stay in the archived raw message). */
+  /** Reason for not storing results with these codes (they stay in the archived raw message). */
   reason: nonEmpty('the reason these results are not stored'),
 });
 
@@ -141,11 +141,11 @@ export const analyzerProfileSchema = z.strictObject({
   name: nonEmpty('the name shown to lab staff'),
   manufacturer: nonEmpty('the manufacturer'),
   model: nonEmpty('the model'),
-  /** What IT must know about the profile as a whole: its sources and what it could not confirm. */
+  /** Remarks for IT about the profile as a whole: its sources and what could not be confirmed. */
   note: z.string().min(1).optional(),
   transport: profileTransportSchema,
   protocol: protocolSchema,
-  /** The analyzer asks the host for a specimen's orders (ASTM Q record, HL7 query) before it runs tests. */
+  /** True when the analyzer requests a specimen's orders from the host (ASTM Q record, HL7 query) before it runs tests. */
   hostQuery: z.boolean({ error: 'must be true or false' }).default(false),
   /** Test code key (see `protocol.testCodeComponents`) → LOINC code, display name and unit. */
   tests: z

@@ -18,12 +18,12 @@ function isUnixPortBinding(port: object): port is UnixPortBinding {
 }
 
 /**
- * serialport's own binding with one fix on Linux and macOS. Its read (bindings-cpp 13) retries a
- * read that returns 0 bytes at once, forever; but on a non-blocking tty a 0-byte read means end of
- * file: the other end hung up (a pty whose owner exited, some USB adapters when pulled). The
- * retries then spin a CPU and the port is never reported lost (serialport/bindings-cpp issue 162).
- * This read waits for the poller as before, and turns a 0-byte read into an error, which the
- * stream reports as a disconnection.
+ * serialport's own binding with one fix on Linux and macOS. Its read (@serialport/bindings-cpp
+ * 13.0.0) retries a read that returns 0 bytes at once, forever. But on a non-blocking tty a 0-byte
+ * read means end of file: the other end hung up (a pty whose owner exited, some USB adapters when
+ * pulled). The retries then spin a CPU and the port is never reported lost. This read waits for the
+ * poller as before, and turns a 0-byte read into an error, which the stream reports as a
+ * disconnection. Drop it once https://github.com/serialport/bindings-cpp/issues/162 is fixed.
  */
 export const hangupAwareBinding: typeof SerialPort.binding = {
   list: () => SerialPort.binding.list(),

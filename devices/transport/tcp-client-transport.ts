@@ -67,7 +67,7 @@ export class TcpClientTransport extends TransportBase {
         reject(error);
       };
       socket.setTimeout(this.#settings.connectTimeoutMs, () => {
-        const error: NodeJS.ErrnoException = new Error(`no answer within ${this.#settings.connectTimeoutMs} ms`);
+        const error: NodeJS.ErrnoException = new Error(`connection timed out after ${this.#settings.connectTimeoutMs} ms`);
         error.code = 'ETIMEDOUT';
         fail(error);
       });
@@ -86,7 +86,7 @@ export class TcpClientTransport extends TransportBase {
   }
 }
 
-/** Ends the socket gracefully and waits for it to close; destroys it if the peer does not answer. */
+/** Ends the socket gracefully and waits for it to close; destroys it if the peer does not close its end in time. */
 export function closeSocket(socket: Socket, graceMs = 1_000): Promise<void> {
   if (socket.destroyed) return Promise.resolve();
 

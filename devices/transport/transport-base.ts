@@ -13,14 +13,14 @@ export interface TransportOptions {
   logger: Logger;
 }
 
-/** What one attempt to open, connect or listen achieved. */
+/** Outcome of one attempt to open, connect or listen. */
 export interface AttemptOutcome {
   /** True when bytes can flow; false when a server listens and waits for the analyzer. */
   open: boolean;
   reason: string;
 }
 
-/** How an error reads to an operator, and whether another attempt could succeed. */
+/** An error in an operator's words, and whether another attempt could succeed. */
 export interface ErrorVerdict {
   reason: string;
   permanent: boolean;

@@ -8,7 +8,7 @@ import type { EventEmitter } from 'node:events';
  * - `reconnecting`: the connection was lost or an attempt failed; another attempt follows after
  *   `retryInMs` (a TCP server waits for the analyzer to connect again).
  * - `failed`: stopped retrying after an error that retrying cannot fix (permission denied, a
- *   setting the driver rejects); `open()` starts again once the cause is fixed.
+ *   setting the driver rejects). Once the cause is fixed, `open()` starts again.
  */
 export type TransportState = 'closed' | 'opening' | 'open' | 'reconnecting' | 'failed';
 
@@ -17,7 +17,7 @@ export type TransportKind = 'serial' | 'tcp-client' | 'tcp-server';
 export interface TransportStateChange {
   readonly state: TransportState;
   readonly previous: TransportState;
-  /** Why the state changed, in words an operator can act on. */
+  /** Reason for the change, in words an operator can act on. */
   readonly reason: string;
   /** The error behind a `reconnecting` or `failed` state. */
   readonly error?: Error;
@@ -42,7 +42,7 @@ export interface Transport extends Pick<EventEmitter<TransportEvents>, 'on' | 'o
   readonly id: string;
   readonly kind: TransportKind;
   readonly state: TransportState;
-  /** Where the transport connects, for logs and the status screen: a port path or host:port. */
+  /** Port path or host:port of the connection, for logs and the status screen. */
   readonly endpoint: string;
 
   /**

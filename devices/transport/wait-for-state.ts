@@ -2,7 +2,7 @@ import type { Transport, TransportState, TransportStateChange } from './transpor
 
 /**
  * Resolves with the state change that brings `transport` into `state`, or at once if it is already
- * there (with a synthetic change whose reason says so). Rejects after `timeoutMs`, naming the state
+ * there (with a synthetic change whose reason states that). Rejects after `timeoutMs`, naming the state
  * the transport was stuck in, and when the transport fails while waiting for another state.
  */
 export function waitForTransportState(transport: Transport, state: TransportState, timeoutMs = 30_000): Promise<TransportStateChange> {

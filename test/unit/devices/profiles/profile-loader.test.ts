@@ -152,8 +152,8 @@ describe('profile folder loader', () => {
     expect(result.errors).toEqual([{ file: 'b.json', issues: [{ path: '$.id', message: '"sysmex-xn550-bench-1" is already the id of a.json', hint: 'give each profile its own id' }] }]);
   });
 
-  it('reports an unreadable file', async () => {
-    if (process.getuid?.() === 0) return; // root reads any file, so the case cannot be produced.
+  // Root reads any file, so the case cannot be produced when the tests run as root.
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable file', async () => {
     write('locked.json', validProfile());
     chmodSync(join(directory.path, 'locked.json'), 0o000);
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { writeToStream } from '../../../../devices/transport/stream-write.js';
 
-/** A stream whose writes complete only when the test calls `complete()`. */
+/** Creates a stream whose writes complete only when the test calls `complete()`. */
 function heldStream(highWaterMark: number): { stream: Writable; complete: () => void; fail: (error: Error) => void } {
   let pending: ((error?: Error | null) => void) | undefined;
   const stream = new Writable({
