@@ -1,3 +1,5 @@
+import { normalizeMangoQuery, prepareQuery } from 'rxdb';
+
 import type { Outbox } from '../../../sync/client/outbox.js';
 import type { CollectionName } from '../../../sync/protocol/collections.js';
 import type { PatientSearchIndex } from '../../../sync/replica/patient-index.js';
@@ -10,6 +12,27 @@ import type { Logger } from '../logging/logger.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Only these collections hold patient documents; Locations are the ward's, not a patient's. */
 const PATIENT_COLLECTIONS: CollectionName[] = ['records', 'entries'];
+/** Patients read from the storage at a time. */
+export const PATIENT_PAGE_SIZE = 2_000;
+
+/**
+ * Reads the ids of the replica's live Patients in pages, in patientId order, straight from the
+ * storage instance. An RxQuery of every Patient would make an RxDocument of each, and RxDB's query
+ * cache would keep them after the run. A Patient's document id is `Patient/<patientId>`, so
+ * patientId is unique among Patients and each page can start after the last one.
+ */
+export async function* readPatientIdPages(replica: ReplicaDatabase, pageSize = PATIENT_PAGE_SIZE): AsyncGenerator<string[]> {
+  const schema = replica.records.schema.jsonSchema;
+  let after = '';
+  for (;;) {
+    const mango = { selector: { resourceType: 'Patient', patientId: { $gt: after }, _deleted: false }, sort: [{ resourceType: 'asc' }, { patientId: 'asc' }], limit: pageSize, skip: 0 };
+    const { documents } = await replica.records.storageInstance.query(prepareQuery(schema, normalizeMangoQuery(schema, mango as never)));
+    const ids = documents.map((document) => document.patientId);
+    if (ids.length > 0) yield ids;
+    if (ids.length < pageSize) return;
+    after = ids.at(-1) as string;
+  }
+}
 
 export interface RetentionOptions {
   replica: ReplicaDatabase;
@@ -45,14 +68,16 @@ export class RetentionService {
   async run(): Promise<RetentionResult> {
     const { replica, database, index, wardId, clock, retentionDays, logger } = this.options;
     const now = clock.now();
-    const patients = await replica.records.find({ selector: { resourceType: 'Patient' } }).exec();
-
     const markOut = database.prepare('INSERT OR IGNORE INTO hms_out_of_scope (patient_id, since) VALUES (?, ?)');
     const markIn = database.prepare('DELETE FROM hms_out_of_scope WHERE patient_id = ?');
-    for (const patient of patients) {
-      if (index.placementOf(patient.patientId)?.wardId === wardId) markIn.run(patient.patientId);
-      else markOut.run(patient.patientId, now.toISOString());
-    }
+    // One transaction per page: outside a transaction each statement would commit on its own.
+    const markPage = database.transaction((patientIds: string[]) => {
+      for (const patientId of patientIds) {
+        if (index.placementOf(patientId)?.wardId === wardId) markIn.run(patientId);
+        else markOut.run(patientId, now.toISOString());
+      }
+    });
+    for await (const patientIds of readPatientIdPages(replica)) markPage(patientIds);
 
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
     const due = database.prepare('SELECT patient_id FROM hms_out_of_scope WHERE since <= ?').pluck().all(cutoff) as string[];
