@@ -70,7 +70,7 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
   #warnedOutsideTransfer = false;
   /** Outbound messages; the first is the one being sent while establishing or sending. */
   #queue: OutboundMessage[] = [];
-  /** Bytes to write, emitted after each state change is complete so a listener sees a settled link. */
+  /** Bytes to write, emitted once each state change is complete, so a listener always finds the link in a settled state. */
   #output: Buffer[] = [];
 
   constructor(options: AstmLinkOptions = {}) {
@@ -166,8 +166,9 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
       return;
     }
 
-    const offset = token.kind === 'broken-frame' ? token.error.offset : token.kind === 'frame' ? token.frame.offset : undefined;
-    if (offset !== undefined && !this.#warnedOutsideTransfer) {
+    if (token.kind !== 'frame' && token.kind !== 'broken-frame') return;
+    if (!this.#warnedOutsideTransfer) {
+      const offset = token.kind === 'frame' ? token.frame.offset : token.error.offset;
       this.#warnedOutsideTransfer = true;
       this.#warn('frame-outside-transfer', `Frame at byte ${offset} arrived without an ENQ first and was ignored: the analyzer or the line lost the start of the transfer`, offset);
     }
@@ -248,11 +249,12 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
   }
 
   /**
-   * Closes the inbound transfer. Its message is delivered only when the transfer ended cleanly
-   * (last accepted frame ETX, no NAKed frame outstanding); otherwise every frame it carried is
-   * discarded and reported, so nothing half-received reaches the caller. A clean transfer whose
-   * EOT never came (timeout, new ENQ, lost connection) is still delivered with a `missing-eot`
-   * warning, because the analyzer saw every frame ACKed and will not send it again.
+   * Closes the inbound transfer. Its message is delivered only when the transfer ended cleanly:
+   * the last accepted frame ended with ETX and no NAKed frame is outstanding. Otherwise every
+   * frame it carried is discarded and reported, so nothing half-received reaches the caller.
+   * A clean transfer whose EOT never came (timeout, new ENQ, lost connection) is still delivered
+   * with a `missing-eot` warning, because the analyzer got every frame ACKed and will not send
+   * it again.
    */
   #endInbound(reason: 'eot' | AstmLinkErrorCode): void {
     const inbound = this.#inbound;
@@ -412,7 +414,7 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
   #onReplyTimeout(): void {
     const current = this.#queue[0] as OutboundMessage;
     this.#output.push(Buffer.of(EOT));
-    this.#failCurrent('reply-timeout', `The analyzer did not answer frame ${current.frameIndex + 1} of ${current.frames.length} within ${this.#options.replyTimeoutMs} ms; the transfer was aborted with EOT`);
+    this.#failCurrent('reply-timeout', `The analyzer did not reply to frame ${current.frameIndex + 1} of ${current.frames.length} within ${this.#options.replyTimeoutMs} ms; the transfer was aborted with EOT`);
     this.#flushOutput();
   }
 

@@ -376,7 +376,7 @@ const CAPTURES: readonly CaptureCase[] = [
   },
 ];
 
-/** The Pentra's 21 results: test name, LOINC code, value, abnormal flag, result status. */
+/** Lists the expected values of the Pentra's 21 results: test name, LOINC code, value, abnormal flag, result status. */
 function pentraResults(): ExpectedValues {
   const rows: [string, string, string, string, string][] = [
     ['WBC', '804-5', '8.5', '', 'W'],
@@ -485,10 +485,10 @@ describe('analyzer captures', () => {
       expect(frames.filter((frame) => !frame.checksumValid)).toHaveLength(27);
     });
 
-    it('stores the 121 transfers that end cleanly and reports the 27 that do not', () => {
-      // Counted by reading the log's order of ENQ, frames and EOT against E1381: frames without
-      // an ENQ before them are ignored, a bad checksum or a second message reusing frame
-      // number 1 is NAKed, and a transfer that ends while a NAKed frame is outstanding is discarded.
+    it('stores 121 clean transfers and reports 27', () => {
+      // Counted by reading the log's order of ENQ, frames and EOT against E1381. Frames without
+      // an ENQ before them are ignored. A bad checksum, or a second message that reuses frame
+      // number 1, is NAKed. A transfer that ends while a NAKed frame is outstanding is discarded.
       const harness = new LinkHarness();
       for (let start = 0; start < bytes.length; start += 1_000) harness.feed(bytes.subarray(start, start + 1_000));
 

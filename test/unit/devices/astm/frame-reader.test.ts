@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { AstmToken } from '../../../../devices/astm/index.js';
+import type { AstmFrame, AstmFrameError, AstmToken } from '../../../../devices/astm/index.js';
 import { AstmFrameReader, encodeFrame, encodeMessageFrames, frameChecksum, readAstmFrames } from '../../../../devices/astm/index.js';
 import { readFixture } from './support/link-harness.js';
 
@@ -10,7 +10,25 @@ const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 const FRAME_7 = latin1('\x027L|1|N\r\x030A\r\n');
 
 function kinds(tokens: AstmToken[]): string[] {
-  return tokens.map((token) => (token.kind === 'control' ? token.control : token.kind === 'broken-frame' ? `broken:${token.error.code}` : token.kind));
+  return tokens.map((token) => {
+    if (token.kind === 'control') return token.control;
+    if (token.kind === 'broken-frame') return `broken:${token.error.code}`;
+    return token.kind;
+  });
+}
+
+/** Returns token `index` as a frame, failing the test when it is something else. */
+function frameAt(tokens: AstmToken[], index = 0): AstmFrame {
+  const token = tokens[index];
+  expect(token?.kind).toBe('frame');
+  return (token as Extract<AstmToken, { kind: 'frame' }>).frame;
+}
+
+/** Returns token `index` as the error of a broken frame, failing the test when it is something else. */
+function brokenFrameAt(tokens: AstmToken[], index: number): AstmFrameError {
+  const token = tokens[index];
+  expect(token?.kind).toBe('broken-frame');
+  return (token as Extract<AstmToken, { kind: 'broken-frame' }>).error;
 }
 
 describe('frame checksum', () => {
@@ -27,32 +45,31 @@ describe('frame checksum', () => {
 
 describe('frame reader', () => {
   it('reads a standard frame with its verdicts', () => {
-    const [token] = readAstmFrames(FRAME_7);
+    const frame = frameAt(readAstmFrames(FRAME_7));
 
-    expect(token?.kind).toBe('frame');
-    if (token?.kind !== 'frame') return;
-    expect(token.frame.frameNumber).toBe(7);
-    expect(token.frame.text.toString('latin1')).toBe('L|1|N\r');
-    expect(token.frame.final).toBe(true);
-    expect(token.frame.checksum).toBe('0A');
-    expect(token.frame.checksumValid).toBe(true);
-    expect(token.frame.end).toBe('cr-lf');
-    expect(token.frame.length).toBe(FRAME_7.length);
-    expect(token.frame.raw.equals(FRAME_7)).toBe(true);
+    expect(frame.frameNumber).toBe(7);
+    expect(frame.text.toString('latin1')).toBe('L|1|N\r');
+    expect(frame.final).toBe(true);
+    expect(frame.checksum).toBe('0A');
+    expect(frame.checksumValid).toBe(true);
+    expect(frame.end).toBe('cr-lf');
+    expect(frame.length).toBe(FRAME_7.length);
+    expect(frame.raw.equals(FRAME_7)).toBe(true);
   });
 
   it('flags a wrong checksum without dropping the frame', () => {
-    const [token] = readAstmFrames(latin1('\x027L|1|N\r\x0340\r\n'));
+    const frame = frameAt(readAstmFrames(latin1('\x027L|1|N\r\x0340\r\n')));
 
-    expect(token?.kind === 'frame' && token.frame.checksumValid).toBe(false);
-    expect(token?.kind === 'frame' && token.frame.expectedChecksum).toBe('0A');
+    expect(frame.checksumValid).toBe(false);
+    expect(frame.expectedChecksum).toBe('0A');
   });
 
   it('accepts lowercase checksum digits', () => {
-    const [token] = readAstmFrames(latin1('\x02Hx\r\x03' + frameChecksum(latin1('Hx\r\x03')).toLowerCase() + '\r\n'));
-    // The frame number 'H' is no digit, but the checksum verdict is independent of it.
-    expect(token?.kind === 'frame' && token.frame.checksumValid).toBe(true);
-    expect(token?.kind === 'frame' && token.frame.frameNumber).toBe(null);
+    const frame = frameAt(readAstmFrames(latin1('\x02Hx\r\x03' + frameChecksum(latin1('Hx\r\x03')).toLowerCase() + '\r\n')));
+
+    // The frame number 'H' is no digit, but the checksum verdict does not depend on it.
+    expect(frame.checksumValid).toBe(true);
+    expect(frame.frameNumber).toBe(null);
   });
 
   it('reads the same frames whatever the chunk boundaries', () => {
@@ -68,8 +85,7 @@ describe('frame reader', () => {
   });
 
   it('completes a frame ended by LF alone', () => {
-    const [token] = readAstmFrames(latin1('\x027L|1|N\r\x030A\n'));
-    expect(token?.kind === 'frame' && token.frame.end).toBe('lf');
+    expect(frameAt(readAstmFrames(latin1('\x027L|1|N\r\x030A\n'))).end).toBe('lf');
   });
 
   it('waits for the LF after CR until told to finish', () => {
@@ -78,8 +94,7 @@ describe('frame reader', () => {
     expect(reader.push(latin1('\x027L|1|N\r\x030A\r'))).toEqual([]);
     expect(reader.awaitingFrameEnd).toBe(true);
 
-    const [token] = reader.finishFrame();
-    expect(token?.kind === 'frame' && token.frame.end).toBe('cr');
+    expect(frameAt(reader.finishFrame()).end).toBe('cr');
     expect(reader.awaitingFrameEnd).toBe(false);
     // The LF that arrives after all is part of that frame, not noise.
     expect(reader.push(latin1('\n'))).toEqual([]);
@@ -88,15 +103,15 @@ describe('frame reader', () => {
   it('completes a frame when the next frame follows without CR LF', () => {
     const tokens = readAstmFrames(latin1('\x027L|1|N\r\x030A\x02'));
     expect(kinds(tokens)).toEqual(['frame', 'broken:incomplete-frame']);
-    expect(tokens[0]?.kind === 'frame' && tokens[0].frame.end).toBe('none');
+    expect(frameAt(tokens, 0).end).toBe('none');
   });
 
   it('reports a frame cut short by EOT and then the EOT', () => {
     const tokens = readAstmFrames(latin1('\x021H|\\^&\x04'));
 
     expect(kinds(tokens)).toEqual(['broken:incomplete-frame', 'EOT']);
-    expect(tokens[0]?.kind === 'broken-frame' && tokens[0].error.offset).toBe(0);
-    expect(tokens[1]?.kind === 'control' && tokens[1].offset).toBe(7);
+    expect(brokenFrameAt(tokens, 0).offset).toBe(0);
+    expect(tokens[1]).toEqual({ kind: 'control', control: 'EOT', offset: 7 });
   });
 
   it('reports a frame cut short between its checksum digits', () => {
@@ -108,8 +123,8 @@ describe('frame reader', () => {
     const tokens = readAstmFrames(Buffer.concat([long, FRAME_7]), { maxFrameBytes: 100 });
 
     expect(kinds(tokens)).toEqual(['broken:frame-too-long', 'frame']);
-    expect(tokens[0]?.kind === 'broken-frame' && tokens[0].error.frameNumber).toBe(1);
-    expect(tokens[1]?.kind === 'frame' && tokens[1].frame.offset).toBe(long.length);
+    expect(brokenFrameAt(tokens, 0).frameNumber).toBe(1);
+    expect(frameAt(tokens, 1).offset).toBe(long.length);
   });
 
   it('reports bytes outside frames as noise with their offset', () => {
@@ -132,7 +147,7 @@ describe('frame reader', () => {
 });
 
 describe('frame writer', () => {
-  it('splits text into frames of at most 247 bytes numbered 1 to 7, then 0', () => {
+  it('splits text into numbered 247-byte frames', () => {
     const text = latin1('x'.repeat(240 * 9 + 5));
     const frames = encodeMessageFrames(text);
 

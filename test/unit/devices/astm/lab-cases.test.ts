@@ -26,7 +26,7 @@ describe('ASTM lab cases', () => {
     expectValues(message, { 'O.3': 'SID0024', 'R.4': '5.4', 'R.5': 'mmol/L' });
   });
 
-  it('LAB-25: NAKs the bad frame 7, ACKs its retransmission and stores the message once', () => {
+  it('LAB-25: NAKs bad frame 7, ACKs its resend', () => {
     const { harness, message } = receive('LAB-25.astm');
 
     expect(harness.replies).toEqual(['ACK', 'ACK', 'ACK', 'ACK', 'ACK', 'ACK', 'ACK', 'NAK', 'ACK']);
@@ -46,7 +46,7 @@ describe('ASTM lab cases', () => {
     });
   });
 
-  it('LAB-25: as the sender, gives up after six NAKs for the same frame and sends EOT', async () => {
+  it('LAB-25: sender stops after six NAKs', async () => {
     const harness = new LinkHarness();
     const text = captureFrames(readFixture('lab-cases/LAB-25.astm'))
       .slice(0, 7)
@@ -63,7 +63,7 @@ describe('ASTM lab cases', () => {
     expect((outcome as AstmLinkError).code).toBe('too-many-rejected-frames');
   });
 
-  it('LAB-27: accepts records closed by CR ETB and frame numbers wrapping 7, 0, 1', () => {
+  it('LAB-27: accepts ETB records and wrapping numbers', () => {
     const { harness, message } = receive('LAB-27.astm');
     const frameNumbers = captureFrames(readFixture('lab-cases/LAB-27.astm')).map((frame) => frame.frameNumber);
 
@@ -120,7 +120,7 @@ describe('ASTM lab cases', () => {
     expect(recordTypes(parseAstmMessage(harness.messages[0]?.text as Buffer))).toBe('HPORL');
   });
 
-  it('LAB-31: reads the delimiters from H, decodes \\R\\ and keeps an extra trailing field', () => {
+  it('LAB-31: reads delimiters and escapes from H', () => {
     const { harness, message } = receive('LAB-31.astm');
 
     expect(harness.replies).toEqual(Array(8).fill('ACK'));
@@ -205,7 +205,8 @@ describe('ASTM lab cases', () => {
 
       expect(harness.takeReplies()).toEqual(['EOT']);
       const [token] = readAstmFrames(frame as Buffer);
-      expect(token?.kind === 'frame' && token.frame.text.toString('latin1')).toBe(reply);
+      expect(token?.kind).toBe('frame');
+      expect(token?.kind === 'frame' ? token.frame.text.toString('latin1') : undefined).toBe(reply);
       expect(reply.split('\r')[2]).toBe(QUERY_REPLY_NO_ORDERS);
     });
   });

@@ -37,7 +37,7 @@ function asRepeats(value: ExpectedField): readonly (readonly string[])[] {
   return value as readonly (readonly string[])[];
 }
 
-/** The record types of a message as one string, such as `HPORL`. */
+/** Joins the record types of a message into one string, such as `HPORL`. */
 export function recordTypes(message: AstmMessage): string {
   return message.records.map((record) => record.type).join('');
 }

@@ -14,12 +14,12 @@ export function readFixture(path: string): Buffer {
   return readFileSync(new URL(`../../../../fixtures/${path}`, import.meta.url));
 }
 
-/** The frames of a capture, in order, whatever their checksum. */
+/** Returns the frames of a capture, in order, whatever their checksum. */
 export function captureFrames(bytes: Uint8Array): AstmFrame[] {
   return readAstmFrames(bytes).flatMap((token) => (token.kind === 'frame' ? [token.frame] : []));
 }
 
-/** The text of a capture's frames joined, as a receiver that accepted all of them would hold it. */
+/** Joins the text of a capture's frames, as a receiver that accepted all of them would store it. */
 export function captureText(bytes: Uint8Array): Buffer {
   return Buffer.concat(captureFrames(bytes).map((frame) => frame.text));
 }
@@ -75,7 +75,7 @@ export interface AnalyzerReplay {
 /**
  * Plays an analyzer that sends `frames` in one transfer the way E1381 requires: ENQ, then each
  * frame after the previous one's ACK, the same frame again after a NAK (six attempts at most),
- * then EOT. A frame that the link does not answer at once (one without its LF) gets its reply
+ * then EOT. A frame that the link does not reply to at once (one without its LF) gets its reply
  * after the link's LF wait, which the manual timer runs.
  */
 export function replayAsAnalyzer(harness: LinkHarness, frames: readonly Uint8Array[], lineFeedWaitMs = 250): AnalyzerReplay {
