@@ -9,6 +9,8 @@ import { TransportBase } from './transport-base.js';
 export class TcpClientTransport extends TransportBase {
   readonly #settings: TcpClientSettings;
   #socket: Socket | undefined;
+  /** The socket of a connection attempt in progress, destroyed by `release()` to abort it. */
+  #connecting: Socket | undefined;
 
   constructor(settings: TcpClientSettings, options: TransportOptions) {
     super(options, 'tcp-client', `${settings.host}:${settings.port}`, settings.reconnect);
@@ -29,6 +31,7 @@ export class TcpClientTransport extends TransportBase {
   }
 
   protected async release(): Promise<void> {
+    this.#connecting?.destroy(new Error('connection attempt aborted by close'));
     const socket = this.#socket;
     this.#socket = undefined;
     if (!socket) return;
@@ -62,7 +65,9 @@ export class TcpClientTransport extends TransportBase {
   #connect(): Promise<Socket> {
     return new Promise<Socket>((resolve, reject) => {
       const socket = connect({ host: this.#settings.host, port: this.#settings.port });
+      this.#connecting = socket;
       const fail = (error: Error): void => {
+        this.#connecting = undefined;
         socket.destroy();
         reject(error);
       };
@@ -73,6 +78,7 @@ export class TcpClientTransport extends TransportBase {
       });
       socket.once('error', fail);
       socket.once('connect', () => {
+        this.#connecting = undefined;
         socket.setTimeout(0);
         socket.off('error', fail);
         resolve(socket);

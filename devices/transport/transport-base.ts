@@ -45,6 +45,8 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
   #retryTimer: NodeJS.Timeout | undefined;
   /** Set while a lost connection is being released, so that its error and close events recover once. */
   #recovering = false;
+  /** The attempt in progress, which `close()` waits for so that nothing it opens outlives the close. */
+  #inFlight: Promise<unknown> = Promise.resolve();
   #stopped = true;
   #bytesReceived = 0;
   #bytesSent = 0;
@@ -73,7 +75,7 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     this.#stopped = false;
     this.#attempt = 0;
     this.changeState('opening', `opening ${this.endpoint}`);
-    const verdict = await this.#runAttempt();
+    const verdict = await this.#startAttempt();
     if (verdict?.permanent) throw new Error(`Connection ${this.id} failed: ${verdict.reason}`);
   }
 
@@ -83,6 +85,9 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    // Releasing first aborts a pending TCP connect; whatever an attempt still opens is released after it.
+    await this.release();
+    await this.#inFlight;
     await this.release();
     this.changeState('closed', 'closed by the application');
   }
@@ -143,6 +148,12 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     this.emit('state', change);
   }
 
+  #startAttempt(): Promise<ErrorVerdict | undefined> {
+    const running = this.#runAttempt();
+    this.#inFlight = running;
+    return running;
+  }
+
   async #runAttempt(): Promise<ErrorVerdict | undefined> {
     try {
       const outcome = await this.attempt();
@@ -150,6 +161,9 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
         await this.release();
         return undefined;
       }
+      // The connection may already have been lost while the attempt finished (a port that vanished
+      // right after opening); its recovery is under way, so the attempt's success no longer holds.
+      if (this.#recovering || this.#retryTimer) return undefined;
       if (outcome.open) this.markOpen(outcome.reason);
       else this.changeState(this.#attempt === 0 && this.#state === 'opening' ? 'opening' : 'reconnecting', outcome.reason);
       return undefined;
@@ -171,7 +185,7 @@ export abstract class TransportBase extends EventEmitter<TransportEvents> implem
     this.changeState('reconnecting', reason, { error, retryInMs });
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      if (!this.#stopped) void this.#runAttempt();
+      if (!this.#stopped) void this.#startAttempt();
     }, retryInMs);
   }
 

@@ -6,7 +6,7 @@ import type { AttemptOutcome, ErrorVerdict, TransportOptions } from '../../../..
 import { TransportBase } from '../../../../devices/transport/transport-base.js';
 import { captureLogs, LEVEL } from './log-capture.js';
 
-type Step = { outcome: AttemptOutcome } | { error: Error };
+type Step = { outcome: AttemptOutcome } | { error: Error } | { pending: Promise<AttemptOutcome> };
 
 /** A transport whose attempts follow a script, so that the state machine can be driven step by step. */
 class ScriptedTransport extends TransportBase {
@@ -23,6 +23,7 @@ class ScriptedTransport extends TransportBase {
     this.attempts += 1;
     const step = this.steps.shift() ?? { error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) };
     if ('error' in step) throw step.error;
+    if ('pending' in step) return step.pending;
     return step.outcome;
   }
 
@@ -164,6 +165,39 @@ describe('transport state machine', () => {
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(transport.attempts).toBe(1);
+  });
+
+  it('waits for an attempt in flight on close', async () => {
+    let finish: (outcome: AttemptOutcome) => void = () => undefined;
+    transport.steps.push({ pending: new Promise<AttemptOutcome>((resolve) => (finish = resolve)) });
+    const opening = transport.open();
+
+    const closing = transport.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.state).toBe('opening');
+    const releasesBeforeFinish = transport.releases;
+    finish({ open: true, reason: 'connected' });
+    await closing;
+    await opening;
+
+    expect(transport.state).toBe('closed');
+    expect(changes.map((change) => change.state)).toEqual(['opening', 'closed']);
+    // Whatever the late attempt opened is released after it finished.
+    expect(transport.releases).toBeGreaterThan(releasesBeforeFinish);
+  });
+
+  it('ignores an attempt that succeeds after a loss', async () => {
+    let finish: (outcome: AttemptOutcome) => void = () => undefined;
+    transport.steps.push({ pending: new Promise<AttemptOutcome>((resolve) => (finish = resolve)) });
+    const opening = transport.open();
+
+    transport.lose(new Error('port vanished right after opening'));
+    await vi.advanceTimersByTimeAsync(0);
+    finish({ open: true, reason: 'connected' });
+    await opening;
+
+    expect(transport.state).toBe('reconnecting');
+    expect(changes.map((change) => change.state)).toEqual(['opening', 'reconnecting']);
   });
 
   it('rejects writes unless open', async () => {
