@@ -31,6 +31,7 @@ export class Hl7Segment {
   readonly #textOffset: number;
   readonly #isHeader: boolean;
   #parts: string[] | undefined;
+  #repetitions: Map<number, readonly string[]> | undefined;
 
   constructor(id: string, raw: string, position: number, textOffset: number, context: SegmentContext) {
     this.id = id;
@@ -63,12 +64,16 @@ export class Hl7Segment {
   }
 
   /** The encoded text of each repetition of field `n`; [] when the field is empty or absent. */
-  repetitions(n: number): string[] {
+  repetitions(n: number): readonly string[] {
+    const cached = this.#repetitions?.get(n);
+    if (cached !== undefined) return cached;
     const text = this.field(n);
-    if (text === '') return [];
     const separator = this.#context.delimiters.repetition;
-    if (separator === undefined || this.#isEncodingField(n)) return [text];
-    return text.split(separator);
+    const repetitions = text === '' ? [] : separator === undefined || this.#isEncodingField(n) ? [text] : text.split(separator);
+    // Cached so that reading repetition after repetition of a long field stays linear.
+    this.#repetitions ??= new Map();
+    this.#repetitions.set(n, repetitions);
+    return repetitions;
   }
 
   /** The value at field `n`, repetition, component and subcomponent (see the class comment). */
@@ -78,7 +83,10 @@ export class Hl7Segment {
     if (this.#isEncodingField(n)) return repetition === 1 && (component ?? 1) === 1 && (subcomponent ?? 1) === 1 ? text : '';
 
     const delimiters = this.#context.delimiters;
-    const repetitionText = delimiters.repetition === undefined ? (repetition === 1 ? text : '') : piece(text, delimiters.repetition, repetition);
+    let repetitionText: string;
+    if (delimiters.repetition === undefined) repetitionText = repetition === 1 ? text : '';
+    else if (repetition === 1) repetitionText = piece(text, delimiters.repetition, 1);
+    else repetitionText = this.repetitions(n)[repetition - 1] ?? '';
     return this.#valueIn(repetitionText, component, subcomponent);
   }
 
