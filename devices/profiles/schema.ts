@@ -46,9 +46,10 @@ const astmProtocolSchema = z.strictObject({
   name: z.literal('astm-e1381'),
   /**
    * Accept received frames longer than the 247 characters E1381 allows, with a warning, because
-   * some analyzers send whole messages in one frame. Frames the host sends always keep the limit.
+   * many analyzers send whole messages in one frame; false NAKs them. Frames the host sends always
+   * keep the limit. The default matches the ASTM link layer's.
    */
-  acceptOversizedFrames: z.boolean({ error: 'must be true or false' }).default(false),
+  acceptOversizedFrames: z.boolean({ error: 'must be true or false' }).default(true),
   /** Components of the Universal Test ID (R-3, O-5) that identify the test; E1394 puts the local code in the fourth. */
   testCodeComponents: testCodeComponents.default([4]),
   /** Character encoding of the records: ASTM sets none, and most analyzers send ISO 8859-1. */

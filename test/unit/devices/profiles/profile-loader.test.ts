@@ -43,7 +43,7 @@ describe('profile validation', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.profile.hostQuery).toBe(false);
-    expect(result.profile.protocol).toEqual({ name: 'astm-e1381', testCodeComponents: [5], acceptOversizedFrames: false, encoding: 'latin1' });
+    expect(result.profile.protocol).toEqual({ name: 'astm-e1381', testCodeComponents: [5], acceptOversizedFrames: true, encoding: 'latin1' });
     expect(result.profile.transport).toMatchObject({ dataBits: 8, parity: 'none', stopBits: 1, flowControl: 'none' });
   });
 

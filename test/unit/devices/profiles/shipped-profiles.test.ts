@@ -43,6 +43,13 @@ function testIdComponents(text: string, protocol: AnalyzerProfile['protocol']['n
   return records.filter((record) => record.startsWith('R|')).map((record) => (record.split('|')[2] ?? '').split(componentDelimiter));
 }
 
+/** Length of the longest E1381 frame in a capture, from STX to the checksum, both excluded. */
+function longestFrame(text: string): number {
+  // eslint-disable-next-line no-control-regex -- E1381 frames are delimited by STX, ETX and ETB
+  const frames = [...text.matchAll(/\x02([0-7][\s\S]*?[\x03\x17])[0-9A-Fa-f]{2}/g)];
+  return Math.max(0, ...frames.map((match) => (match[1] as string).length));
+}
+
 describe('shipped analyzer profiles', () => {
   const shipped = loadShippedProfiles();
 
@@ -90,6 +97,17 @@ describe('shipped analyzer profiles', () => {
       expect(unmapped).toEqual([]);
     });
   }
+
+  it('accept the oversized frames their captures hold', () => {
+    for (const [id, captures] of Object.entries(capturesByProfile)) {
+      const profile = shipped.profiles.find((loaded) => loaded.profile.id === id)?.profile;
+      if (profile?.protocol.name !== 'astm-e1381') continue;
+      const longest = Math.max(...captures.map((capture) => longestFrame(readFileSync(`${fixtures}${capture}`, 'latin1'))));
+
+      // 240 characters of text plus the frame number and the ETX or ETB: the E1381 limit without STX, checksum and CR LF.
+      if (longest > 242) expect(profile.protocol.acceptOversizedFrames, `${id}: longest frame ${longest}`).toBe(true);
+    }
+  });
 
   it('map the Sysmex codes to automated-count LOINC codes', () => {
     const sysmex = shipped.profiles.find((loaded) => loaded.profile.id === 'sysmex-xn550')?.profile;
