@@ -1,9 +1,11 @@
 // RxDB's own storage benchmark (runPerformanceTests from rxdb/plugins/test-utils) on the replica's
 // SQLite storage, RxDB's memory storage and RxDB's Dexie storage on fake-indexeddb, in one process,
 // with plain better-sqlite3 writing and reading the same JSON documents as the physical baseline.
-// Run: npm run bench -- [--runs 10] [--docs 3000] [--json results.json]
+// Run: node --expose-gc --import tsx bench/storage-performance.ts [--runs 10] [--docs 3000] [--json results.json]
+// (npm run bench -- [options] does the same).
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -38,9 +40,14 @@ const INSERT_BATCHES = 6;
 const SERIAL_DOCS = 50;
 const PARALLEL_QUERIES = 4;
 const COLLECTIONS = 4;
+const WARM_UP_ROUNDS = 4;
+/** runPerformanceTests' default `waitBetweenTests`. */
+const PAUSE_BETWEEN_PHASES_MS = 100;
 /**
- * runPerformanceTests (RxDB 17.6) averages only the fastest 5 % of the runs of each phase: it calls
- * averageOfTimeValues(times, 95), which strips the slowest 95 %. The raw baseline does the same.
+ * runPerformanceTests (RxDB 17.6) averages only the fastest 5 % of a phase's samples: it calls
+ * averageOfTimeValues(times, 95), which strips the slowest 95 %. Called for one run, that is the
+ * fastest of the 6 insert batches and the one sample of each other phase. The raw baseline does
+ * the same in each round.
  */
 const STRIP_SLOWEST_PERCENT = 95;
 
@@ -58,13 +65,16 @@ function compareText(a: string, b: string): number {
  * schema as UTF-16BE BLOBs, each with an SQLite index. The difference to the plain run is then the
  * cost of maintaining RxDB's indexes, and the rest of the storage's time is its own and RxDB's work.
  */
-function runRawSqlite(directory: string, indexed: boolean): PhaseTimes {
+async function runRawSqlite(directory: string, indexed: boolean, run: number): Promise<PhaseTimes> {
   const times: Record<string, number[]> = {};
-  const record = (phase: string, started: number) => {
+  // runPerformanceTests pauses between phases (100 ms and idle callbacks); the same pause here
+  // gives the baseline the same cold caches after each pause.
+  const record = async (phase: string, started: number) => {
     (times[phase] ??= []).push(performance.now() - started);
+    await setTimeout(PAUSE_BETWEEN_PHASES_MS);
   };
 
-  for (let run = 0; run < runs; run += 1) {
+  {
     const database = new Database(`${directory}/raw-${indexed ? 'indexed-' : ''}${run}.sqlite`);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
@@ -87,7 +97,7 @@ function runRawSqlite(directory: string, indexed: boolean): PhaseTimes {
       ids.push(...documents.map((document) => document.id));
       const started = performance.now();
       insertBatch(documents);
-      record(`insert-documents-${perBatch}`, started);
+      await record(`insert-documents-${perBatch}`, started);
     }
 
     let started = performance.now();
@@ -97,7 +107,7 @@ function runRawSqlite(directory: string, indexed: boolean): PhaseTimes {
       const rows = database.prepare(`SELECT data FROM documents WHERE id IN (${chunk.map(() => '?').join(', ')})`).pluck().all(...chunk) as string[];
       for (const row of rows) found.push(JSON.parse(row));
     }
-    record(`find-by-ids-${docsAmount}`, started);
+    await record(`find-by-ids-${docsAmount}`, started);
     if (found.length !== docsAmount) throw new Error(`Raw find by ids returned ${found.length} of ${docsAmount} documents`);
 
     const serialIds: string[] = [];
@@ -107,28 +117,28 @@ function runRawSqlite(directory: string, indexed: boolean): PhaseTimes {
       serialIds.push(document.id);
       insertBatch([document]);
     }
-    record(`serial-inserts-${SERIAL_DOCS}`, started);
+    await record(`serial-inserts-${SERIAL_DOCS}`, started);
 
     const byId = database.prepare('SELECT data FROM documents WHERE id = ?').pluck();
     started = performance.now();
     for (const id of serialIds) JSON.parse(byId.get(id) as string);
-    record(`serial-find-by-id-${SERIAL_DOCS}`, started);
+    await record(`serial-find-by-id-${SERIAL_DOCS}`, started);
 
     // RxDB's phase sorts by var2, var1; here the sort runs in JavaScript over the parsed documents.
     started = performance.now();
     const all = (database.prepare('SELECT data FROM documents').pluck().all() as string[]).map((row) => JSON.parse(row));
     all.sort((a, b) => a.var2 - b.var2 || compareText(a.var1, b.var1) || compareText(a.id, b.id));
-    record('find-by-query', started);
+    await record('find-by-query', started);
 
     const byVar2 = database.prepare("SELECT data FROM documents WHERE json_extract(data, '$.var2') = ?").pluck();
     started = performance.now();
     for (let value = 0; value < PARALLEL_QUERIES; value += 1) (byVar2.all(value) as string[]).map((row) => JSON.parse(row));
-    record(`find-by-query-parallel-${PARALLEL_QUERIES}`, started);
+    await record(`find-by-query-parallel-${PARALLEL_QUERIES}`, started);
 
     const countVar2 = database.prepare("SELECT COUNT(*) FROM documents WHERE json_extract(data, '$.var2') = ?").pluck();
     started = performance.now();
     for (let value = 0; value < PARALLEL_QUERIES; value += 1) countVar2.get(value);
-    record('4x-count', started);
+    await record('4x-count', started);
 
     database.close();
   }
@@ -137,46 +147,82 @@ function runRawSqlite(directory: string, indexed: boolean): PhaseTimes {
 }
 
 async function runRxdb(storage: RxStorage<unknown, unknown>, description: string): Promise<PhaseTimes> {
-  const result = (await runPerformanceTests(storage, description, { runs, docsAmount, collectionsAmount: COLLECTIONS, log: false })) as unknown as Record<string, unknown>;
+  const result = (await runPerformanceTests(storage, description, { runs: 1, docsAmount, collectionsAmount: COLLECTIONS, log: false })) as unknown as Record<string, unknown>;
   return Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && !['collectionsAmount', 'docsAmount'].includes(entry[0])));
+}
+
+function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+}
+
+/** Collects a gc() when node runs with --expose-gc, so one contender's garbage is not collected during the next one's phases. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** The storage's index columns for runPerformanceTests' schema, as RxDB fills it for a storage. */
 const indexColumns = buildIndexColumns<AverageSchemaDocumentType>(fillWithDefaultSettings(schemas.averageSchema()));
 
 const directory = makeBenchDirectory('storage-performance');
-const results: Record<string, PhaseTimes> = {};
+/** Per contender and phase, one figure per round. */
+const rounds: Record<string, Record<string, number[]>> = {};
+const seconds: Record<string, number> = {};
 try {
-  const storages: [string, () => RxStorage<unknown, unknown>][] = [
-    ['memory', () => getRxStorageMemory() as RxStorage<unknown, unknown>],
-    ['dexie (fake-indexeddb)', () => getRxStorageDexie({ indexedDB, IDBKeyRange }) as RxStorage<unknown, unknown>],
-    ['hms-sqlite', () => getRxStorageSQLite({ directory: `${directory.path}/plain` }) as RxStorage<unknown, unknown>],
-    ['hms-sqlite encrypted', () => getRxStorageSQLite({ directory: `${directory.path}/encrypted`, key: 'ab'.repeat(32) }) as RxStorage<unknown, unknown>],
+  const contenders: [string, (round: number) => Promise<PhaseTimes>][] = [
+    ['memory', () => runRxdb(getRxStorageMemory() as RxStorage<unknown, unknown>, 'memory')],
+    ['dexie (fake-indexeddb)', () => runRxdb(getRxStorageDexie({ indexedDB, IDBKeyRange }) as RxStorage<unknown, unknown>, 'dexie')],
+    ['hms-sqlite', (round) => runRxdb(getRxStorageSQLite({ directory: `${directory.path}/plain-${round}` }) as RxStorage<unknown, unknown>, 'hms-sqlite')],
+    ['hms-sqlite encrypted', (round) => runRxdb(getRxStorageSQLite({ directory: `${directory.path}/encrypted-${round}`, key: 'ab'.repeat(32) }) as RxStorage<unknown, unknown>, 'hms-sqlite encrypted')],
+    ['raw better-sqlite3', (round) => runRawSqlite(directory.path, false, round)],
+    ['raw + index columns', (round) => runRawSqlite(directory.path, true, round)],
   ];
 
-  // One short pass first, so that no storage pays for compiling RxDB's own code paths.
-  await runPerformanceTests(getRxStorageMemory(), 'warm-up', { runs: 2, docsAmount, log: false });
-
-  for (const [name, create] of storages) {
-    const started = performance.now();
-    results[name] = await runRxdb(create(), name);
-    console.log(`${name}: ${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // Warm-up rounds first, not counted: the first rounds of a contender run its code before V8 has
+  // optimized it, and a hms-sqlite insert batch took 13 ms in the first round and 7 ms from the
+  // fifth on.
+  for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
+    for (const [name, run] of contenders) {
+      // A Dexie round takes about 20 s, nearly all in queries a thousand times slower than the
+      // others', so one warm-up round is enough for the comparison.
+      if (name.startsWith('dexie') && round > 0) continue;
+      await run(-1 - round);
+    }
   }
-  for (const [name, indexed] of [['raw better-sqlite3', false], ['raw + index columns', true]] as const) {
-    const started = performance.now();
-    results[name] = runRawSqlite(directory.path, indexed);
-    console.log(`${name}: ${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  // Rounds interleave the contenders, each round starting one further along the list, so that a
+  // change of the machine's load during the run, or the heap one contender leaves behind, does not
+  // fall on one contender alone.
+  for (let round = 0; round < runs; round += 1) {
+    for (let offset = 0; offset < contenders.length; offset += 1) {
+      const contender = contenders[(round + offset) % contenders.length];
+      if (!contender) continue;
+      const [name, run] = contender;
+      collectGarbage();
+      const started = performance.now();
+      const phases = await run(round);
+      seconds[name] = (seconds[name] ?? 0) + (performance.now() - started) / 1000;
+      for (const [phase, time] of Object.entries(phases)) ((rounds[name] ??= {})[phase] ??= []).push(time);
+    }
+    console.log(`round ${round + 1} of ${runs} done`);
   }
 } finally {
   directory.remove();
 }
 
+const results: Record<string, PhaseTimes> = Object.fromEntries(
+  Object.entries(rounds).map(([name, phases]) => [name, Object.fromEntries(Object.entries(phases).map(([phase, times]) => [phase, Math.round(median(times) * 100) / 100]))]),
+);
+for (const [name, total] of Object.entries(seconds)) console.log(`${name}: ${runs} rounds in ${total.toFixed(1)} s`);
+
 const names = Object.keys(results);
 const phases = [...new Set(names.flatMap((name) => Object.keys(results[name] ?? {})))];
-console.log(`\nMilliseconds per phase: mean of the fastest 5 % of ${runs} runs, ${docsAmount} documents\n`);
+console.log(`\nMilliseconds per phase: median over ${runs} rounds of each round's figure (RxDB's: the fastest 5 % of the phase's samples), ${docsAmount} documents\n`);
 console.log(`| phase | ${names.join(' | ')} |`);
 console.log(`| --- | ${names.map(() => '---:').join(' | ')} |`);
 for (const phase of phases) {
   console.log(`| ${phase} | ${names.map((name) => results[name]?.[phase]?.toFixed(2) ?? '–').join(' | ')} |`);
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ runs, docsAmount, results }, null, 2)}\n`);
+if (values.json) writeFileSync(values.json, `${JSON.stringify({ runs, docsAmount, results, rounds }, null, 2)}\n`);
