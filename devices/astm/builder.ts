@@ -7,8 +7,8 @@ import type { AstmFieldName, AstmRecordType } from './record-fields.js';
 import { fieldNumberOf, isAstmRecordType } from './record-fields.js';
 
 /**
- * A field value to write: a string is one component; an array of strings is the components of
- * one repetition, written as given, empty trailing components included; an array of arrays is
+ * A field value to write. A string is one component. An array of strings is the components of one
+ * repetition, written as given with empty trailing components included. An array of arrays is
  * several repetitions. A parsed AstmField is written back with the same repetitions and components.
  */
 export type AstmFieldValue = string | readonly string[] | readonly (readonly string[])[] | AstmField;

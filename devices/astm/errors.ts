@@ -1,7 +1,7 @@
 /**
  * Every failure of the ASTM layers is an AstmError with a `code` to switch on and, where the
  * failure sits in a byte stream or a message text, the `offset` of the byte or character that
- * caused it. Link offsets count bytes since the link was created or last reset; parser offsets
+ * caused it. Link offsets count bytes since the link was created or last reset. Parser offsets
  * count characters of the text given to the parser, which equal bytes for Latin-1 input.
  */
 export abstract class AstmError extends Error {
@@ -14,7 +14,7 @@ export abstract class AstmError extends Error {
   }
 }
 
-/** Why the link layer rejected (NAKed) or could not read a frame. */
+/** The reason the link layer rejected (NAKed) or could not read a frame. */
 export type AstmFrameErrorCode =
   | 'checksum-mismatch'
   | 'invalid-frame-number'

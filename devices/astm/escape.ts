@@ -1,6 +1,6 @@
 import type { AstmDelimiters } from './delimiters.js';
 
-/** Where an escape sequence could not be decoded; the text is kept as received. */
+/** An escape sequence that could not be decoded and was kept as received. */
 export interface EscapeProblem {
   /** Position of the escape character within the component text. */
   readonly index: number;

@@ -4,8 +4,8 @@ import { CONTROL_CHARACTER_NAMES, CR, ENQ, EOT, ETB, ETX, LF, STX } from './cont
 import { AstmFrameError } from './errors.js';
 
 /**
- * How a frame ended after its checksum: `cr-lf` as E1381 requires, or with only one of the two
- * (real analyzers send either), or with neither when the next frame or a timeout followed.
+ * The bytes that ended a frame after its checksum: `cr-lf` as E1381 requires, only one of the two
+ * (real analyzers send either), or neither when the next frame or a timeout followed.
  */
 export type FrameEnd = 'cr-lf' | 'cr' | 'lf' | 'none';
 
@@ -32,7 +32,7 @@ export interface AstmFrame {
 }
 
 /**
- * What the reader found in the stream, in order:
+ * An item the reader found in the stream, in stream order:
  * - `control`: a single ENQ, EOT, ACK or NAK outside a frame;
  * - `frame`: a complete frame, whatever its checksum;
  * - `broken-frame`: a frame cut short by STX, ENQ or EOT (`incomplete-frame`) or longer than the

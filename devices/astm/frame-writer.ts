@@ -17,7 +17,7 @@ export function encodeFrame(frameNumber: number, text: Uint8Array, final: boolea
 
 /**
  * Splits a message text into frames of at most 240 text bytes (247 bytes with framing), numbered
- * 1 to 7, then 0, 1 and so on; every frame but the last ends with ETB.
+ * 1 to 7, then 0, 1 and so on. Every frame but the last ends with ETB.
  */
 export function encodeMessageFrames(text: Uint8Array): Buffer[] {
   assertSendableText(text);

@@ -13,7 +13,7 @@ export const systemTimer: LinkTimer = {
 
 /**
  * The side the workstation plays. In link contention (both sides send ENQ at once) the
- * instrument wins: the host answers the instrument's next ENQ and waits longer before retrying.
+ * instrument wins, so the host ACKs the instrument's next ENQ and waits longer before retrying.
  */
 export type LinkRole = 'host' | 'instrument';
 
@@ -42,8 +42,8 @@ export interface AstmLinkOptions {
   /** Transmissions of one frame before the sender gives up, and NAKs in a row before the receiver does. E1381: 6. */
   maxFrameAttempts?: number;
   /**
-   * ENQs sent for one message (answered by NAK or by nothing) before it is reported as not
-   * delivered. E1381 sets no limit; the default of 6 follows its frame rule.
+   * ENQs sent for one message that get a NAK or no reply before the message is reported as not
+   * delivered. E1381 sets no limit, so the default of 6 follows its rule for frames.
    */
   maxEstablishmentAttempts?: number;
   /**

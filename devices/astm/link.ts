@@ -267,8 +267,8 @@ export class AstmLink extends EventEmitter<AstmLinkEvents> {
     if (inbound.endsCleanly) {
       const stoppedByUs = reason === 'link-reset' || reason === 'link-closed';
       if (reason !== 'eot' && !(stoppedByUs && inbound.frameCount === 0)) {
-        const kept = inbound.frameCount > 0 ? `after its last message was complete; its ${inbound.frameCount} frame(s) were kept` : 'before any frame arrived';
-        this.#warn('missing-eot', `The transfer opened at byte ${inbound.offset} ended without EOT (${describeEnding(reason)}) ${kept}`, inbound.offset);
+        const outcome = inbound.frameCount > 0 ? `after its last message was complete; its ${inbound.frameCount} frame(s) were kept` : 'before any frame arrived';
+        this.#warn('missing-eot', `The transfer opened at byte ${inbound.offset} ended without EOT (${describeEnding(reason)}) ${outcome}`, inbound.offset);
       }
       const message = inbound.message();
       if (message) this.emit('message', message);

@@ -9,7 +9,7 @@ export class OutboundMessage {
   frameIndex = 0;
   /** Transmissions of the current frame. */
   frameAttempts = 0;
-  /** ENQs sent for this message that were answered by NAK or by nothing. */
+  /** ENQs sent for this message that got a NAK or no reply. */
   failedEstablishments = 0;
 
   #resolve!: () => void;

@@ -50,7 +50,7 @@ export class AstmMessage {
 /**
  * Parses LIS2-A2 records into messages; each H record starts a new message with the delimiters
  * it declares. Records end with CR; LF and CR LF are accepted too. Throws AstmParseError when the
- * text holds no records, a record comes before any H, an H declares unusable delimiters, or a
+ * text contains no records, a record comes before any H, an H declares unusable delimiters, or a
  * record type is not followed by the field delimiter.
  */
 export function parseAstmMessages(input: string | Uint8Array, options: AstmParseOptions = {}): AstmMessage[] {
