@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { AstmLinkError, encodeFrame, encodeMessageFrames } from '../../../../devices/astm/index.js';
+import { AstmLinkError, encodeFrame, encodeMessageFrames, frameChecksum } from '../../../../devices/astm/index.js';
 import { ENQ, EOT, LinkHarness } from './support/link-harness.js';
 
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -72,9 +72,10 @@ describe('link receiving', () => {
 
   it('NAKs a frame number that is not a digit 0 to 7', () => {
     const harness = new LinkHarness();
+    // Frame number '8' with a checksum that matches it, so only the number is wrong.
     const bad = Buffer.from(frame(1, HEADER));
     bad[1] = 0x38;
-    bad.write(bad.subarray(1, bad.length - 4).reduce((sum, byte) => (sum + byte) & 0xff, 0).toString(16).toUpperCase().padStart(2, '0'), bad.length - 4, 'latin1');
+    bad.write(frameChecksum(bad.subarray(1, bad.length - 4)), bad.length - 4, 'latin1');
 
     harness.feed(ENQ, bad);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { AstmBuildError, AstmLinkError, readAstmFrames } from '../../../../devices/astm/index.js';
+import { AstmBuildError, AstmLinkError, encodeFrame, readAstmFrames } from '../../../../devices/astm/index.js';
 import { ACK, ENQ, EOT, LinkHarness, NAK } from './support/link-harness.js';
 
 const MESSAGE = 'H|\\^&\rP|1\rO|1|SID0001||^^^GLU|R\rL|1|N\r';
@@ -170,9 +170,7 @@ describe('link sending', () => {
   it('sends after the instrument finished when the contention wait is over', () => {
     const harness = new LinkHarness({ role: 'host' });
     track(harness.link.send(MESSAGE));
-    const inbound = Buffer.from('\x021H|\\^&\rL|1|N\r\x03', 'latin1');
-    const checksum = inbound.subarray(1).reduce((sum, byte) => (sum + byte) & 0xff, 0).toString(16).toUpperCase().padStart(2, '0');
-    const frame = Buffer.concat([inbound, Buffer.from(`${checksum}\r\n`, 'latin1')]);
+    const frame = encodeFrame(1, Buffer.from('H|\\^&\rL|1|N\r', 'latin1'), true);
 
     harness.feed(ENQ);
     harness.timer.advance(1_000);
