@@ -64,7 +64,9 @@ export const E1381_TIMEOUTS = {
   maxFrameAttempts: 6,
 } as const;
 
+/** Fills in the defaults; throws RangeError for a timeout below 0 or an attempt count below 1. */
 export function resolveLinkOptions(options: AstmLinkOptions): ResolvedLinkOptions {
+  validateNumbers(options);
   const role = options.role ?? 'host';
   const contentionDefault =
     role === 'host' ? E1381_TIMEOUTS.hostContentionRetryDelayMs : E1381_TIMEOUTS.instrumentContentionRetryDelayMs;
@@ -83,6 +85,24 @@ export function resolveLinkOptions(options: AstmLinkOptions): ResolvedLinkOption
     maxEstablishmentAttempts: options.maxEstablishmentAttempts ?? 6,
     lineFeedWaitMs: options.lineFeedWaitMs ?? 250,
   };
+}
+
+function validateNumbers(options: AstmLinkOptions): void {
+  const counts = ['maxFrameAttempts', 'maxEstablishmentAttempts', 'maxFrameBytes', 'maxMessageBytes'] as const;
+  const durations = ['replyTimeoutMs', 'receiveTimeoutMs', 'busyRetryDelayMs', 'contentionRetryDelayMs', 'lineFeedWaitMs'] as const;
+
+  for (const name of counts) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new RangeError(`ASTM link option ${name} is ${value}: set a whole number of at least 1`);
+    }
+  }
+  for (const name of durations) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`ASTM link option ${name} is ${value}: set a number of milliseconds of at least 0`);
+    }
+  }
 }
 
 /** One timeout at a time, restartable; the link keeps one per concern. */

@@ -280,6 +280,13 @@ describe('link receiving', () => {
     expect(harness.messages[0]?.offset).toBe(0);
   });
 
+  it('rejects invalid option values', () => {
+    expect(() => new LinkHarness({ maxFrameAttempts: 0 })).toThrowError(/maxFrameAttempts is 0/);
+    expect(() => new LinkHarness({ maxFrameBytes: 2.5 })).toThrowError(/maxFrameBytes is 2.5/);
+    expect(() => new LinkHarness({ receiveTimeoutMs: -1 })).toThrowError(/receiveTimeoutMs is -1/);
+    expect(() => new LinkHarness({ replyTimeoutMs: Number.NaN })).toThrowError(/replyTimeoutMs is NaN/);
+  });
+
   it('ignores input after close', () => {
     const harness = new LinkHarness();
 
