@@ -64,16 +64,12 @@ export class Hl7Segment {
   }
 
   /** The encoded text of each repetition of field `n`; [] when the field is empty or absent. */
-  repetitions(n: number): readonly string[] {
-    const cached = this.#repetitions?.get(n);
-    if (cached !== undefined) return cached;
+  repetitions(n: number): string[] {
     const text = this.field(n);
+    if (text === '') return [];
     const separator = this.#context.delimiters.repetition;
-    const repetitions = text === '' ? [] : separator === undefined || this.#isEncodingField(n) ? [text] : text.split(separator);
-    // Cached so that reading repetition after repetition of a long field stays linear.
-    this.#repetitions ??= new Map();
-    this.#repetitions.set(n, repetitions);
-    return repetitions;
+    if (separator === undefined || this.#isEncodingField(n) || !text.includes(separator)) return [text];
+    return text.split(separator);
   }
 
   /** The value at field `n`, repetition, component and subcomponent (see the class comment). */
@@ -82,12 +78,27 @@ export class Hl7Segment {
     if (text === '') return '';
     if (this.#isEncodingField(n)) return repetition === 1 && (component ?? 1) === 1 && (subcomponent ?? 1) === 1 ? text : '';
 
-    const delimiters = this.#context.delimiters;
-    let repetitionText: string;
-    if (delimiters.repetition === undefined) repetitionText = repetition === 1 ? text : '';
-    else if (repetition === 1) repetitionText = piece(text, delimiters.repetition, 1);
-    else repetitionText = this.repetitions(n)[repetition - 1] ?? '';
+    const repetitionText = repetition === 1 ? this.#firstRepetition(n) : (this.#cachedRepetitions(n)[repetition - 1] ?? '');
     return this.#valueIn(repetitionText, component, subcomponent);
+  }
+
+  /**
+   * `value()` of each component of one repetition of field `n`, in order: a component with
+   * subcomponents comes back encoded, any other decoded. [] when the repetition is empty or absent.
+   */
+  components(n: number, repetition = 1): string[] {
+    if (this.#isEncodingField(n)) {
+      const text = this.field(n);
+      return repetition === 1 && text !== '' ? [text] : [];
+    }
+    const text = repetition === 1 ? this.#firstRepetition(n) : (this.#cachedRepetitions(n)[repetition - 1] ?? '');
+    if (text === '') return [];
+    const delimiters = this.#context.delimiters;
+    const components = text.split(delimiters.component);
+    // Most repetitions hold neither escapes nor subcomponents; their components need no more work.
+    const plain = (delimiters.escape === undefined || !text.includes(delimiters.escape)) && (delimiters.subcomponent === undefined || !text.includes(delimiters.subcomponent));
+    if (plain) return components;
+    return components.map((component) => (this.#hasStructure(component, false) ? component : this.decode(component)));
   }
 
   /** `value()` of every repetition of field `n`, in order; [] when the field is empty or absent. */
@@ -106,6 +117,23 @@ export class Hl7Segment {
 
   toString(): string {
     return this.raw;
+  }
+
+  #firstRepetition(n: number): string {
+    const text = this.field(n);
+    const separator = this.#context.delimiters.repetition;
+    return separator === undefined ? text : piece(text, separator, 1);
+  }
+
+  /** Repetitions kept per field, so that reading repetition after repetition of a long field stays linear. */
+  #cachedRepetitions(n: number): readonly string[] {
+    let cached = this.#repetitions?.get(n);
+    if (cached === undefined) {
+      cached = this.repetitions(n);
+      this.#repetitions ??= new Map();
+      this.#repetitions.set(n, cached);
+    }
+    return cached;
   }
 
   #valueIn(repetitionText: string, component: number | undefined, subcomponent: number | undefined): string {

@@ -15,6 +15,16 @@ describe('HL7 field paths', () => {
     }
   });
 
+  it('lists the components of a repetition, decoded unless they have subcomponents', () => {
+    const message = parseMessage('MSH|^~\\&|A||||||ORU^R01|M|P|2.5\rOBX|1|CWE|X^a\\T\\b^c&d~Y^Z||\r');
+    const obx = present(message.segment('OBX'), 'OBX');
+
+    expect(obx.components(3)).toEqual(['X', 'a&b', 'c&d']);
+    expect(obx.components(3, 2)).toEqual(['Y', 'Z']);
+    expect(obx.components(3, 3)).toEqual([]);
+    expect(message.header.components(2)).toEqual(['^~\\&']);
+  });
+
   it('returns empty text for what a message does not have', () => {
     const message = parseMessage(labCase('LAB-12.hl7'));
 
