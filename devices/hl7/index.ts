@@ -29,6 +29,8 @@ export { buildMessage, buildMessageText, buildSegment, encoded, repeated } from 
 export type { ComponentValue, EncodedText, FieldValue, LeafValue, RepeatedValue, RepetitionValue, SegmentFields, SegmentInput } from './builder.js';
 export { ackForError, acknowledgmentRequest, buildAck, wantsApplicationAck, wantsCommitAck } from './ack.js';
 export type { AckCode, AckError, AckOptions, AcknowledgmentRequest, ResponseHeaderOptions } from './ack.js';
+export { checkHeader } from './header-check.js';
+export type { HeaderCheckOptions } from './header-check.js';
 export { buildQueryResponse } from './query-response.js';
 export type { QueryResponseOptions } from './query-response.js';
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   acknowledgmentRequest,
   buildAck,
+  checkHeader,
   buildMessage,
   buildQueryResponse,
   buildSegment,
@@ -69,6 +70,18 @@ describe('HL7 acknowledgments', () => {
 
     expect(ack.get('MSH-18')).toBe('8859/1');
     expect(ack.toBytes().includes(Buffer.from([0x4d, 0xfc]))).toBe(true);
+  });
+
+  it('names empty required MSH fields and unprocessed message types', () => {
+    const missing = parseMessage('MSH|^~\\&|A|B|||20240101||ORU^R01||P|2.5\r');
+    const adt = parseMessage(message('2.5').replace('ORU^R01', 'ADT^A01'));
+    const query = parseMessage(message('2.5').replace('ORU^R01', 'ORU^R30'));
+
+    expect(checkHeader(missing)).toEqual([{ condition: 101, location: { segmentId: 'MSH', sequence: 1, field: 10 }, message: 'MSH-10 (message control ID) is empty' }]);
+    expect(checkHeader(adt, { messageTypes: ['ORU^R01', 'OUL'] }).map((error) => error.condition)).toEqual([200]);
+    expect(checkHeader(query, { messageTypes: ['ORU^R01', 'OUL'] }).map((error) => [error.condition, error.location?.component])).toEqual([[201, 2]]);
+    expect(checkHeader(parseMessage(message('2.5')), { messageTypes: ['ORU^R01'] })).toEqual([]);
+    expect(buildAck(missing, { code: 'AE', errors: checkHeader(missing) }).get('ERR-2')).toBe('MSH^1^10');
   });
 
   it('follows original and enhanced acknowledgment modes', () => {
