@@ -6,6 +6,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { REPLICATION_STATE_BY_COLLECTION } from 'rxdb/plugins/replication';
+
 import type { Core } from '../main/core/core.js';
 import { createCore } from '../main/core/core.js';
 import { createRootLogger } from '../main/core/logging/logger.js';
@@ -57,6 +59,36 @@ async function countReplicated(core: Core): Promise<Record<CollectionName, numbe
   return { reference, records, entries };
 }
 
+/**
+ * Counts the documents that RxDB's upstream reads back from each collection of the replica during
+ * the sync: its initial pass reads the collection with getChangedDocumentsSince, which nothing
+ * else in the core calls. Each read checks documents the downstream has just written.
+ */
+function countUpstreamReads(core: Core): Record<CollectionName, number> {
+  const counts: Record<CollectionName, number> = { reference: 0, records: 0, entries: 0 };
+  for (const name of COLLECTION_NAMES) {
+    const instance = core.replica[name].storageInstance;
+    const read = instance.getChangedDocumentsSince?.bind(instance);
+    if (!read) continue;
+    instance.getChangedDocumentsSince = async (limit, checkpoint) => {
+      const result = await read(limit, checkpoint);
+      counts[name] += result.documents.length;
+      return result;
+    };
+  }
+  return counts;
+}
+
+/** RxDB's counters of each collection's replication: initial passes, resyncs and batches of either direction. */
+function replicationCounters(core: Core): Record<string, unknown> {
+  const counters: Record<string, unknown> = {};
+  for (const name of COLLECTION_NAMES) {
+    const states = REPLICATION_STATE_BY_COLLECTION.get(core.replica[name] as never) ?? [];
+    counters[name] = states.map((state) => state.internalReplicationState?.stats);
+  }
+  return counters;
+}
+
 function sum(counts: Record<CollectionName, number>): number {
   return COLLECTION_NAMES.reduce((total, name) => total + counts[name], 0);
 }
@@ -81,6 +113,7 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
     const afterStart = await settledMemory();
     const expectedTotal = sum(expected);
 
+    const upstreamReads = countUpstreamReads(core);
     const samples: (MemorySample & { seconds: number })[] = [];
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -101,6 +134,7 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const documents = sum(counts);
+    const counters = replicationCounters(core);
 
     const afterSync = await settledMemory();
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -126,6 +160,8 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       // Every tenth sample, to show whether the heap grows with the documents pulled ahead of the writes.
       memoryOverTime: samples.filter((_, index) => index % 10 === 9).map((sample) => ({ seconds: Math.round(sample.seconds), heapUsedMb: Math.round(sample.heapUsedMb), rssMb: Math.round(sample.rssMb) })),
       replicaFilesMb,
+      upstreamReads,
+      replicationCounters: counters,
     };
   } finally {
     directory.remove();

@@ -41,6 +41,11 @@ function keyOf(checkpoint: Checkpoint): string {
  * page as soon as the handler returns one and queues the writes, so a server faster than the
  * replica would fill the heap with pulled documents during an initial sync.
  *
+ * The bound also keeps RxDB's upstream pass short. Each RESYNC starts a pass that reads the
+ * collection back from the upstream checkpoint, one push batch at a time, until a read comes back
+ * empty, and compares each document with its assumed master state. While the downstream wrote
+ * merged batches of thousands of pulled documents, that pass only reached the end with the sync.
+ *
  * A page counts as written once RxDB stores the downstream checkpoint of that page or of a later
  * one: its downstream writes a batch's documents, then their meta rows, then the checkpoint of the
  * newest page in the batch. A failed write ends no checkpoint, so an error of the replication
