@@ -48,7 +48,7 @@ function keyOf(checkpoint: Checkpoint): string {
  *
  * A page counts as written once RxDB stores the downstream checkpoint of that page or of a later
  * one: its downstream writes a batch's documents, then their meta rows, then the checkpoint of the
- * newest page in the batch. A failed write ends no checkpoint, so an error of the replication
+ * newest page in the batch. A failed write stores no checkpoint, so an error of the replication
  * releases every held pull, and so does cancelling it.
  */
 export class PullBackPressure {
