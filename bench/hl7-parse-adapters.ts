@@ -123,11 +123,13 @@ const standard: ParserAdapter = {
   },
   repetition(parsed, segmentId, field, repetition) {
     const value = (parsed as StandardMessage).getSegments(segmentId)[0]?.data[`${segmentId}.${field}`];
-    return Array.isArray(value) ? standardText(value[repetition - 1]) : repetition === 1 ? standardText(value) : '';
+    if (Array.isArray(value)) return standardText(value[repetition - 1]);
+    return repetition === 1 ? standardText(value) : '';
   },
   repetitionCount(parsed, segmentId, field) {
     const value = (parsed as StandardMessage).getSegments(segmentId)[0]?.data[`${segmentId}.${field}`];
-    return Array.isArray(value) ? value.length : value === undefined || value === '' ? 0 : 1;
+    if (Array.isArray(value)) return value.length;
+    return value === undefined || value === '' ? 0 : 1;
   },
   segmentIds: (parsed) => (parsed as StandardMessage).getSegments().map((segment) => segment.type),
   serialize: (parsed) => (parsed as StandardMessage).build(),

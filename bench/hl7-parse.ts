@@ -1,9 +1,11 @@
 // HL7 v2 parse throughput on the capture files, for devices/hl7 and the npm HL7 parsers that install
 // here, in one run. Each message is parsed and the fields a lab interface reads are read: MSH-10,
 // PID-3.1, and OBX-3.1, OBX-5 and OBX-6.1 of every OBX. devices/hl7 splits fields only when read,
-// so it is also measured decoding every component of every field. devices/hl7 gets the wire bytes (so its time
-// includes decoding by MSH-18); the others get the same message as a JavaScript string, as their
-// APIs take it. All get CR-terminated segments, because simple-hl7 splits on CR only.
+// so it is also measured decoding every component of every field.
+//
+// devices/hl7 gets the wire bytes, so its time includes decoding by MSH-18. The others get the same
+// message as a JavaScript string, because their APIs take one. All get CR-terminated segments,
+// because simple-hl7 splits on CR only.
 //
 // Then every parser meets the same probes on the HL7 lab cases (test/fixtures/lab-cases).
 //
@@ -41,7 +43,7 @@ interface Workload {
   bytes: number;
 }
 
-/** Every message of the HL7 captures that devices/hl7 accepts, with segments ended by CR. */
+/** Loads every message of the HL7 captures that devices/hl7 accepts, with segments ended by CR. */
 function loadWorkload(): Workload {
   const directory = new URL('hl7/', FIXTURES);
   const texts: string[] = [];
@@ -116,7 +118,7 @@ function runRound(read: Reader, messages: Workload['messages'], milliseconds: nu
   return sink;
 }
 
-/** The messages a parser can read; the others are left out of its rounds and counted. */
+/** Returns the messages a parser reads without throwing; the others are left out of its rounds and counted. */
 function readableBy(adapter: ParserAdapter, workload: Workload): Workload['messages'] {
   return workload.messages.filter((message) => {
     try {

@@ -76,7 +76,7 @@ export function ackForError(error: Hl7Error, options: ResponseHeaderOptions = {}
   });
 }
 
-/** What the sender asked for in MSH-15 and MSH-16 (HL7 table 0155). */
+/** Acknowledgments the sender requests in MSH-15 and MSH-16 (HL7 table 0155). */
 export interface AcknowledgmentRequest {
   /** Original mode when both fields are empty: one application acknowledgment, always. */
   mode: 'original' | 'enhanced';
@@ -86,6 +86,7 @@ export interface AcknowledgmentRequest {
   applicationAcknowledgment: string;
 }
 
+/** Reads the acknowledgments a received message requests in MSH-15 and MSH-16. */
 export function acknowledgmentRequest(message: Hl7Message): AcknowledgmentRequest {
   const acceptAcknowledgment = message.header.value(15).toUpperCase();
   const applicationAcknowledgment = message.header.value(16).toUpperCase();
@@ -93,12 +94,12 @@ export function acknowledgmentRequest(message: Hl7Message): AcknowledgmentReques
   return { mode, acceptAcknowledgment, applicationAcknowledgment };
 }
 
-/** Whether the sender wants a commit (CA/CE/CR) acknowledgment for this outcome. */
+/** Returns whether the sender requests a commit (CA/CE/CR) acknowledgment for this outcome. */
 export function wantsCommitAck(request: AcknowledgmentRequest, accepted: boolean): boolean {
   return request.mode === 'enhanced' && wants(request.acceptAcknowledgment, accepted);
 }
 
-/** Whether the sender wants an application (AA/AE/AR) acknowledgment for this outcome. */
+/** Returns whether the sender requests an application (AA/AE/AR) acknowledgment for this outcome. */
 export function wantsApplicationAck(request: AcknowledgmentRequest, accepted: boolean): boolean {
   return request.mode === 'original' || wants(request.applicationAcknowledgment, accepted);
 }
@@ -111,7 +112,7 @@ function wants(condition: string, accepted: boolean): boolean {
   return false;
 }
 
-/** The MSH of a response to `inbound` (an ACK or a query response). */
+/** Builds the MSH of a response to `inbound` (an ACK or a query response). */
 export function responseHeader(inbound: Hl7Message | undefined, messageType: FieldValue, version: string, options: ResponseHeaderOptions): SegmentInput {
   const header = inbound?.header;
   const fields: Record<number, FieldValue> = {
@@ -171,7 +172,7 @@ export function formatTimestamp(date: Date): string {
   return `${pad(date.getFullYear(), 4)}${pad(date.getMonth() + 1)}${pad(date.getDate())}${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}${sign}${pad(Math.floor(absolute / 60))}${pad(absolute % 60)}`;
 }
 
-/** A new message control ID: 20 characters, the maximum of MSH-10 before v2.7. */
+/** Creates a message control ID of 20 characters, the maximum length of MSH-10 before v2.7. */
 export function newControlId(): string {
   return `${Date.now().toString(36)}${randomBytes(6).toString('hex')}`.slice(0, 20);
 }

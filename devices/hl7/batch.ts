@@ -17,7 +17,7 @@ export interface ParsedMessages {
 const ENVELOPE_IDS = new Set(['FHS', 'BHS', 'BTS', 'FTS']);
 
 /**
- * Parses a file or capture that holds several messages one after another, such as an HL7 batch
+ * Parses a file or capture that contains several messages one after another, such as an HL7 batch
  * file or an export from an interface engine. A message starts at each MSH found at the start of a
  * line (after CR or LF); batch envelope segments are set aside. Each message is decoded by its own
  * MSH-18, and a message that fails does not stop the others.

@@ -93,7 +93,10 @@ export function encodeText(text: string, encoding: Encoding): Buffer {
   const bytes = Buffer.allocUnsafe(text.length);
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    const byte = code < 0x80 ? code : table === undefined ? (code <= 0xff ? code : undefined) : table.get(code);
+    let byte: number | undefined;
+    if (code < 0x80) byte = code;
+    else if (table !== undefined) byte = table.get(code);
+    else if (code <= 0xff) byte = code;
     if (byte === undefined) {
       throw new Hl7Error(
         'unencodable-value',
@@ -191,11 +194,10 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
       index++;
       continue;
     }
-    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const length = sequenceLength(lead);
     if (length === 0 || index + length > bytes.length) return index;
     const second = bytes[index + 1] ?? 0;
-    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
-    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    const [low, high] = secondByteRange(lead);
     if (second < low || second > high) return index;
     for (let next = 2; next < length; next++) {
       const continuation = bytes[index + next] ?? 0;
@@ -204,6 +206,23 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     index += length;
   }
   return -1;
+}
+
+/** Returns the length of the UTF-8 sequence a lead byte starts, or 0 if it starts none. */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/** Returns the valid range of the second byte, which excludes overlong forms, surrogates and code points above U+10FFFF. */
+function secondByteRange(lead: number): [number, number] {
+  if (lead === 0xe0) return [0xa0, 0xbf];
+  if (lead === 0xed) return [0x80, 0x9f];
+  if (lead === 0xf0) return [0x90, 0xbf];
+  if (lead === 0xf4) return [0x80, 0x8f];
+  return [0x80, 0xbf];
 }
 
 function hasNonAsciiByte(bytes: Uint8Array): boolean {

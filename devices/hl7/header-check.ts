@@ -7,11 +7,11 @@ export interface HeaderCheckOptions {
 }
 
 /**
- * Checks the MSH fields a receiver needs before it can process and acknowledge a message: MSH-9,
- * MSH-10, MSH-11 and MSH-12 present (HL7 error 101), and the message type one the receiver
- * processes (200 for the message code, 201 for the trigger event). Returns one error per problem,
- * ready for `buildAck(message, { code: 'AE' or 'AR', errors })`; [] when the header is fine.
- * Errors 200 and 201 call for AR, the others for AE.
+ * Checks the MSH fields a receiver needs before it can process and acknowledge a message.
+ * MSH-9, MSH-10, MSH-11 and MSH-12 must be present (HL7 error 101). The message type must be one
+ * the receiver processes (error 200 for the message code, 201 for the trigger event). Returns one
+ * error per problem, ready for `buildAck`, or [] when the header is fine. Errors 200 and 201 call
+ * for AR, the others for AE.
  */
 export function checkHeader(message: Hl7Message, options: HeaderCheckOptions = {}): AckError[] {
   const errors: AckError[] = [];

@@ -32,7 +32,7 @@ export class Hl7Message {
   /** The MSH segment. */
   readonly header: Hl7Segment;
   readonly delimiters: Delimiters;
-  /** How the bytes were decoded, and how `toBytes()` encodes them. */
+  /** Encoding the bytes were decoded with, and that `toBytes()` encodes with. */
   readonly encoding: Encoding;
   /** MSH-18 as received (first repetition), '' when absent. */
   readonly declaredCharset: string;
@@ -65,12 +65,12 @@ export class Hl7Message {
     return this.header.value(12, 1, 1);
   }
 
-  /** The `occurrence`-th segment with this ID (from 1), or undefined. */
+  /** Returns the `occurrence`-th segment with this ID (from 1), or undefined. */
   segment(id: string, occurrence = 1): Hl7Segment | undefined {
     return this.segmentsWithId(id)[occurrence - 1];
   }
 
-  /** Every segment with this ID, in message order. */
+  /** Returns every segment with this ID, in message order. */
   segmentsWithId(id: string): readonly Hl7Segment[] {
     if (this.#byId === undefined) {
       const byId = new Map<string, Hl7Segment[]>();
@@ -84,7 +84,7 @@ export class Hl7Message {
     return this.#byId.get(id) ?? [];
   }
 
-  /** The value at a path such as `PID-5.1`, `OBX[2]-5` or `PID-3[2].4`; '' when absent. */
+  /** Returns the value at a path such as `PID-5.1`, `OBX[2]-5` or `PID-3[2].4`, or '' when absent. */
   get(path: string): string {
     const parsed = parsePath(path);
     const segment = this.segment(parsed.segmentId, parsed.occurrence);
@@ -93,8 +93,8 @@ export class Hl7Message {
   }
 
   /**
-   * The value at a path in every repetition of its field, e.g. `PID-3.4` gives component 4 of each
-   * PID-3 repetition. A path that names a repetition gives that one alone.
+   * Returns the value at a path in every repetition of its field, e.g. `PID-3.4` gives component 4
+   * of each PID-3 repetition. A path that names a repetition gives that one alone.
    */
   getAll(path: string): string[] {
     const parsed = parsePath(path);
@@ -106,14 +106,14 @@ export class Hl7Message {
     return segment.values(parsed.field, parsed.component, parsed.subcomponent);
   }
 
-  /** The message as HL7 text: each segment ended by CR. Unchanged segments come out as received. */
+  /** Serializes the message as HL7 text, each segment ended by CR. Unchanged segments come out as received. */
   toString(): string {
     let text = '';
     for (const segment of this.segments) text += `${segment.raw}\r`;
     return text;
   }
 
-  /** The message encoded in its character set, ready for MLLP framing. */
+  /** Encodes the message in its character set, ready for MLLP framing. */
   toBytes(): Buffer {
     return encodeText(this.toString(), this.encoding);
   }

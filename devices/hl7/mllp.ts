@@ -20,8 +20,8 @@ export type MllpEvent =
   | { type: 'message'; payload: Buffer; offset: number }
   | { type: 'warning'; warning: Hl7Warning }
   /**
-   * A block that was dropped (too large, or cut off). `head` holds its first bytes so that a
-   * receiver can read MSH-10 and answer AR.
+   * A block that was dropped (too large, or cut off). `head` contains its first bytes so that a
+   * receiver can read MSH-10 and reply AR.
    */
   | { type: 'error'; error: Hl7Error; head: Buffer };
 

@@ -22,10 +22,10 @@ const LF_CODE = 0x0a;
 /**
  * Parses one HL7 v2 message from its bytes, decoded by MSH-18, or from text already decoded.
  *
- * Segment terminators: CR ends a segment, one LF directly after a CR is dropped, empty lines are
- * skipped, and a bare LF is data, unless the message has no CR at all; then LF ends segments and
- * the message carries a warning (or, with `strict`, is rejected). Throws an `Hl7Error` with the
- * byte offset of the problem; when MSH itself was readable the error carries it as `header`.
+ * CR ends a segment, one LF directly after a CR is dropped, and empty lines are skipped. A bare LF
+ * is data, unless the message has no CR at all. Then LF ends segments and the message carries a
+ * warning, or with `strict` is rejected. Throws an `Hl7Error` with the byte offset of the problem.
+ * When MSH itself was readable, the error carries it as `header`.
  */
 export function parseMessage(input: Uint8Array | string, options: ParseOptions = {}): Hl7Message {
   const offset = options.offset ?? 0;
@@ -119,7 +119,7 @@ function parseText(text: string, source: TextSource): Hl7Message {
 
   const pieces = splitSegments(text, hasCr ? CR : LF, hasCr);
   const first = pieces[0];
-  if (first === undefined) throw new Hl7Error('empty-message', `The message at byte ${source.byteOffset} holds no segment`, { offset: source.byteOffset });
+  if (first === undefined) throw new Hl7Error('empty-message', `The message at byte ${source.byteOffset} contains no segment`, { offset: source.byteOffset });
   if (!text.startsWith('MSH', first.start)) {
     throw new Hl7Error('missing-header', `The message at byte ${byteOffset(first.start)} does not start with an MSH segment`, {
       offset: byteOffset(first.start),

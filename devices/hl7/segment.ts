@@ -2,7 +2,7 @@ import type { Encoding } from './charset.js';
 import type { Delimiters } from './delimiters.js';
 import { unescapeValue } from './escape.js';
 
-/** What every segment of one message shares: its delimiters and how its bytes were decoded. */
+/** Delimiters and decoding shared by every segment of one message. */
 export interface SegmentContext {
   readonly delimiters: Delimiters;
   readonly encoding: Encoding;
@@ -53,7 +53,7 @@ export class Hl7Segment {
     return this.#isHeader ? parts.length : parts.length - 1;
   }
 
-  /** The encoded text of field `n`, '' when absent. */
+  /** Returns the encoded text of field `n`, '' when absent. */
   field(n: number): string {
     const parts = this.#fields();
     if (this.#isHeader) {
@@ -63,7 +63,7 @@ export class Hl7Segment {
     return parts[n] ?? '';
   }
 
-  /** The encoded text of each repetition of field `n`; [] when the field is empty or absent. */
+  /** Returns the encoded text of each repetition of field `n`, or [] when the field is empty or absent. */
   repetitions(n: number): string[] {
     const text = this.field(n);
     if (text === '') return [];
@@ -72,7 +72,7 @@ export class Hl7Segment {
     return text.split(separator);
   }
 
-  /** The value at field `n`, repetition, component and subcomponent (see the class comment). */
+  /** Returns the value at field `n`, repetition, component and subcomponent (see the class comment). */
   value(n: number, repetition = 1, component?: number, subcomponent?: number): string {
     const text = this.field(n);
     if (text === '') return '';

@@ -66,7 +66,7 @@ export interface Observation {
   analyzedAt: string;
   /** NTE segments that follow this OBX. */
   notes: Note[];
-  /** What did not fit the value type, e.g. "comparator in NM value". No values are quoted. */
+  /** Problems reading OBX-5 by its value type, e.g. "comparator in NM value". No values are quoted. */
   warnings: string[];
   segment: Hl7Segment;
 }

@@ -38,7 +38,7 @@ export interface QueryResponse {
   queryName: CodedElement | undefined;
   /** QAK-4 */
   hitCount: string;
-  /** The segments after QPD (or after QAK when QPD is absent): the answer itself. */
+  /** Segments after QPD (or after QAK when QPD is absent), which carry the response's data. */
   segments: Hl7Segment[];
 }
 

@@ -17,7 +17,7 @@ function parseError(input: Uint8Array | string): Hl7Error {
   throw new Error('the message parsed');
 }
 
-/** A message whose MSH-18 is `charset` and whose PID-5 holds `name`, as bytes. */
+/** Builds the bytes of a message whose MSH-18 is `charset` and whose PID-5 contains `name`. */
 function messageBytes(charset: string, name: Buffer): Buffer {
   return Buffer.concat([
     Buffer.from(`MSH|^~\\&|LAB|LAB|HIS|HOSP|20240101120000||ORU^R01|MSG1|P|2.5||||||${charset}\rPID|1||ID1||`, 'latin1'),

@@ -10,7 +10,7 @@ export function labCase(name: string): Buffer {
   return readFileSync(new URL(`../../../../fixtures/lab-cases/${name}`, import.meta.url));
 }
 
-/** The expected outcomes of the lab cases, keyed by file name. */
+/** Reads the expected outcomes of the lab cases, keyed by file name. */
 export function labCaseExpectations(): Record<string, LabCaseExpectation> {
   return JSON.parse(labCase('expected.json').toString('utf8')) as Record<string, LabCaseExpectation>;
 }

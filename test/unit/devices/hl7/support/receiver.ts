@@ -14,8 +14,8 @@ export interface ReadOutcome {
 }
 
 /**
- * The receiving side of an MLLP connection as the transport will wire it: decode blocks, parse
- * each, answer AA for a parsed message and AE/AR for a rejected one.
+ * Plays the receiving side of an MLLP connection as the transport will wire it. It decodes blocks,
+ * parses each, and replies AA to a parsed message and AE or AR to a rejected one.
  */
 export class TestReceiver {
   readonly #decoder = new MllpDecoder();
