@@ -1,5 +1,7 @@
 import { Hl7Error } from './errors.js';
 import type { Hl7Warning } from './errors.js';
+import type { Hl7Message } from './message.js';
+import { parseMessage } from './parser.js';
 
 /** MLLP (HL7 v2 Minimal Lower Layer Protocol, release 1) block characters. */
 export const MLLP_START = 0x0b;
@@ -20,8 +22,9 @@ export type MllpEvent =
   | { type: 'message'; payload: Buffer; offset: number }
   | { type: 'warning'; warning: Hl7Warning }
   /**
-   * A block that was dropped (too large, or cut off). `head` contains its first bytes so that a
-   * receiver can read MSH-10 and reply AR.
+   * A block that was dropped (too large, or cut off). `head` contains its first bytes, and
+   * `error.header` its MSH when those bytes contain a readable one, so `ackForError` can reply AR
+   * naming MSH-10.
    */
   | { type: 'error'; error: Hl7Error; head: Buffer };
 
@@ -162,6 +165,7 @@ export class MllpDecoder {
         type: 'error',
         error: new Hl7Error('message-too-large', `The MLLP block at byte ${this.#blockOffset} is larger than the limit of ${this.#maxMessageBytes} bytes; it was dropped`, {
           offset: this.#blockOffset,
+          header: headerIn(head),
         }),
         head,
       });
@@ -195,7 +199,7 @@ export class MllpDecoder {
     const head = headOf(this.#chunks);
     this.#chunks = [];
     this.#length = 0;
-    return { type: 'error', error: new Hl7Error('incomplete-block', message, { offset: this.#blockOffset }), head };
+    return { type: 'error', error: new Hl7Error('incomplete-block', message, { offset: this.#blockOffset, header: headerIn(head) }), head };
   }
 
   #flushSkipped(events: MllpEvent[]): void {
@@ -208,7 +212,19 @@ export class MllpDecoder {
   }
 }
 
-/** Copies the first HEAD_BYTES bytes of a block held in chunks. */
+/** Reads the MSH at the start of a dropped block's first bytes, if it is complete and valid. */
+function headerIn(head: Buffer): Hl7Message | undefined {
+  const end = head.indexOf(MLLP_FINAL);
+  if (end < 0) return undefined;
+  try {
+    return parseMessage(head.subarray(0, end));
+  } catch {
+    // An unreadable MSH: the reply cannot name MSH-10.
+    return undefined;
+  }
+}
+
+/** Copies the first HEAD_BYTES bytes of a block kept in chunks. */
 function headOf(chunks: readonly Buffer[]): Buffer {
   const kept: Buffer[] = [];
   let length = 0;

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 
 import { describe, expect, it } from 'vitest';
 
-import { MllpDecoder, frameMllp, readMllpStream } from '../../../../devices/hl7/index.js';
+import { MllpDecoder, ackForError, frameMllp, readMllpStream } from '../../../../devices/hl7/index.js';
 import type { MllpEvent } from '../../../../devices/hl7/index.js';
 import { labCase } from './support/fixtures.js';
 
@@ -63,6 +63,7 @@ describe('MLLP decoder', () => {
     if (error?.type !== 'error') throw new Error('the first event is not an error');
     expect(error.head.toString('latin1')).toBe(big.slice(0, 1024));
     expect(error.error.ackCode).toBe('AR');
+    expect(ackForError(error.error).get('MSA-2')).toBe('BIG');
   });
 
   it('reports a block cut off by a new start byte', () => {
