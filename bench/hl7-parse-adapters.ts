@@ -98,7 +98,7 @@ interface StandardMessage {
   build(): string;
   getSegments(type?: string): StandardSegment[];
 }
-const HL7Standard = require('hl7-standard') as new (text: string) => StandardMessage;
+const HL7Standard = require('hl7-standard') as new (text: string, options?: { lineEndings: string }) => StandardMessage;
 
 function standardText(value: StandardValue | undefined | null): string {
   if (value === undefined || value === null) return '';
@@ -111,7 +111,8 @@ const standard: ParserAdapter = {
   name: 'hl7-standard',
   version: packageVersion('hl7-standard'),
   parse(_bytes, text) {
-    const message = new HL7Standard(text);
+    // Its build() ends segments with CR LF unless told otherwise; HL7 wants CR.
+    const message = new HL7Standard(text, { lineEndings: '\r' });
     message.transform();
     return message;
   },
