@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 import { Hl7Error } from './errors.js';
 import type { Hl7Warning } from './errors.js';
 
