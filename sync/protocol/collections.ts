@@ -4,19 +4,20 @@
  * replicas in one test process must fit.
  *
  * - `reference`: server-owned master data (Location). The workstation only pulls it.
- * - `records`: editable resources (Patient, Encounter, AllergyIntolerance). Pushes carry the
- *   assumed master state and the server returns a conflict when it is stale.
- * - `entries`: append-only entries (Observation, AuditEvent). Each has a fresh id, so they never
- *   conflict; every workstation's entries end up side by side. AuditEvents travel only upwards:
- *   the server keeps them and never sends them to workstations.
+ * - `records`: editable resources (Patient, Encounter, AllergyIntolerance, and the lab orders
+ *   ServiceRequest and Specimen). Pushes carry the assumed master state and the server returns a
+ *   conflict when it is stale.
+ * - `entries`: append-only entries (Observation, DiagnosticReport, AuditEvent). Each has a fresh
+ *   id, so they never conflict; every workstation's entries end up side by side. AuditEvents
+ *   travel only upwards: the server keeps them and never sends them to workstations.
  */
 export const COLLECTION_NAMES = ['reference', 'records', 'entries'] as const;
 export type CollectionName = (typeof COLLECTION_NAMES)[number];
 
 export const RESOURCE_TYPES_BY_COLLECTION = {
   reference: ['Location'],
-  records: ['Patient', 'Encounter', 'AllergyIntolerance'],
-  entries: ['Observation', 'AuditEvent'],
+  records: ['Patient', 'Encounter', 'AllergyIntolerance', 'ServiceRequest', 'Specimen'],
+  entries: ['Observation', 'DiagnosticReport', 'AuditEvent'],
 } as const satisfies Record<CollectionName, readonly string[]>;
 
 export type ReplicatedResourceType = (typeof RESOURCE_TYPES_BY_COLLECTION)[CollectionName][number];
@@ -38,4 +39,6 @@ export const FHIR_ID_MAX_LENGTH = 64;
 /** ISO 8601 instants in UTC, as `effective` stores them for lexical ordering. */
 export const INSTANT_MAX_LENGTH = 30;
 export const CODE_MAX_LENGTH = 120;
+/** Maximum length of a Specimen's accession number, the value a tube's barcode label carries. */
+export const ACCESSION_MAX_LENGTH = 64;
 export const NAME_MAX_LENGTH = 200;

@@ -1,3 +1,4 @@
+import { RESOURCE_TYPES_BY_COLLECTION } from './collections.js';
 import type { FhirResource } from './documents.js';
 import { toEntryDocument, toRecordDocument } from './documents.js';
 
@@ -6,10 +7,11 @@ import { toEntryDocument, toRecordDocument } from './documents.js';
  * workstation last saw it. The rules are per resource type and written down in
  * docs/sync-conflicts.md; the workstation and the tests share them from here.
  *
- * - Entries (Observation, AuditEvent) are append-only with fresh ids and never conflict. If two
- *   different entries ever share an id, the server's copy stays and a person is told.
- * - Patient and AllergyIntolerance: a three-way merge by FHIR element against the version both
- *   sides started from. An element changed on one side only takes that side's value; lists whose
+ * - Entries (Observation, DiagnosticReport, AuditEvent) are append-only with fresh ids and never
+ *   conflict. If two different entries ever share an id, the server's copy stays and a person is
+ *   told.
+ * - Patient, AllergyIntolerance, ServiceRequest and Specimen: a three-way merge by FHIR element
+ *   against the version both sides started from. An element changed on one side only takes that side's value; lists whose
  *   items carry FHIR element ids are merged item by item. An element changed differently on both
  *   sides keeps the server's value, and the workstation's version waits for review.
  * - Encounter: the hospital's admission system owns it, so the server's copy always wins; the
@@ -57,8 +59,15 @@ export interface ConflictDocument {
 /** Elements the server owns: its copy is taken whatever the workstation sent. */
 const SERVER_OWNED_ELEMENTS = new Set(['meta']);
 
-/** Resource types whose documents merge element by element. */
-const MERGEABLE_TYPES = new Set(['Patient', 'AllergyIntolerance']);
+/**
+ * Resource types whose documents merge element by element. A Specimen's collection (ward) and its
+ * status and receivedTime (lab) are separate elements, so the two sides' edits combine.
+ */
+const MERGEABLE_TYPES = new Set(['Patient', 'AllergyIntolerance', 'ServiceRequest', 'Specimen']);
+
+function isEntry(resourceType: string): boolean {
+  return (RESOURCE_TYPES_BY_COLLECTION.entries as readonly string[]).includes(resourceType);
+}
 
 /** Compares JSON values by content, whatever the order of object keys. */
 export function sameContent(a: unknown, b: unknown): boolean {
@@ -149,8 +158,9 @@ function mergeResources(base: FhirResource | undefined, local: FhirResource, mas
 
 /** Rebuilds a document's derived fields after its resource changed, as both sides derive them. */
 function rederive<T extends ConflictDocument>(template: T, resource: FhirResource): T {
-  // Merged types (Patient, AllergyIntolerance) derive nothing from Locations.
-  const derived = template.resourceType === 'Observation' || template.resourceType === 'AuditEvent' ? toEntryDocument(resource) : toRecordDocument(resource, { wardOfLocation: () => undefined });
+  // Merged types derive nothing from the Location documents: a ServiceRequest's department is the
+  // Location id it names.
+  const derived = isEntry(template.resourceType) ? toEntryDocument(resource) : toRecordDocument(resource, { wardOfLocation: () => undefined });
   return { ...template, ...derived, resource, _deleted: template._deleted };
 }
 
@@ -160,7 +170,7 @@ export function resolveConflict<T extends ConflictDocument>({ local, master, bas
   // Nothing changed here since the version the edit started from: the server's copy is simply newer.
   if (base && sameDocument(local, base)) return { document: master, outcome: 'same', rule: 'identical', overlapping: [] };
 
-  if (master.resourceType === 'Observation' || master.resourceType === 'AuditEvent') {
+  if (isEntry(master.resourceType)) {
     return { document: master, outcome: 'server-kept', rule: 'append-only', overlapping: [] };
   }
   if (!MERGEABLE_TYPES.has(master.resourceType) || local.resourceType !== master.resourceType) {

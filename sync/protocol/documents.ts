@@ -1,5 +1,5 @@
 import type { CollectionName } from './collections.js';
-import { collectionForResourceType, FHIR_ID_MAX_LENGTH, NAME_MAX_LENGTH } from './collections.js';
+import { ACCESSION_MAX_LENGTH, collectionForResourceType, FHIR_ID_MAX_LENGTH, NAME_MAX_LENGTH } from './collections.js';
 import { MRN_SYSTEM } from './fhir/identifiers.js';
 
 /**
@@ -30,12 +30,22 @@ export interface ReferenceDocument extends DocumentBase {
 export interface RecordDocument extends DocumentBase {
   /** Patient.id this record is about ('' for none). */
   patientId: string;
-  /** Ward of an Encounter's current location ('' for other types). */
+  /**
+   * The scope Location this record places its patient in ('' for other types): the ward of an
+   * Encounter's current location, or the laboratory department that a ServiceRequest names in
+   * `locationReference`.
+   */
   wardId: string;
   /** Hospital MRN of a Patient ('' for other types). */
   mrn: string;
   /** Lower-case, accent-free "family given" of a Patient, for search ('' for other types). */
   nameNorm: string;
+  /**
+   * Accession number of a Specimen (`accessionIdentifier.value`). Other types leave it out rather
+   * than set '', so that the records written before the field existed keep the exact JSON that
+   * the server compares on push.
+   */
+  accession?: string;
 }
 
 export interface EntryDocument extends DocumentBase {
@@ -140,6 +150,24 @@ function effectiveOf(resource: FhirResource): string {
   return toUtcInstant(found);
 }
 
+/** Returns the id of the Location a ServiceRequest's first `locationReference` names, or ''. */
+export function performingDepartmentOf(resource: FhirResource): string {
+  const locations = resource.locationReference as unknown[] | undefined;
+  return Array.isArray(locations) ? referencedId(locations[0], 'Location') : '';
+}
+
+/** Returns a Specimen's accession number; throws when it is missing or too long for the index. */
+export function accessionOf(resource: FhirResource): string {
+  const value = (resource.accessionIdentifier as { value?: unknown } | undefined)?.value;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new Error(`Specimen/${resource.id ?? '?'} has no accession number: set accessionIdentifier.value to the number on the tube's label`);
+  }
+  if (value.length > ACCESSION_MAX_LENGTH) {
+    throw new Error(`Specimen/${resource.id ?? '?'} has an accession number of ${value.length} characters; accessionIdentifier.value takes at most ${ACCESSION_MAX_LENGTH}`);
+  }
+  return value;
+}
+
 function encounterWard(resource: FhirResource, context: DerivationContext): string {
   const locations = (resource.location as { location?: { reference?: string }; status?: string }[] | undefined) ?? [];
   const current = locations.find((entry) => entry.status === 'active') ?? locations[0];
@@ -182,6 +210,14 @@ export function toRecordDocument(resource: FhirResource, context: DerivationCont
       break;
     case 'AllergyIntolerance':
       document.patientId = referencedId(resource.patient, 'Patient');
+      break;
+    case 'ServiceRequest':
+      document.patientId = referencedId(resource.subject, 'Patient');
+      document.wardId = performingDepartmentOf(resource);
+      break;
+    case 'Specimen':
+      document.patientId = referencedId(resource.subject, 'Patient');
+      document.accession = accessionOf(resource);
       break;
     default:
       throw new Error(`${resource.resourceType} does not belong in the records collection`);

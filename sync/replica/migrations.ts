@@ -3,15 +3,25 @@ import { addRxPlugin } from 'rxdb';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 
 import type { CollectionName } from '../protocol/collections.js';
+import type { RecordDocument } from '../protocol/documents.js';
 
 /**
  * Schema migrations of the replica's collections. When a collection's schema version goes up,
  * its strategy for the new version goes here (RxDB's `migrationStrategies`: version → function
- * from the old document to the new one, or null to drop it). All schemas are at version 0 today.
+ * from the old document to the new one, or null to drop it).
+ *
+ * RxDB runs the same strategies over the replication's stored assumed master states, and the
+ * server compares those with its stored documents on every push. A strategy that changed a
+ * document the server holds would therefore turn the next push of it into a false conflict.
  */
 export const MIGRATION_STRATEGIES: { [Name in CollectionName]: MigrationStrategies } = {
   reference: {},
-  records: {},
+  records: {
+    // Version 1 adds the optional `accession` of Specimens and its index. Version 0 replicas hold
+    // no Specimens of their own making, and a Specimen pulled from the server already carries its
+    // accession, so every document stays as it is.
+    1: (document: RecordDocument) => document,
+  },
   entries: {},
 };
 

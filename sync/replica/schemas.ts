@@ -1,6 +1,6 @@
 import type { RxJsonSchema } from 'rxdb';
 
-import { CODE_MAX_LENGTH, DOCUMENT_ID_MAX_LENGTH, FHIR_ID_MAX_LENGTH, INSTANT_MAX_LENGTH, NAME_MAX_LENGTH } from '../protocol/collections.js';
+import { ACCESSION_MAX_LENGTH, CODE_MAX_LENGTH, DOCUMENT_ID_MAX_LENGTH, FHIR_ID_MAX_LENGTH, INSTANT_MAX_LENGTH, NAME_MAX_LENGTH } from '../protocol/collections.js';
 import type { EntryDocument, RecordDocument, ReferenceDocument } from '../protocol/documents.js';
 
 /**
@@ -31,10 +31,15 @@ export const referenceSchema: RxJsonSchema<ReferenceDocument> = {
   indexes: [['resourceType', 'wardId']],
 };
 
+/**
+ * Version 1 added `accession` and its index, so that a lab bench finds the Specimen of a scanned
+ * or analyzer-sent accession number without reading the whole collection. The field is optional
+ * because only Specimens carry it, and RxDB indexes a missing string as ''.
+ */
 export const recordsSchema: RxJsonSchema<RecordDocument> = {
   title: 'records',
-  description: 'Editable resources: Patient, Encounter, AllergyIntolerance',
-  version: 0,
+  description: 'Editable resources: Patient, Encounter, AllergyIntolerance, ServiceRequest, Specimen',
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: {
@@ -43,11 +48,17 @@ export const recordsSchema: RxJsonSchema<RecordDocument> = {
     wardId: { type: 'string', maxLength: FHIR_ID_MAX_LENGTH },
     mrn: { type: 'string', maxLength: FHIR_ID_MAX_LENGTH },
     nameNorm: { type: 'string', maxLength: NAME_MAX_LENGTH },
+    accession: { type: 'string', maxLength: ACCESSION_MAX_LENGTH },
   },
   required: ['id', 'resourceType', 'resource', 'patientId', 'wardId', 'mrn', 'nameNorm'],
-  indexes: [['resourceType', 'patientId'], ['resourceType', 'wardId'], 'mrn', 'nameNorm'],
+  indexes: [['resourceType', 'patientId'], ['resourceType', 'wardId'], 'mrn', 'nameNorm', ['resourceType', 'accession']],
 };
 
+/**
+ * The entries collection also contains DiagnosticReports and AuditEvents. Its description still names
+ * only Observation because RxDB hashes the whole schema, description included, and an existing
+ * replica whose stored hash differs at the same version fails to open.
+ */
 export const entriesSchema: RxJsonSchema<EntryDocument> = {
   title: 'entries',
   description: 'Append-only clinical entries: Observation',

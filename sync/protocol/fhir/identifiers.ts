@@ -6,6 +6,9 @@
 /** Hospital medical record number (Patient.identifier, type MR). */
 export const MRN_SYSTEM = 'urn:hms:identifier:mrn';
 
+/** Accession numbers of Specimens (Specimen.accessionIdentifier), as printed on the tube's label. */
+export const ACCESSION_SYSTEM = 'urn:hms:identifier:accession';
+
 /** Synthea's own record id, kept as a second identifier of seeded patients. */
 export const SYNTHEA_SYSTEM = 'https://github.com/synthetichealth/synthea';
 
