@@ -12,7 +12,7 @@ import type { RecordDocument } from '../protocol/documents.js';
  *
  * RxDB runs the same strategies over the replication's stored assumed master states, and the
  * server compares those with its stored documents on every push. A strategy that changed a
- * document the server holds would therefore turn the next push of it into a false conflict.
+ * document the server stores would therefore turn the next push of it into a false conflict.
  */
 export const MIGRATION_STRATEGIES: { [Name in CollectionName]: MigrationStrategies } = {
   reference: {},

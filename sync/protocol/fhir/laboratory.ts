@@ -32,11 +32,11 @@ export const HOSPITAL_LABORATORY = { system: 'http://terminology.hl7.org/CodeSys
 const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 
 /** True when one of the CodeableConcepts (a FHIR `category` or `type` list) has this coding. */
-export function hasCoding(concepts: unknown, wanted: Coding): boolean {
+export function hasCoding(concepts: unknown, expected: Coding): boolean {
   if (!Array.isArray(concepts)) return false;
   return concepts.some((concept) => {
     const codings = (concept as { coding?: unknown } | null)?.coding;
-    return Array.isArray(codings) && codings.some((coding) => (coding as Coding | null)?.system === wanted.system && (coding as Coding).code === wanted.code);
+    return Array.isArray(codings) && codings.some((coding) => (coding as Coding | null)?.system === expected.system && (coding as Coding).code === expected.code);
   });
 }
 
