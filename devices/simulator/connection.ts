@@ -1,0 +1,61 @@
+import type { Transport, TransportSettingsInput } from '../transport/index.js';
+import { TcpServerTransport } from '../transport/index.js';
+
+/** The connection could not be opened in time, or failed for good. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+}
+
+/**
+ * Resolves once `transport` is open. Rejects with ConnectionError after `timeoutMs` or when the
+ * transport fails for good, and with the signal's reason when the simulator is stopped.
+ */
+export function waitUntilOpen(transport: Transport, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  if (transport.state === 'open') return Promise.resolve();
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+
+  return new Promise<void>((resolve, reject) => {
+    let lastReason = `it is ${transport.state}`;
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      transport.off('state', onState);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onState = (change: { state: string; reason: string }): void => {
+      lastReason = change.reason;
+      if (change.state === 'open') {
+        cleanup();
+        resolve();
+      } else if (change.state === 'failed') {
+        cleanup();
+        reject(new ConnectionError(`The connection on ${transport.endpoint} failed: ${change.reason}`));
+      }
+    };
+    const onAbort = (): void => {
+      cleanup();
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      const who = transport.kind === 'tcp-server' ? 'The host did not connect to' : 'Could not open';
+      reject(new ConnectionError(`${who} ${transport.endpoint} within ${timeoutMs} ms (${lastReason}): check that the host is running and its address, or raise the open timeout`));
+    }, timeoutMs);
+
+    transport.on('state', onState);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The port a TCP server transport listens on; undefined for other transports or before it listens. */
+export function listeningPort(transport: Transport): number | undefined {
+  return transport instanceof TcpServerTransport ? transport.address?.port : undefined;
+}
+
+/**
+ * The settings to open a listening transport again after the simulator closed it: a listener
+ * that picked a free port (port 0) keeps the port it had, so the host can reconnect to it.
+ */
+export function settingsForReopen(settings: TransportSettingsInput, port: number | undefined): TransportSettingsInput {
+  if (settings.kind !== 'tcp-server' || settings.port !== 0 || port === undefined) return settings;
+  return { ...settings, port };
+}

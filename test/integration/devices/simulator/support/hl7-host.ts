@@ -1,0 +1,72 @@
+import type { AckCode, Hl7Error, Hl7Message, Hl7Warning } from '../../../../../devices/hl7/index.js';
+import { buildAck, frameMllp, MllpDecoder, parseMessage } from '../../../../../devices/hl7/index.js';
+import type { Transport } from '../../../../../devices/transport/index.js';
+import { Recorder } from './recorder.js';
+
+/** Decides the ACK code for the n-th message (from 1); undefined sends no ACK. */
+export type AckPolicy = (message: Hl7Message, index: number) => AckCode | undefined;
+
+/**
+ * The LIS side of an MLLP connection: decodes blocks, parses each message and answers it as the
+ * policy says (AA by default). A block the decoder cuts off is answered AR when its MSH-10 can be
+ * read from its first bytes, as a receiver does that wants the sender to know. A lost connection
+ * ends the decoder's stream, so a half block is reported and dropped.
+ */
+export class Hl7TestHost {
+  /** Payloads of the blocks delivered, byte for byte. */
+  readonly payloads = new Recorder<Buffer>();
+  readonly cutOffs = new Recorder<Hl7Error>();
+  readonly warnings = new Recorder<Hl7Warning>();
+  #decoder = new MllpDecoder();
+  #delivered = 0;
+
+  constructor(
+    readonly transport: Transport,
+    readonly policy: AckPolicy = () => 'AA',
+  ) {
+    transport.on('data', (chunk) => this.#read(this.#decoder.push(chunk)));
+    transport.on('state', (change) => {
+      if (change.previous !== 'open' || change.state === 'open') return;
+      this.#read(this.#decoder.end());
+      this.#decoder = new MllpDecoder();
+    });
+  }
+
+  /** MSH-10 of each delivered message, in order. */
+  controlIds(): string[] {
+    return this.payloads.items.map((payload) => parseMessage(payload).controlId);
+  }
+
+  #read(events: ReturnType<MllpDecoder['push']>): void {
+    for (const event of events) {
+      if (event.type === 'warning') {
+        this.warnings.push(event.warning);
+      } else if (event.type === 'error') {
+        this.#rejectCutOff(event.head);
+        this.cutOffs.push(event.error);
+      } else {
+        this.#deliver(event.payload);
+      }
+    }
+  }
+
+  #deliver(payload: Buffer): void {
+    const message = parseMessage(payload);
+    this.#delivered += 1;
+    const code = this.policy(message, this.#delivered);
+    this.payloads.push(payload);
+    if (code !== undefined) this.#answer(buildAck(message, { code, sendingApplication: 'TEST-LIS' }));
+  }
+
+  #rejectCutOff(head: Buffer): void {
+    try {
+      this.#answer(buildAck(parseMessage(head), { code: 'AR', sendingApplication: 'TEST-LIS' }));
+    } catch {
+      // No readable MSH in the first bytes: nothing to answer.
+    }
+  }
+
+  #answer(ack: Hl7Message): void {
+    this.transport.write(frameMllp(ack.toBytes())).catch(() => undefined);
+  }
+}

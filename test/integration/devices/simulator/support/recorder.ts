@@ -1,0 +1,39 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * A list that test hosts append to, with a wait that resolves once a condition over everything
+ * recorded holds. Each append is the named event the wait listens for, so tests never sleep.
+ */
+export class Recorder<T> {
+  readonly items: T[] = [];
+  readonly #changed = new EventEmitter();
+
+  push(item: T): void {
+    this.items.push(item);
+    this.#changed.emit('change');
+  }
+
+  /** Resolves with the items once `condition` holds; rejects after `timeoutMs`, describing `what`. */
+  waitUntil(condition: (items: readonly T[]) => boolean, what: string, timeoutMs = 10_000): Promise<T[]> {
+    if (condition(this.items)) return Promise.resolve(this.items);
+
+    return new Promise<T[]>((resolve, reject) => {
+      const onChange = (): void => {
+        if (!condition(this.items)) return;
+        clearTimeout(timer);
+        this.#changed.off('change', onChange);
+        resolve(this.items);
+      };
+      const timer = setTimeout(() => {
+        this.#changed.off('change', onChange);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; recorded ${this.items.length}`));
+      }, timeoutMs);
+      this.#changed.on('change', onChange);
+    });
+  }
+
+  /** Resolves once at least `count` items are recorded. */
+  waitForCount(count: number, what: string, timeoutMs?: number): Promise<T[]> {
+    return this.waitUntil((items) => items.length >= count, `${count} ${what}`, timeoutMs);
+  }
+}
