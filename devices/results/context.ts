@@ -1,0 +1,48 @@
+import type { AnalyzerProfile } from '../profiles/index.js';
+import { ResultMappingError } from './errors.js';
+import { checkTimeZone } from './time-zone.js';
+
+/** What the mapping needs besides the parsed message. */
+export interface MappingContext {
+  /**
+   * The raw message exactly as archived: for ASTM the received frames (`ReceivedAstmMessage.raw`),
+   * for HL7 the MLLP payload. Its SHA-256 is the root of every id, so storing the same message
+   * twice gives the same Observation and DiagnosticReport ids.
+   */
+  readonly raw: Uint8Array;
+  /**
+   * Which message of `raw` this is (0-based), when `raw` carries several, as an ASTM transfer with
+   * two H records can. Part of every id, so two messages of one transfer never share an id.
+   */
+  readonly part?: number;
+  /** The analyzer's profile; without one every test is unmapped and waits for review. */
+  readonly profile?: AnalyzerProfile;
+  /**
+   * Time zone of analyzer timestamps that carry no offset (ASTM always, HL7 often): an IANA name
+   * such as "Europe/Berlin", "UTC", or a fixed offset such as "+02:00". Pass the workstation's
+   * zone in production and a fixed one in tests.
+   */
+  readonly timeZone: string;
+  /**
+   * Flags that hold a result for review as critical in addition to LL, HH and AA.
+   * NOTE: analyzer profiles cannot declare critical flags yet (their schema has no such field), so
+   * the caller passes them here until the profile schema carries them.
+   */
+  readonly criticalFlags?: readonly string[];
+}
+
+/** Rejects a context the mapping cannot work with, naming the field and the fix. */
+export function checkContext(context: MappingContext, protocol: 'astm-e1381' | 'hl7-mllp'): void {
+  checkTimeZone(context.timeZone);
+
+  const profile = context.profile;
+  if (profile && profile.protocol.name !== protocol) {
+    throw new ResultMappingError(
+      'profile-protocol-mismatch',
+      `Profile "${profile.id}" is for ${profile.protocol.name} but the message is ${protocol}: use the profile of the analyzer that sent the message`,
+    );
+  }
+  if (context.part !== undefined && (!Number.isInteger(context.part) || context.part < 0)) {
+    throw new ResultMappingError('invalid-part', `part ${context.part} is not a message index: pass 0 for the first message of the raw bytes, 1 for the second`);
+  }
+}
