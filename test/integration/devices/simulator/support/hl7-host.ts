@@ -1,5 +1,5 @@
-import type { AckCode, Hl7Error, Hl7Message, Hl7Warning } from '../../../../../devices/hl7/index.js';
-import { buildAck, frameMllp, MllpDecoder, parseMessage } from '../../../../../devices/hl7/index.js';
+import type { AckCode, Acknowledgment, Hl7Message, Hl7Warning } from '../../../../../devices/hl7/index.js';
+import { ackForError, buildAck, frameMllp, Hl7Error, MllpDecoder, parseMessage, readAcknowledgment } from '../../../../../devices/hl7/index.js';
 import type { Transport } from '../../../../../devices/transport/index.js';
 import { Recorder } from './recorder.js';
 
@@ -8,13 +8,20 @@ export type AckPolicy = (message: Hl7Message, index: number) => AckCode | undefi
 
 /**
  * The LIS side of an MLLP connection: decodes blocks, parses each message and answers it as the
- * policy says (AA by default). A block the decoder cuts off is answered AR when its MSH-10 can be
- * read from its first bytes, as a receiver does that wants the sender to know. A lost connection
- * ends the decoder's stream, so a half block is reported and dropped.
+ * policy says (AA by default), or with the AE or AR of the parse error. ACK messages are
+ * recorded, not answered. A block the decoder cuts off is answered AR when its MSH-10 can be read
+ * from its first bytes, as a receiver does that wants the sender to know. A lost connection ends
+ * the decoder's stream, so a half block is reported and dropped.
  */
 export class Hl7TestHost {
-  /** Payloads of the blocks delivered, byte for byte. */
+  /** Payloads of every block the decoder delivered, byte for byte, in order. */
+  readonly blocks = new Recorder<Buffer>();
+  /** Payloads of the messages accepted (not acknowledgments, not unparsable). */
   readonly payloads = new Recorder<Buffer>();
+  /** Payloads that did not parse, answered with the parse error's AE or AR. */
+  readonly unparsed = new Recorder<Buffer>();
+  /** Acknowledgments the simulator sent for messages of the host. */
+  readonly acks = new Recorder<Acknowledgment>();
   readonly cutOffs = new Recorder<Hl7Error>();
   readonly warnings = new Recorder<Hl7Warning>();
   #decoder = new MllpDecoder();
@@ -51,7 +58,22 @@ export class Hl7TestHost {
   }
 
   #deliver(payload: Buffer): void {
-    const message = parseMessage(payload);
+    this.blocks.push(payload);
+    let message: Hl7Message;
+    try {
+      message = parseMessage(payload);
+    } catch (error) {
+      if (!(error instanceof Hl7Error)) throw error;
+      this.unparsed.push(payload);
+      this.#answer(ackForError(error, { sendingApplication: 'TEST-LIS' }));
+      return;
+    }
+
+    const acknowledgment = message.messageType.code === 'ACK' ? readAcknowledgment(message) : undefined;
+    if (acknowledgment) {
+      this.acks.push(acknowledgment);
+      return;
+    }
     this.#delivered += 1;
     const code = this.policy(message, this.#delivered);
     this.payloads.push(payload);
