@@ -27,6 +27,7 @@ import { CredentialStore } from './auth/credential-store.js';
 import { ApiGateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
 import { componentLogger } from './logging/logger.js';
+import { setupLab } from './lab/setup-lab.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
 import { displayName, gender } from './services/fhir-views.js';
@@ -67,6 +68,8 @@ export interface CoreOptions {
   replicaKey?: DatabaseKey;
   /** Shows the progress of a schema migration of the replica at start-up. */
   onMigrationProgress?: (progress: MigrationProgress) => void;
+  /** Zone of analyzer timestamps without an offset; the workstation's own zone by default. */
+  labTimeZone?: string;
 }
 
 export interface Core {
@@ -162,6 +165,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     onSessionEnded: () => patients.endEmergencyAccess(),
   });
 
+  const lab = await setupLab({
+    settings,
+    replica,
+    replicaFile,
+    replicaKey: options.replicaKey,
+    writer: review.writer,
+    clock,
+    logger: log('lab'),
+    ...(options.labTimeZone ? { timeZone: options.labTimeZone } : {}),
+  });
+  lab.service.on('changed', (change) => events.emit('labChanged', change));
+
   const requireSession = () => {
     const current = session.current();
     if (!current) throw new Error('A session-only call ran without a session; the gateway must check access first');
@@ -202,6 +217,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         resolveConflict: (input) => review.conflicts.resolve(input.id, input.decision, requireSession()),
         listRejected: () => review.rejected.list(),
         resendRejected: (input) => review.rejected.resend(input.collection, input.documentId),
+      },
+      lab: {
+        connections: async () => lab.service.connections(),
+        recentMessages: async (input) => lab.service.recentMessages(input.limit),
+        message: async (input) => lab.service.message(input.messageId),
+        reviewQueue: async () => lab.service.reviewQueue(),
+        matchReview: (input) => lab.service.matchReview(input.reviewId, input.accession),
+        releaseReview: (input) => lab.service.releaseReview(input.reviewId, requireSession().user.id),
+        rejectReview: async (input) => lab.service.rejectReview(input.reviewId, input.reason, requireSession().user.id),
       },
     },
   });
@@ -271,6 +295,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       session.close();
       clearInterval(retentionTimer);
       await replication.stop();
+      await lab.close();
       await replica.close();
       outbox.close();
       conflictLog.close();

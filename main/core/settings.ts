@@ -15,6 +15,26 @@ export const workstationSettings = z.object({
   serverUrl: z.url({ protocol: /^https?$/, message: 'serverUrl must be an http:// or https:// URL' }),
   /** Location id of the ward this workstation is enrolled to. */
   wardId: z.string().min(1).max(64),
+  /** Lab analyzers connected to this workstation; absent on ward workstations. */
+  lab: z
+    .object({
+      /** Folder of IT's own analyzer profiles (`*.json`); the shipped profiles are always available. */
+      profileFolder: z.string().min(1).optional(),
+      connections: z
+        .array(
+          z.object({
+            /** Id of the analyzer profile this connection uses; it also names the connection. */
+            profile: z.string().min(1).max(63),
+            /**
+             * This workstation's part of the transport: the serial port, the analyzer's address or the
+             * listening port. Merged over the profile's transport.
+             */
+            transport: z.record(z.string(), z.unknown()).default({}),
+          }),
+        )
+        .default([]),
+    })
+    .optional(),
 });
 export type WorkstationSettings = z.infer<typeof workstationSettings>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { Role } from './roles.js';
-import { CHART_READERS, WARD_CLINICIANS } from './roles.js';
+import { CHART_READERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
 import {
   activityResult,
   breakTheGlassInput,
@@ -22,6 +22,17 @@ import {
   wardPatientRow,
 } from './schemas.js';
 import { patientContact, updateContactInput } from './patient-contact-schemas.js';
+import {
+  labChanged,
+  labConnection,
+  labMatchInput,
+  labMessageDetail,
+  labMessageView,
+  labRecentInput,
+  labRejectInput,
+  labReviewId,
+  labReviewItem,
+} from './lab-schemas.js';
 import {
   listConflictsInput,
   rejectedChange,
@@ -223,6 +234,64 @@ export const calls = {
       touchesPatientData: true,
     }),
   },
+  lab: {
+    /** Analyzer connections and their state; no patient data. */
+    connections: call({
+      channel: 'lab:connections',
+      input: empty,
+      result: z.array(labConnection),
+      access: [...LAB_STAFF, 'it-administrator'],
+      touchesPatientData: false,
+    }),
+    /** Messages received lately, newest first, with the results made from them. */
+    recentMessages: call({
+      channel: 'lab:recentMessages',
+      input: labRecentInput.strict(),
+      result: z.array(labMessageView),
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+    /** An archived message with its raw text. */
+    message: call({
+      channel: 'lab:message',
+      input: z.object({ messageId: z.string().min(1).max(100) }).strict(),
+      result: labMessageDetail,
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+    /** Result groups waiting for a technician, oldest first. */
+    reviewQueue: call({
+      channel: 'lab:reviewQueue',
+      input: empty,
+      result: z.array(labReviewItem),
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+    /** Matches a waiting group to the specimen with this accession number. */
+    matchReview: call({
+      channel: 'lab:matchReview',
+      input: labMatchInput.strict(),
+      result: labReviewItem,
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+    /** Stores a waiting group's results in the chart. */
+    releaseReview: call({
+      channel: 'lab:releaseReview',
+      input: labReviewId.strict(),
+      result: labReviewItem,
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+    /** Keeps a waiting group's results out of the chart, with the reason on record. */
+    rejectReview: call({
+      channel: 'lab:rejectReview',
+      input: labRejectInput.strict(),
+      result: labReviewItem,
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+  },
 } as const;
 
 export const events = {
@@ -237,6 +306,7 @@ export const events = {
     }),
   },
   sessionLocked: { channel: 'session:locked', payload: z.object({ reason: z.enum(['inactivity']) }) },
+  labChanged: { channel: 'lab:changed', payload: labChanged },
 } as const satisfies Record<string, EventDefinition>;
 
 export type Calls = typeof calls;

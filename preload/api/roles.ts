@@ -15,3 +15,6 @@ export const WARD_CLINICIANS: readonly Role[] = ['nurse', 'doctor'];
 
 /** Anyone who may read a ward patient's chart. */
 export const CHART_READERS: readonly Role[] = ['nurse', 'doctor', 'pharmacist'];
+
+/** Staff of the laboratory: the lab screens and the review queue. */
+export const LAB_STAFF: readonly Role[] = ['lab-technician'];

@@ -105,10 +105,10 @@ export class ReviewQueue<Group = unknown> {
     return this.#database.prepare("SELECT COUNT(*) FROM hms_lab_review WHERE state = 'waiting'").pluck().get() as number;
   }
 
-  /** Records the Specimen a technician matched a waiting group to. */
-  match(id: string, specimenId: string): ReviewItem<Group> {
-    this.#requireWaiting(id);
-    this.#database.prepare('UPDATE hms_lab_review SET specimen_id = ? WHERE id = ?').run(specimenId, id);
+  /** Records the Specimen a technician matched a waiting group to, and the group as it now reads. */
+  match(id: string, specimenId: string, group?: Group): ReviewItem<Group> {
+    const item = this.#requireWaiting(id);
+    this.#database.prepare('UPDATE hms_lab_review SET specimen_id = ?, group_json = ? WHERE id = ?').run(specimenId, JSON.stringify(group ?? item.group), id);
     return this.#require(id);
   }
 

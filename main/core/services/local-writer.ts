@@ -33,6 +33,36 @@ export class LocalWriter {
   }
 
   /**
+   * Inserts entries in one replica write (one SQLite transaction), skipping those already stored:
+   * entries made from the same source have the same ids, so writing them again changes nothing.
+   * Returns the ids that were new.
+   */
+  async insertEntries(documents: readonly EntryDocument[]): Promise<string[]> {
+    const ids = documents.map((document) => document.id);
+    const stored = new Set((await this.replica.entries.findByIds(ids).exec()).keys());
+    const fresh = documents.filter((document) => !stored.has(document.id));
+    if (fresh.length === 0) return [];
+
+    const sequences = fresh.map((document) => this.outbox.add('entries', document.id));
+    let result: Awaited<ReturnType<ReplicaDatabase['entries']['bulkInsert']>>;
+    try {
+      result = await this.replica.entries.bulkInsert([...fresh]);
+    } catch (error) {
+      fresh.forEach((document, index) => this.outbox.discard('entries', document.id, sequences[index] as number));
+      throw error;
+    }
+    const failed = new Set(result.error.map((error) => error.documentId));
+    fresh.forEach((document, index) => {
+      if (failed.has(document.id)) this.outbox.discard('entries', document.id, sequences[index] as number);
+    });
+    const realFailures = result.error.filter((error) => error.status !== 409);
+    if (realFailures.length > 0) {
+      throw new Error(`Storing ${realFailures.length} of ${fresh.length} entries failed (first: ${realFailures[0]?.documentId ?? '?'}, status ${realFailures[0]?.status ?? '?'})`);
+    }
+    return fresh.filter((document) => !failed.has(document.id)).map((document) => document.id);
+  }
+
+  /**
    * Rewrites a stored record with what `modify` returns for its latest state. RxDB runs `modify`
    * again if another write lands first, so it must be a pure function of its argument.
    */

@@ -54,6 +54,15 @@ function spyHandlers() {
       listRejected: record('sync:listRejected', []),
       resendRejected: record('sync:resendRejected', { documentId: 'Observation/o-1', patientId: 'p-4' }),
     },
+    lab: {
+      connections: record('lab:connections', []),
+      recentMessages: record('lab:recentMessages', []),
+      message: record('lab:message', {}),
+      reviewQueue: record('lab:reviewQueue', []),
+      matchReview: record('lab:matchReview', {}),
+      releaseReview: record('lab:releaseReview', {}),
+      rejectReview: record('lab:rejectReview', {}),
+    },
   } satisfies ServiceHandlers;
   return { handlers, calls };
 }
@@ -193,6 +202,10 @@ const VALID_INPUTS: Record<string, unknown> = {
   'sync:resolveConflict': { id: 1, decision: 'keep-mine' },
   'sync:listRejected': {},
   'sync:resendRejected': { collection: 'entries', documentId: 'Observation/o-1' },
+  'lab:message': { messageId: 'message-1' },
+  'lab:matchReview': { reviewId: 'review-1', accession: 'ACC-0001' },
+  'lab:releaseReview': { reviewId: 'review-1' },
+  'lab:rejectReview': { reviewId: 'review-1', reason: 'Haemolysed sample' },
 };
 
 describe('ApiGateway lock and audit', () => {

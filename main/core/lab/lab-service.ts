@@ -1,0 +1,314 @@
+import { EventEmitter } from 'node:events';
+
+import { parseAstmMessages } from '../../../devices/astm/index.js';
+import type { AnalyzerProfile } from '../../../devices/profiles/index.js';
+import type { LabResultGroup, LabResultMapping } from '../../../devices/results/index.js';
+import { buildResultResources, isStoredResult, mapAstmMessage, mapHl7Message } from '../../../devices/results/index.js';
+import { parseMessage } from '../../../devices/hl7/index.js';
+import type { LabChanged, LabConnection, LabMessageDetail, LabMessageView, LabResultGroupView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
+import type { FhirResource, RecordDocument } from '../../../sync/protocol/documents.js';
+import { toEntryDocument } from '../../../sync/protocol/documents.js';
+import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+import type { Logger } from '../logging/logger.js';
+import { displayName } from '../services/fhir-views.js';
+import type { LocalWriter } from '../services/local-writer.js';
+import type { AnalyzerSession, ReceivedLabMessage } from './analyzer-session.js';
+import type { ArchivedLabMessage, LabArchive, LabMessageDetail as ArchivedDetail } from './lab-archive.js';
+import type { GroupPatient } from './lab-views.js';
+import { showControlCharacters, toGroupView } from './lab-views.js';
+import type { ReviewItem, ReviewQueue } from './review-queue.js';
+
+/** What the review queue keeps of a held group: enough to store it later exactly as it came. */
+export interface HeldGroup {
+  profileId: string | undefined;
+  messageHash: string;
+  receivedAt: string;
+  group: LabResultGroup;
+  /** The view shown on the screens, refreshed when a technician matches the group. */
+  view: LabResultGroupView;
+}
+
+/** The archive detail of a message, with the group views the screens list. */
+interface MessageDetail extends ArchivedDetail {
+  groups?: LabResultGroupView[];
+}
+
+interface LabServiceEvents {
+  changed: [change: LabChanged];
+}
+
+export interface LabServiceOptions {
+  replica: ReplicaDatabase;
+  writer: LocalWriter;
+  archive: LabArchive;
+  review: ReviewQueue<HeldGroup>;
+  profiles: ReadonlyMap<string, AnalyzerProfile>;
+  logger: Logger;
+  now: () => Date;
+  /** Zone of analyzer timestamps without an offset: the workstation's own zone. */
+  timeZone: string;
+}
+
+/** A specimen found by its accession number, with its patient. */
+interface MatchedSpecimen {
+  specimenId: string;
+  patient: GroupPatient | undefined;
+  basedOn: string[];
+}
+
+/**
+ * The lab bench: analyzer connections, the results they deliver and the review queue. A result
+ * group reaches the chart (the replica's entries, synced like any entry) when its specimen is
+ * found by accession and nothing in it needs review; otherwise it waits for a technician.
+ */
+export class LabService extends EventEmitter<LabServiceEvents> {
+  readonly #options: LabServiceOptions;
+  readonly #sessions = new Map<string, { session: AnalyzerSession; name: string }>();
+  readonly #log: Logger;
+
+  constructor(options: LabServiceOptions) {
+    super();
+    this.#options = options;
+    this.#log = options.logger;
+  }
+
+  /** Adds a connection; its messages are handled by this service. */
+  attach(session: AnalyzerSession, name: string): void {
+    this.#sessions.set(session.status.connectionId, { session, name });
+    session.on('status', () => this.#changed('connections'));
+  }
+
+  /** The handler each analyzer session calls for a complete message. */
+  readonly handle = async (message: ReceivedLabMessage): Promise<void> => {
+    await this.#handle(message.archived, message.text, message.hl7 === undefined ? undefined : message.text);
+  };
+
+  /** Handles again the messages a stop left unhandled; their ids make a second write harmless. */
+  async recover(): Promise<number> {
+    const unsettled = this.#options.archive.unsettled();
+    for (const archived of unsettled) {
+      const raw = this.#options.archive.raw(archived.id);
+      if (!raw) continue;
+      try {
+        await this.#handle(archived, archived.protocol === 'astm' ? recordsOfFrames(raw) : raw, archived.protocol === 'hl7' ? raw : undefined);
+      } catch (error) {
+        this.#log.error({ message: archived.id, err: error }, 'handling an archived lab message again failed; it stays as received');
+      }
+    }
+    if (unsettled.length > 0) this.#log.warn({ messages: unsettled.length }, 'handled lab messages that a stop had left unhandled');
+    return unsettled.length;
+  }
+
+  async #handle(archived: ArchivedLabMessage, text: Buffer, hl7Payload: Buffer | undefined): Promise<void> {
+    const raw = this.#options.archive.raw(archived.id) ?? text;
+    const profile = this.#options.profiles.get(archived.connectionId);
+    let mappings: LabResultMapping[];
+    try {
+      mappings = this.#map(archived, raw, text, hl7Payload, profile);
+    } catch (error) {
+      this.#options.archive.settle(archived.id, 'rejected', { error: (error as Error).message });
+      this.#changed('messages');
+      this.#log.warn({ message: archived.id, err: error }, 'lab message could not be mapped to results');
+      return;
+    }
+
+    const documentIds: string[] = [];
+    const reviewIds: string[] = [];
+    const groups: LabResultGroupView[] = [];
+    for (const mapping of mappings) {
+      for (const group of mapping.groups) {
+        if (!group.results.some(isStoredResult)) continue;
+        const specimen = group.accession ? await this.#findSpecimen(group.accession) : undefined;
+        const view = toGroupView(group, specimen?.specimenId ?? null, specimen?.patient);
+        groups.push(view);
+        const reasons = reviewReasons(group, specimen);
+        if (reasons.length === 0 && specimen) {
+          documentIds.push(...(await this.#store(mapping.profileId, group, specimen, archived.receivedAt)));
+        } else {
+          const held = this.#options.review.add(archived.id, archived.connectionId, reasons, {
+            profileId: mapping.profileId,
+            messageHash: mapping.messageHash,
+            receivedAt: archived.receivedAt,
+            group,
+            view,
+          });
+          reviewIds.push(held.id);
+        }
+      }
+    }
+
+    const outcome = reviewIds.length > 0 ? 'review' : groups.length > 0 ? 'stored' : 'no-results';
+    const detail: MessageDetail = { documentIds, reviewIds, groups, counts: { groups: groups.length, documents: documentIds.length, held: reviewIds.length } };
+    this.#options.archive.settle(archived.id, outcome, detail);
+    this.#log.info({ message: archived.id, outcome, documents: documentIds.length, held: reviewIds.length }, 'lab message handled');
+    this.#changed(reviewIds.length > 0 ? 'review' : 'messages');
+  }
+
+  #map(archived: ArchivedLabMessage, raw: Buffer, text: Buffer, hl7Payload: Buffer | undefined, profile: AnalyzerProfile | undefined): LabResultMapping[] {
+    const context = { raw, timeZone: this.#options.timeZone, ...(profile ? { profile } : {}) };
+    if (archived.protocol === 'hl7') return [mapHl7Message(parseMessage(hl7Payload ?? text), context)];
+    const encoding = profile?.protocol.name === 'astm-e1381' && profile.protocol.encoding === 'utf-8' ? 'utf8' : 'latin1';
+    return parseAstmMessages(text, { encoding }).map((message, part) => mapAstmMessage(message, { ...context, part }));
+  }
+
+  async #findSpecimen(accession: string): Promise<MatchedSpecimen | undefined> {
+    const found = await this.#options.replica.records.findOne({ selector: { resourceType: 'Specimen', accession } }).exec();
+    if (!found) return undefined;
+    const specimen = found.toJSON() as RecordDocument;
+    const patientDocument = specimen.patientId ? await this.#options.replica.records.findOne(`Patient/${specimen.patientId}`).exec() : null;
+    const patientRecord = patientDocument?.toJSON() as RecordDocument | undefined;
+    const requests = ((specimen.resource.request as { reference?: string }[] | undefined) ?? []).map((reference) => reference.reference).filter((reference): reference is string => Boolean(reference));
+    return {
+      specimenId: specimen.id,
+      patient: patientRecord ? { patientId: patientRecord.patientId, name: displayName(patientRecord.resource), mrn: patientRecord.mrn } : undefined,
+      basedOn: requests,
+    };
+  }
+
+  async #store(profileId: string | undefined, group: LabResultGroup, specimen: MatchedSpecimen, receivedAt: string): Promise<string[]> {
+    const mapping = { profileId } as LabResultMapping;
+    const resources = buildResultResources(mapping, group, {
+      ...(specimen.patient ? { subject: { reference: `Patient/${specimen.patient.patientId}` } } : {}),
+      specimen: { reference: specimen.specimenId },
+      basedOn: specimen.basedOn.map((reference) => ({ reference })),
+      // A group without a time of its own is reported when the workstation received it.
+      issued: group.issued ?? receivedAt,
+    });
+    const documents = [...resources.observations, resources.diagnosticReport].map((resource) => toEntryDocument(resource as unknown as FhirResource));
+    await this.#options.writer.insertEntries(documents);
+    return documents.map((document) => document.id);
+  }
+
+  connections(): LabConnection[] {
+    return [...this.#sessions.values()].map(({ session, name }) => {
+      const status = session.status;
+      return {
+        id: status.connectionId,
+        name,
+        protocol: status.protocol,
+        endpoint: status.endpoint,
+        state: status.transportState,
+        reason: status.transportReason,
+        messagesReceived: status.messagesReceived,
+        failures: status.failures,
+        lastMessageAt: status.lastMessageAt,
+      };
+    });
+  }
+
+  recentMessages(limit = 50): LabMessageView[] {
+    return this.#options.archive.recent(limit).map(toMessageView);
+  }
+
+  message(messageId: string): LabMessageDetail {
+    const archived = this.#options.archive.get(messageId);
+    const raw = this.#options.archive.raw(messageId);
+    if (!archived || !raw) throw new Error(`Lab message ${messageId} is not in the archive; reload the list`);
+    return { ...toMessageView(archived), raw: showControlCharacters(raw), documentIds: archived.detail.documentIds ?? [] };
+  }
+
+  reviewQueue(): LabReviewItem[] {
+    return this.#options.review.list('waiting').map(toReviewView);
+  }
+
+  /** Matches a held group to the Specimen with this accession, after the technician read its label. */
+  async matchReview(reviewId: string, accession: string): Promise<LabReviewItem> {
+    const specimen = await this.#findSpecimen(accession);
+    if (!specimen) throw new Error(`No specimen with accession ${accession} is on this workstation; check the label, or wait until the order has synced`);
+    const waiting = this.#options.review.get(reviewId);
+    if (!waiting) throw new Error(`Review item ${reviewId} is not in the review queue; reload the review queue`);
+    const view = toGroupView(waiting.group.group, specimen.specimenId, specimen.patient);
+    const item = this.#options.review.match(reviewId, specimen.specimenId, { ...waiting.group, view });
+    this.#changed('review');
+    return toReviewView(item);
+  }
+
+  /** Stores a held group's results in the chart; a group with no matched specimen cannot be released. */
+  async releaseReview(reviewId: string, userId: string): Promise<LabReviewItem> {
+    const item = this.#options.review.get(reviewId);
+    if (!item) throw new Error(`Review item ${reviewId} is not in the review queue; reload the review queue`);
+    const accession = item.specimenId ? undefined : item.group.group.accession;
+    const specimen = item.specimenId ? await this.#specimenById(item.specimenId) : accession ? await this.#findSpecimen(accession) : undefined;
+    if (!specimen) throw new Error(`Review item ${reviewId} matches no specimen; match it to the specimen on the tube's label first`);
+    await this.#store(item.group.profileId, item.group.group, specimen, item.group.receivedAt);
+    const decided = this.#options.review.decide(reviewId, { state: 'released', userId });
+    this.#log.info({ review: reviewId, message: item.messageId }, 'held lab results released');
+    this.#changed('review');
+    return toReviewView(decided);
+  }
+
+  rejectReview(reviewId: string, reason: string, userId: string): LabReviewItem {
+    const decided = this.#options.review.decide(reviewId, { state: 'rejected', userId, reason });
+    this.#log.info({ review: reviewId, message: decided.messageId }, 'held lab results rejected');
+    this.#changed('review');
+    return toReviewView(decided);
+  }
+
+  async #specimenById(specimenId: string): Promise<MatchedSpecimen | undefined> {
+    const found = await this.#options.replica.records.findOne(specimenId).exec();
+    const accession = (found?.toJSON() as RecordDocument | undefined)?.accession;
+    return accession ? this.#findSpecimen(accession) : undefined;
+  }
+
+  #changed(what: LabChanged['what']): void {
+    this.emit('changed', { what, waitingForReview: this.#options.review.countWaiting() });
+  }
+
+  async close(): Promise<void> {
+    for (const { session } of this.#sessions.values()) await session.stop();
+    this.#sessions.clear();
+  }
+}
+
+/** The review reasons of a group: each result's own, and the group's specimen match. */
+function reviewReasons(group: LabResultGroup, specimen: MatchedSpecimen | undefined): string[] {
+  const reasons = new Set<string>();
+  for (const result of group.results.filter(isStoredResult)) for (const reason of result.review) reasons.add(reason.code);
+  if (group.accession && !specimen) reasons.add('unknown-accession');
+  if (!group.accession) reasons.add('no-accession');
+  return [...reasons];
+}
+
+/** The LIS2-A2 records of archived ASTM frames: each frame's text between the frame number and ETB/ETX. */
+function recordsOfFrames(raw: Buffer): Buffer {
+  const texts: Buffer[] = [];
+  let start = -1;
+  for (let index = 0; index < raw.length; index += 1) {
+    const byte = raw[index];
+    if (byte === 0x02) start = index + 2;
+    else if ((byte === 0x03 || byte === 0x17) && start >= 0) {
+      texts.push(raw.subarray(start, index));
+      start = -1;
+    }
+  }
+  return Buffer.concat(texts);
+}
+
+function toMessageView(archived: ArchivedLabMessage): LabMessageView {
+  const detail = archived.detail as MessageDetail;
+  return {
+    id: archived.id,
+    connectionId: archived.connectionId,
+    protocol: archived.protocol,
+    receivedAt: archived.receivedAt,
+    outcome: archived.outcome,
+    repeatOf: archived.repeatOf,
+    groups: detail.groups ?? [],
+    error: detail.error ?? null,
+  };
+}
+
+function toReviewView(item: ReviewItem<HeldGroup>): LabReviewItem {
+  return {
+    id: item.id,
+    messageId: item.messageId,
+    connectionId: item.connectionId,
+    createdAt: item.createdAt,
+    reasons: item.reasons,
+    group: { ...item.group.view, specimenId: item.specimenId ?? item.group.view.specimenId },
+    state: item.state,
+    decidedAt: item.decidedAt,
+    decidedBy: item.decidedBy,
+    decisionReason: item.decisionReason,
+  };
+}

@@ -1,0 +1,83 @@
+import type { DatabaseKey } from '../../../sync/replica/sqlite/connection-pool.js';
+import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logging/logger.js';
+import type { LocalWriter } from '../services/local-writer.js';
+import type { WorkstationSettings } from '../settings.js';
+import { AnalyzerSession } from './analyzer-session.js';
+import { LabArchive } from './lab-archive.js';
+import { loadLabProfiles, resolveLabConnections } from './lab-connections.js';
+import type { HeldGroup } from './lab-service.js';
+import { LabService } from './lab-service.js';
+import { ReviewQueue } from './review-queue.js';
+
+export interface LabSetup {
+  service: LabService;
+  close(): Promise<void>;
+}
+
+export interface SetupLabOptions {
+  settings: WorkstationSettings;
+  replica: ReplicaDatabase;
+  replicaFile: string;
+  replicaKey: DatabaseKey | undefined;
+  writer: LocalWriter;
+  clock: Clock;
+  logger: Logger;
+  /** Zone of analyzer timestamps without an offset; the workstation's zone unless a test sets one. */
+  timeZone?: string;
+}
+
+/**
+ * Starts the lab bench: the archive and review queue in the replica file, then one analyzer session
+ * per configured connection. A workstation without lab settings gets the service with no
+ * connections, so the lab calls answer with empty lists there.
+ */
+export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
+  const now = () => options.clock.now();
+  const archive = new LabArchive(options.replicaFile, options.replicaKey, { now });
+  const review = new ReviewQueue<HeldGroup>(options.replicaFile, options.replicaKey, { now });
+  const labSettings = options.settings.lab ?? { connections: [] };
+  const profiles = await loadLabProfiles(labSettings, options.logger);
+  const service = new LabService({
+    replica: options.replica,
+    writer: options.writer,
+    archive,
+    review,
+    profiles,
+    logger: options.logger,
+    now,
+    timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+  });
+  await service.recover();
+
+  const { connections } = resolveLabConnections(labSettings, profiles, options.logger);
+  for (const { profile, transport } of connections) {
+    const session = new AnalyzerSession({
+      connectionId: profile.id,
+      protocol: profile.protocol.name === 'astm-e1381' ? 'astm' : 'hl7',
+      transport,
+      archive,
+      handle: service.handle,
+      logger: options.logger,
+      now,
+      ...(profile.protocol.name === 'astm-e1381' ? { astm: { acceptOversizedFrames: profile.protocol.acceptOversizedFrames } } : {}),
+    });
+    service.attach(session, profile.name);
+    try {
+      await session.start();
+    } catch (error) {
+      // The session stays listed with its failed state, so lab IT sees why on the status screen.
+      options.logger.error({ connection: profile.id, err: error }, 'analyzer connection failed to open');
+    }
+  }
+
+  return {
+    service,
+    async close() {
+      await service.close();
+      review.close();
+      archive.close();
+    },
+  };
+}
