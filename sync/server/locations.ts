@@ -1,5 +1,6 @@
-import type { DerivationContext } from '../protocol/documents.js';
+import type { DerivationContext, FhirResource } from '../protocol/documents.js';
 import { documentId } from '../protocol/documents.js';
+import { isLaboratoryDepartment } from '../protocol/fhir/laboratory.js';
 import type { Queryable } from './database/index.js';
 
 export interface Ward {
@@ -8,8 +9,8 @@ export interface Ward {
 }
 
 /**
- * Returns the ward with this Location id, or undefined when there is none. A ward is a Location
- * document of the `reference` collection whose ward is itself.
+ * Returns the scope Location with this id, or undefined when there is none. A scope is a Location
+ * document of the `reference` collection whose ward is itself: a ward, or a laboratory department.
  */
 export async function findWard(database: Queryable, wardId: string): Promise<Ward | undefined> {
   const { rows } = await database.query<{ name: string | null }>(
@@ -21,19 +22,37 @@ export async function findWard(database: Queryable, wardId: string): Promise<War
   return row ? { id: wardId, name: row.name ?? wardId } : undefined;
 }
 
+/** The server's Locations as push validation reads them. */
+export interface LocationDirectory extends DerivationContext {
+  /** True for a laboratory department (Location.type HLAB) that workstations can enrol to. */
+  isLaboratoryDepartment(locationId: string): boolean;
+  /** Ids of every laboratory department, for error messages. */
+  laboratoryDepartmentIds(): string[];
+}
+
 /**
  * Builds the derivation context from the server's Location documents, so that an Encounter's ward
  * is derived from the same data the workstation has pulled.
  */
-export async function loadDerivationContext(database: Queryable): Promise<DerivationContext> {
-  const { rows } = await database.query<{ id: string; ward_id: string }>(
-    `SELECT id, ward_id FROM documents WHERE collection = 'reference' AND resource_type = 'Location' AND NOT deleted`,
+export async function loadDerivationContext(database: Queryable): Promise<LocationDirectory> {
+  const { rows } = await database.query<{ id: string; ward_id: string; type: unknown }>(
+    `SELECT id, ward_id, document->'resource'->'type' AS type FROM documents
+     WHERE collection = 'reference' AND resource_type = 'Location' AND NOT deleted`,
   );
-  const wardByLocationId = new Map(rows.map((row) => [row.id.slice('Location/'.length), row.ward_id]));
+  const wardByLocationId = new Map<string, string>();
+  const departments = new Set<string>();
+  for (const row of rows) {
+    const locationId = row.id.slice('Location/'.length);
+    wardByLocationId.set(locationId, row.ward_id);
+    const location: FhirResource = { resourceType: 'Location', id: locationId, type: row.type };
+    if (row.ward_id === locationId && isLaboratoryDepartment(location)) departments.add(locationId);
+  }
   return {
     wardOfLocation: (locationId) => {
       const wardId = wardByLocationId.get(locationId);
       return wardId === '' ? undefined : wardId;
     },
+    isLaboratoryDepartment: (locationId) => departments.has(locationId),
+    laboratoryDepartmentIds: () => [...departments].sort(),
   };
 }

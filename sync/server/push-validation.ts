@@ -2,10 +2,12 @@ import { z } from 'zod';
 
 import type { CollectionName } from '../protocol/collections.js';
 import { RESOURCE_TYPES_BY_COLLECTION } from '../protocol/collections.js';
-import type { DerivationContext, ReplicatedDocument } from '../protocol/documents.js';
+import type { ReplicatedDocument } from '../protocol/documents.js';
 import { documentId, toReplicatedDocument } from '../protocol/documents.js';
 import type { WireDocument } from '../protocol/wire.js';
 import { badRequest, describeIssues, forbidden, quoteValue } from './errors.js';
+import { validateLaboratoryDocument } from './laboratory-validation.js';
+import type { LocationDirectory } from './locations.js';
 
 /**
  * The elements an AuditEvent must have here, as buildAuditEvent writes them: FHIR R4 makes `type`
@@ -42,7 +44,7 @@ function validateAuditEvent(document: WireDocument): void {
  * so a document whose fields disagree with its resource is rejected rather than corrected: the
  * server never rewrites what a client sent.
  */
-export function validatePushedDocument(collection: CollectionName, document: WireDocument, context: DerivationContext): ReplicatedDocument {
+export function validatePushedDocument(collection: CollectionName, document: WireDocument, context: LocationDirectory): ReplicatedDocument {
   const allowedTypes: readonly string[] = RESOURCE_TYPES_BY_COLLECTION[collection];
   if (!allowedTypes.includes(document.resourceType)) {
     throw badRequest(
@@ -58,6 +60,7 @@ export function validatePushedDocument(collection: CollectionName, document: Wir
   }
 
   if (document.resourceType === 'AuditEvent') validateAuditEvent(document);
+  validateLaboratoryDocument(document, context);
 
   let derived: ReplicatedDocument;
   try {
@@ -73,6 +76,10 @@ export function validatePushedDocument(collection: CollectionName, document: Wir
       const sentText = sent === undefined ? 'missing' : quoteValue(sent);
       throw badRequest(`Document ${document.id}: field ${field} is ${sentText}, but the resource gives ${quoteValue(expected)}`);
     }
+  }
+  // Only Specimens carry `accession`. On any other record the field would match an accession lookup.
+  if (collection === 'records' && !('accession' in derived) && 'accession' in document) {
+    throw badRequest(`Document ${document.id}: field accession is set, but only a Specimen has an accession number; leave the field out`);
   }
 
   // An AuditEvent may name no patient (a sign-in) or several (a ward list read).

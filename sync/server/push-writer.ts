@@ -11,8 +11,10 @@ import { insertDocument, lockDocument, replayPatientDocuments, updateDocument } 
 import { badRequest, HttpError } from './errors.js';
 import { loadDerivationContext } from './locations.js';
 import { validatePushedDocument } from './push-validation.js';
-import { isActiveEncounter, recentlyDepartedFrom, refreshWardMembership, wardsOfPatients } from './ward-membership.js';
-import { checkWritePermission } from './write-permissions.js';
+import type { PushedSpecimen } from './specimen-accessions.js';
+import { rejectDuplicateAccessions } from './specimen-accessions.js';
+import { affectsMembership, isActiveEncounter, recentlyDepartedFrom, refreshWardMembership, scopesOfPatients } from './ward-membership.js';
+import { checkCreatePermission, checkUpdatePermission, checkWritePermission } from './write-permissions.js';
 
 export interface PushResult {
   conflicts: WireDocument[];
@@ -44,13 +46,22 @@ function isAuditEvent(derived: ReplicatedDocument): boolean {
   return derived.resourceType === 'AuditEvent';
 }
 
+/** The live Specimens among the rows, whose accession numbers must be unique. */
+function specimensOf(rows: readonly ValidatedRow[]): PushedSpecimen[] {
+  return rows.flatMap(({ row, derived }) =>
+    'accession' in derived && derived.accession !== undefined && !row.newDocumentState._deleted ? [{ id: derived.id, accession: derived.accession }] : [],
+  );
+}
+
 /**
- * Decides which patients this push may write. A patient is in scope when they have an active
- * Encounter in the session's ward. A patient in no ward at all is in scope too when this same push
- * admits them to the session's ward: a new or readmitted patient, registered at the bedside.
+ * Decides which patients this push may write. A patient is in scope when they belong to the
+ * session's ward or laboratory department (ward-membership.ts). A patient in no ward at all is in
+ * scope too when this same push admits them to the session's ward: a new or readmitted patient,
+ * registered at the bedside. An outpatient known only to a lab, through an order, counts as in no
+ * ward.
  */
 async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[], session: Session) {
-  const wardsByPatient = await wardsOfPatients(transaction, [...new Set(rows.map(({ derived }) => patientIdOf(derived)))]);
+  const scopesByPatient = await scopesOfPatients(transaction, [...new Set(rows.map(({ derived }) => patientIdOf(derived)))]);
   const admittedHere = new Set(
     rows
       .filter(({ row, derived }) => !row.newDocumentState._deleted && isActiveEncounter(derived.resource) && 'wardId' in derived && derived.wardId === session.wardId)
@@ -58,12 +69,13 @@ async function scopeChecker(transaction: Queryable, rows: readonly ValidatedRow[
   );
 
   return async (patientId: string): Promise<boolean> => {
-    if (!wardsByPatient.has(patientId)) {
-      const loaded = await wardsOfPatients(transaction, [patientId]);
-      wardsByPatient.set(patientId, loaded.get(patientId) ?? new Set());
+    if (!scopesByPatient.has(patientId)) {
+      const loaded = await scopesOfPatients(transaction, [patientId]);
+      scopesByPatient.set(patientId, loaded.get(patientId) ?? new Map());
     }
-    const wards = wardsByPatient.get(patientId) ?? new Set<string>();
-    return wards.has(session.wardId) || (wards.size === 0 && admittedHere.has(patientId));
+    const scopes = scopesByPatient.get(patientId) ?? new Map();
+    const inAnyWard = [...scopes.values()].includes('encounter');
+    return scopes.has(session.wardId) || (!inAnyWard && admittedHere.has(patientId));
   };
 }
 
@@ -136,13 +148,16 @@ export async function applyPush(
       rejected.push({ id: derived.id, status: 403, reason: `Document ${derived.id}: patient ${patientIdOf(derived)} is not in ward ${session.wardId}, so this workstation may not write it` });
     }
   }
+  const duplicates = await rejectDuplicateAccessions(transaction, specimensOf(inScope));
+  rejected.push(...duplicates);
+  const rejectedIds = new Set(duplicates.map((rejection) => rejection.id));
 
   const result: PushResult = { conflicts: [], conflictAuthors: [], rejected, written: 0, inserted: 0, unchanged: 0, auditEventsWritten: 0, auditEventsUnchanged: 0 };
-  const encounterPatients = new Set<string>();
+  const membershipPatients = new Set<string>();
   const writer = { userId: session.userId, workstationId: session.workstationId };
   // Lock rows in id order, so that two pushes of the same documents take their row locks in the
   // same order and do not deadlock on them.
-  const ordered = [...inScope].sort((a, b) => compareCodeUnits(a.derived.id, b.derived.id));
+  const ordered = inScope.filter(({ derived }) => !rejectedIds.has(derived.id)).sort((a, b) => compareCodeUnits(a.derived.id, b.derived.id));
   const documentIds = ordered.map(({ derived }) => derived.id);
 
   // Every stored row is locked before anything is written: a concurrent push of the same document
@@ -158,11 +173,16 @@ export async function applyPush(
     if (!current) {
       // Nothing stored: write it even when the client assumed a master state, because there is no
       // master to return as a conflict and dropping the write would lose it.
+      const refusal = refusalOf(derived.id, () => checkCreatePermission(session, derived));
+      if (refusal) {
+        rejected.push(refusal);
+        continue;
+      }
       if (await insertDocument(transaction, documentRow, writer)) {
         result.written++;
         result.inserted++;
         if (audit) result.auditEventsWritten++;
-        if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
+        if (affectsMembership(derived.resourceType)) membershipPatients.add(patientIdOf(derived));
         continue;
       }
       // A concurrent push inserted this id after our lock found nothing: compare with its row.
@@ -191,16 +211,15 @@ export async function applyPush(
     if (sameJson(current.document, row.newDocumentState)) {
       result.unchanged++;
     } else if (row.assumedMasterState !== undefined && sameJson(current.document, row.assumedMasterState)) {
-      // The stored document's rule applies too, so a nurse may not turn a doctor's SpO2 scale decision into a vitals panel.
       const stored = current.document;
-      const refusal = refusalOf(derived.id, () => checkWritePermission(session, stored));
+      const refusal = refusalOf(derived.id, () => checkUpdatePermission(session, stored, row.newDocumentState));
       if (refusal) {
         rejected.push(refusal);
         continue;
       }
       await updateDocument(transaction, documentRow, writer);
       result.written++;
-      if (derived.resourceType === 'Encounter') encounterPatients.add(patientIdOf(derived));
+      if (affectsMembership(derived.resourceType)) membershipPatients.add(patientIdOf(derived));
     } else {
       result.conflicts.push(current.document);
       result.conflictAuthors.push(current.writtenBy);
@@ -209,7 +228,7 @@ export async function applyPush(
 
   // AuditEvents never reach workstations, so writing only AuditEvents gives them nothing to pull.
   const changedCollections = new Set<CollectionName>(result.written > result.auditEventsWritten ? [collection] : []);
-  const gained = await refreshWardMembership(transaction, [...encounterPatients]);
+  const gained = await refreshWardMembership(transaction, [...membershipPatients]);
   if ((await replayPatientDocuments(transaction, [...new Set(gained.map((membership) => membership.patientId))])) > 0) {
     changedCollections.add('records');
     changedCollections.add('entries');

@@ -14,8 +14,10 @@ import { USER_STATUS_CHANNEL } from './user-status-feed.js';
  * wins, and a missing or non-boolean `_deleted` takes the column's value. Workstations reject a
  * pulled document whose `_deleted` is not a boolean, which would stall their whole feed.
  *
- * `ward_membership` lists the wards where a patient has an in-progress Encounter. It decides which
- * patients' records and entries a ward's workstations receive (see ward-membership.ts).
+ * `ward_membership` lists the scopes of each patient: the wards where they have an active
+ * Encounter, and the laboratory departments where they have an active lab order, with `basis`
+ * telling which. It decides which patients' records and entries a workstation receives (see
+ * ward-membership.ts).
  *
  * A change of `users.disabled`, or a deleted user, sends NOTIFY on USER_STATUS_CHANNEL with the
  * user id, whichever statement made it, so that every instance closes that user's event streams.
@@ -92,6 +94,9 @@ const SCHEMA_SQL = [
     PRIMARY KEY (ward_id, patient_id)
   )`,
   `CREATE INDEX IF NOT EXISTS ward_membership_patient ON ward_membership (patient_id)`,
+  // Added with lab scopes; every row before it came from an Encounter.
+  `ALTER TABLE ward_membership ADD COLUMN IF NOT EXISTS basis text NOT NULL DEFAULT 'encounter'
+   CHECK (basis IN ('encounter', 'service-request'))`,
   `CREATE TABLE IF NOT EXISTS ward_departures (
     patient_id text NOT NULL,
     ward_id text NOT NULL,
@@ -100,6 +105,8 @@ const SCHEMA_SQL = [
   )`,
   `CREATE INDEX IF NOT EXISTS documents_patient_mrn ON documents ((document->>'mrn'))
    WHERE collection = 'records' AND resource_type = 'Patient'`,
+  `CREATE INDEX IF NOT EXISTS documents_specimen_accession ON documents ((document->>'accession'))
+   WHERE collection = 'records' AND resource_type = 'Specimen'`,
   `CREATE OR REPLACE FUNCTION users_notify_status() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      PERFORM pg_notify('${USER_STATUS_CHANNEL}', OLD.id);

@@ -42,7 +42,7 @@ export function registerSignInRoute(app: FastifyInstance, context: ServerContext
     }
 
     const ward = await findWard(context.database, wardId);
-    if (!ward) throw badRequest(`Unknown ward ${quoteValue(wardId)}: the ward id must be the id of a ward Location on this server`);
+    if (!ward) throw badRequest(`Unknown ward ${quoteValue(wardId)}: the ward id must be the id of a ward or laboratory department Location on this server`);
 
     const now = context.now().getTime();
     const claims = { userId: user.id, roles: user.roles, wardId: ward.id, workstationId };
