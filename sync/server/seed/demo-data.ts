@@ -1,8 +1,9 @@
 import type { CollectionName } from '../../protocol/collections.js';
-import type { FhirResource, ReplicatedDocument } from '../../protocol/documents.js';
+import type { DerivationContext, FhirResource, ReplicatedDocument } from '../../protocol/documents.js';
 import { toReplicatedDocument } from '../../protocol/documents.js';
 import type { WireDocument } from '../../protocol/wire.js';
 import { generatedAllergy, ALLERGEN_COUNT, noKnownAllergy } from './allergies.js';
+import { labDepartmentLocation, labOrder, SEEDED_LAB_DEPARTMENT, SEEDED_LAB_ORDERS } from './lab-orders.js';
 import { admissionEncounter, admissionEncounterId, assignMrns, hospitalPatient } from './patients.js';
 import { createRandom, shuffled } from './random.js';
 import { isLivingAdult, readSyntheaPatients } from './synthea.js';
@@ -15,7 +16,7 @@ import { buildWardLayout, SEEDED_WARDS } from './wards.js';
 
 /**
  * The demo hospital built from the Synthea bundles: the living adults, admitted to two wards, with
- * allergies and 48 hours of vital signs. Everything derives from the bundles and the clock, so the
+ * allergies and 48 hours of vital signs, and a laboratory with open orders for some of them. Everything derives from the bundles and the clock, so the
  * same inputs always give the same documents.
  */
 
@@ -79,6 +80,16 @@ function allergiesOf(kept: readonly SyntheaPatient[], admittedAt: ReadonlyMap<st
   return allergiesByPatient;
 }
 
+/** Builds the seeded lab orders for ward 4A's patients, given in Patient.id order. */
+function labOrders(ward4aPatients: readonly string[], now: Date): FhirResource[] {
+  const parties = { requester: performerOf(demoUser('doctor')), collector: performerOf(demoUser('nurse')) };
+  return SEEDED_LAB_ORDERS.flatMap((order) => {
+    const patientId = ward4aPatients[order.patientPosition];
+    if (patientId === undefined) throw new Error(`Ward 4A has ${ward4aPatients.length} patients, too few for the lab order of patient position ${order.patientPosition}`);
+    return labOrder(order, patientId, now, parties);
+  });
+}
+
 /** Reads the bundles and builds every document of the demo hospital. */
 export async function buildDemoData(options: DemoDataOptions): Promise<DemoData> {
   const kept = (await readSyntheaPatients(options.bundlesDir))
@@ -132,12 +143,18 @@ export async function buildDemoData(options: DemoDataOptions): Promise<DemoData>
     );
   });
 
+  records.push(...labOrders(patientIds.filter((patientId) => wardByPatient.get(patientId) === 'ward-4a'), options.now));
+
+  // The laboratory department is its own scope, as each ward is.
+  const context: DerivationContext = {
+    wardOfLocation: (locationId) => (locationId === SEEDED_LAB_DEPARTMENT.id ? locationId : layout.context.wardOfLocation(locationId)),
+  };
   const wrap = (resource: FhirResource): SeedDocument => {
-    const derived = toReplicatedDocument(resource, layout.context).document;
+    const derived = toReplicatedDocument(resource, context).document;
     return { document: { ...derived, _deleted: false }, derived };
   };
   return {
-    documents: { reference: layout.locations.map(wrap), records: records.map(wrap), entries: entries.map(wrap) },
+    documents: { reference: [...layout.locations, labDepartmentLocation()].map(wrap), records: records.map(wrap), entries: entries.map(wrap) },
     mrnByPatient,
     wardByPatient,
   };

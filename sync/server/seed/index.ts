@@ -15,6 +15,8 @@ export { DEMO_USERS } from './users.js';
 export type { DemoUser } from './users.js';
 export { SEEDED_WARDS, seededWards } from './wards.js';
 export { buildDemoData } from './demo-data.js';
+export { LAB_PANELS, SEEDED_ACCESSIONS, SEEDED_LAB_DEPARTMENT, SEEDED_LAB_ORDERS, labOrderId, specimenId } from './lab-orders.js';
+export type { SeededLabOrder } from './lab-orders.js';
 
 export interface SeedOptions {
   /** The seed's "now": who counts as an adult, admission times and vital signs derive from it. */
@@ -40,7 +42,8 @@ async function isSeeded(database: Database): Promise<boolean> {
 }
 
 /**
- * Seeds the demo wards, patients, their records and entries, and one demo user per role. Does
+ * Seeds the demo wards and laboratory, patients, their records (lab orders included) and entries,
+ * and one demo user per role. Does
  * nothing when the database was seeded before. Each collection is written in one transaction; a
  * seed interrupted half-way completes on the next start, since existing documents are skipped.
  */
