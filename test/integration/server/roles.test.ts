@@ -8,6 +8,7 @@ import { buildSpO2ScaleDecision } from '../../../sync/protocol/fhir/vital-signs.
 import type { PushRow, WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
+import { diagnosticReportDocument, labObservationDocument, serviceRequestDocument, specimenDocument } from './lab-helpers.js';
 import { auditEventDocument, BACKENDS, createStorage, patientIdsOfWard, refusalOf, startServer, SyncClient, TEST_NOW, vitalSignsDocument, WARD_4A, wardOfSeededLocation, wireDocumentOf } from './helpers.js';
 
 function spo2ScaleDecisionDocument(id: string, patientId: string): WireDocument {
@@ -75,6 +76,15 @@ describe.each(BACKENDS)('write permissions by role on %s', (backend) => {
     },
     { kind: 'AllergyIntolerance', collection: 'records', allowed: ['nurse', 'doctor'], buildRow: async (tag) => ({ newDocumentState: allergyDocument(`allergy-${tag}`, patientId) }) },
     { kind: 'AuditEvent', collection: 'entries', allowed: ROLES, buildRow: async (tag) => ({ newDocumentState: auditEventDocument(`audit-${tag}`, [patientId]) }) },
+    { kind: 'laboratory Observation', collection: 'entries', allowed: ['lab-technician'], buildRow: async (tag) => ({ newDocumentState: labObservationDocument(`lab-${tag}`, patientId) }) },
+    {
+      kind: 'DiagnosticReport',
+      collection: 'entries',
+      allowed: ['lab-technician'],
+      buildRow: async (tag) => ({ newDocumentState: diagnosticReportDocument(`report-${tag}`, patientId, [], { specimenId: `specimen-${tag}`, orderId: `order-${tag}` }) }),
+    },
+    { kind: 'ServiceRequest', collection: 'records', allowed: ['nurse', 'doctor'], buildRow: async (tag) => ({ newDocumentState: serviceRequestDocument(`order-${tag}`, patientId) }) },
+    { kind: 'Specimen', collection: 'records', allowed: ['nurse', 'doctor'], buildRow: async (tag) => ({ newDocumentState: specimenDocument(`specimen-${tag}`, patientId, `order-${tag}`, `ACC-${tag}`) }) },
   ];
 
   beforeAll(async () => {

@@ -10,7 +10,9 @@ import { GENERATED_TAG, isGenerated, MRN_SYSTEM, SYNTHEA_SYSTEM, V2_IDENTIFIER_T
 import { NEWS2_TOTAL, parseVitalSignsPanel, SPO2_SCALE_KEY, VITAL_SIGNS_PANEL_KEY } from '../../../sync/protocol/fhir/vital-signs.js';
 import type { WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
-import { buildDemoData, seedDemoData, seededWards } from '../../../sync/server/seed/index.js';
+import { LOINC } from '../../../sync/protocol/fhir/identifiers.js';
+import { HOSPITAL_LABORATORY, LABORATORY_PROCEDURE } from '../../../sync/protocol/fhir/laboratory.js';
+import { buildDemoData, SEEDED_ACCESSIONS, SEEDED_LAB_DEPARTMENT, SEEDED_LAB_ORDERS, seedDemoData, seededWards } from '../../../sync/server/seed/index.js';
 import type { TestStorage } from './helpers.js';
 import { BACKENDS, createStorage, startServer, SyncClient, TEST_NOW, WARD_4A, WARD_7B } from './helpers.js';
 
@@ -64,6 +66,7 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
   const servers: SyncServer[] = [];
   let ward4a: WardData;
   let ward7b: WardData;
+  let labLocations: WireDocument[];
 
   async function seededServer(): Promise<SyncServer> {
     const storage = await createStorage(backend, 'seed');
@@ -77,6 +80,8 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
     const server = await seededServer();
     ward4a = await pullWard(server, WARD_4A);
     ward7b = await pullWard(server, WARD_7B);
+    const lab = await SyncClient.signIn(server.url, { username: 'lab-technician', wardId: SEEDED_LAB_DEPARTMENT.id, workstationId: 'ws-seed-lab' });
+    labLocations = (await lab.pullAll('reference')).documents;
   });
 
   afterAll(async () => {
@@ -102,7 +107,9 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
     const result = await seedDemoData(server.database, { now: TEST_NOW }, pino({ level: 'silent' }));
     expect(result.seeded).toBe(false);
     const { rows } = await server.database.query<{ count: string }>('SELECT count(*)::text AS count FROM documents');
-    expect(Number(rows[0]?.count)).toBe(COLLECTION_NAMES.reduce((sum, collection) => sum + ward4a[collection].length + ward7b[collection].length, 0));
+    // The lab's records and entries are ward 4A's patients' too; only its Location is its own.
+    const wardDocuments = COLLECTION_NAMES.reduce((sum, collection) => sum + ward4a[collection].length + ward7b[collection].length, 0);
+    expect(Number(rows[0]?.count)).toBe(wardDocuments + labLocations.length);
   });
 
   it('creates two wards with enough beds', () => {
@@ -227,6 +234,39 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
       expect(decision.resource.performer).toEqual([{ reference: 'Practitioner/user-doctor', display: 'Demo Doctor' }]);
       const panels = entries.filter((document) => document.patientId === decision.patientId && document.code === VITAL_SIGNS_PANEL_KEY);
       expect(panels.every((panel) => parseVitalSignsPanel(panel.resource).scale === 2)).toBe(true);
+    }
+  });
+
+  it('creates the laboratory department', () => {
+    expect(labLocations.map((document) => document.id)).toEqual([`Location/${SEEDED_LAB_DEPARTMENT.id}`]);
+    const department = labLocations[0] as WireDocument;
+    expect(department.wardId).toBe(SEEDED_LAB_DEPARTMENT.id);
+    expect(department.resource.name).toBe('Core Laboratory');
+    expect(department.resource.type).toEqual([{ coding: [HOSPITAL_LABORATORY] }]);
+    for (const data of [ward4a, ward7b]) expect(data.reference.map((document) => document.id)).not.toContain(department.id);
+  });
+
+  it('opens lab orders with fixed accession numbers', () => {
+    const specimens = ward4a.records.filter((document) => document.resourceType === 'Specimen');
+    const orders = ward4a.records.filter((document) => document.resourceType === 'ServiceRequest');
+    const patients4a = mrnsOf(ward4a.records);
+
+    expect(specimens.map((document) => document.accession).sort()).toEqual([...SEEDED_ACCESSIONS].sort());
+    expect(orders).toHaveLength(SEEDED_LAB_ORDERS.length);
+    expect([...ward7b.records].filter((document) => document.resourceType === 'ServiceRequest' || document.resourceType === 'Specimen')).toEqual([]);
+    for (const seeded of SEEDED_LAB_ORDERS) {
+      const specimen = specimens.find((document) => document.accession === seeded.accession) as WireDocument;
+      const orderReference = (specimen.resource.request as { reference: string }[])[0]?.reference;
+      const order = orders.find((document) => document.id === orderReference) as WireDocument;
+      expect(order, seeded.accession).toBeDefined();
+      expect(patients4a.has(specimen.patientId as string)).toBe(true);
+      expect(order.patientId).toBe(specimen.patientId);
+      expect(order.wardId).toBe(SEEDED_LAB_DEPARTMENT.id);
+      expect(order.resource.status).toBe('active');
+      expect(order.resource.category).toEqual([{ coding: [LABORATORY_PROCEDURE] }]);
+      expect((order.resource.code as { coding: { system: string; code: string }[] }).coding[0]).toMatchObject({ system: LOINC, code: seeded.panel.code });
+      expect(order.resource.specimen).toEqual([{ reference: specimen.id }]);
+      expect(Date.parse(order.resource.authoredOn as string)).toBeLessThan(TEST_NOW.getTime());
     }
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConflictDocument } from '../../../sync/protocol/conflict-rules.js';
 import { resolveConflict, sameContent } from '../../../sync/protocol/conflict-rules.js';
 import type { FhirResource } from '../../../sync/protocol/documents.js';
-import { toRecordDocument } from '../../../sync/protocol/documents.js';
+import { toEntryDocument, toRecordDocument } from '../../../sync/protocol/documents.js';
+import { buildDiagnosticReport } from '../../../sync/protocol/fhir/laboratory.js';
 
 const noLocations = { wardOfLocation: () => undefined };
 
@@ -17,6 +18,19 @@ function patient(changes: Partial<FhirResource> = {}, deleted = false): Conflict
     ...changes,
   };
   return { ...toRecordDocument(resource, noLocations), _deleted: deleted };
+}
+
+function specimen(changes: Partial<FhirResource> = {}): ConflictDocument {
+  const resource: FhirResource = {
+    resourceType: 'Specimen',
+    id: 's-1',
+    status: 'available',
+    accessionIdentifier: { value: 'S1234' },
+    subject: { reference: 'Patient/p-1' },
+    request: [{ reference: 'ServiceRequest/o-1' }],
+    ...changes,
+  };
+  return { ...toRecordDocument(resource, noLocations), _deleted: false };
 }
 
 describe('conflict rules', () => {
@@ -83,5 +97,32 @@ describe('conflict rules', () => {
     expect(sameContent({ a: 1, b: { c: 'x', d: undefined } }, { b: { c: 'x' }, a: 1 })).toBe(true);
     expect(sameContent({ a: null }, {})).toBe(false);
     expect(sameContent({ text: 'e\u0301' }, { text: '\u00e9' })).toBe(false);
+  });
+
+  it("merges the ward's collection with the lab's receipt of a Specimen", () => {
+    const base = specimen();
+    const local = specimen({ collection: { collectedDateTime: '2026-03-02T07:30:00Z' } });
+    const master = specimen({ receivedTime: '2026-03-02T07:50:00Z' });
+
+    const resolution = resolveConflict({ local, master, base });
+
+    expect(resolution).toMatchObject({ outcome: 'merged', rule: 'field-merge', overlapping: [] });
+    expect(resolution.document.resource).toMatchObject({ collection: { collectedDateTime: '2026-03-02T07:30:00Z' }, receivedTime: '2026-03-02T07:50:00Z' });
+    expect(resolution.document.accession).toBe('S1234');
+  });
+
+  it('keeps the server copy of a DiagnosticReport as an append-only entry', () => {
+    const report = (status: 'preliminary' | 'final') =>
+      ({
+        ...toEntryDocument(
+          buildDiagnosticReport({ id: 'r-1', patientId: 'p-1', loinc: { code: '58410-2', display: 'CBC' }, status, effectiveDateTime: '2026-03-02T08:00:00Z', issued: '2026-03-02T08:10:00Z', observationIds: [] }),
+        ),
+        _deleted: false,
+      }) as ConflictDocument;
+
+    const resolution = resolveConflict({ local: report('final'), master: report('preliminary') });
+
+    expect(resolution).toMatchObject({ outcome: 'server-kept', rule: 'append-only' });
+    expect(resolution.document.resource.status).toBe('preliminary');
   });
 });
