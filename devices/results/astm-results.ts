@@ -26,7 +26,8 @@ interface SentResultBuilder {
 /**
  * Maps one LIS2-A2 message to result drafts: one group per O record (or one for R records that
  * come before any O), one draft per R record. The accession is the first component of O.3 (the
- * specimen ID). Comments (C records) go to the R record they follow, or to the order.
+ * specimen ID), or of O.4 when the context says so. Comments (C records) go to the R record they
+ * follow, or to the order.
  */
 export function mapAstmMessage(message: AstmMessage, context: MappingContext): LabResultMapping {
   checkContext(context, 'astm-e1381');
@@ -39,7 +40,9 @@ export function mapAstmMessage(message: AstmMessage, context: MappingContext): L
     .filter((block) => block.results.length > 0)
     .map((block, index): LabResultGroup => {
       const order = block.order;
-      const accession = order?.field(3).component(1).trim() || undefined;
+      const accessionField = context.astmAccessionField ?? 'O.3';
+      const accession = order?.field(accessionField === 'O.3' ? 3 : 4).component(1).trim() || undefined;
+      const instrumentSpecimenId = order ? joinComponents(order.field(4).components) : '';
       const orderTime = order?.value(7) ?? '';
       const effective = orderTime === '' ? undefined : readTimestamp(orderTime, context.timeZone);
       const issued = readInstant(order?.value(23) || reportedAt, context.timeZone);
@@ -48,7 +51,8 @@ export function mapAstmMessage(message: AstmMessage, context: MappingContext): L
       return {
         id: diagnosticReportId(messageHash, part, index + 1),
         index: index + 1,
-        ...(accession === undefined ? {} : { accession, accessionSource: 'O.3' as const }),
+        ...(accession === undefined ? {} : { accession, accessionSource: accessionField }),
+        ...(instrumentSpecimenId === '' ? {} : { instrumentSpecimenId }),
         orderedTests: orderedTestsOf(order, context),
         ...(effective?.ok ? { effectiveDateTime: effective.dateTime } : {}),
         ...(issued === undefined ? {} : { issued }),
@@ -57,13 +61,19 @@ export function mapAstmMessage(message: AstmMessage, context: MappingContext): L
       };
     });
 
+  const processingId = message.header.value(12).trim();
+  const notices = [
+    ...(groups.length === 0 ? [`The message carries no results (R records); its records are ${message.records.map((record) => record.type).join(', ')}`] : []),
+    ...(processingId === 'Q' ? ['H.12 (processing ID) is Q: these are quality-control results, not patient results'] : []),
+  ];
   return {
     protocol: 'astm',
     messageHash,
     messageControlId: message.header.value(3),
+    processingId,
     ...(context.profile ? { profileId: context.profile.id } : {}),
     groups,
-    notices: groups.length === 0 ? [`The message carries no results (R records); its records are ${message.records.map((record) => record.type).join(', ')}`] : [],
+    notices,
   };
 }
 
@@ -93,9 +103,11 @@ function collectOrderBlocks(message: AstmMessage): OrderBlock[] {
         lastResult = { record, position, notes: [] };
         block.results.push(lastResult);
         break;
-      case 'C':
-        (lastResult?.notes ?? block?.notes)?.push(commentText(record));
+      case 'C': {
+        const text = commentText(record);
+        if (text !== '') (lastResult?.notes ?? block?.notes)?.push(text);
         break;
+      }
     }
   }
   return blocks;
@@ -173,6 +185,14 @@ function encodeField(record: AstmRecord, position: number, message: AstmMessage)
     .field(position)
     .repeats.map((components) => components.join(component))
     .join(repeat);
+}
+
+/** The non-empty components, trimmed and joined with "^", such as "T20 10134GA D28^6". */
+function joinComponents(components: readonly string[]): string {
+  return components
+    .map((component) => component.trim())
+    .filter((component) => component !== '')
+    .join('^');
 }
 
 function firstNonEmpty(components: readonly string[]): string {

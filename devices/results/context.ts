@@ -29,6 +29,13 @@ export interface MappingContext {
    * the caller passes them here until the profile schema carries them.
    */
   readonly criticalFlags?: readonly string[];
+  /**
+   * The ASTM field that carries the accession: O.3 (specimen ID, the default, as LIS2-A2 puts it)
+   * or O.4 (instrument specimen ID), for analyzers that send their own sample number in O.3 and
+   * the tube's barcode in O.4, as the Mindray BS-240 does. The first component is used.
+   * NOTE: this belongs in the analyzer profile, whose schema has no such field yet.
+   */
+  readonly astmAccessionField?: 'O.3' | 'O.4';
 }
 
 /** Rejects a context the mapping cannot work with, naming the field and the fix. */

@@ -38,7 +38,13 @@ export function mapHl7Message(message: Hl7Message, context: MappingContext): Lab
   const messageHash = hashMessage(context.raw);
   const part = context.part ?? 0;
   const type = message.messageType;
-  const common = { protocol: 'hl7' as const, messageHash, messageControlId: message.controlId, ...(context.profile ? { profileId: context.profile.id } : {}) };
+  const common = {
+    protocol: 'hl7' as const,
+    messageHash,
+    messageControlId: message.controlId,
+    processingId: message.header.value(11, 1, 1).trim(),
+    ...(context.profile ? { profileId: context.profile.id } : {}),
+  };
 
   if (!RESULT_MESSAGE_CODES.has(type.code)) {
     return { ...common, groups: [], notices: [`${type.code}^${type.trigger} is not a result message (ORU or OUL); its OBX segments, if any, are not stored`] };
@@ -105,7 +111,9 @@ function collectResultBlocks(message: Hl7Message): ResultBlock[] {
   ].sort((a, b) => a.observation.segment.position - b.observation.segment.position);
   if (loose.length > 0) blocks.push({ group: undefined, observations: loose });
 
-  return blocks.filter((block) => block.observations.length > 0);
+  // Groups come in message order, so OBX segments before the first ORC or OBR come first.
+  const firstPosition = (block: ResultBlock): number => block.observations[0]?.observation.segment.position ?? 0;
+  return blocks.filter((block) => block.observations.length > 0).sort((a, b) => firstPosition(a) - firstPosition(b));
 }
 
 function accessionOf(specimen: Specimen | undefined, group: OrderGroup | undefined): Accession | undefined {

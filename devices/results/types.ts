@@ -113,8 +113,14 @@ export interface LabResultGroup {
   /** 1-based position of the group in the message. */
   readonly index: number;
   readonly accession?: string;
-  /** The field the accession came from: `O.3`, `SPM-2.2`, `SPM-2.1`, `OBR-3` or `OBR-2`. */
+  /** The field the accession came from: `O.3` (or `O.4`), `SPM-2.2`, `SPM-2.1`, `OBR-3` or `OBR-2`. */
   readonly accessionSource?: AccessionSource;
+  /**
+   * ASTM O.4, the analyzer's own sample id (a barcode it read, or rack and position), shown to
+   * help match a result by hand. It is never used as the accession, because it is the
+   * analyzer's number and not the laboratory's.
+   */
+  readonly instrumentSpecimenId?: string;
   /** Order numbers as sent (HL7 OBR-2 and OBR-3; ASTM has none beyond the specimen id). */
   readonly placerOrderNumber?: string;
   readonly fillerOrderNumber?: string;
@@ -129,7 +135,7 @@ export interface LabResultGroup {
   readonly results: readonly LabResultDraft[];
 }
 
-export type AccessionSource = 'O.3' | 'SPM-2.2' | 'SPM-2.1' | 'OBR-3' | 'OBR-2';
+export type AccessionSource = 'O.3' | 'O.4' | 'SPM-2.2' | 'SPM-2.1' | 'OBR-3' | 'OBR-2';
 
 /** What one parsed message would store. */
 export interface LabResultMapping {
@@ -138,6 +144,11 @@ export interface LabResultMapping {
   readonly messageHash: string;
   /** ASTM H.3 or HL7 MSH-10; '' when absent. */
   readonly messageControlId: string;
+  /**
+   * ASTM H.12 or HL7 MSH-11.1 as sent: P production, T training, D debugging, and for ASTM Q
+   * quality control. Results of a quality-control run are not patient results, and a notice says so.
+   */
+  readonly processingId: string;
   /** The profile used; undefined when the message was mapped without one. */
   readonly profileId?: string;
   readonly groups: readonly LabResultGroup[];
