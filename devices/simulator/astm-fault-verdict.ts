@@ -52,7 +52,7 @@ export function astmFaultVerdict(fault: PlannedFault, transfer: AstmTransferReco
     default:
       return {
         expected: true,
-        hostAnswer: 'no reply expected',
+        hostAnswer: 'none expected',
         detail: `the host must discard ${describeAcked(frame)}; the message was not delivered`,
       };
   }

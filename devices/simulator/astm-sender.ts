@@ -250,8 +250,27 @@ export class AstmSender implements MessageSender {
       case 'interrupt-close':
         await this.#context.closeConnection();
         return { accepted: false, reason: 'injected-fault', detail: `the simulator closed the connection before frame ${frame} ${of}`, resendable: true };
+      default: {
+        const reason = sendFailureReason(error.code);
+        return { accepted: false, reason, detail: this.#describeFailure(reason, frame, transfer), resendable: reason !== 'link-closed' };
+      }
+    }
+  }
+
+  /** Words the link's failure from the analyzer's side: AstmLink's own messages call the other end the analyzer. */
+  #describeFailure(reason: FailureReason, frame: number, transfer: Transfer): string {
+    const timing = this.#options.timing;
+    switch (reason) {
+      case 'establishment-failed':
+        return `the host did not accept our ENQ after ${timing.maxEstablishmentAttempts ?? 6} tries (NAK or no reply within ${this.#replyTimeoutMs()} ms)`;
+      case 'reply-timeout':
+        return `the host did not reply to frame ${frame} of ${transfer.frames.length} within ${this.#replyTimeoutMs()} ms; the simulator ended the transfer with EOT`;
+      case 'too-many-rejected-frames':
+        return `the host rejected frame ${frame} of ${transfer.frames.length} ${transfer.frameAttempt} times; the simulator ended the transfer with EOT`;
+      case 'link-closed':
+        return 'the simulator was stopped during the transfer';
       default:
-        return { accepted: false, reason: sendFailureReason(error.code), detail: error.message, resendable: error.code !== 'link-closed' };
+        return frame === 0 ? 'the connection was lost before the host accepted our ENQ' : `the connection was lost during the transfer, at frame ${frame} of ${transfer.frames.length}`;
     }
   }
 }

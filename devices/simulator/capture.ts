@@ -15,9 +15,9 @@ export interface ReadCaptureOptions {
 
 /**
  * Reads the messages of a capture file, detecting the protocol and the shape from its bytes:
- * MLLP blocks or MSH lines mean HL7, STX frames, ENQ or an H record line mean ASTM. A log that
- * writes control characters as `[STX]`, `[VT]` and so on is decoded first. Throws CaptureError
- * when the file is neither, or holds no message.
+ * MLLP blocks or MSH lines mean HL7; STX frames, ENQ, or lines of records with an H record among
+ * them mean ASTM. A log that writes control characters as `[STX]`, `[VT]` and so on is decoded
+ * first. Throws CaptureError when the file is neither, or holds no message.
  */
 export function readCapture(input: Uint8Array, options: ReadCaptureOptions = {}): Capture {
   const raw = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -45,7 +45,8 @@ function detectProtocol(bytes: Buffer): CaptureProtocol {
 
   const firstLine = firstTextLine(bytes);
   if (/^(MSH|FHS|BHS)./.test(firstLine)) return 'hl7';
-  if (/^H[^A-Za-z0-9\s]/.test(firstLine)) return 'astm';
+  // A LIS2-A2 record: its type letter, then the field delimiter; one of the records must be an H.
+  if (/^[A-Z][^A-Za-z0-9\s]/.test(firstLine) && /(^|[\r\n])H[^A-Za-z0-9\s]/.test(bytes.toString('latin1'))) return 'astm';
 
   throw new CaptureError(
     'The capture is neither ASTM nor HL7: expected ASTM frames (STX … ETX), ASTM records one per line starting with an H record, HL7 MLLP blocks (VT … FS CR) or HL7 segments one per line starting with MSH',

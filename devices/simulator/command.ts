@@ -18,7 +18,10 @@ import { AnalyzerSimulator } from './simulator.js';
 export interface CommandOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Log lines (JSON); the default writes warnings and errors to standard error, or the level HMS_LOG_LEVEL sets. */
+  /**
+   * Log lines (JSON). The default writes none, because the event lines already report every step,
+   * unless HMS_LOG_LEVEL sets a level; then they go to standard error.
+   */
   logger?: Logger;
   /** Called with the running simulator, so that a signal handler can stop it. */
   onStart?: (simulator: AnalyzerSimulator) => void;
@@ -73,7 +76,7 @@ async function prepare(args: readonly string[], output: CommandOutput): Promise<
       silenceMs: parsed.silenceMs,
       ackTimeoutMs: parsed.ackTimeoutMs,
       astm: parsed.astm,
-      logger: output.logger ?? pino(loggerOptions(process.env.HMS_LOG_LEVEL ?? 'warn'), pino.destination(2)),
+      logger: output.logger ?? pino(loggerOptions(process.env.HMS_LOG_LEVEL ?? 'silent'), pino.destination(2)),
     });
     return { parsed, simulator };
   } catch (error) {

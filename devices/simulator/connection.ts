@@ -1,4 +1,4 @@
-import type { Transport, TransportSettingsInput } from '../transport/index.js';
+import type { Transport, TransportSettingsInput, TransportStateChange } from '../transport/index.js';
 import { TcpServerTransport } from '../transport/index.js';
 
 /** The connection could not be opened in time, or failed for good. */
@@ -10,19 +10,19 @@ export class ConnectionError extends Error {
  * Resolves once `transport` is open. Rejects with ConnectionError after `timeoutMs` or when the
  * transport fails for good, and with the signal's reason when the simulator is stopped.
  */
-export function waitUntilOpen(transport: Transport, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export function waitUntilOpen(transport: Transport, timeoutMs: number, signal: AbortSignal, lastChange?: TransportStateChange): Promise<void> {
   if (transport.state === 'open') return Promise.resolve();
   if (signal.aborted) return Promise.reject(signal.reason as Error);
 
   return new Promise<void>((resolve, reject) => {
-    let lastReason = `it is ${transport.state}`;
+    let lastReason = lastChange === undefined ? `it is ${transport.state}` : describeState(lastChange);
     const cleanup = (): void => {
       clearTimeout(timer);
       transport.off('state', onState);
       signal.removeEventListener('abort', onAbort);
     };
-    const onState = (change: { state: string; reason: string }): void => {
-      lastReason = change.reason;
+    const onState = (change: TransportStateChange): void => {
+      lastReason = describeState(change);
       if (change.state === 'open') {
         cleanup();
         resolve();
@@ -37,13 +37,22 @@ export function waitUntilOpen(transport: Transport, timeoutMs: number, signal: A
     };
     const timer = setTimeout(() => {
       cleanup();
-      const who = transport.kind === 'tcp-server' ? 'The host did not connect to' : 'Could not open';
+      const who = transport.kind === 'tcp-server' ? 'The host did not connect to' : transport.kind === 'tcp-client' ? 'Could not connect to' : 'Could not open';
       reject(new ConnectionError(`${who} ${transport.endpoint} within ${timeoutMs} ms (${lastReason}): check that the host is running and its address, or raise the open timeout`));
     }, timeoutMs);
 
     transport.on('state', onState);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The state and the system's error code, such as "reconnecting after ECONNREFUSED". The transport's
+ * own reason is worded for the workstation, where the other end is the analyzer, so it is left out.
+ */
+function describeState(change: TransportStateChange): string {
+  const code = (change.error as NodeJS.ErrnoException | undefined)?.code;
+  return `it is ${change.state}${code === undefined ? '' : ` after ${code}`}`;
 }
 
 /** The port a TCP server transport listens on; undefined for other transports or before it listens. */

@@ -39,7 +39,7 @@ export function formatEvent(event: SimulatorEvent, options: EventFormatOptions =
     case 'fault-injected':
       return `message ${event.message}: fault ${event.fault} injected: ${event.detail}`;
     case 'fault-outcome':
-      return `message ${event.message}: fault ${event.fault} ${event.expected ? 'answered as expected' : 'NOT ANSWERED AS EXPECTED'}: host answered ${event.hostAnswer}; ${event.detail}`;
+      return `message ${event.message}: fault ${event.fault} outcome ${event.expected ? 'as expected' : 'NOT AS EXPECTED'}; host's answer: ${event.hostAnswer}; ${event.detail}`;
     case 'link-warning':
       return `link warning ${event.code}: ${event.detail}`;
     case 'message-accepted':
@@ -60,7 +60,7 @@ export function formatEvent(event: SimulatorEvent, options: EventFormatOptions =
     case 'connection-failed':
       return `connection failed: ${event.detail}`;
     case 'finished': {
-      const faults = event.faults === 0 ? '' : `; ${event.faults} fault(s) injected, ${event.unexpectedFaultOutcomes} not answered as expected`;
+      const faults = event.faults === 0 ? '' : `; ${event.faults} fault(s) injected, ${event.unexpectedFaultOutcomes} with an unexpected outcome`;
       return `finished: ${event.sent} sent, ${event.accepted} accepted, ${event.failed} not accepted${faults}${event.stopped ? '; stopped before the end' : ''}`;
     }
   }

@@ -69,6 +69,10 @@ Output:
   --verbose                 also list every ACKed frame, connection attempt and message start
   --help                    print this help
 
+Environment:
+  HMS_LOG_LEVEL             write the connection's log lines (JSON) to standard error at this
+                            level: error, warn, info or debug (default: none)
+
 Exit status: 0 when every message was accepted and the host answered every fault as its protocol
 requires, 1 otherwise, 2 for invalid arguments or a capture that cannot be read.
 `;

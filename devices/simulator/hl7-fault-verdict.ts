@@ -41,7 +41,7 @@ export function hl7FaultVerdict(fault: PlannedFault, result: AckResult, options:
     case 'timeout':
       return silenceVerdict(result);
     default:
-      return { expected: true, hostAnswer: 'no reply expected', detail: 'the host must drop the half block when the connection closes; the message was not delivered' };
+      return { expected: true, hostAnswer: 'none expected', detail: 'the host must drop the half block when the connection closes; the message was not delivered' };
   }
 }
 

@@ -65,6 +65,8 @@ export interface AnalyzerSimulatorEvents {
 export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
   readonly #options: ResolvedSimulatorOptions;
   readonly #faults: Map<number, PlannedFault>;
+  /** The component's logger, which the transport adds its connection id to. */
+  readonly #componentLog: Logger;
   readonly #log: Logger;
   readonly #abort = new AbortController();
   readonly #faultResults: FaultResult[] = [];
@@ -72,6 +74,7 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
   #transport: Transport;
   #sender: MessageSender | undefined;
   #writes: Promise<void> = Promise.resolve();
+  #lastStateChange: TransportStateChange | undefined;
   #run: Promise<SimulationReport> | undefined;
 
   /** Throws RangeError for an invalid option and FaultError for a fault that does not fit the capture. */
@@ -79,7 +82,8 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
     super();
     this.#options = resolveSimulatorOptions(options);
     this.#faults = planFaults(options.faults ?? [], options.capture, this.#totalMessages);
-    this.#log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'analyzer-simulator', connectionId: this.#options.id });
+    this.#componentLog = (options.logger ?? pino({ level: 'silent' })).child({ component: 'analyzer-simulator' });
+    this.#log = this.#componentLog.child({ connectionId: this.#options.id });
     this.#settings = options.connection;
     this.#transport = this.#createTransport(options.connection);
   }
@@ -191,7 +195,7 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
   }
 
   #createTransport(settings: TransportSettingsInput): Transport {
-    const transport = createTransport(settings, { id: this.#options.id, logger: this.#log });
+    const transport = createTransport(settings, { id: this.#options.id, logger: this.#componentLog });
     transport.on('data', (chunk) => {
       if (transport === this.#transport) this.#sender?.receive(chunk);
     });
@@ -202,6 +206,7 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
   #onState(transport: Transport, change: TransportStateChange): void {
     if (transport !== this.#transport) return;
 
+    this.#lastStateChange = change;
     this.#emit({ type: 'connection', state: change.state, reason: change.reason });
     if (change.previous === 'open' && change.state !== 'open') this.#sender?.connectionLost();
   }
@@ -218,7 +223,7 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
       const port = listeningPort(transport);
       if (port !== undefined) this.#emit({ type: 'listening', address: transport.endpoint.slice(0, transport.endpoint.lastIndexOf(':')), port });
     }
-    await waitUntilOpen(transport, this.#options.openTimeoutMs, this.#abort.signal);
+    await waitUntilOpen(transport, this.#options.openTimeoutMs, this.#abort.signal, this.#lastStateChange);
   }
 
   #write(bytes: Buffer): void {
