@@ -2,7 +2,7 @@ import type { FrameReply } from './events.js';
 import type { PlannedFault } from './faults.js';
 import type { FaultVerdict, SendOutcome } from './sender.js';
 
-/** What the ASTM sender saw of one transfer, enough to judge the fault injected into it. */
+/** The ASTM sender's record of one transfer, enough to judge the fault injected into it. */
 export interface AstmTransferRecord {
   readonly frames: readonly Buffer[];
   /** Index of the frame written last; -1 before the first. */
@@ -13,7 +13,7 @@ export interface AstmTransferRecord {
   /** The host's replies to the frame the fault hit: the corrupted frame and its retransmission, or the ignored ACK. */
   faultReplies: FrameReply[];
   interruption?: 'timeout' | 'interrupt-eot' | 'interrupt-close';
-  /** What the host sent while the `timeout` fault kept silent. */
+  /** Bytes the host sent while the `timeout` fault kept silent. */
   silenceBytes: readonly Buffer[];
 }
 
@@ -26,7 +26,7 @@ const CONTROL_NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * Judges how the host answered an ASTM fault, by E1381's rules: a frame with a bad checksum
+ * Judges the host's replies to an ASTM fault by E1381's rules: a frame with a bad checksum
  * must be NAKed and its retransmission ACKed, and a host must send neither ACK nor NAK while the
  * sender is silent. Timeouts and interrupts need no answer; the host must discard the frames of
  * the unfinished message, which only the host side can show.
@@ -104,7 +104,7 @@ function timeoutVerdict(frame: number, silenceBytes: readonly Buffer[]): FaultVe
   };
 }
 
-/** The frames the host ACKed before the fault hit frame `frame`. */
+/** Describes the frames the host ACKed before the fault hit frame `frame`. */
 function describeAcked(frame: number): string {
   return frame <= 1 ? 'the empty transfer (no frame was sent)' : `the ${frame - 1} frame(s) it ACKed`;
 }

@@ -11,6 +11,12 @@ const EOT = 0x04;
 const ACK = 0x06;
 const NAK = 0x15;
 
+const REPLY_NAMES: ReadonlyMap<number, FrameReply> = new Map([
+  [ACK, 'ACK'],
+  [NAK, 'NAK'],
+  [EOT, 'EOT'],
+]);
+
 /** The E1381 timings and limits a simulator run may shorten; the defaults are the standard's. */
 export type AstmTimingOptions = Pick<
   AstmLinkOptions,
@@ -35,7 +41,7 @@ interface Transfer extends AstmTransferRecord {
  * The analyzer's side of ASTM E1381: an `AstmLink` in the instrument role, which does the
  * handshake (ENQ, frames of at most 247 bytes, retransmission after NAK, EOT, contention), with
  * faults injected between the link and the connection. A fault rewrites or withholds what the
- * link writes, or withholds a reply from it, so the link itself always behaves as E1381 says.
+ * link writes, or withholds a reply from it, so the link itself always behaves as E1381 requires.
  */
 export class AstmSender implements MessageSender {
   readonly #link: AstmLink;
@@ -208,7 +214,7 @@ export class AstmSender implements MessageSender {
 
   /** Reports the host's reply to our frame; returns true when the lost-ack fault swallows it. */
   #onFrameReply(transfer: Transfer, byte: number): boolean {
-    const reply: FrameReply = byte === ACK ? 'ACK' : byte === NAK ? 'NAK' : byte === EOT ? 'EOT' : 'other';
+    const reply = REPLY_NAMES.get(byte) ?? 'other';
     const frame = transfer.frameIndex + 1;
     const fault = transfer.outgoing.fault;
 

@@ -17,7 +17,7 @@ export interface ReadCaptureOptions {
  * Reads the messages of a capture file, detecting the protocol and the shape from its bytes:
  * MLLP blocks or MSH lines mean HL7; STX frames, ENQ, or lines of records with an H record among
  * them mean ASTM. A log that writes control characters as `[STX]`, `[VT]` and so on is decoded
- * first. Throws CaptureError when the file is neither, or holds no message.
+ * first. Throws CaptureError when the file is neither, or contains no message.
  */
 export function readCapture(input: Uint8Array, options: ReadCaptureOptions = {}): Capture {
   const raw = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -30,7 +30,7 @@ export function readCapture(input: Uint8Array, options: ReadCaptureOptions = {})
   const content = readContent(bytes, format);
 
   if (content.messages.length === 0) {
-    throw new CaptureError(`The capture holds no ${protocol === 'astm' ? 'ASTM' : 'HL7'} message (read as ${format}): check that it is the right file, or set the protocol if detection chose the wrong one`);
+    throw new CaptureError(`The capture contains no ${protocol === 'astm' ? 'ASTM' : 'HL7'} message (read as ${format}): check that it is the right file, or set the protocol if detection chose the wrong one`);
   }
 
   const notes = decoded && decoded.replyLines > 0 ? [`${decoded.replyLines} reply line(s) of the other side were left out of the log`, ...content.notes] : content.notes;
@@ -71,7 +71,7 @@ function readContent(bytes: Buffer, format: CaptureFormat): { messages: Capture[
   }
 }
 
-/** The first line that is not blank, after a UTF-8 byte order mark. */
+/** Returns the first line that is not blank, after a UTF-8 byte order mark. */
 function firstTextLine(bytes: Buffer): string {
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const text = bytes.subarray(bom, bom + 4096).toString('latin1');

@@ -92,12 +92,12 @@ export function parseSimulateArguments(args: readonly string[]): SimulateArgumen
 }
 
 function connectionOf(values: Values): TransportSettingsInput {
-  const given = (['serial', 'connect', 'listen'] as const).filter((name) => values[name] !== undefined);
-  if (given.length !== 1) {
+  const connectionOptions = (['serial', 'connect', 'listen'] as const).filter((name) => values[name] !== undefined);
+  if (connectionOptions.length !== 1) {
     throw new UsageError(
-      given.length === 0
+      connectionOptions.length === 0
         ? 'Missing the connection: give --serial PATH, --connect HOST:PORT or --listen [HOST:]PORT'
-        : `--${given.join(' and --')} both set the connection: give only one of --serial, --connect and --listen`,
+        : `--${connectionOptions.join(' and --')} both set the connection: give only one of --serial, --connect and --listen`,
     );
   }
   const lineOptions = (['baud', 'data-bits', 'parity', 'stop-bits'] as const).filter((name) => values[name] !== undefined);

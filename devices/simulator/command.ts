@@ -14,7 +14,7 @@ import { FaultError } from './faults.js';
 import { SIMULATE_HELP } from './help.js';
 import { AnalyzerSimulator } from './simulator.js';
 
-/** Where the command writes; tests pass their own. */
+/** Output streams of the command; tests pass their own. */
 export interface CommandOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -34,7 +34,7 @@ const processOutput: CommandOutput = {
 
 /**
  * Runs `hms-lab simulate`. Resolves with the exit status: 0 when every message was accepted and
- * every fault answered as expected, 1 otherwise, 2 for invalid arguments or an unreadable capture.
+ * every fault had its expected outcome, 1 otherwise, 2 for invalid arguments or an unreadable capture.
  */
 export async function runSimulate(args: readonly string[], output: CommandOutput = processOutput): Promise<number> {
   const prepared = await prepare(args, output);

@@ -37,8 +37,10 @@ export function waitUntilOpen(transport: Transport, timeoutMs: number, signal: A
     };
     const timer = setTimeout(() => {
       cleanup();
-      const who = transport.kind === 'tcp-server' ? 'The host did not connect to' : transport.kind === 'tcp-client' ? 'Could not connect to' : 'Could not open';
-      reject(new ConnectionError(`${who} ${transport.endpoint} within ${timeoutMs} ms (${lastReason}): check that the host is running and its address, or raise the open timeout`));
+      let failure = 'Could not open';
+      if (transport.kind === 'tcp-server') failure = 'The host did not connect to';
+      if (transport.kind === 'tcp-client') failure = 'Could not connect to';
+      reject(new ConnectionError(`${failure} ${transport.endpoint} within ${timeoutMs} ms (${lastReason}): check that the host is running and its address, or raise the open timeout`));
     }, timeoutMs);
 
     transport.on('state', onState);
@@ -47,7 +49,7 @@ export function waitUntilOpen(transport: Transport, timeoutMs: number, signal: A
 }
 
 /**
- * The state and the system's error code, such as "reconnecting after ECONNREFUSED". The transport's
+ * Describes the state with the system's error code, such as "reconnecting after ECONNREFUSED". The transport's
  * own reason is worded for the workstation, where the other end is the analyzer, so it is left out.
  */
 function describeState(change: TransportStateChange): string {
@@ -55,13 +57,13 @@ function describeState(change: TransportStateChange): string {
   return `it is ${change.state}${code === undefined ? '' : ` after ${code}`}`;
 }
 
-/** The port a TCP server transport listens on; undefined for other transports or before it listens. */
+/** Returns the port a TCP server transport listens on; undefined for other transports or before it listens. */
 export function listeningPort(transport: Transport): number | undefined {
   return transport instanceof TcpServerTransport ? transport.address?.port : undefined;
 }
 
 /**
- * The settings to open a listening transport again after the simulator closed it: a listener
+ * Returns the settings to open a listening transport again after the simulator closed it: a listener
  * that picked a free port (port 0) keeps the port it had, so the host can reconnect to it.
  */
 export function settingsForReopen(settings: TransportSettingsInput, port: number | undefined): TransportSettingsInput {

@@ -47,9 +47,9 @@ export function formatEvent(event: SimulatorEvent, options: EventFormatOptions =
     case 'message-failed':
       return `message ${event.message}: NOT ACCEPTED on attempt ${event.attempt} (${event.reason}): ${event.detail}${event.willResend ? '; sending it again' : ''}`;
     case 'host-message': {
-      const what = event.messageType ?? (event.frames === undefined ? 'a message' : `a message in ${event.frames} frame(s)`);
+      const content = event.messageType ?? (event.frames === undefined ? 'a message' : `a message in ${event.frames} frame(s)`);
       const id = event.controlId === undefined ? '' : ` (MSH-10 ${event.controlId})`;
-      return `host sent ${what}${id}, ${event.bytes} bytes${event.answered === undefined ? '' : `; answered ${event.answered}`}`;
+      return `host sent ${content}${id}, ${event.bytes} bytes${event.answered === undefined ? '' : `; answered ${event.answered}`}`;
     }
     case 'host-transfer-failed':
       return `host transfer failed (${event.code}): ${event.detail}`;

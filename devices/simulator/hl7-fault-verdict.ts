@@ -10,7 +10,7 @@ export interface ReceivedAck {
   readonly text: string;
 }
 
-/** How the wait for one message's ACK ended. */
+/** The end of the wait for one message's ACK. */
 export type AckResult =
   | { readonly kind: 'ack'; readonly ack: ReceivedAck }
   /** No ACK in time; `ignored` is MSA-1 of the ACK the lost-ack fault ignored. */
@@ -28,8 +28,8 @@ export function acceptsMessage(code: string): boolean {
 }
 
 /**
- * Judges how the host answered an HL7 fault: a broken or unfinished block must never be
- * accepted (AA or CA); silence or AE/AR is right. A lost ACK needs nothing of the host: the
+ * Judges the host's reply to an HL7 fault: a broken or unfinished block must never be accepted
+ * (AA or CA), while silence, AE or AR is correct. A lost ACK needs nothing of the host: the
  * verdict states that the resend repeats the message's MSH-10, so the host must recognize it.
  */
 export function hl7FaultVerdict(fault: PlannedFault, result: AckResult, options: { ackTimeoutMs: number; silenceMs: number }): FaultVerdict {

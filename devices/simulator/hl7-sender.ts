@@ -34,7 +34,7 @@ interface UnfinishedBlock {
 /**
  * The analyzer's side of HL7 over MLLP: each message goes out in one block (VT, message, FS, CR)
  * and the next waits for the host's ACK, matched by MSA-2 to the message's MSH-10. Messages the
- * host sends that are not acknowledgments are answered with AA.
+ * host sends that are not acknowledgments are acknowledged with AA.
  */
 export class Hl7Sender implements MessageSender {
   readonly #context: SenderContext;

@@ -180,7 +180,7 @@ describe('ASTM simulator over TCP on 127.0.0.1', () => {
     const order = 'H|\\^&|||LIS\rO|1|SID0001||^^^GLU\rL|1|N\r';
     const hostSends: Promise<void>[] = [];
     // Registered before the host's link, so the host queues an order the moment the simulator's
-    // ENQ arrives and its link sees that ENQ while establishing: both sides have sent ENQ.
+    // ENQ arrives, and its link then reads that ENQ while establishing: both sides have sent ENQ.
     transport.on('data', (chunk) => {
       if (hostSends.length > 0 || chunk[0] !== 0x05) return;
       const sent = host.link.send(order);

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import type { AckCode } from '../../../../devices/hl7/index.js';
 import type { Capture } from '../../../../devices/simulator/index.js';
 import type { AckPolicy } from './support/hl7-host.js';
 import { Hl7TestHost } from './support/hl7-host.js';
 import { clientOf, eventsOf, fixtureCapture, Rig } from './support/setup.js';
 
-/** The first `count` messages of the hapi lab workflow file (13 messages, MSH-10 msgOP123 first). */
+/** Returns the first `count` messages of the hapi lab workflow file (13 messages, MSH-10 msgOP123 first). */
 function hapiCapture(count = 13): Capture {
   const capture = fixtureCapture('hl7/hapi_example_oml_o21.hl7');
   return { ...capture, messages: capture.messages.slice(0, count) };
@@ -53,7 +54,7 @@ describe('HL7 simulator over TCP on 127.0.0.1', () => {
 
     expect(report.sent).toBe(95);
     expect(lis.blocks.items).toEqual(payloads(capture));
-    // The logger spliced the host's ACKs into some blocks; the host answers AE to those it cannot parse.
+    // The logger spliced the host's ACKs into some blocks, and the host rejects with AE those it cannot parse.
     const unparsed = capture.messages.filter((message) => lis.unparsed.items.some((payload) => payload.equals(message.payload)));
     expect(unparsed.length).toBeGreaterThan(0);
     expect(report.accepted).toBe(95 - unparsed.length);
@@ -61,7 +62,8 @@ describe('HL7 simulator over TCP on 127.0.0.1', () => {
   });
 
   it('AE and AR are reported and not resent', async () => {
-    const { host: lis, port } = await host((_message, index) => (index === 2 ? 'AE' : index === 3 ? 'AR' : 'AA'));
+    const codes: Record<number, AckCode> = { 2: 'AE', 3: 'AR' };
+    const { host: lis, port } = await host((_message, index) => codes[index] ?? 'AA');
     const { simulator, events } = rig.simulator({ capture: hapiCapture(3), connection: clientOf(port), ackTimeoutMs: 2_000, resend: 2 });
 
     const report = await simulator.run();
@@ -115,7 +117,7 @@ describe('HL7 simulator over TCP on 127.0.0.1', () => {
     expect(report.faults).toMatchObject([{ fault: 'broken-mllp', expected: true, hostAnswer: 'no ACK' }]);
     expect(lis.cutOffs.items.map((error) => error.condition)).toHaveLength(1);
     expect(lis.payloads.items).toEqual([capture.messages[1]?.payload]);
-    // The host answers AR for the cut-off block once the next VT arrives; the simulator tells it apart from the next ACK.
+    // The host rejects the cut-off block with AR once the next VT arrives, and the simulator tells that AR apart from the next ACK.
     expect(eventsOf(events, 'late-ack')).toMatchObject([{ message: 1, ackCode: 'AR' }]);
   });
 

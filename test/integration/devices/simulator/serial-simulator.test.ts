@@ -11,7 +11,7 @@ if (!socatAvailable) {
   console.warn('Skipping the serial simulator tests: socat is not installed (apt-get install socat); CI installs it.');
 }
 
-/** A pty has no modem lines, so neither side raises DTR. */
+/** Returns serial settings for a pty, which has no modem lines, so neither side raises DTR. */
 function serial(path: string): TransportSettingsInput {
   return { kind: 'serial', path, baudRate: 9600, assertDtr: false, reconnect };
 }

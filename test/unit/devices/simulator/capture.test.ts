@@ -9,12 +9,12 @@ function fixture(path: string): Buffer {
   return readFileSync(new URL(`../../../fixtures/${path}`, import.meta.url));
 }
 
-/** The records of a payload, without their CR. */
+/** Returns the records of a payload, without their CR. */
 function records(payload: Buffer | undefined): string[] {
   return (payload?.toString('latin1') ?? '').split('\r').filter((record) => record !== '');
 }
 
-/** One E1381 frame as an interface log writes it, with a correct checksum. */
+/** Writes one E1381 frame as an interface log does, with a correct checksum. */
 function loggedFrame(number: number, text: string): string {
   const checksum = frameChecksum(Buffer.from(`${number}${text}\x03`, 'latin1'));
   return `[STX]${number}${text.replaceAll('\r', '[CR]')}[ETX]${checksum}[CR][LF]`;

@@ -7,10 +7,10 @@ import { Recorder } from './recorder.js';
 export type AckPolicy = (message: Hl7Message, index: number) => AckCode | undefined;
 
 /**
- * The LIS side of an MLLP connection: decodes blocks, parses each message and answers it as the
- * policy says (AA by default), or with the AE or AR of the parse error. ACK messages are
- * recorded, not answered. A block the decoder cuts off is answered AR when its MSH-10 can be read
- * from its first bytes, as a receiver does that wants the sender to know. A lost connection ends
+ * The LIS side of an MLLP connection: decodes blocks, parses each message and acknowledges it as
+ * the policy decides (AA by default), or with the AE or AR of the parse error. ACK messages are
+ * recorded and not acknowledged. A block the decoder cuts off is rejected with AR when its MSH-10
+ * can be read from its first bytes, so that the sender learns of it. A lost connection ends
  * the decoder's stream, so a half block is reported and dropped.
  */
 export class Hl7TestHost {
@@ -18,7 +18,7 @@ export class Hl7TestHost {
   readonly blocks = new Recorder<Buffer>();
   /** Payloads of the messages accepted (not acknowledgments, not unparsable). */
   readonly payloads = new Recorder<Buffer>();
-  /** Payloads that did not parse, answered with the parse error's AE or AR. */
+  /** Payloads that did not parse, rejected with the parse error's AE or AR. */
   readonly unparsed = new Recorder<Buffer>();
   /** Acknowledgments the simulator sent for messages of the host. */
   readonly acks = new Recorder<Acknowledgment>();
@@ -84,7 +84,7 @@ export class Hl7TestHost {
     try {
       this.#answer(buildAck(parseMessage(head), { code: 'AR', sendingApplication: 'TEST-LIS' }));
     } catch {
-      // No readable MSH in the first bytes: nothing to answer.
+      // No readable MSH in the first bytes, so there is no MSH-10 to reject.
     }
   }
 

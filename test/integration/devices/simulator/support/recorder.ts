@@ -13,8 +13,8 @@ export class Recorder<T> {
     this.#changed.emit('change');
   }
 
-  /** Resolves with the items once `condition` holds; rejects after `timeoutMs`, describing `what`. */
-  waitUntil(condition: (items: readonly T[]) => boolean, what: string, timeoutMs = 10_000): Promise<T[]> {
+  /** Resolves with the items once `condition` is true; rejects after `timeoutMs`, naming `description`. */
+  waitUntil(condition: (items: readonly T[]) => boolean, description: string, timeoutMs = 10_000): Promise<T[]> {
     if (condition(this.items)) return Promise.resolve(this.items);
 
     return new Promise<T[]>((resolve, reject) => {
@@ -26,14 +26,14 @@ export class Recorder<T> {
       };
       const timer = setTimeout(() => {
         this.#changed.off('change', onChange);
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; recorded ${this.items.length}`));
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${description}; recorded ${this.items.length}`));
       }, timeoutMs);
       this.#changed.on('change', onChange);
     });
   }
 
   /** Resolves once at least `count` items are recorded. */
-  waitForCount(count: number, what: string, timeoutMs?: number): Promise<T[]> {
-    return this.waitUntil((items) => items.length >= count, `${count} ${what}`, timeoutMs);
+  waitForCount(count: number, description: string, timeoutMs?: number): Promise<T[]> {
+    return this.waitUntil((items) => items.length >= count, `${count} ${description}`, timeoutMs);
   }
 }

@@ -28,7 +28,7 @@ export class Rig {
     return transport;
   }
 
-  /** A host listening on a free port of 127.0.0.1; resolves with it and its port. */
+  /** Starts a host listening on a free port of 127.0.0.1; resolves with its transport and port. */
   async listeningHost(id = 'test-lis'): Promise<{ transport: Transport; port: number }> {
     const transport = this.transport(id, { kind: 'tcp-server', host: '127.0.0.1', port: 0, reconnect }) as TcpServerTransport;
     await transport.open();
@@ -37,7 +37,7 @@ export class Rig {
     return { transport, port };
   }
 
-  /** A simulator with its events recorded. */
+  /** Creates a simulator that records its events. */
   simulator(options: SimulatorOptions): { simulator: AnalyzerSimulator; events: SimulatorEvent[] } {
     const simulator = new AnalyzerSimulator(options);
     const events: SimulatorEvent[] = [];
@@ -62,7 +62,7 @@ export async function hostConnected(transport: Transport): Promise<void> {
   await waitForTransportState(transport, 'open', 10_000);
 }
 
-/** The events of one type, narrowed. */
+/** Returns the events of one type, narrowed to it. */
 export function eventsOf<T extends SimulatorEvent['type']>(events: readonly SimulatorEvent[], type: T): Extract<SimulatorEvent, { type: T }>[] {
   return events.filter((event): event is Extract<SimulatorEvent, { type: T }> => event.type === type);
 }
