@@ -13,7 +13,8 @@ import type { LocationDirectory } from './locations.js';
  * The elements this server requires of lab orders and results, beyond what FHIR R4 makes
  * mandatory: orders and results coded by LOINC (the first coding, which the entries' `code` index
  * stores), the laboratory categories, and references of the right resource types, so that a
- * result can always be followed to its Specimen and order.
+ * result can always be followed to its Specimen and order. A DiagnosticReport may be coded by the
+ * analyzer's own code for the ordered test, because an ASTM O record names only that.
  */
 
 function referenceTo(resourceType: string) {
@@ -21,6 +22,8 @@ function referenceTo(resourceType: string) {
 }
 
 const coding = z.object({ system: z.string().min(1), code: z.string().min(1) });
+
+const coded = z.object({ coding: z.array(z.object({ system: z.string().min(1).optional(), code: z.string().min(1) })).min(1) });
 
 const loincCoded = z
   .object({ coding: z.array(coding).min(1) })
@@ -54,7 +57,7 @@ const specimen = z.object({
 const diagnosticReport = z.object({
   status: z.enum(['registered', 'partial', 'preliminary', 'final', 'amended', 'corrected', 'appended', 'cancelled', 'entered-in-error', 'unknown']),
   category: categoryWith(LABORATORY_SERVICE),
-  code: loincCoded,
+  code: coded,
   subject: referenceTo('Patient'),
   issued: instant.optional(),
   result: z.array(referenceTo('Observation')).optional(),

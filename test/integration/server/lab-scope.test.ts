@@ -123,6 +123,17 @@ describe.each(BACKENDS)('lab scope on %s', (backend) => {
     expect(hemoglobin.code).toBe('http://loinc.org|718-7');
   });
 
+  it("accepts a report coded by the analyzer's test code", async () => {
+    const specimen = seededSpecimen('27');
+    const links = { specimenId: specimen.resource.id as string, orderId: orderIdOf(specimen) };
+    const report = diagnosticReportDocument('report-astm-code', specimen.patientId as string, [], links);
+    const resource: FhirResource = { ...report.resource, code: { coding: [{ system: 'urn:hms:analyzer-test-code:sysmex-xn550', code: 'CBC' }] } };
+
+    await pushOk(lab, 'entries', [{ newDocumentState: { ...report, resource, code: 'urn:hms:analyzer-test-code:sysmex-xn550|CBC' } }]);
+
+    expect((await stored('entries', report.id)).resource).toEqual(resource);
+  });
+
   it('rejects lab results from a nurse', async () => {
     const patientId = seededSpecimen('27').patientId as string;
     const hemoglobin = labObservationDocument('hb-by-nurse', patientId);
@@ -234,6 +245,7 @@ describe.each(BACKENDS)('lab scope on %s', (backend) => {
       { client: doctor, collection: 'records', document: specimenDocument('specimen-duplicate', patientId, 'lab-order-27', '27'), element: 'already belongs to Specimen/specimen-27' },
       { client: doctor, collection: 'records', document: { ...patient, accession: '27' }, element: 'field accession is set, but only a Specimen has an accession number' },
       { client: lab, collection: 'entries', document: reportOfSpecimen, element: 'resource.result[0].reference: must reference a Observation' },
+      { client: lab, collection: 'entries', document: { ...report, resource: { ...report.resource, id: 'report-uncoded', code: { text: 'CBC' } }, id: 'DiagnosticReport/report-uncoded', code: '' }, element: 'resource.code.coding:' },
       { client: lab, collection: 'entries', document: labObservationDocumentWithCode('hb-local-code', patientId, { system: 'urn:analyzer:pentra', code: 'HGB' }), element: 'resource.code.coding[0].system: must be a LOINC code' },
     ];
 
