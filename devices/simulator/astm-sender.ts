@@ -2,6 +2,7 @@ import { AstmLink, AstmLinkError, E1381_TIMEOUTS, encodeMessageFrames } from '..
 import type { AstmLinkErrorCode, AstmLinkOptions } from '../astm/index.js';
 import type { CaptureMessage } from './capture-types.js';
 import { astmFaultVerdict } from './astm-fault-verdict.js';
+import { describeHostTransferFailure, describeLinkWarning } from './astm-wording.js';
 import type { AstmTransferRecord } from './astm-fault-verdict.js';
 import type { FailureReason, FrameReply } from './events.js';
 import type { MessageSender, OutgoingMessage, SendOutcome, SenderContext } from './sender.js';
@@ -57,11 +58,15 @@ export class AstmSender implements MessageSender {
     this.#link = new AstmLink({ ...options.timing, role: 'instrument' });
 
     this.#link.on('write', (bytes) => this.#onLinkWrite(bytes));
-    this.#link.on('warning', (warning) => context.emit({ type: 'link-warning', code: warning.code, detail: warning.message }));
+    const delays = {
+      busyRetryDelayMs: options.timing.busyRetryDelayMs ?? E1381_TIMEOUTS.busyRetryDelayMs,
+      contentionRetryDelayMs: options.timing.contentionRetryDelayMs ?? E1381_TIMEOUTS.instrumentContentionRetryDelayMs,
+    };
+    this.#link.on('warning', (warning) => context.emit({ type: 'link-warning', code: warning.code, detail: describeLinkWarning(warning, delays) }));
     this.#link.on('message', (message) => context.emit({ type: 'host-message', protocol: 'astm', bytes: message.text.length, frames: message.frameCount }));
     this.#link.on('transferFailed', (error) => {
       // Failures of our own sends come back through send(); these are the host's transfers to us.
-      if (error.direction === 'receive') context.emit({ type: 'host-transfer-failed', code: error.code, detail: error.message });
+      if (error.direction === 'receive') context.emit({ type: 'host-transfer-failed', code: error.code, detail: describeHostTransferFailure(error) });
     });
   }
 

@@ -103,6 +103,7 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
   async stop(): Promise<void> {
     this.#abort.abort();
     this.#sender?.close();
+    await this.#writes;
     await this.#transport.close();
     if (this.#run) await this.#run;
   }
@@ -112,8 +113,8 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
   }
 
   async #execute(): Promise<SimulationReport> {
-    // NOTE: a run that repeats until stopped keeps one result per message, so its memory grows
-    // by about a hundred bytes per message sent.
+    // NOTE: a run that repeats until stopped keeps one small result object per message sent, so
+    // its memory grows for as long as it runs.
     const results: MessageResult[] = [];
     const { capture } = this.#options;
     let connectionError: string | undefined;
@@ -139,6 +140,8 @@ export class AnalyzerSimulator extends EventEmitter<AnalyzerSimulatorEvents> {
         throw error;
       }
     } finally {
+      // The last EOT or ACK may still wait in the write queue; closing first would cut it off.
+      await this.#writes;
       this.#sender?.close();
       await this.#transport.close();
     }

@@ -35,7 +35,25 @@ describe('ASTM simulator over TCP on 127.0.0.1', () => {
     expect(report.accepted).toBe(2);
     expect(host.messages.items).toEqual([...texts('astm/senaite_pentra_xlr.txt'), ...texts('astm/senaite_pentra_xlr.txt')]);
     expect(host.rejections.items).toEqual([]);
+    expect(host.warnings.items).toEqual([]);
     expect(eventsOf(events, 'message-accepted').map((event) => event.message)).toEqual([1, 2]);
+  });
+
+  it('stop ends an endless run', async () => {
+    const { host, port, capture } = await hostAndCapture('astm/senaite_abbott_afinion2.txt');
+    const { simulator, events } = rig.simulator({ capture, connection: clientOf(port), astm: fastAstm, repeat: Infinity, delayMs: 100 });
+    simulator.on('event', (event) => {
+      if (event.type === 'message-accepted' && event.message === 3) void simulator.stop();
+    });
+
+    const report = await simulator.run();
+    await host.messages.waitForCount(3, 'messages at the host');
+
+    expect(report.stopped).toBe(true);
+    expect(report.sent).toBe(3);
+    expect(report.ok).toBe(true);
+    expect(eventsOf(events, 'finished')).toMatchObject([{ sent: 3, accepted: 3, stopped: true, ok: true }]);
+    expect(host.warnings.items).toEqual([]);
   });
 
   it('splits a 26 KB message into E1381 frames', async () => {
