@@ -25,9 +25,12 @@ const coding = z.object({ system: z.string().min(1), code: z.string().min(1) });
 
 const coded = z.object({ coding: z.array(z.object({ system: z.string().min(1).optional(), code: z.string().min(1) })).min(1) });
 
-const loincCoded = z
-  .object({ coding: z.array(coding).min(1) })
-  .refine((concept) => concept.coding[0]?.system === LOINC, { message: `must be a LOINC code (system ${LOINC})`, path: ['coding', 0, 'system'] });
+/** A CodeableConcept whose first coding is LOINC; `fix` tells the sender how to get there. */
+function loincCoded(fix: string) {
+  return z
+    .object({ coding: z.array(coding).min(1) })
+    .refine((concept) => concept.coding[0]?.system === LOINC, { message: `must be a LOINC code (system ${LOINC}): ${fix}`, path: ['coding', 0, 'system'] });
+}
 
 function categoryWith(expected: { system: string; code: string }) {
   return z.array(z.unknown()).refine((categories) => hasCoding(categories, expected), `must include the coding ${expected.system}|${expected.code}`);
@@ -39,7 +42,7 @@ const serviceRequest = z.object({
   status: z.enum(['draft', 'active', 'on-hold', 'revoked', 'completed', 'entered-in-error', 'unknown']),
   intent: z.enum(['proposal', 'plan', 'directive', 'order', 'original-order', 'reflex-order', 'filler-order', 'instance-order', 'option']),
   category: categoryWith(LABORATORY_PROCEDURE),
-  code: loincCoded,
+  code: loincCoded('order the test by its LOINC code'),
   subject: referenceTo('Patient'),
   locationReference: z.array(referenceTo('Location')).length(1, 'must name exactly one Location: the laboratory department that performs the order'),
   specimen: z.array(referenceTo('Specimen')).optional(),
@@ -67,7 +70,9 @@ const diagnosticReport = z.object({
 
 const laboratoryObservation = z.object({
   status: z.enum(['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown']),
-  code: loincCoded,
+  // NOTE: a result whose analyzer test code the profile does not map to LOINC is rejected here, so
+  // the bench must map the code, or keep such results for review, before they can reach the ward.
+  code: loincCoded("map the analyzer's test code to LOINC in its profile"),
   subject: referenceTo('Patient'),
   issued: instant.optional(),
   valueQuantity: z.object({ value: z.number(), unit: z.string().optional() }).optional(),
