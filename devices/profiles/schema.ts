@@ -52,6 +52,17 @@ const astmProtocolSchema = z.strictObject({
   acceptOversizedFrames: z.boolean({ error: 'must be true or false' }).default(true),
   /** Components of the Universal Test ID (R-3, O-5) that identify the test; E1394 puts the local code in the fourth. */
   testCodeComponents: testCodeComponents.default([4]),
+  /**
+   * Where the specimen's accession number (the tube's barcode) sits in the O record: LIS2-A2 puts
+   * it in O.3, the specimen ID, but some analyzers send their own sample number there and the
+   * barcode in O.4 or in another component.
+   */
+  accession: z
+    .strictObject({
+      field: z.enum(['O.3', 'O.4'], { error: 'must be "O.3" (specimen ID) or "O.4" (instrument specimen ID)' }).default('O.3'),
+      component: z.int({ error: 'must be a component position from 1 to 20' }).min(1).max(20).default(1),
+    })
+    .default({ field: 'O.3', component: 1 }),
   /** Character encoding of the records: ASTM sets none, and most analyzers send ISO 8859-1. */
   encoding: z.enum(['latin1', 'utf-8'], { error: 'must be "latin1" or "utf-8"' }).default('latin1'),
 });

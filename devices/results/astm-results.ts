@@ -26,7 +26,7 @@ interface SentResultBuilder {
 /**
  * Maps one LIS2-A2 message to result drafts: one group per O record (or one for R records that
  * come before any O), one draft per R record. The accession is the first component of O.3 (the
- * specimen ID), or of O.4 when the context says so. Comments (C records) go to the R record they
+ * specimen ID), or the field and component the profile's `protocol.accession` names. Comments (C records) go to the R record they
  * follow, or to the order.
  */
 export function mapAstmMessage(message: AstmMessage, context: MappingContext): LabResultMapping {
@@ -40,8 +40,9 @@ export function mapAstmMessage(message: AstmMessage, context: MappingContext): L
     .filter((block) => block.results.length > 0)
     .map((block, index): LabResultGroup => {
       const order = block.order;
-      const accessionField = context.astmAccessionField ?? 'O.3';
-      const accession = order?.field(accessionField === 'O.3' ? 3 : 4).component(1).trim() || undefined;
+      const setting = context.profile?.protocol.name === 'astm-e1381' ? context.profile.protocol.accession : undefined;
+      const accessionField = context.astmAccessionField ?? setting?.field ?? 'O.3';
+      const accession = order?.field(accessionField === 'O.3' ? 3 : 4).component(setting?.component ?? 1).trim() || undefined;
       const instrumentSpecimenId = order ? joinComponents(order.field(4).components) : '';
       const orderTime = order?.value(7) ?? '';
       const effective = orderTime === '' ? undefined : readTimestamp(orderTime, context.timeZone);

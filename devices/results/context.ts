@@ -30,10 +30,8 @@ export interface MappingContext {
    */
   readonly criticalFlags?: readonly string[];
   /**
-   * The ASTM field that carries the accession: O.3 (specimen ID, the default, as LIS2-A2 puts it)
-   * or O.4 (instrument specimen ID), for analyzers that send their own sample number in O.3 and
-   * the tube's barcode in O.4, as the Mindray BS-240 does. The first component is used.
-   * NOTE: this belongs in the analyzer profile, whose schema has no such field yet.
+   * The ASTM field that carries the accession, overriding the profile's `protocol.accession.field`
+   * (for a message mapped without a profile). The component is the profile's, else the first.
    */
   readonly astmAccessionField?: 'O.3' | 'O.4';
 }

@@ -43,7 +43,7 @@ describe('profile validation', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.profile.hostQuery).toBe(false);
-    expect(result.profile.protocol).toEqual({ name: 'astm-e1381', testCodeComponents: [5], acceptOversizedFrames: true, encoding: 'latin1' });
+    expect(result.profile.protocol).toEqual({ name: 'astm-e1381', testCodeComponents: [5], acceptOversizedFrames: true, encoding: 'latin1', accession: { field: 'O.3', component: 1 } });
     expect(result.profile.transport).toMatchObject({ dataBits: 8, parity: 'none', stopBits: 1, flowControl: 'none' });
   });
 
@@ -61,6 +61,7 @@ describe('profile validation', () => {
     { case: 'unknown protocol', change: (p) => (field(p, 'protocol').name = 'astm'), path: '$.protocol.name', message: /must be "astm-e1381" or "hl7-mllp"/ },
     { case: 'HL7 without version', change: (p) => (p.protocol = { name: 'hl7-mllp' }), path: '$.protocol.version', message: /is missing; it must be the HL7 version/ },
     { case: 'HL7 version 3', change: (p) => (p.protocol = { name: 'hl7-mllp', version: '3.0' }), path: '$.protocol.version', message: /HL7 v2 version/ },
+    { case: 'accession in O.5', change: (p) => (field(p, 'protocol').accession = { field: 'O.5' }), path: '$.protocol.accession.field', message: /must be "O.3" \(specimen ID\) or "O.4"/ },
     { case: 'component zero', change: (p) => (field(p, 'protocol').testCodeComponents = [0]), path: '$.protocol.testCodeComponents[0]', message: /component position from 1 to 20/ },
     { case: 'no tests', change: (p) => (p.tests = {}), path: '$.tests', message: /at least one test code/ },
     { case: 'LOINC check digit', change: (p) => (wbc(p).loinc = '6690-3'), path: '$.tests.WBC.loinc', message: /wrong check digit: 6690-2 would be valid/ },

@@ -103,7 +103,7 @@ const CAPTURES: readonly CaptureCase[] = [
   {
     file: 'astm/senaite_cobas_c311.txt',
     profile: 'roche-cobas-c311',
-    accession: '11625',
+    accession: 'CL-PL-24-0370',
     instrumentSpecimenId: 'R1',
     resultCount: 7,
     issued: '2024-02-03T13:20:11+01:00',
@@ -347,11 +347,11 @@ describe('Mindray BS-240 log mapped with its shipped profile', () => {
     expect(results.filter((result) => result.match.kind !== 'mapped').map((result) => result.testCode.key)).toEqual([]);
   });
 
-  it('reads the sample number from O.3, the barcode from O.4', () => {
+  it('reads the barcode from O.4 as its profile says', () => {
     // Valid frame 0 is the log's second frame: O|476|8^^|2025105875|...
-    expect(mapFrame(0).groups[0]?.accession).toBe('8');
-    expect(mapFrame(0, 'O.4').groups[0]?.accession).toBe('2025105875');
-    expect(mapFrame(0, 'O.4').groups[0]?.accessionSource).toBe('O.4');
+    expect(mapFrame(0).groups[0]?.accession).toBe('2025105875');
+    expect(mapFrame(0).groups[0]?.accessionSource).toBe('O.4');
+    expect(mapFrame(0, 'O.3').groups[0]?.accession).toBe('8');
   });
 
   it('maps creatinine and urea of sample 8', () => {
