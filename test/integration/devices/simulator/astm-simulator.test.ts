@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import type { AnalyzerSimulator } from '../../../../devices/simulator/index.js';
 import { AstmTestHost } from './support/astm-host.js';
 import { clientOf, eventsOf, fastAstm, fixtureCapture, hostConnected, reconnect, Rig } from './support/setup.js';
 
@@ -223,16 +224,9 @@ describe('ASTM simulator over TCP on 127.0.0.1', () => {
 
   it('listens and serves a host that connects', async () => {
     const capture = fixtureCapture('astm/senaite_cobas_c111.txt');
-    const { simulator, events } = rig.simulator({ capture, connection: { kind: 'tcp-server', host: '127.0.0.1', port: 0, reconnect }, astm: fastAstm });
+    const { simulator } = rig.simulator({ capture, connection: { kind: 'tcp-server', host: '127.0.0.1', port: 0, reconnect }, astm: fastAstm });
     const running = simulator.run();
-    const listening = await new Promise<number>((resolve) => {
-      const found = eventsOf(events, 'listening')[0];
-      if (found) resolve(found.port);
-      simulator.on('event', (event) => {
-        if (event.type === 'listening') resolve(event.port);
-      });
-    });
-    const host = new AstmTestHost(rig.transport('test-lis', clientOf(listening)), fastAstm);
+    const host = new AstmTestHost(rig.transport('test-lis', clientOf(await listeningPort(simulator))), fastAstm);
     await host.transport.open();
     await hostConnected(host.transport);
 
@@ -242,4 +236,39 @@ describe('ASTM simulator over TCP on 127.0.0.1', () => {
     expect(report.ok).toBe(true);
     expect(host.messages.items).toEqual(texts('astm/senaite_cobas_c111.txt'));
   });
+
+  it('listening: reopens on the same port after a close fault', async () => {
+    const capture = fixtureCapture('astm/senaite_pentra_xlr.txt');
+    const { simulator, events } = rig.simulator({
+      capture,
+      connection: { kind: 'tcp-server', host: '127.0.0.1', port: 0, reconnect },
+      astm: fastAstm,
+      resend: 1,
+      faults: [{ kind: 'interrupt-close', message: 1, frame: 3 }],
+    });
+    const running = simulator.run();
+    const port = await listeningPort(simulator);
+    const host = new AstmTestHost(rig.transport('test-lis', clientOf(port)), fastAstm);
+    await host.transport.open();
+
+    const report = await running;
+    await host.messages.waitForCount(1, 'the resent message at the host');
+
+    expect(report.ok).toBe(true);
+    expect(report.results).toMatchObject([{ accepted: true, attempts: 2 }]);
+    expect(eventsOf(events, 'listening').map((event) => event.port)).toEqual([port, port]);
+    expect(host.inboundFailures()).toMatchObject([{ code: 'link-reset', discardedFrames: 2 }]);
+    expect(host.messages.items).toEqual(texts('astm/senaite_pentra_xlr.txt'));
+  });
 });
+
+/** Resolves with the port a listening simulator reports in its first `listening` event. */
+function listeningPort(simulator: AnalyzerSimulator): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const port = simulator.listeningPort;
+    if (port !== undefined) resolve(port);
+    simulator.on('event', (event) => {
+      if (event.type === 'listening') resolve(event.port);
+    });
+  });
+}
