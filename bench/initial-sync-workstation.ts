@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import type { RxStorageInstance } from 'rxdb';
 import { REPLICATION_STATE_BY_COLLECTION } from 'rxdb/plugins/replication';
 
 import type { Core } from '../main/core/core.js';
@@ -67,7 +68,8 @@ async function countReplicated(core: Core): Promise<Record<CollectionName, numbe
 function countUpstreamReads(core: Core): Record<CollectionName, number> {
   const counts: Record<CollectionName, number> = { reference: 0, records: 0, entries: 0 };
   for (const name of COLLECTION_NAMES) {
-    const instance = core.replica[name].storageInstance;
+    // The three collections' instances differ only in their document type, which is not read here.
+    const instance = core.replica[name].storageInstance as RxStorageInstance<unknown, unknown, unknown, unknown>;
     const read = instance.getChangedDocumentsSince?.bind(instance);
     if (!read) continue;
     instance.getChangedDocumentsSince = async (limit, checkpoint) => {

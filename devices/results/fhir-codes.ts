@@ -1,6 +1,7 @@
 import type { CodeableConcept, Coding } from 'fhir/r4.js';
 
 import { LOINC, SNOMED, UCUM } from '../../sync/protocol/fhir/identifiers.js';
+import { ANALYZER_CODE_SYSTEM_PREFIX } from '../../sync/protocol/fhir/laboratory.js';
 
 export const DIAGNOSTIC_SERVICE_SECTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0074';
 export const DATA_ABSENT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
@@ -14,7 +15,7 @@ export const LABORATORY_REPORT: Coding = { system: LOINC, code: '11502-2', displ
  * profile get a system of their own.
  */
 export function analyzerCodeSystem(profileId: string | undefined): string {
-  return `urn:hms:analyzer-test-code:${profileId ?? 'no-profile'}`;
+  return `${ANALYZER_CODE_SYSTEM_PREFIX}${profileId ?? 'no-profile'}`;
 }
 
 /**

@@ -43,7 +43,7 @@ const DEFAULT_POSITIONS: Record<LabProtocol, readonly number[]> = { astm: [4], h
 
 /** Result status defaults of the protocol, for messages mapped without a profile. */
 const PROTOCOL_ONLY: Record<LabProtocol, Pick<AnalyzerProfile, 'protocol' | 'resultStatus'>> = {
-  astm: { protocol: { name: 'astm-e1381', acceptOversizedFrames: true, testCodeComponents: [4], encoding: 'latin1' }, resultStatus: {} },
+  astm: { protocol: { name: 'astm-e1381', acceptOversizedFrames: true, testCodeComponents: [4], accession: { field: 'O.3', component: 1 }, encoding: 'latin1' }, resultStatus: {} },
   hl7: { protocol: { name: 'hl7-mllp', version: '2.5.1', testCodeComponents: [1] }, resultStatus: {} },
 };
 

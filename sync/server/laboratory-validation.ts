@@ -4,7 +4,7 @@ import { ACCESSION_MAX_LENGTH } from '../protocol/collections.js';
 import type { FhirResource } from '../protocol/documents.js';
 import { performingDepartmentOf } from '../protocol/documents.js';
 import { LOINC } from '../protocol/fhir/identifiers.js';
-import { hasCoding, isLaboratoryObservation, LABORATORY_PROCEDURE, LABORATORY_SERVICE } from '../protocol/fhir/laboratory.js';
+import { ANALYZER_CODE_SYSTEM_PREFIX, hasCoding, isLaboratoryObservation, LABORATORY_PROCEDURE, LABORATORY_SERVICE } from '../protocol/fhir/laboratory.js';
 import type { WireDocument } from '../protocol/wire.js';
 import { badRequest, quoteValue } from './errors.js';
 import type { LocationDirectory } from './locations.js';
@@ -70,9 +70,14 @@ const diagnosticReport = z.object({
 
 const laboratoryObservation = z.object({
   status: z.enum(['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown']),
-  // NOTE: a result whose analyzer test code the profile does not map to LOINC is rejected here, so
-  // the bench must map the code, or keep such results for review, before they can reach the ward.
-  code: loincCoded("map the analyzer's test code to LOINC in its profile"),
+  // A test without a LOINC code (an analyzer application a lab assigns itself) keeps the
+  // analyzer's own code first, in the analyzer code system.
+  code: z
+    .object({ coding: z.array(coding).min(1) })
+    .refine((concept) => concept.coding[0]?.system === LOINC || concept.coding[0]?.system?.startsWith(ANALYZER_CODE_SYSTEM_PREFIX) === true, {
+      message: `must be a LOINC code (system ${LOINC}) or an analyzer's own code (system ${ANALYZER_CODE_SYSTEM_PREFIX}<profile>): map the analyzer's test code in its profile`,
+      path: ['coding', 0, 'system'],
+    }),
   subject: referenceTo('Patient'),
   issued: instant.optional(),
   valueQuantity: z.object({ value: z.number(), unit: z.string().optional() }).optional(),

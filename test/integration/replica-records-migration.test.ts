@@ -15,7 +15,7 @@ const PATIENT_COUNT = 300;
 const CONTEXT = { wardOfLocation: (locationId: string) => (locationId.startsWith('bed-4a-') ? 'ward-4a' : undefined) };
 
 /** The records schema as version 0 of the workstation shipped it, before Specimens had an accession index. */
-const recordsSchemaV0: RxJsonSchema<RecordDocument> = {
+const recordsSchemaV0: RxJsonSchema<Omit<RecordDocument, 'accession'>> = {
   title: 'records',
   description: 'Editable resources: Patient, Encounter, AllergyIntolerance',
   version: 0,

@@ -20,6 +20,13 @@ interface Coding {
   display?: string;
 }
 
+/**
+ * Prefix of the code systems of analyzers' own test codes (`…:<analyzer profile id>`). A lab maps
+ * each analyzer code to LOINC where one exists; a result of a code without one keeps the analyzer's
+ * code as its first coding.
+ */
+export const ANALYZER_CODE_SYSTEM_PREFIX = 'urn:hms:analyzer-test-code:';
+
 /** Observation.category of a lab result. */
 export const LABORATORY_CATEGORY = { system: OBSERVATION_CATEGORY_SYSTEM, code: 'laboratory', display: 'Laboratory' } as const;
 /** ServiceRequest.category of a lab order (SNOMED CT 108252007). */

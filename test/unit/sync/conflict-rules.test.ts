@@ -108,7 +108,7 @@ describe('conflict rules', () => {
 
     expect(resolution).toMatchObject({ outcome: 'merged', rule: 'field-merge', overlapping: [] });
     expect(resolution.document.resource).toMatchObject({ collection: { collectedDateTime: '2026-03-02T07:30:00Z' }, receivedTime: '2026-03-02T07:50:00Z' });
-    expect(resolution.document.accession).toBe('S1234');
+    expect((resolution.document as { accession?: string }).accession).toBe('S1234');
   });
 
   it('keeps the server copy of a DiagnosticReport as an append-only entry', () => {

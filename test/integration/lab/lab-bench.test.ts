@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { AstmLink, readAstmFrames } from '../../../devices/astm/index.js';
+import type { Transport } from '../../../devices/transport/index.js';
+import { createTransport } from '../../../devices/transport/index.js';
+import type { Core } from '../../../main/core/core.js';
+import { createCore } from '../../../main/core/core.js';
+import type { LabMessageView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
+import type { EntryDocument } from '../../../sync/protocol/documents.js';
+import type { SyncServer } from '../../../sync/server/app.js';
+import { createServer } from '../../../sync/server/app.js';
+import { SEEDED_LAB_DEPARTMENT, specimenId } from '../../../sync/server/seed/lab-orders.js';
+import { fixedClock } from '../../../main/core/clock.js';
+import type { TestDatabase } from '../../support/postgres.js';
+import { createTestDatabase } from '../../support/postgres.js';
+import { makeTempDirectory } from '../../support/replica.js';
+import { waitFor } from '../../support/waiting.js';
+import { captureLogs } from '../../unit/devices/transport/log-capture.js';
+import { SocatPair, socatAvailable } from '../devices/transport/socat-pair.js';
+
+const CLOCK = fixedClock('2026-12-05T10:00:00.000Z');
+/** The cobas c 311 capture's specimen id, which the demo seed gives to one of its Specimens. */
+const C311_ACCESSION = 'CL-PL-24-0370';
+/** Another seeded accession, for matching a held result by hand. */
+const OTHER_ACCESSION = '27';
+
+/** The records of the cobas c 311 capture: the text of its frames, as its link layer delivers it. */
+function c311Records(): string {
+  const bytes = readFileSync(join(import.meta.dirname, '../../fixtures/astm/senaite_cobas_c311.txt'));
+  const texts = readAstmFrames(bytes).flatMap((token) => (token.kind === 'frame' ? [token.frame.text.toString('latin1')] : []));
+  return texts.join('');
+}
+
+/** A one-result message for a specimen the workstation does not know. */
+const UNKNOWN_SPECIMEN = ['H|\\^&|||c311^1|||||host|RSUPL^REAL|P|1', 'P|1', 'O|1|ZZ-9999^1^^004|R1|^^^685/|R', 'R|1|^^^685/|30.1|U/l||N||F', 'L|1|N'].join('\r') + '\r';
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)?.slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(!socatAvailable)('lab bench with an analyzer on a serial port', () => {
+  const directory = makeTempDirectory('lab-bench');
+  let database: TestDatabase;
+  let server: SyncServer;
+  let core: Core;
+  let socat: SocatPair;
+  let analyzerPort: Transport;
+  let analyzer: AstmLink;
+
+  async function call<T>(channel: string, input: unknown = {}): Promise<T> {
+    const result = await core.gateway.handle(channel, input, { senderId: 'lab-bench-test' });
+    if (!result.ok) throw new Error(`${channel} failed: ${result.error.code}: ${result.error.message}`);
+    return result.value as T;
+  }
+
+  async function labEntries(): Promise<EntryDocument[]> {
+    const documents = await core.replica.entries.find({ selector: { resourceType: { $in: ['Observation', 'DiagnosticReport'] } } }).exec();
+    return documents.map((document) => document.toJSON() as EntryDocument).filter((entry) => JSON.stringify(entry.resource).includes('"laboratory"') || entry.resourceType === 'DiagnosticReport');
+  }
+
+  beforeAll(async () => {
+    socat = new SocatPair(directory.path);
+    await socat.start();
+    database = await createTestDatabase('lab_bench');
+    server = await createServer({ port: 0, databaseUrl: database.url, seed: { now: CLOCK.now() }, now: () => CLOCK.now(), logLevel: 'silent' });
+    core = await createCore({
+      settings: {
+        workstationId: 'ws-lab-bench',
+        serverUrl: server.url,
+        wardId: SEEDED_LAB_DEPARTMENT.id,
+        lab: { connections: [{ profile: 'roche-cobas-c311', transport: { path: socat.b, assertDtr: false, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } } }] },
+      },
+      dataDirectory: join(directory.path, 'workstation'),
+      logger: captureLogs().logger,
+      clock: CLOCK,
+      labTimeZone: 'UTC',
+      connectivity: { minProbeIntervalMs: 100, maxProbeIntervalMs: 500 },
+    });
+    await call('session:signIn', { username: 'lab-technician', password: 'lab-technician-demo' });
+    await waitFor(core.replication.status$, (status) => status.state === 'online' && status.pendingChanges === 0, 'lab workstation in sync');
+    await until(() => core.replica.records.findOne(`Specimen/${specimenId(C311_ACCESSION)}`).exec(), Boolean, 'the seeded specimen');
+
+    analyzerPort = createTransport({ kind: 'serial', path: socat.a, baudRate: 9600, assertDtr: false }, { id: 'analyzer', logger: captureLogs().logger });
+    await analyzerPort.open();
+    analyzer = new AstmLink({ role: 'instrument' });
+    analyzer.on('write', (bytes) => void analyzerPort.write(bytes));
+    analyzerPort.on('data', (chunk) => analyzer.receive(chunk));
+  });
+
+  afterAll(async () => {
+    analyzer?.close();
+    await analyzerPort?.close();
+    await core?.close();
+    await server?.close();
+    await socat?.stop();
+    await database?.drop();
+    directory.remove();
+  });
+
+  it('stores matched results and sends them to the server', async () => {
+    await until(() => call<{ state: string }[]>('lab:connections'), (connections) => connections[0]?.state === 'open', 'the analyzer connection open');
+
+    await analyzer.send(c311Records());
+    const [message] = await until(() => call<LabMessageView[]>('lab:recentMessages', {}), (messages) => messages[0]?.outcome === 'stored', 'the message stored');
+
+    const entries = await labEntries();
+    const observations = entries.filter((entry) => entry.resourceType === 'Observation');
+    const reports = entries.filter((entry) => entry.resourceType === 'DiagnosticReport');
+    expect(observations).toHaveLength(7);
+    expect(reports).toHaveLength(1);
+    expect(observations.every((entry) => (entry.resource.specimen as { reference: string }).reference === `Specimen/${specimenId(C311_ACCESSION)}`)).toBe(true);
+    expect(new Set(observations.map((entry) => entry.patientId)).size).toBe(1);
+    expect(message?.groups[0]?.accession).toBe(C311_ACCESSION);
+    expect(message?.groups[0]?.results.find((result) => result.testCode === '712/')?.interpretation).toEqual(['L']);
+
+    await waitFor(core.replication.status$, (status) => status.state === 'online' && status.pendingChanges === 0 && status.rejectedChanges === 0, 'results pushed');
+  });
+
+  it('stores a message sent twice once', async () => {
+    const before = (await labEntries()).length;
+
+    await analyzer.send(c311Records());
+    const messages = await until(() => call<LabMessageView[]>('lab:recentMessages', {}), (list) => list.length === 2 && list[0]?.outcome !== 'received', 'the repeat handled');
+
+    expect(messages[0]?.repeatOf).toBe(messages[1]?.id);
+    expect((await labEntries()).length).toBe(before);
+  });
+
+  it('holds an unknown specimen until a technician matches it', async () => {
+    await analyzer.send(UNKNOWN_SPECIMEN);
+    const [held] = await until(() => call<LabReviewItem[]>('lab:reviewQueue'), (queue) => queue.length === 1, 'the held result');
+    expect(held?.reasons).toEqual(['unknown-accession']);
+    const before = (await labEntries()).length;
+
+    const matched = await call<LabReviewItem>('lab:matchReview', { reviewId: held?.id, accession: OTHER_ACCESSION });
+    expect(matched.group.specimenId).toBe(`Specimen/${specimenId(OTHER_ACCESSION)}`);
+    expect(matched.group.patientName).not.toBeNull();
+    const released = await call<LabReviewItem>('lab:releaseReview', { reviewId: held?.id });
+
+    expect(released.state).toBe('released');
+    expect(await call<LabReviewItem[]>('lab:reviewQueue')).toEqual([]);
+    expect((await labEntries()).length).toBe(before + 2);
+    await waitFor(core.replication.status$, (status) => status.pendingChanges === 0 && status.rejectedChanges === 0, 'released results pushed');
+  });
+
+  it('keeps a rejected result out of the chart', async () => {
+    await analyzer.send(UNKNOWN_SPECIMEN.replace('30.1', '31.7'));
+    const [held] = await until(() => call<LabReviewItem[]>('lab:reviewQueue'), (queue) => queue.length === 1, 'the held result');
+    const before = (await labEntries()).length;
+
+    const rejected = await call<LabReviewItem>('lab:rejectReview', { reviewId: held?.id, reason: 'Sample clotted' });
+
+    expect(rejected.state).toBe('rejected');
+    expect(rejected.decisionReason).toBe('Sample clotted');
+    expect((await labEntries()).length).toBe(before);
+  });
+});
