@@ -71,9 +71,10 @@ export class RetentionService {
     const markOut = database.prepare('INSERT OR IGNORE INTO hms_out_of_scope (patient_id, since) VALUES (?, ?)');
     const markIn = database.prepare('DELETE FROM hms_out_of_scope WHERE patient_id = ?');
     // One transaction per page: outside a transaction each statement would commit on its own.
+    const ordered = await patientsWithOpenOrders(replica, wardId);
     const markPage = database.transaction((patientIds: string[]) => {
       for (const patientId of patientIds) {
-        if (index.placementOf(patientId)?.wardId === wardId) markIn.run(patientId);
+        if (index.placementOf(patientId)?.wardId === wardId || ordered.has(patientId)) markIn.run(patientId);
         else markOut.run(patientId, now.toISOString());
       }
     });
@@ -115,4 +116,16 @@ export class RetentionService {
     await audit.retentionRemoval(patientId, removed);
     return true;
   }
+}
+
+/** Order statuses that keep a patient in a laboratory department's scope, as the server counts them. */
+const OPEN_ORDER_STATUSES = new Set(['active', 'on-hold']);
+
+/**
+ * Patients with an open order for this scope: a lab bench enrols to its department as a ward
+ * workstation enrols to its ward, and its patients are those with orders there, not beds.
+ */
+async function patientsWithOpenOrders(replica: ReplicaDatabase, scopeId: string): Promise<Set<string>> {
+  const orders = await replica.records.find({ selector: { resourceType: 'ServiceRequest', wardId: scopeId } }).exec();
+  return new Set(orders.filter((order) => OPEN_ORDER_STATUSES.has(String(order.resource.status))).map((order) => order.patientId));
 }
