@@ -27,6 +27,7 @@ import { CredentialStore } from './auth/credential-store.js';
 import { ApiGateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
 import { componentLogger } from './logging/logger.js';
+import type { SetupLabOptions } from './lab/setup-lab.js';
 import { setupLab } from './lab/setup-lab.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
@@ -70,6 +71,8 @@ export interface CoreOptions {
   onMigrationProgress?: (progress: MigrationProgress) => void;
   /** Zone of analyzer timestamps without an offset; the workstation's own zone by default. */
   labTimeZone?: string;
+  /** E1381 timings of the lab's ASTM links; fault tests shorten the standard's. */
+  labAstmTimings?: SetupLabOptions['astmTimings'];
 }
 
 export interface Core {
@@ -174,6 +177,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     clock,
     logger: log('lab'),
     ...(options.labTimeZone ? { timeZone: options.labTimeZone } : {}),
+    ...(options.labAstmTimings ? { astmTimings: options.labAstmTimings } : {}),
   });
   lab.service.on('changed', (change) => events.emit('labChanged', change));
 

@@ -1,3 +1,4 @@
+import type { AstmLinkOptions } from '../../../devices/astm/index.js';
 import type { DatabaseKey } from '../../../sync/replica/sqlite/connection-pool.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import type { Clock } from '../clock.js';
@@ -26,6 +27,8 @@ export interface SetupLabOptions {
   logger: Logger;
   /** Zone of analyzer timestamps without an offset; the workstation's zone unless a test sets one. */
   timeZone?: string;
+  /** E1381 timings of the ASTM links, the standard's by default; fault tests shorten them. */
+  astmTimings?: Pick<AstmLinkOptions, 'replyTimeoutMs' | 'receiveTimeoutMs' | 'busyRetryDelayMs' | 'contentionRetryDelayMs' | 'lineFeedWaitMs'>;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
       handle: service.handle,
       logger: options.logger,
       now,
-      ...(profile.protocol.name === 'astm-e1381' ? { astm: { acceptOversizedFrames: profile.protocol.acceptOversizedFrames } } : {}),
+      ...(profile.protocol.name === 'astm-e1381' ? { astm: { ...options.astmTimings, acceptOversizedFrames: profile.protocol.acceptOversizedFrames } } : {}),
     });
     service.attach(session, profile.name);
     try {
