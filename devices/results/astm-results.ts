@@ -188,7 +188,7 @@ function encodeField(record: AstmRecord, position: number, message: AstmMessage)
     .join(repeat);
 }
 
-/** The non-empty components, trimmed and joined with "^", such as "T20 10134GA D28^6". */
+/** Joins the non-empty components, trimmed, with "^", such as "T20 10134GA D28^6". */
 function joinComponents(components: readonly string[]): string {
   return components
     .map((component) => component.trim())

@@ -2,7 +2,7 @@ import type { AnalyzerProfile } from '../profiles/index.js';
 import { ResultMappingError } from './errors.js';
 import { checkTimeZone } from './time-zone.js';
 
-/** What the mapping needs besides the parsed message. */
+/** The inputs of a mapping besides the parsed message. */
 export interface MappingContext {
   /**
    * The raw message exactly as archived: for ASTM the received frames (`ReceivedAstmMessage.raw`),
@@ -11,8 +11,8 @@ export interface MappingContext {
    */
   readonly raw: Uint8Array;
   /**
-   * Which message of `raw` this is (0-based), when `raw` carries several, as an ASTM transfer with
-   * two H records can. Part of every id, so two messages of one transfer never share an id.
+   * The 0-based index of this message in `raw`, for an ASTM transfer that carries several (two H
+   * records). It is part of every id, so two messages of one transfer never share an id.
    */
   readonly part?: number;
   /** The analyzer's profile; without one every test is unmapped and waits for review. */

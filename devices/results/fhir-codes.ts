@@ -10,9 +10,9 @@ export const DATA_ABSENT_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem/
 export const LABORATORY_REPORT: Coding = { system: LOINC, code: '11502-2', display: 'Laboratory report' };
 
 /**
- * The code system of an analyzer's own test codes. Codes are local to an analyzer's
- * configuration, so the system names the profile (the connection); messages mapped without a
- * profile get a system of their own.
+ * Returns the code system of an analyzer's own test codes. Codes are local to an analyzer's
+ * configuration, so the system names the profile, which is the connection. Messages mapped
+ * without a profile get a system of their own.
  */
 export function analyzerCodeSystem(profileId: string | undefined): string {
   return `${ANALYZER_CODE_SYSTEM_PREFIX}${profileId ?? 'no-profile'}`;
@@ -32,7 +32,7 @@ export function fhirSystemOf(v2System: string): string | undefined {
   return table ? `http://terminology.hl7.org/CodeSystem/v2-${table[1]}` : undefined;
 }
 
-/** A coding with only the elements that have a value, because FHIR forbids empty strings. */
+/** Builds a coding of only the elements that have a value, because FHIR forbids empty strings. */
 export function coding(system: string | undefined, code: string, display?: string): Coding {
   return {
     ...(system === undefined ? {} : { system }),
@@ -41,7 +41,7 @@ export function coding(system: string | undefined, code: string, display?: strin
   };
 }
 
-/** A CodeableConcept of the codings that have a code, with `text` when it is not empty. */
+/** Builds a CodeableConcept of the codings that have a code, with `text` when it is not empty. */
 export function concept(codings: readonly Coding[], text: string): CodeableConcept {
   const kept = codings.filter((entry) => entry.code !== undefined);
   return { ...(kept.length > 0 ? { coding: kept } : {}), ...(text === '' ? {} : { text }) };

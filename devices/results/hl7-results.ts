@@ -31,7 +31,7 @@ interface Accession {
  * Accession policy: the specimen's filler-assigned id (SPM-2.2), else its placer-assigned id
  * (SPM-2.1), else the filler order number (OBR-3), else the placer order number (OBR-2). The
  * filler's numbers come first because the accession is the number the laboratory (the filler)
- * gave the specimen; analyzers without SPM put the sample id in OBR-3.
+ * gave the specimen. Analyzers that send no SPM put the sample id in OBR-3.
  */
 export function mapHl7Message(message: Hl7Message, context: MappingContext): LabResultMapping {
   checkContext(context, 'hl7-mllp');
@@ -200,7 +200,7 @@ function convertValue(value: ObservationValue): ResultValue {
   }
 }
 
-/** The value as lab staff would read it, for values kept as text. */
+/** Writes a value as lab staff would read it, for values kept as text. */
 function textOf(value: ObservationValue): string {
   switch (value.kind) {
     case 'number':

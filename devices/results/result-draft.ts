@@ -27,7 +27,7 @@ export interface SentResult {
   /** The value as read by the protocol, in the sent unit. */
   readonly value: ResultValue;
   readonly sentValue: string;
-  /** Why the protocol could not read the value, when it could not (such as an NM value that is not a number). */
+  /** The reason the protocol could not read the value, such as an NM value that is not a number. */
   readonly valueProblem?: string;
   readonly unit: string;
   readonly referenceRange: string;
@@ -108,7 +108,7 @@ export function readEffectiveTime(candidates: readonly TimeCandidate[], timeZone
   return undefined;
 }
 
-/** A test the profile gives a unit is quantitative; a text value for it is not a result that can be stored as a number. */
+/** Returns the problem with a text value for a test the profile gives a unit (a quantitative test), or undefined. */
 function quantitativeProblem(value: ResultValue, unit: string | undefined): string | undefined {
   if (unit === undefined || value.kind !== 'text') return undefined;
   return `the test is quantitative (unit ${JSON.stringify(unit)}) but the value is not a number`;

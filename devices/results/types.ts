@@ -55,7 +55,7 @@ export interface InterpretationFlag {
   readonly critical: boolean;
 }
 
-/** Why a result waits in the review queue instead of being released on its own. */
+/** The reason a result waits in the review queue instead of being released on its own. */
 export type ReviewReason =
   /** The result names no specimen accession, so it cannot be matched to a Specimen. */
   | { readonly code: 'no-accession'; readonly message: string }
@@ -80,7 +80,7 @@ export interface LabResultDraft {
   readonly id: string;
   /** 1-based position of the result among the message's results (R records or OBX segments). */
   readonly position: number;
-  /** Where the result sits in the message, such as `R[3]` or `OBX[5]`. */
+  /** The result's place in the message, such as `R[3]` or `OBX[5]`. */
   readonly location: string;
   /** The specimen accession the result is matched by; undefined when the message names none. */
   readonly accession?: string;
@@ -137,7 +137,7 @@ export interface LabResultGroup {
 
 export type AccessionSource = 'O.3' | 'O.4' | 'SPM-2.2' | 'SPM-2.1' | 'OBR-3' | 'OBR-2';
 
-/** What one parsed message would store. */
+/** The results one parsed message would store. */
 export interface LabResultMapping {
   readonly protocol: LabProtocol;
   /** SHA-256 of the raw message in hexadecimal, the root of every id. */
@@ -146,12 +146,12 @@ export interface LabResultMapping {
   readonly messageControlId: string;
   /**
    * ASTM H.12 or HL7 MSH-11.1 as sent: P production, T training, D debugging, and for ASTM Q
-   * quality control. Results of a quality-control run are not patient results, and a notice says so.
+   * quality control. Results of a quality-control run are not patient results, and a notice marks them.
    */
   readonly processingId: string;
   /** The profile used; undefined when the message was mapped without one. */
   readonly profileId?: string;
   readonly groups: readonly LabResultGroup[];
-  /** Why a message yields no results (a query, an order message), and other notes about the message as a whole. */
+  /** Notes about the message as a whole, such as the reason it yields no results (a query, an order message). */
   readonly notices: readonly string[];
 }

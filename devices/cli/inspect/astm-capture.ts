@@ -43,7 +43,7 @@ export function readAstmFrameCapture(bytes: Uint8Array, settings: AstmCaptureSet
     }
     const first = messages.length;
     const offsetOf = frameOffsetMap(received.text, transfer.acceptedFrames, transfer.offset);
-    // Every message of a transfer is archived as the transfer's frames, so `part` tells them apart.
+    // Every message of a transfer is archived as the transfer's frames, so `part` distinguishes them.
     const parsed = parseText(received.text, settings.encoding, offsetOf, issues);
     parsed.forEach((message, part) => messages.push({ ...message, raw: received.raw, part }));
     transfers.push({ offset: transfer.offset, outcome: 'delivered', frames: received.frameCount, messages: parsed.map((_, index) => first + index) });

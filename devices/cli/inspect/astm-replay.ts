@@ -30,8 +30,8 @@ interface LinkEvents {
  * Feeds a capture to the workstation's own E1381 link layer, as if the analyzer had sent it, and
  * reports each frame with the reply the link gave and each transfer with what it delivered. A
  * capture without any ENQ (a file of frames, as many analyzers' logs and test data are) is read as
- * one transfer, with a warning. The link sees the whole capture at once, so no timeout fires
- * before its end; at the end the line is taken to go silent.
+ * one transfer, with a warning. The link receives the whole capture at once, so no timeout fires
+ * before its end. After the end, the line is taken to have gone silent.
  */
 export function replayAstmCapture(bytes: Uint8Array, acceptOversizedFrames: boolean, issues: IssueList): AstmReplay {
   const tokens = readAstmFrames(bytes);
@@ -87,7 +87,7 @@ class TransferIndex {
     this.delivered = new Map(events.messages.map((message) => [linkOffset(message.offset), message]));
   }
 
-  /** The offset of the transfer that a byte at `offset` belongs to. */
+  /** Returns the offset of the transfer that a byte at `offset` belongs to. */
   of(offset: number): number | undefined {
     return this.offsets.filter((start) => start <= offset).pop();
   }
@@ -171,7 +171,8 @@ function frameReports(tokens: readonly AstmToken[], rejected: ReadonlyMap<number
 
     const frame = token.frame;
     const rejection = rejected.get(frame.offset);
-    const reply = rejection ? 'NAK' : inTransfer ? 'ACK' : 'none';
+    let reply: FrameReport['reply'] = inTransfer ? 'ACK' : 'none';
+    if (rejection) reply = 'NAK';
     const code = rejection?.code ?? (reply === 'ACK' && duplicates.has(frame.offset) ? 'duplicate-frame' : undefined);
     reports.push({
       offset: frame.offset,

@@ -1,9 +1,9 @@
 import type { LinkTimer } from '../../astm/index.js';
 
 /**
- * A link timer for replaying a capture file: no time passes while the capture is fed, because a
- * file has no timing, and `expireAll` then runs what is still pending in due order, as if the line
- * had gone silent after the capture's last byte.
+ * A link timer for replaying a capture file. No time passes while the capture is fed, because a
+ * file has no timing. `expireAll` then runs what is still pending in due order, as if the line had
+ * gone silent after the capture's last byte.
  */
 export class CaptureTimer implements LinkTimer {
   #nextId = 1;

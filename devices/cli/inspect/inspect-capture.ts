@@ -35,7 +35,7 @@ export function inspectCapture(bytes: Uint8Array, options: InspectOptions): Insp
     const issues = new IssueList();
     issues.error({
       code: 'unknown-capture',
-      message: 'The capture is neither ASTM (frames with STX, or records starting with H|) nor HL7 (MLLP blocks, or messages starting with MSH|); check that the file holds what the analyzer sent, unescaped',
+      message: 'The capture format is not recognized: it is neither ASTM (frames with STX, or records starting with H|) nor HL7 (MLLP blocks, or messages starting with MSH|). Check that the file contains the bytes the analyzer sent, not a log that writes them as text',
       offset: 0,
     });
     return { ...base, protocol: 'unknown', profile: null, valid: false, messages: [], ...issues.sorted() };

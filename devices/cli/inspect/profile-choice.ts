@@ -21,16 +21,16 @@ export async function loadRequestedProfile(value: string): Promise<ProfileLoad> 
 
 export interface ProfileChoice {
   readonly profile?: AnalyzerProfile;
-  /** Why no profile was chosen, when none was. */
+  /** The reason no profile was chosen, when none was. */
   readonly reason?: { readonly code: 'no-profile-fits' | 'ambiguous-profile'; readonly message: string };
 }
 
 /**
- * Picks the shipped profile of `protocol` that maps the most of the capture's test codes (each
- * given as the components of its test id field), counting only profiles that map or ignore at
- * least half of them, so that a profile sharing a few LOINC codes with an unrelated sender is not
+ * Picks the shipped profile of `protocol` that maps the most of the capture's test codes, each
+ * given as the components of its test id field. Only profiles that map or ignore at least half of
+ * the codes count, so that a profile sharing a few LOINC codes with an unrelated sender is not
  * taken for its profile. A tie goes to the profile whose model the sender names (ASTM H.5, HL7
- * MSH-3 and MSH-4); a tie that remains picks none, because guessing the analyzer would map tests
+ * MSH-3 and MSH-4). A tie that remains picks none, because guessing the analyzer would map tests
  * to the wrong LOINC codes.
  */
 export function chooseShippedProfile(protocol: AnalyzerProfile['protocol']['name'], testIds: readonly (readonly string[])[], sender: string): ProfileChoice {

@@ -1,6 +1,6 @@
 import type { LabResultMapping } from '../../results/index.js';
 
-/** How the capture's bytes were read. */
+/** The framing the capture's bytes were read with. */
 export type CaptureFraming = 'astm-frames' | 'astm-records' | 'mllp' | 'hl7-text' | 'unknown';
 
 /** An error or warning with the byte offset in the capture it concerns. */
@@ -9,7 +9,7 @@ export interface InspectIssue {
   readonly message: string;
   /** Byte offset in the capture file; absent when the issue concerns the capture as a whole. */
   readonly offset?: number;
-  /** Where in an HL7 message an error sits: segment ID (or '' for a broken segment) and its sequence. */
+  /** The place of an HL7 error: segment ID (or '' for a broken segment) and its sequence. */
   readonly location?: { readonly segmentId: string; readonly sequence: number; readonly field?: number };
   /** The first characters of the segment that caused an HL7 error. */
   readonly segmentText?: string;
@@ -30,7 +30,7 @@ export interface FrameReport {
   readonly end: string;
   /** ACK, NAK, or none for a frame outside a transfer (no ENQ before it), which the link ignores. */
   readonly reply: 'ACK' | 'NAK' | 'none';
-  /** Why the frame was NAKed, or `duplicate-frame` for a retransmission that was ACKed again but stored once. */
+  /** The reason the frame was NAKed, or `duplicate-frame` for a retransmission that was ACKed again but stored once. */
   readonly code?: string;
 }
 
@@ -80,7 +80,7 @@ export interface MessageReport {
   /** HL7 MSH-9, such as `ORU^R01`; absent for ASTM. */
   readonly messageType?: string;
   readonly records: readonly RecordReport[];
-  /** What the workstation would store from this message. */
+  /** The results the workstation would store from this message. */
   readonly results: LabResultMapping;
 }
 

@@ -137,7 +137,7 @@ describe('hms-lab inspect on captures', () => {
     expect(report.errors.filter((error) => error.code === 'checksum-mismatch').map((error) => error.offset)).toEqual(
       naked.filter((frame) => frame.code === 'checksum-mismatch').map((frame) => frame.offset),
     );
-    // The log holds no retransmissions, so every transfer with a NAKed frame broke off at its EOT.
+    // The log contains no retransmissions, so every transfer with a NAKed frame broke off at its EOT.
     expect(report.errors.filter((error) => error.code === 'interrupted-by-eot')).toHaveLength(naked.length);
     expect(new Set(report.errors.map((error) => error.code))).toEqual(new Set(['checksum-mismatch', 'frame-number-mismatch', 'interrupted-by-eot']));
     // The link warns at the first frame of each run of frames that came without an ENQ.

@@ -8,9 +8,9 @@ import { fieldOf, inBatches, inspectFixture, recordOf, recordsOf, repetitionsOf 
 
 /**
  * Every lab case in test/fixtures/lab-cases meets the outcome expected.json sets, as
- * `hms-lab inspect` reports it. The link-layer and MLLP cases are also run over live connections
- * by the ASTM and HL7 tests; here the check is what inspect reports: frames, checksum verdicts,
- * replies, records and errors with their offsets.
+ * `hms-lab inspect` reports it. The ASTM and HL7 tests also run the link-layer and MLLP cases over
+ * live connections. Here the check is what inspect reports: frames, checksum verdicts, replies,
+ * records and errors with their offsets.
  */
 interface Expectation {
   readonly case: string;

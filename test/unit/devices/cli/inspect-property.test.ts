@@ -13,9 +13,9 @@ import type { LabResultMapping, ReviewReasonCode } from '../../../../devices/res
 import { buildResultResources, mapAstmMessage, mapHl7Message } from '../../../../devices/results/index.js';
 
 /**
- * Random and mutated captures never crash inspect or the results mapping: inspect always returns a
- * report whose validity matches its errors and whose offsets lie in the capture, and the mapping
- * of anything the parsers accept returns drafts with known review reasons and distinct ids.
+ * Random and mutated captures never crash inspect or the results mapping. Inspect always returns a
+ * report whose validity matches its errors and whose offsets lie in the capture. The mapping of
+ * anything the parsers accept returns drafts with known review reasons and distinct ids.
  */
 const CAPTURE_FILES = [
   'lab-cases/LAB-01.hl7',

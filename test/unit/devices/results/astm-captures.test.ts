@@ -328,7 +328,7 @@ describe('ASTM captures mapped with their shipped profiles', () => {
 
 describe('Mindray BS-240 log mapped with its shipped profile', () => {
   const bytes = fixture('astm/astmio_mindray_bs240_log.decoded');
-  // The log holds one message per frame; frames the logger corrupted fail their checksum.
+  // The log has one message per frame. Frames the logger corrupted fail their checksum.
   const frames = readAstmFrames(bytes).flatMap((token) => (token.kind === 'frame' && token.frame.checksumValid ? [token.frame] : []));
   const profile = shippedProfile('mindray-bs-240');
   const mapFrame = (index: number, accessionField?: 'O.3' | 'O.4'): LabResultMapping => {

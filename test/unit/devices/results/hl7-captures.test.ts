@@ -9,8 +9,8 @@ import { fixture, loincOf, resultAt, resultsOf, reviewCodes, shippedProfile } fr
 
 /**
  * The HL7 captures in test/fixtures/hl7 mapped to result drafts. The Erba ELite 580 log is mapped
- * with its shipped profile; the other files come from systems without a shipped profile and are
- * mapped without one. Expected values were written down by reading the files.
+ * with its shipped profile. The other files come from systems without a shipped profile, so they
+ * are mapped without one. Expected values were written down by reading the files.
  */
 const TIME_ZONE = 'Europe/Berlin';
 

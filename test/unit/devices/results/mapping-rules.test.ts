@@ -7,7 +7,7 @@ import { astmMessage, CHEMISTRY_PROFILE, hl7Message, mapAstmRecords, mapHl7Segme
 
 const HEADER = 'H|\\^&|||ANALYZER|||||LIS||P|LIS2-A2|20240115083000';
 
-/** An ASTM message with one order for accession ACC1 and the given R records. */
+/** Builds the records of an ASTM message with one order, for accession ACC1, and the given R records. */
 function chemistry(...results: string[]): string[] {
   return [HEADER, 'P|1', 'O|1|ACC1||^^^GLU|R|20240115080000', ...results, 'L|1|N'];
 }
@@ -290,7 +290,8 @@ describe('accessions', () => {
     expect(resultAt(mapping, 'OBX[1]').accession).toBe(accession);
   });
 
-  it('HL7: a specimen before several OBR groups lends its id to each, its OBX once', () => {
+  it('HL7: specimen shared by OBR groups', () => {
+    // An SPM before several OBR groups gives its id to each, and its own OBX is taken once.
     const mapping = mapHl7Segments([
       'MSH|^~\\&|LAB||LIS||20240101120000||OUL^R22|M1|P|2.5.1',
       'PID|1||P1',

@@ -27,24 +27,24 @@ export function astmMessagesOf(bytes: Uint8Array): AstmMessage[] {
   return parseAstmMessages(Buffer.concat(frames.map((frame) => frame.text)));
 }
 
-/** Every result draft of a mapping, in message order. */
+/** Lists every result draft of a mapping, in message order. */
 export function resultsOf(mapping: LabResultMapping): LabResultDraft[] {
   return mapping.groups.flatMap((group) => group.results);
 }
 
-/** The result at `location` (such as `R[3]` or `OBX[5]`), failing the test when there is none. */
+/** Finds the result at `location` (such as `R[3]` or `OBX[5]`), failing the test when there is none. */
 export function resultAt(mapping: LabResultMapping, location: string): LabResultDraft {
   const result = resultsOf(mapping).find((draft) => draft.location === location);
   if (!result) throw new Error(`the mapping has no result at ${location}`);
   return result;
 }
 
-/** The review reason codes of a result, in the order the mapping gives them. */
+/** Lists the review reason codes of a result, in the order the mapping gives them. */
 export function reviewCodes(result: LabResultDraft): ReviewReasonCode[] {
   return result.review.map((reason) => reason.code);
 }
 
-/** The LOINC code a result is mapped to, or undefined. */
+/** Returns the LOINC code a result is mapped to, or undefined. */
 export function loincOf(result: LabResultDraft): string | undefined {
   return result.match.kind === 'mapped' ? result.match.mapping.loinc : undefined;
 }

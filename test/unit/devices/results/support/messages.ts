@@ -7,12 +7,12 @@ import { validateProfileJson } from '../../../../../devices/profiles/index.js';
 import type { LabResultMapping, MappingContext } from '../../../../../devices/results/index.js';
 import { mapAstmMessage, mapHl7Message } from '../../../../../devices/results/index.js';
 
-/** An ASTM message from records given one per line, ended by CR as on the wire. */
+/** Parses an ASTM message from records given one per line, ended by CR as on the wire. */
 export function astmMessage(...records: string[]): AstmMessage {
   return parseAstmMessage(`${records.join('\r')}\r`);
 }
 
-/** An HL7 message from segments given one per line, ended by CR as on the wire. */
+/** Parses an HL7 message from segments given one per line, ended by CR as on the wire. */
 export function hl7Message(...segments: string[]): Hl7Message {
   return parseMessage(`${segments.join('\r')}\r`);
 }
@@ -29,7 +29,7 @@ export function mapHl7Segments(segments: readonly string[], context: Partial<Map
   return mapHl7Message(parseMessage(text), { raw: Buffer.from(text, 'utf8'), timeZone: 'UTC', ...context });
 }
 
-/** A validated profile from JSON written in a test; fails the test when the JSON is not a valid profile. */
+/** Validates a profile written in a test, failing the test when the JSON is not a valid profile. */
 export function testProfile(json: Record<string, unknown>): AnalyzerProfile {
   const result = validateProfileJson({ name: 'Test analyzer', manufacturer: 'Test', model: 'T-1', transport: { kind: 'tcp-server' }, hostQuery: false, ...json });
   if (!result.ok) throw new Error(`test profile is invalid: ${JSON.stringify(result.issues)}`);
