@@ -57,7 +57,9 @@ export function readAstmFrameCapture(bytes: Uint8Array, settings: AstmCaptureSet
 
 /** Reads a capture of LIS2-A2 records as text lines, without E1381 framing. */
 export function readAstmRecordCapture(bytes: Uint8Array, settings: AstmCaptureSettings, issues: IssueList): AstmCapture {
-  const parsed = parseText(Buffer.from(bytes), settings.encoding, (offset) => offset, issues);
+  // Files saved by Windows editors may start with a UTF-8 byte order mark, which is not a record.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const parsed = parseText(Buffer.from(bytes.subarray(bom)), settings.encoding, (offset) => offset + bom, issues);
 
   // Each message is archived as its own lines: from its H record to the next message's H record.
   const messages = parsed.map((message, index) => {

@@ -124,6 +124,18 @@ describe('inspect on every capture', () => {
     ]);
   });
 
+  it('records as text may start with a byte order mark', () => {
+    const text = 'H|\\^&\rP|1\rO|1|SID1\rR|1|^^^NA|140|mmol/L||N||F\rL|1|N\r';
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'latin1')]);
+    const report = inspectCapture(bytes, { file: 'records.txt', timeZone: 'UTC' });
+
+    expect(report.framing).toBe('astm-records');
+    expect(report.errors).toEqual([]);
+    const lineStarts = text.split('\r').slice(0, -1).map((line) => 3 + text.indexOf(line));
+    expect(report.messages[0]?.records.map((record) => record.offset)).toEqual(lineStarts);
+    expect(report.messages[0]?.results.groups[0]?.accession).toBe('SID1');
+  });
+
   it('a profile that fits is used for the mapping', () => {
     const { report } = inspectFile('astm/senaite_cobas_c311.txt');
     const results = report.messages[0]?.results;
