@@ -26,8 +26,8 @@ interface SentResultBuilder {
 /**
  * Maps one LIS2-A2 message to result drafts: one group per O record (or one for R records that
  * come before any O), one draft per R record. The accession is the first component of O.3 (the
- * specimen ID), or the field and component the profile's `protocol.accession` names. Comments (C records) go to the R record they
- * follow, or to the order.
+ * specimen ID), or the field and component the profile's `protocol.accession` names. Comments
+ * (C records) go to the R record they follow, or to the order.
  */
 export function mapAstmMessage(message: AstmMessage, context: MappingContext): LabResultMapping {
   checkContext(context, 'astm-e1381');

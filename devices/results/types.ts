@@ -117,8 +117,8 @@ export interface LabResultGroup {
   readonly accessionSource?: AccessionSource;
   /**
    * ASTM O.4, the analyzer's own sample id (a barcode it read, or rack and position), shown to
-   * help match a result by hand. It is never used as the accession, because it is the
-   * analyzer's number and not the laboratory's.
+   * help match a result by hand. It is the accession only when the profile's
+   * `protocol.accession` names O.4.
    */
   readonly instrumentSpecimenId?: string;
   /** Order numbers as sent (HL7 OBR-2 and OBR-3; ASTM has none beyond the specimen id). */
