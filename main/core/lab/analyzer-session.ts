@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { AstmLinkOptions } from '../../../devices/astm/index.js';
 import { AstmLink } from '../../../devices/astm/index.js';
 import type { Hl7Message } from '../../../devices/hl7/index.js';
-import { Hl7Error, MllpDecoder, ackForError, acknowledgmentRequest, buildAck, frameMllp, parseMessage, wantsApplicationAck } from '../../../devices/hl7/index.js';
+import { Hl7Error, MllpDecoder, ackForError, acknowledgmentRequest, buildAck, frameMllp, parseMessage, wantsApplicationAck, wantsCommitAck } from '../../../devices/hl7/index.js';
 import type { Transport, TransportState, TransportStateChange } from '../../../devices/transport/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { ArchivedLabMessage, LabArchive, LabProtocol } from './lab-archive.js';
@@ -178,13 +178,16 @@ export class AnalyzerSession extends EventEmitter<AnalyzerSessionEvents> {
     try {
       await this.#options.handle({ archived, protocol: 'hl7', text: payload, hl7: message });
       this.#log.info({ message: archived.id, type: `${message.messageType.code}^${message.messageType.trigger}` }, 'HL7 message stored');
+      // Enhanced mode asks for a commit acknowledgment (MSH-15) and an application one (MSH-16) apart;
+      // the message is stored before either is sent, so both tell the sender the same.
+      if (wantsCommitAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'CA' }).toBytes());
       if (wantsApplicationAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'AA' }).toBytes());
     } catch (error) {
       this.#failed();
-      this.#log.error({ message: archived.id, err: error }, 'storing an HL7 message failed; answered AE so the analyzer sends it again');
-      if (wantsApplicationAck(request, false)) {
-        await this.#sendHl7(buildAck(message, { code: 'AE', errors: [{ condition: 207, message: 'The workstation could not store the message; send it again' }] }).toBytes());
-      }
+      this.#log.error({ message: archived.id, err: error }, 'storing an HL7 message failed; answered with an error so the analyzer sends it again');
+      const errors = [{ condition: 207 as const, message: 'The workstation could not store the message; send it again' }];
+      if (wantsCommitAck(request, false)) await this.#sendHl7(buildAck(message, { code: 'CE', errors }).toBytes());
+      if (wantsApplicationAck(request, false)) await this.#sendHl7(buildAck(message, { code: 'AE', errors }).toBytes());
     }
   }
 
