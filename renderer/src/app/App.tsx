@@ -9,7 +9,7 @@ import { SignInScreen } from '../signin/SignInScreen.js';
 import { describeSignInNotice } from '../signin/sign-in-errors.js';
 import { VitalsDraftStore } from '../vitals/draft-store.js';
 import { VitalsDraftProvider } from '../vitals/VitalsDraftContext.js';
-import type { AppState, View } from './app-state.js';
+import type { AppState, LabResultPosition, View } from './app-state.js';
 import {
   isSameSession,
   locked,
@@ -135,6 +135,8 @@ export function App() {
   const openEmergencyChart = useCallback((patientId: string, reason: string) => showView({ name: 'emergency-chart', patientId, reason }), [showView]);
   const openWard = useCallback(() => showView({ name: 'ward' }), [showView]);
   const openAttention = useCallback(() => showView({ name: 'attention' }), [showView]);
+  const openLab = useCallback(() => showView({ name: 'lab' }), [showView]);
+  const openLabMessage = useCallback((messageId: string, result: LabResultPosition | null) => showView({ name: 'lab-message', messageId, result }), [showView]);
 
   if (connection === 'stale-address') return <StaleAddressPage />;
   if (state.phase === 'starting') return <p className="page-message">{t('app.loading')}</p>;
@@ -166,6 +168,8 @@ export function App() {
           onOpenEmergencyChart={openEmergencyChart}
           onOpenWard={openWard}
           onOpenAttention={openAttention}
+          onOpenLab={openLab}
+          onOpenLabMessage={openLabMessage}
           onUnlocked={handleUnlocked}
           onSwitchUser={handleSwitchUser}
           onCancelSwitch={handleCancelSwitch}

@@ -17,8 +17,10 @@ import { useInactivityTracking } from '../session/useInactivityTracking.js';
 import { AppShell } from '../shell/AppShell.js';
 import { OfflineSignInNotice } from '../shell/OfflineSignInNotice.js';
 import { SignInScreen } from '../signin/SignInScreen.js';
+import { LabBenchScreen } from '../lab/LabBenchScreen.js';
+import { LabMessageScreen } from '../lab/LabMessageScreen.js';
 import { WardListScreen } from '../ward/WardListScreen.js';
-import type { LockState, View } from './app-state.js';
+import type { LabResultPosition, LockState, View } from './app-state.js';
 import { useSession } from './SessionContext.js';
 
 interface SignedInAppProps {
@@ -28,6 +30,8 @@ interface SignedInAppProps {
   onOpenEmergencyChart(patientId: string, reason: string): void;
   onOpenWard(): void;
   onOpenAttention(): void;
+  onOpenLab(): void;
+  onOpenLabMessage(messageId: string, result: LabResultPosition | null): void;
   onUnlocked(session: SessionInfo): void;
   onSwitchUser(): void;
   onCancelSwitch(): void;
@@ -49,7 +53,7 @@ interface EmergencyRequest {
  * being typed survive the lock. The vitals drafts survive in the draft store.
  */
 export function SignedInApp(props: SignedInAppProps) {
-  const { view, lock, onOpenChart, onOpenEmergencyChart, onOpenWard, onOpenAttention, onSessionState } = props;
+  const { view, lock, onOpenChart, onOpenEmergencyChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage, onSessionState } = props;
   const api = useApi();
   const { session } = useSession();
   const [searchText, setSearchText] = useState('');
@@ -134,7 +138,7 @@ export function SignedInApp(props: SignedInAppProps) {
         </>
       }
     >
-      {renderView(view, { onOpenChart, onOpenWard, onOpenAttention })}
+      {renderView(view, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage })}
       {emergencyRequest !== null && (
         <BreakTheGlassDialog
           patient={emergencyRequest.patient}
@@ -152,9 +156,11 @@ interface Navigation {
   onOpenChart(patientId: string): void;
   onOpenWard(): void;
   onOpenAttention(): void;
+  onOpenLab(): void;
+  onOpenLabMessage(messageId: string, result: LabResultPosition | null): void;
 }
 
-function renderView(view: View, { onOpenChart, onOpenWard, onOpenAttention }: Navigation) {
+function renderView(view: View, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage }: Navigation) {
   switch (view.name) {
     case 'ward':
       return <WardListScreen onOpenChart={onOpenChart} />;
@@ -166,5 +172,17 @@ function renderView(view: View, { onOpenChart, onOpenWard, onOpenAttention }: Na
       );
     case 'attention':
       return <NeedsAttentionScreen onBack={onOpenWard} onOpenChart={onOpenChart} />;
+    case 'lab':
+      return <LabBenchScreen onOpenMessage={onOpenLabMessage} />;
+    case 'lab-message':
+      return (
+        <LabMessageScreen
+          key={view.messageId}
+          messageId={view.messageId}
+          result={view.result}
+          onBack={onOpenLab}
+          onOpenResult={(result) => onOpenLabMessage(view.messageId, result)}
+        />
+      );
   }
 }

@@ -1,14 +1,25 @@
-import type { SessionInfo, SessionState } from '../../../preload/api/index.js';
+import type { Role, SessionInfo, SessionState } from '../../../preload/api/index.js';
+import { calls } from '../../../preload/api/index.js';
+import { mayCall } from '../api/call-access.js';
+
+/** A result picked in a lab message: its group's and its own position in the message view. */
+export interface LabResultPosition {
+  group: number;
+  result: number;
+}
 
 /**
  * The signed-in screen: the ward list, a ward patient's chart, a chart opened by breaking the
- * glass, or the changes that need attention (conflicts and refusals of the central server).
+ * glass, the changes that need attention (conflicts and refusals of the central server), the lab
+ * bench, or one analyzer message with its raw text.
  */
 export type View =
   | { name: 'ward' }
   | { name: 'chart'; patientId: string }
   | { name: 'emergency-chart'; patientId: string; reason: string }
-  | { name: 'attention' };
+  | { name: 'attention' }
+  | { name: 'lab' }
+  | { name: 'lab-message'; messageId: string; result: LabResultPosition | null };
 
 /** Reason the sign-in screen is showing when the user did not sign out in this window. */
 export type SignInNotice = 'expired' | 'signed-out' | 'replaced' | 'disabled';
@@ -31,19 +42,29 @@ export type AppState =
 const noResumeViews: ResumeViews = new Map();
 
 /**
+ * Returns the screen a user starts on: the ward list for those who read ward charts, the lab bench
+ * for lab staff and for IT, who may see the analyzer connections there.
+ */
+export function homeView(roles: readonly Role[]): View {
+  if (mayCall(calls.ward.listPatients, roles)) return { name: 'ward' };
+  if (mayCall(calls.lab.connections, roles)) return { name: 'lab' };
+  return { name: 'ward' };
+}
+
+/**
  * Returns the view to reopen for a user after a new sign-in. Emergency access is not reopened:
  * it was granted to the old session, and the user must break the glass again with a new reason.
  */
-function resumableView(view: View): View {
-  return view.name === 'emergency-chart' ? { name: 'ward' } : view;
+function resumableView(view: View, roles: readonly Role[]): View {
+  return view.name === 'emergency-chart' ? homeView(roles) : view;
 }
 
 function resumeViewsOf(state: AppState): ResumeViews {
   return state.phase === 'signed-out' || state.phase === 'signed-in' ? state.resume : noResumeViews;
 }
 
-function withResumeView(resume: ResumeViews, userId: string, view: View): ResumeViews {
-  return new Map(resume).set(userId, resumableView(view));
+function withResumeView(resume: ResumeViews, user: SessionInfo['user'], view: View): ResumeViews {
+  return new Map(resume).set(user.id, resumableView(view, user.roles));
 }
 
 function withoutResumeView(resume: ResumeViews, userId: string): ResumeViews {
@@ -56,14 +77,14 @@ function withoutResumeView(resume: ResumeViews, userId: string): ResumeViews {
 /** Shows the state `session.current` returned at start-up. */
 export function started(session: SessionInfo | null, locked: boolean): AppState {
   if (session === null) return { phase: 'signed-out', notice: null, resume: noResumeViews };
-  return { phase: 'signed-in', session, view: { name: 'ward' }, lock: locked ? 'locked' : 'unlocked', resume: noResumeViews };
+  return { phase: 'signed-in', session, view: homeView(session.user.roles), lock: locked ? 'locked' : 'unlocked', resume: noResumeViews };
 }
 
 /** Leaves the signed-in screens after the session ended elsewhere, remembering where the user was. */
 export function sessionEnded(current: AppState, notice: SignInNotice): AppState {
   if (current.phase === 'signed-out') return current;
   if (current.phase !== 'signed-in') return { phase: 'signed-out', notice, resume: noResumeViews };
-  return { phase: 'signed-out', notice, resume: withResumeView(current.resume, current.session.user.id, current.view) };
+  return { phase: 'signed-out', notice, resume: withResumeView(current.resume, current.session.user, current.view) };
 }
 
 /**
@@ -104,8 +125,8 @@ export function signedIn(current: AppState, session: SessionInfo): AppState {
   }
 
   let resume = resumeViewsOf(current);
-  if (current.phase === 'signed-in') resume = withResumeView(resume, current.session.user.id, current.view);
-  const view = resume.get(userId) ?? { name: 'ward' };
+  if (current.phase === 'signed-in') resume = withResumeView(resume, current.session.user, current.view);
+  const view = resume.get(userId) ?? homeView(session.user.roles);
   return { phase: 'signed-in', session, view, lock: 'unlocked', resume: withoutResumeView(resume, userId) };
 }
 

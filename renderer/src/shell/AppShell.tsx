@@ -7,6 +7,7 @@ import { useApi } from '../api/ApiContext.js';
 import { ErrorDetail } from '../api/ErrorNotice.js';
 import type { PlainError } from '../api/error-text.js';
 import { describeCallError } from '../api/error-text.js';
+import { homeView } from '../app/app-state.js';
 import { useSession } from '../app/SessionContext.js';
 import { formatRoles } from '../format/patient.js';
 import { useConnectionState } from '../host/ConnectionContext.js';
@@ -84,7 +85,8 @@ export function AppShell({ search, notices, onSignedOut, onOpenAttention, childr
         <div className="shell__place">
           <span className="shell__product">{t('app.title')}</span>
           <span className="shell__ward">
-            <span className="shell__ward-label">{t('shell.ward')}</span>{' '}
+            {/* Lab staff work at a department's bench rather than on a ward. */}
+            <span className="shell__ward-label">{homeView(session.user.roles).name === 'lab' ? t('shell.department') : t('shell.ward')}</span>{' '}
             <span data-testid="ward-name">{session.ward.name}</span>
           </span>
         </div>

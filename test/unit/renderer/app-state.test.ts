@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import type { SessionInfo } from '../../../preload/api/index.js';
+import type { Role, SessionInfo } from '../../../preload/api/index.js';
 import type { AppState } from '../../../renderer/src/app/app-state.js';
 import {
+  homeView,
   isSameSession,
   locked,
   sessionEnded,
@@ -16,9 +17,9 @@ import {
   viewShown,
 } from '../../../renderer/src/app/app-state.js';
 
-function session(userId: string, signedInAt = '2026-12-05T09:00:00Z'): SessionInfo {
+function session(userId: string, signedInAt = '2026-12-05T09:00:00Z', roles: Role[] = ['nurse']): SessionInfo {
   return {
-    user: { id: userId, username: userId, displayName: userId, roles: ['nurse'] },
+    user: { id: userId, username: userId, displayName: userId, roles },
     ward: { id: 'ward-7b', name: 'Ward 7B' },
     workstationId: 'ws-1',
     signedInAt,
@@ -132,5 +133,34 @@ describe('sessionStateApplied', () => {
   it('treats a new sign-in of the same user as a replacement', () => {
     const state = sessionStateApplied(signedInOnChart('u1'), { session: session('u1', '2026-12-05T10:00:00Z'), locked: false, lockAt: null });
     expect(state).toMatchObject({ phase: 'signed-out', notice: 'replaced' });
+  });
+});
+
+describe('home view', () => {
+  it.each([
+    [['nurse'], 'ward'],
+    [['pharmacist'], 'ward'],
+    [['lab-technician'], 'lab'],
+    [['it-administrator'], 'lab'],
+    [['nurse', 'lab-technician'], 'ward'],
+    [['radiologist'], 'ward'],
+  ] as [Role[], string][])('sends %j to the %s screen', (roles, screen) => {
+    expect(homeView(roles).name).toBe(screen);
+  });
+
+  it('starts a lab technician on the lab bench', () => {
+    expect(expectSignedIn(started(session('lab-1', undefined, ['lab-technician']), false)).view).toEqual({ name: 'lab' });
+  });
+
+  it('starts a new lab technician on the lab bench', () => {
+    const state = signedIn(signedOut(signedInOnChart('u1'), 'u1'), session('lab-1', undefined, ['lab-technician']));
+    expect(expectSignedIn(state).view).toEqual({ name: 'lab' });
+  });
+
+  it('reopens the lab message a technician had open', () => {
+    const message = { name: 'lab-message', messageId: 'msg-1', result: { group: 0, result: 2 } } as const;
+    const onMessage = viewShown(started(session('lab-1', undefined, ['lab-technician']), false), message);
+    const state = signedIn(sessionEnded(onMessage, 'expired'), session('lab-1', '2026-12-05T10:00:00Z', ['lab-technician']));
+    expect(expectSignedIn(state).view).toEqual(message);
   });
 });
