@@ -17,7 +17,7 @@ export interface MockPatient {
   inScope: boolean;
 }
 
-export type MockRole = 'nurse' | 'doctor' | 'pharmacist' | 'lab-technician';
+export type MockRole = 'nurse' | 'doctor' | 'pharmacist' | 'lab-technician' | 'radiologist' | 'it-administrator';
 
 export interface MockUser {
   id: string;
@@ -27,8 +27,9 @@ export interface MockUser {
 }
 
 /**
- * Staff who can sign in to the mock: one per role, and a second nurse for switching users. The lab
- * technician may read no patient data, as in the contract's access rules.
+ * Staff who can sign in to the mock: one per role, and a second nurse for switching users. As in
+ * the contract's access rules, the lab technician reads no ward charts, and the radiologist and
+ * the IT administrator read neither ward charts nor lab results.
  */
 export const mockUsers: readonly MockUser[] = [
   { id: 'user-nurse-1', username: 'amorgan', displayName: 'Alex Morgan', role: 'nurse' },
@@ -36,6 +37,8 @@ export const mockUsers: readonly MockUser[] = [
   { id: 'user-doctor-1', username: 'pshah', displayName: 'Dr Priya Shah', role: 'doctor' },
   { id: 'user-pharmacist-1', username: 'lchen', displayName: 'Lin Chen', role: 'pharmacist' },
   { id: 'user-lab-1', username: 'rjones', displayName: 'Rhys Jones', role: 'lab-technician' },
+  { id: 'user-radiology-1', username: 'mokoye', displayName: 'Dr Mara Okoye', role: 'radiologist' },
+  { id: 'user-it-1', username: 'tvance', displayName: 'Toni Vance', role: 'it-administrator' },
 ];
 
 /** Returns the first mock user with `role`. */
@@ -53,7 +56,8 @@ export interface MockSessionOptions {
 export function mockSession(now: Date, user: MockUser, options: MockSessionOptions = {}): SessionInfo {
   return {
     user: { id: user.id, username: user.username, displayName: user.displayName, roles: [user.role] },
-    ward: { id: 'ward-7b', name: MOCK_WARD_NAME },
+    // The lab bench's staff sign in at a workstation of the laboratory, the others on the ward.
+    ward: user.role === 'lab-technician' || user.role === 'it-administrator' ? { id: 'lab-core', name: MOCK_LAB_NAME } : { id: 'ward-7b', name: MOCK_WARD_NAME },
     workstationId: 'ws-7b-01',
     signedInAt: new Date(now.getTime() - 2 * MINUTE).toISOString(),
     mode: options.mode ?? 'online',
@@ -62,6 +66,7 @@ export function mockSession(now: Date, user: MockUser, options: MockSessionOptio
 }
 
 export const MOCK_WARD_NAME = 'Ward 7B Respiratory';
+export const MOCK_LAB_NAME = 'Core Laboratory';
 const OTHER_WARD_NAME = 'Ward 3A Cardiology';
 
 function allergy(substance: string, criticality: AllergySummary['criticality'], reactions: string[]): AllergySummary {

@@ -17,6 +17,7 @@ import type {
 import { WARD_CLINICIANS, breakTheGlassInput, calls, events, listCalls, recordVitalsInput, scoreNews2, setSpO2ScaleInput, updateContactInput } from '../../../preload/api/index.js';
 import type { MockPatient, MockRole, MockUser } from './mock-data.js';
 import { mockPatients, mockSession, mockUserWithRole, mockUsers } from './mock-data.js';
+import { MockLab, MockLabError } from './mock-lab.js';
 
 /**
  * A fake `window.hms` for looking at the renderer without the core. The handlers run in Node;
@@ -97,6 +98,8 @@ export class MockHms {
   /** Local times at which the page reported activity, in epoch milliseconds. */
   readonly activityReports: number[] = [];
   readonly emergencyAccesses: MockEmergencyAccess[] = [];
+  /** The lab bench's connections, messages and review queue. */
+  readonly lab: MockLab;
   #page: Page | null = null;
   readonly #eventSinks: ((channel: string, payload: unknown) => void)[] = [];
   /** Emergency access granted in this session, by patient id. */
@@ -118,6 +121,7 @@ export class MockHms {
     this.session = startSignedIn ? this.#sessionFor(startUser) : null;
     this.locked = options.locked === true;
     this.#lastActivityAt = Date.now();
+    this.lab = new MockLab(this.#now, (change) => void this.emit(events.labChanged.channel, change));
     this.syncStatus = options.syncStatus ?? {
       state: this.#offline ? 'offline' : 'online',
       pendingChanges: 0,
@@ -217,6 +221,7 @@ export class MockHms {
       [calls.sync.resendRejected.channel]: () => {
         throw new MockCallError({ code: 'not-found', message: 'The preview has no refused changes' });
       },
+      ...this.lab.handlers(() => this.#requireSession().user.id),
     };
   }
 
@@ -256,7 +261,7 @@ export class MockHms {
       }
       return { ok: true, value: handler(input) };
     } catch (error) {
-      if (error instanceof MockCallError) return { ok: false, error: error.body };
+      if (error instanceof MockCallError || error instanceof MockLabError) return { ok: false, error: error.body };
       throw error;
     }
   }

@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 
 import type { MockOptions } from './mock-hms-api.js';
 import { MOCK_PASSWORD, MOCK_UNKNOWN_OFFLINE_USERNAME, MockHms } from './mock-hms-api.js';
+import { labJourney, labConnectionsForIt } from './preview-lab.js';
 import { createMockWebSocketHost } from './mock-websocket-host.js';
 import { serveStatic } from './static-server.js';
 
@@ -196,9 +197,9 @@ async function syncStripJourney(browser: Browser, baseUrl: string): Promise<void
   await page.close();
 }
 
-/** Signs in as a lab technician, whose role may not open the ward list: a plain explanation, no "Try again". */
+/** Signs in as a radiologist, whose role may not open the ward list: a plain explanation, no "Try again". */
 async function forbiddenRoleJourney(browser: Browser, baseUrl: string): Promise<void> {
-  const mock = new MockHms({ role: 'lab-technician', signedIn: true });
+  const mock = new MockHms({ role: 'radiologist', signedIn: true });
   const page = await openPage(browser, baseUrl, mock);
 
   const notice = page.getByTestId('access-forbidden');
@@ -568,6 +569,8 @@ async function main(): Promise<void> {
     await pharmacistView(browser, server.url);
     await syncStripJourney(browser, server.url);
     await forbiddenRoleJourney(browser, server.url);
+    await labJourney({ browser, baseUrl: server.url, openPage, shoot, check });
+    await labConnectionsForIt({ browser, baseUrl: server.url, openPage, shoot, check });
     await missingToken(browser, server.url);
     await browserClient(browser);
   } finally {
