@@ -1,8 +1,8 @@
 // `npm run demo`: the reference server on its embedded PostgreSQL (PGlite), seeded with Synthea
 // patients, and the workstation through the browser host. Both keep their data under .data/
 // between runs; --fresh starts both afresh.
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'server-only': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
+    lab: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -33,7 +34,11 @@ if (values.help) {
   --data-dir DIR          folder of the server's and the workstation's data and logs (default .data)
   --server-only           start only the reference server, for example after stopping it to see
                           the workstation work offline
-  --skip-build            use the existing dist/ instead of building first`);
+  --skip-build            use the existing dist/ instead of building first
+  --lab                   start a lab bench instead of a ward workstation: it serves the Core
+                          Laboratory (lab-core), and a simulated cobas c 311 on a serial line
+                          (a socat pty pair) sends results for a seeded specimen and for one the
+                          workstation does not know. Sign in as lab-technician. Needs socat.`);
   process.exit(0);
 }
 
@@ -48,7 +53,13 @@ if (values.fresh) {
 }
 
 const serverUrl = `http://127.0.0.1:${values['server-port']}`;
+const ward = values.lab ? 'lab-core' : values.ward;
+if (values.lab && spawnSync('socat', ['-V'], { stdio: 'ignore' }).status !== 0) {
+  fail('--lab needs socat for the simulated serial line between the analyzer and the workstation: install it (Debian: apt-get install socat) and start the demo again.');
+}
 const logDirectory = join(dataDirectory, 'logs');
+/** The simulated serial line of --lab: a socat pty pair, the analyzer on one end, the workstation on the other. */
+const labLine = { analyzer: join(dataDirectory, 'lab-line', 'analyzer'), workstation: join(dataDirectory, 'lab-line', 'workstation') };
 mkdirSync(logDirectory, { recursive: true, mode: 0o700 });
 const children = [];
 let stopping = false;
@@ -119,7 +130,8 @@ if (values['server-only']) {
   // The browser host logs to <data>/workstation/logs itself; its standard output carries only the
   // address with the launch token, which is never written to a file.
   const workstationData = join(dataDirectory, 'workstation');
-  const args = ['--data-dir', workstationData, '--server-url', serverUrl, '--ward', values.ward, '--port', values['workstation-port']];
+  if (values.lab) prepareLabBench(workstationData);
+  const args = ['--data-dir', workstationData, '--server-url', serverUrl, '--ward', ward, '--port', values['workstation-port']];
   const workstation = spawn(process.execPath, [join(root, 'dist/node/main/browser-host/main.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(workstation);
   workstation.stderr.on('data', (chunk) => process.stderr.write(`[workstation] ${chunk}`));
@@ -143,7 +155,11 @@ HMS Workstation demo is running.
   Open:  ${match[1]}
          (a new address at every start: the part after # is this launch's token)
 
-  Ward:  ${values.ward}    Central server: ${serverUrl} (process ${server.pid})
+  Ward:  ${ward}    Central server: ${serverUrl} (process ${server.pid})${values.lab ? `
+
+  Lab:   a simulated cobas c 311 on ${labLine.analyzer} sends its results once the workstation
+         is up; sign in as lab-technician to see them and the review queue. Replay them with:
+         node bin/hms-lab.mjs simulate --serial ${labLine.analyzer} test/fixtures/astm/senaite_cobas_c311.txt` : ''}
 
   Demo users (synthetic data only; never use these accounts with real patients):
 ${DEMO_USERS.map((user) => `    ${user.username.padEnd(18)} password ${user.password.padEnd(24)} ${user.roles.join(', ')}`).join('\n')}
@@ -156,4 +172,34 @@ ${DEMO_USERS.map((user) => `    ${user.username.padEnd(18)} password ${user.pass
 `);
   };
   workstation.stdout.on('data', findAddress);
+  if (values.lab) setTimeout(() => void startAnalyzer(), 5_000).unref();
+}
+
+
+/** Starts the pty pair and enrols the workstation's cobas c 311 connection on it in settings.json. */
+function prepareLabBench(workstationData) {
+  mkdirSync(join(dataDirectory, 'lab-line'), { recursive: true });
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${labLine.analyzer}`, `pty,raw,echo=0,link=${labLine.workstation}`], { stdio: 'ignore' });
+  children.push(socat);
+  mkdirSync(workstationData, { recursive: true });
+  const settingsPath = join(workstationData, 'settings.json');
+  const stored = existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {};
+  const lab = { connections: [{ profile: 'roche-cobas-c311', transport: { path: labLine.workstation, assertDtr: false } }] };
+  writeFileSync(settingsPath, `${JSON.stringify({ ...stored, wardId: ward, lab }, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Plays the cobas c 311 capture and a result for a specimen nobody ordered, once each. */
+async function startAnalyzer() {
+  const unknown = join(dataDirectory, 'lab-line', 'unknown-specimen.astm');
+  writeFileSync(unknown, ['H|\\^&|||c311^1|||||host|RSUPL^REAL|P|1', 'P|1', 'O|1|9999^ZZ-UNKNOWN-01^1^^004|R1|^^^685/|R', 'R|1|^^^685/|30.1|U/l||N||F', 'L|1|N', ''].join('\n'));
+  for (const capture of [join(root, 'test/fixtures/astm/senaite_cobas_c311.txt'), unknown]) {
+    const child = spawn(process.execPath, [join(root, 'bin/hms-lab.mjs'), 'simulate', '--serial', labLine.analyzer, capture], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const status = await new Promise((resolvePromise) => child.on('exit', resolvePromise));
+    if (status !== 0) console.error(`[analyzer] ${capture} was not accepted:\n${output}`);
+  }
+  console.log('[analyzer] The simulated cobas c 311 has sent its results; sign in as lab-technician to see them.');
 }
