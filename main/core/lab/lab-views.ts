@@ -8,11 +8,17 @@ export interface GroupPatient {
   mrn: string;
 }
 
-/** Writes a result value as lab staff read it: "<0.5", "1:128", "2-8", "Positive". */
-export function describeValue(value: ResultValue, sent: string): string {
+/**
+ * Writes a result value as lab staff read it: "<0.5", "1:128", "2-8", "Positive". A quantity keeps
+ * the digits the analyzer sent ("15.0", not "15") unless the profile converted it to another unit.
+ */
+export function describeValue(value: ResultValue, sent: string, converted = false): string {
   switch (value.kind) {
-    case 'quantity':
+    case 'quantity': {
+      const sentNumber = sent.trim().replace(/^(<=|>=|<|>)\s*/, '');
+      if (!converted && sentNumber !== '' && Number(sentNumber) === value.value) return `${value.comparator ?? ''}${sentNumber}`;
       return `${value.comparator ?? ''}${value.value}`;
+    }
     case 'ratio':
       return `${value.comparator ?? ''}${value.numerator}:${value.denominator}`;
     case 'range':
@@ -32,7 +38,7 @@ export function toResultView(result: LabResultDraft): LabResultView {
     testCode: result.testCode.key,
     display: mapped?.display ?? (result.testCode.display || result.testCode.key),
     loinc: mapped?.loinc ?? null,
-    value: describeValue(result.value, result.sentValue),
+    value: describeValue(result.value, result.sentValue, result.unit.conversion !== undefined),
     unit: result.unit.stored ?? (result.unit.sent || null),
     referenceRange: result.referenceRange?.text || null,
     interpretation: result.interpretation.map((flag) => flag.code ?? flag.sent),
