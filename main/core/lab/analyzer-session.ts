@@ -19,10 +19,18 @@ export interface ReceivedLabMessage {
 }
 
 /**
- * Stores what a message holds. Resolving means its results are safely stored or queued for review;
- * an HL7 sender then gets AA. Throwing gets the sender AE, so it may send the message again.
+ * A message the handler requests the session to send back on the same connection: the response
+ * to a host query. ASTM bytes go out in a transfer of their own once the link is neutral again; an HL7
+ * message (an RSP) is sent in place of the AA acknowledgment.
  */
-export type LabMessageHandler = (message: ReceivedLabMessage) => Promise<void>;
+export type LabReply = { protocol: 'astm'; bytes: Buffer } | { protocol: 'hl7'; message: Hl7Message };
+
+/**
+ * Stores what a message holds. Resolving means its results are safely stored or queued for review;
+ * an HL7 sender then gets AA, or the reply when the handler returns one. A handler that never
+ * replies may return Promise<void>. Throwing gets the sender AE, so it may send the message again.
+ */
+export type LabMessageHandler = (message: ReceivedLabMessage) => Promise<LabReply | undefined> | Promise<void>;
 
 export interface AnalyzerSessionStatus {
   connectionId: string;
@@ -134,10 +142,15 @@ export class AnalyzerSession extends EventEmitter<AnalyzerSessionEvents> {
       const archived = this.#options.archive.archive(this.#options.connectionId, 'astm', message.raw);
       this.#received();
       this.#log.info({ message: archived.id, frames: message.frameCount, bytes: message.raw.length }, 'ASTM message received');
-      this.#options.handle({ archived, protocol: 'astm', text: message.text }).catch((error: unknown) => {
-        this.#failed();
-        this.#log.error({ message: archived.id, err: error }, 'storing an ASTM message failed; it stays in the archive as received');
-      });
+      this.#options.handle({ archived, protocol: 'astm', text: message.text }).then(
+        (reply) => {
+          if (reply?.protocol === 'astm') this.#sendAstm(link, archived.id, reply.bytes);
+        },
+        (error: unknown) => {
+          this.#failed();
+          this.#log.error({ message: archived.id, err: error }, 'storing an ASTM message failed; it stays in the archive as received');
+        },
+      );
     });
     link.on('transferFailed', (error) => {
       this.#failed();
@@ -145,6 +158,14 @@ export class AnalyzerSession extends EventEmitter<AnalyzerSessionEvents> {
     });
     link.on('warning', (warning) => this.#log.warn({ code: warning.code }, 'ASTM link warning'));
     return link;
+  }
+
+  /** Sends a reply in a transfer of its own; the link writes its ENQ once the analyzer's transfer has ended. */
+  #sendAstm(link: AstmLink, messageId: string, bytes: Buffer): void {
+    link.send(bytes).then(
+      () => this.#log.info({ message: messageId, bytes: bytes.length }, 'ASTM reply delivered'),
+      (error: unknown) => this.#log.warn({ message: messageId, err: error }, 'ASTM reply not delivered; the analyzer queries again if it still needs the orders'),
+    );
   }
 
   #enqueueHl7(payload: Buffer): void {
@@ -176,12 +197,14 @@ export class AnalyzerSession extends EventEmitter<AnalyzerSessionEvents> {
 
     const request = acknowledgmentRequest(message);
     try {
-      await this.#options.handle({ archived, protocol: 'hl7', text: payload, hl7: message });
+      const reply = await this.#options.handle({ archived, protocol: 'hl7', text: payload, hl7: message });
       this.#log.info({ message: archived.id, type: `${message.messageType.code}^${message.messageType.trigger}` }, 'HL7 message stored');
       // Enhanced mode asks for a commit acknowledgment (MSH-15) and an application one (MSH-16) apart;
       // the message is stored before either is sent, so both tell the sender the same.
       if (wantsCommitAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'CA' }).toBytes());
-      if (wantsApplicationAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'AA' }).toBytes());
+      // A query's response is its application-level acknowledgment, so it is sent whatever MSH-16 requests.
+      if (reply?.protocol === 'hl7') await this.#sendHl7(reply.message.toBytes());
+      else if (wantsApplicationAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'AA' }).toBytes());
     } catch (error) {
       this.#failed();
       this.#log.error({ message: archived.id, err: error }, 'storing an HL7 message failed; answered with an error so the analyzer sends it again');

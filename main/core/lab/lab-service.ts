@@ -12,7 +12,9 @@ import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import type { Logger } from '../logging/logger.js';
 import { displayName } from '../services/fhir-views.js';
 import type { LocalWriter } from '../services/local-writer.js';
-import type { AnalyzerSession, ReceivedLabMessage } from './analyzer-session.js';
+import type { AnalyzerSession, LabReply, ReceivedLabMessage } from './analyzer-session.js';
+import type { HostQueryDetail, HostQueryOutcome } from './host-query.js';
+import { HostQueryResponder } from './host-query.js';
 import type { ArchivedLabMessage, LabArchive, LabMessageDetail as ArchivedDetail } from './lab-archive.js';
 import type { GroupPatient } from './lab-views.js';
 import { showControlCharacters, toGroupView } from './lab-views.js';
@@ -31,6 +33,8 @@ export interface HeldGroup {
 /** The archive detail of a message, with the group views the screens list. */
 interface MessageDetail extends ArchivedDetail {
   groups?: LabResultGroupView[];
+  /** The response to a host query in the message. */
+  hostQuery?: HostQueryDetail;
 }
 
 interface LabServiceEvents {
@@ -65,11 +69,13 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   readonly #options: LabServiceOptions;
   readonly #sessions = new Map<string, { session: AnalyzerSession; name: string }>();
   readonly #log: Logger;
+  readonly #hostQueries: HostQueryResponder;
 
   constructor(options: LabServiceOptions) {
     super();
     this.#options = options;
     this.#log = options.logger;
+    this.#hostQueries = new HostQueryResponder({ replica: options.replica, logger: options.logger, now: options.now, timeZone: options.timeZone });
   }
 
   /** Adds a connection; its messages are handled by this service. */
@@ -78,9 +84,9 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     session.on('status', () => this.#changed('connections'));
   }
 
-  /** The handler each analyzer session calls for a complete message. */
-  readonly handle = async (message: ReceivedLabMessage): Promise<void> => {
-    await this.#handle(message.archived, message.text, message.hl7 === undefined ? undefined : message.text);
+  /** The handler each analyzer session calls for a complete message; returns the response to a host query. */
+  readonly handle = async (message: ReceivedLabMessage): Promise<LabReply | undefined> => {
+    return this.#handle(message.archived, message.text, message.hl7 === undefined ? undefined : message.text, true);
   };
 
   /** Handles again the messages a stop left unhandled; their ids make a second write harmless. */
@@ -90,7 +96,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       const raw = this.#options.archive.raw(archived.id);
       if (!raw) continue;
       try {
-        await this.#handle(archived, archived.protocol === 'astm' ? recordsOfFrames(raw) : raw, archived.protocol === 'hl7' ? raw : undefined);
+        await this.#handle(archived, archived.protocol === 'astm' ? recordsOfFrames(raw) : raw, archived.protocol === 'hl7' ? raw : undefined, false);
       } catch (error) {
         this.#log.error({ message: archived.id, err: error }, 'handling an archived lab message again failed; it stays as received');
       }
@@ -99,7 +105,8 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     return unsettled.length;
   }
 
-  async #handle(archived: ArchivedLabMessage, text: Buffer, hl7Payload: Buffer | undefined): Promise<void> {
+  /** Stores a message's results and builds the response to its host query; `live` is false when handling an archived message again. */
+  async #handle(archived: ArchivedLabMessage, text: Buffer, hl7Payload: Buffer | undefined, live: boolean): Promise<LabReply | undefined> {
     const raw = this.#options.archive.raw(archived.id) ?? text;
     const profile = this.#options.profiles.get(archived.connectionId);
     let mappings: LabResultMapping[];
@@ -109,7 +116,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       this.#options.archive.settle(archived.id, 'rejected', { error: (error as Error).message });
       this.#changed('messages');
       this.#log.warn({ message: archived.id, err: error }, 'lab message could not be mapped to results');
-      return;
+      return undefined;
     }
 
     const documentIds: string[] = [];
@@ -137,18 +144,34 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       }
     }
 
+    const query = await this.#respondToHostQuery(archived, text, hl7Payload, profile, live);
+
     const outcome = reviewIds.length > 0 ? 'review' : groups.length > 0 ? 'stored' : 'no-results';
-    const detail: MessageDetail = { documentIds, reviewIds, groups, counts: { groups: groups.length, documents: documentIds.length, held: reviewIds.length } };
+    const counts = { groups: groups.length, documents: documentIds.length, held: reviewIds.length, ...(query ? { orders: query.detail.orders } : {}) };
+    const detail: MessageDetail = { documentIds, reviewIds, groups, counts, ...(query ? { hostQuery: query.detail } : {}) };
     this.#options.archive.settle(archived.id, outcome, detail);
     this.#log.info({ message: archived.id, outcome, documents: documentIds.length, held: reviewIds.length }, 'lab message handled');
     this.#changed(reviewIds.length > 0 ? 'review' : 'messages');
+    return query?.reply;
+  }
+
+  /** Builds the response to the message's host query (ASTM Q records, HL7 QBP); undefined for any other message. */
+  async #respondToHostQuery(
+    archived: ArchivedLabMessage,
+    text: Buffer,
+    hl7Payload: Buffer | undefined,
+    profile: AnalyzerProfile | undefined,
+    live: boolean,
+  ): Promise<HostQueryOutcome | undefined> {
+    const context = { messageId: archived.id, profile, live };
+    if (archived.protocol === 'hl7') return this.#hostQueries.respondToHl7(parseMessage(hl7Payload ?? text), context);
+    return this.#hostQueries.respondToAstm(parseAstmMessages(text, { encoding: astmEncoding(profile) }), context);
   }
 
   #map(archived: ArchivedLabMessage, raw: Buffer, text: Buffer, hl7Payload: Buffer | undefined, profile: AnalyzerProfile | undefined): LabResultMapping[] {
     const context = { raw, timeZone: this.#options.timeZone, ...(profile ? { profile } : {}) };
     if (archived.protocol === 'hl7') return [mapHl7Message(parseMessage(hl7Payload ?? text), context)];
-    const encoding = profile?.protocol.name === 'astm-e1381' && profile.protocol.encoding === 'utf-8' ? 'utf8' : 'latin1';
-    return parseAstmMessages(text, { encoding }).map((message, part) => mapAstmMessage(message, { ...context, part }));
+    return parseAstmMessages(text, { encoding: astmEncoding(profile) }).map((message, part) => mapAstmMessage(message, { ...context, part }));
   }
 
   async #findSpecimen(accession: string): Promise<MatchedSpecimen | undefined> {
@@ -258,6 +281,11 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     for (const { session } of this.#sessions.values()) await session.stop();
     this.#sessions.clear();
   }
+}
+
+/** Returns the text encoding of an analyzer's ASTM records: Latin-1 unless its profile sets UTF-8. */
+function astmEncoding(profile: AnalyzerProfile | undefined): 'utf8' | 'latin1' {
+  return profile?.protocol.name === 'astm-e1381' && profile.protocol.encoding === 'utf-8' ? 'utf8' : 'latin1';
 }
 
 /** The review reasons of a group: each result's own, and the group's specimen match. */
