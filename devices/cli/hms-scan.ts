@@ -66,7 +66,7 @@ function readParseArguments(args: string[]): Reading {
   if (positionals.length > 1) return { kind: 'invalid', message: `Only one STRING can be parsed at a time, but ${positionals.length} were given: quote a scan that contains spaces` };
 
   const now = values.now === undefined ? new Date() : readNow(values.now);
-  if (now === undefined) return { kind: 'invalid', message: `--now ${JSON.stringify(values.now)} is no valid ISO date or date-time: give it as 2025-06-01 or 2025-06-01T14:30` };
+  if (now === undefined) return { kind: 'invalid', message: `--now ${JSON.stringify(values.now)} is an invalid ISO date or date-time: give it as 2025-06-01 or 2025-06-01T14:30` };
 
   try {
     const options: ScanParseOptions = {

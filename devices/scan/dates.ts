@@ -13,9 +13,9 @@ export interface CalendarDate {
 export type DateReading = { readonly ok: true; readonly date: CalendarDate } | { readonly ok: false; readonly reason: string };
 
 /**
- * Expands a two-digit year by the GS1 sliding window (GS1 General Specifications, section 7.12):
- * a year 51 to 99 years ahead of the clock's belongs to the previous century, one 50 to 99 years
- * behind it to the next century, and any other to the current one.
+ * Expands a two-digit year by the GS1 sliding window (GS1 General Specifications, section 7.12).
+ * A year 51 to 99 years ahead of the clock's year belongs to the previous century. A year 50 to 99
+ * years behind it belongs to the next century, and any other year to the current one.
  */
 export function expandYear(twoDigitYear: number, now: Date): number {
   const currentYear = now.getFullYear();
@@ -62,7 +62,7 @@ export function isoDate(date: CalendarDate): string {
   return `${String(date.year).padStart(4, '0')}-${pad2(date.month)}-${pad2(date.day)}`;
 }
 
-/** The clock's calendar date in the workstation's time zone, as an ISO date. */
+/** Returns the clock's calendar date in the workstation's time zone, as an ISO date. */
 export function localIsoDate(now: Date): string {
   return isoDate({ year: now.getFullYear(), month: now.getMonth() + 1, day: now.getDate() });
 }

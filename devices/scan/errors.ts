@@ -1,8 +1,8 @@
-/** Why a scan was rejected. Each code has one meaning in README.md beside this file. */
+/** Reason code of a rejected scan. README.md beside this file explains each code. */
 export type ScanErrorCode =
-  /** The scan holds no data, or only whitespace and a symbology identifier. */
+  /** The scan is empty, or contains only whitespace and a symbology identifier. */
   | 'empty-scan'
-  /** The scan starts with `]` but the next two characters are no AIM symbology identifier this parser knows. */
+  /** The scan starts with `]`, but the next two characters are not in this parser's table of AIM symbology identifiers. */
   | 'unknown-symbology'
   /** No GS1 application identifier starts at this position. */
   | 'unknown-ai'
@@ -12,7 +12,7 @@ export type ScanErrorCode =
   | 'invalid-character'
   /** A GS1 mod-10 check digit does not match the digits before it. */
   | 'bad-check-digit'
-  /** A date or time field holds no real date or time. */
+  /** A date or time field contains a date or time that does not exist. */
   | 'invalid-date'
   /** The expiry date (AI 17, AI 7003 or the HIBC expiry) is before the clock's date. */
   | 'expired'
@@ -57,9 +57,9 @@ export interface ScanError {
   readonly ai?: string;
   /** The value concerned, as scanned. */
   readonly value?: string;
-  /** What the rule requires there: the correct check digit or character, a length, a date. */
+  /** The value the rule requires there: the correct check digit or character, a length, a date. */
   readonly expected?: string;
-  /** What the scan holds there instead. */
+  /** The value the scan contains there instead. */
   readonly found?: string;
 }
 
@@ -69,7 +69,7 @@ export function scanError(code: ScanErrorCode, position: number, message: string
   return { code, message, position, ...details };
 }
 
-/** Thrown by `compileSitePattern` when a site's wristband or specimen pattern is no valid regular expression. */
+/** Thrown by `compileSitePattern` when a site's wristband or specimen pattern is an invalid regular expression. */
 export class SitePatternError extends Error {
   override readonly name = 'SitePatternError';
 
@@ -78,6 +78,6 @@ export class SitePatternError extends Error {
     readonly source: string,
     reason: string,
   ) {
-    super(`The ${setting} pattern ${JSON.stringify(source)} is no valid regular expression (${reason}): correct the pattern`);
+    super(`The ${setting} pattern ${JSON.stringify(source)} is an invalid regular expression (${reason}): correct the pattern`);
   }
 }

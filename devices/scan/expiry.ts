@@ -16,6 +16,6 @@ export function findExpiredElement(elements: readonly Gs1Element[], now: Date): 
 }
 
 export function expiredError(expiry: string, position: number, source: string, ai?: string): ScanError {
-  const message = `The product expired ${expiry.length === 10 ? 'on' : 'at'} ${expiry} (${source}): do not use it; take another pack`;
+  const message = `The product expired ${expiry.length === 10 ? 'on' : 'at'} ${expiry} (${source}): do not use it, and take another pack`;
   return scanError('expired', position, message, { ...(ai ? { ai } : {}), value: expiry });
 }

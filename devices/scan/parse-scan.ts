@@ -26,7 +26,7 @@ export interface ScanParseOptions {
   readonly extraGroupSeparators?: readonly string[];
   /** When false, GS1 date AIs whose digits are no real date give a null date instead of an error. Default: true. */
   readonly checkDates?: boolean;
-  /** How the site's country lays out variable-measure GTINs (prefixes 20-29), to read their weight or price. */
+  /** The layouts of variable-measure GTINs (prefixes 20-29) in the site's country, used to read their weight or price. */
   readonly variableMeasureRules?: readonly VariableMeasureRule[];
 }
 
@@ -41,8 +41,8 @@ interface ScanInput {
 /**
  * Parses one scan as a barcode scanner sent it: an optional AIM symbology identifier, then GS1
  * data (element string, Digital Link URI, human readable interpretation or EAN/UPC GTIN), HIBC, or
- * the site's wristband or specimen format. Never throws: an invalid scan gives a result whose
- * `error` says why and where.
+ * the site's wristband or specimen format. It never throws: the result of an invalid scan has an
+ * `error` with the reason and the position.
  */
 export function parseScan(raw: string, options: ScanParseOptions): ScanResult {
   const leading = raw.length - raw.trimStart().length;
@@ -62,7 +62,7 @@ export function parseScan(raw: string, options: ScanParseOptions): ScanResult {
     hasTrailingSpace: raw[leading + trimmed.length] === ' ',
   };
 
-  if (data === '') return { ...input.base, kind: 'unknown', error: scanError('empty-scan', leading, 'The scan holds no data: scan the barcode again') };
+  if (data === '') return { ...input.base, kind: 'unknown', error: scanError('empty-scan', leading, 'The scan is empty: scan the barcode again') };
   return readByContent(input, readOptions(options), options);
 }
 
@@ -101,10 +101,10 @@ function readText(input: ScanInput, gs1Options: Gs1ReadOptions, options: ScanPar
 }
 
 /**
- * Data without a symbology identifier can be a GTIN or an element string with the same digits,
- * such as `425261` (UPC-E, or AI 425). A GTIN-length number with a valid check digit is read as a
- * GTIN first, because medication packs carry EAN/UPC symbols; the element string reading, when
- * valid, is kept in `alternatives`.
+ * Reads data without a symbology identifier, which can be a GTIN or an element string with the
+ * same digits, such as `425261` (UPC-E, or AI 425). A GTIN-length number with a valid check digit
+ * is read as a GTIN first, because medication packs carry EAN/UPC symbols. The element string
+ * reading, when valid, is kept in `alternatives`.
  */
 function readWithoutIdentifier(input: ScanInput, gs1Options: Gs1ReadOptions): ScanResult {
   const { base, offset } = input;
@@ -162,7 +162,7 @@ function readSitePatterns(input: ScanInput, options: ScanParseOptions): ScanResu
 
 function unknownSymbology(raw: string, trimmed: string, leading: number): ScanResult {
   const identifier = trimmed.slice(0, 3);
-  const message = `The scan starts with ${JSON.stringify(identifier)}, which is no AIM symbology identifier this workstation knows: check the scanner's symbology identifier setting`;
+  const message = `Unknown AIM symbology identifier ${JSON.stringify(identifier)} at the start of the scan: check the scanner's symbology identifier setting`;
   const error: ScanError = scanError('unknown-symbology', leading, message, { found: identifier });
   return { raw, symbology: null, data: trimmed, kind: 'unknown', error };
 }

@@ -5,7 +5,7 @@ import type { Symbology } from './symbology.js';
 
 export type ScanKind = 'gs1' | 'hibc' | 'wristband' | 'specimen' | 'unknown';
 
-/** How a GS1 scan wrote its elements. */
+/** The syntax in which a GS1 scan carries its elements. */
 export type Gs1Syntax =
   /** AIs and values with group separators, from a GS1 symbology or typed without one. */
   | 'element-string'
@@ -23,7 +23,7 @@ interface ScanResultBase {
   readonly symbology: Symbology | null;
   /** The scan without symbology identifier and surrounding whitespace. */
   readonly data: string;
-  /** Why the scan is invalid; null for a valid scan. */
+  /** The reason the scan is invalid, or null for a valid scan. */
   readonly error: ScanError | null;
 }
 
@@ -65,7 +65,7 @@ export interface SpecimenScanResult extends ScanResultBase {
   readonly groups: Readonly<Record<string, string>>;
 }
 
-/** A scan in no format this parser knows; valid unless `error` says otherwise (an unknown symbology identifier). */
+/** A scan in no format this parser reads. It is valid unless `error` is set (an unknown symbology identifier). */
 export interface UnknownScanResult extends ScanResultBase {
   readonly kind: 'unknown';
 }

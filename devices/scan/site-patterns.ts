@@ -4,9 +4,9 @@ export type SitePatternName = 'wristband' | 'specimen';
 
 /**
  * Compiles a wristband or specimen pattern from the site settings. The pattern must match the
- * whole scan, so `^` and `$` are added; named groups `mrn` (wristband) and `accession` (specimen)
- * pick the identifier out of a longer label. Throws SitePatternError naming the setting when the
- * pattern is no valid regular expression.
+ * whole scan, so `^` and `$` are added. Named groups `mrn` (wristband) and `accession` (specimen)
+ * pick the identifier out of a longer label. Throws SitePatternError, which names the setting,
+ * when the pattern is an invalid regular expression.
  */
 export function compileSitePattern(source: string, setting: SitePatternName): RegExp {
   if (source.trim() === '') throw new SitePatternError(setting, source, 'it is empty');
@@ -24,7 +24,7 @@ export interface SitePatternMatch {
   readonly groups: Record<string, string>;
 }
 
-/** Matches `data` against a site pattern as a whole; `group` names the capture that holds the identifier. */
+/** Matches `data` against a site pattern as a whole. `group` names the capture that contains the identifier. */
 export function matchSitePattern(pattern: RegExp, data: string, group: 'mrn' | 'accession'): SitePatternMatch | undefined {
   // Anchored afresh and without the g and y flags, so that a caller's RegExp neither matches part of
   // the scan nor carries lastIndex from one scan to the next.

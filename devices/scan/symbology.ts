@@ -1,10 +1,10 @@
 /**
  * AIM symbology identifiers (ISO/IEC 15424): the `]` + code character + modifier that a scanner
- * configured to send them puts before the data. The identifier says whether the data is a GS1
+ * configured to send them puts before the data. The identifier shows whether the data is a GS1
  * element string (FNC1 in first position), a GTIN from an EAN/UPC or ITF-14 symbol, or plain text.
  */
 
-/** What the data after the identifier is. */
+/** The kind of data after the identifier. */
 export type SymbologyContent =
   /** GS1 application identifiers and values, groups ended by GS (FNC1). */
   | 'gs1-element-string'

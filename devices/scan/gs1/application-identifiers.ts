@@ -1,5 +1,5 @@
 /**
- * The GS1 application identifiers this parser knows, with their data titles and formats as the
+ * The GS1 application identifiers that this parser reads, with their data titles and formats as the
  * GS1 General Specifications (section 3.2) and GS1's machine-readable Syntax Dictionary list them.
  * An AI missing here is reported as unknown, so that a value is never read with a guessed length.
  *
@@ -75,7 +75,7 @@ function define(ai: string, title: string, parts: readonly AiPart[], interpretat
   DEFINITIONS.push({ ai, title, parts, interpretation, ...(checkParts ? { checkParts } : {}) });
 }
 
-/** An ITIP piece number lies between 01 and the total count. */
+/** Checks that an ITIP piece number lies between 01 and the total count. */
 function checkPieceOfTotal(parts: readonly string[]): string | undefined {
   const piece = Number(parts[1]);
   const total = Number(parts[2]);

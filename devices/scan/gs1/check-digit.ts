@@ -1,6 +1,6 @@
 /**
- * The GS1 mod-10 check digit of GTINs, SSCCs, GLNs and the other GS1 keys: digits weighted 3 and 1
- * alternately from the right, starting with 3 next to the check digit.
+ * Computes the GS1 mod-10 check digit of GTINs, SSCCs, GLNs and the other GS1 keys: digits weighted
+ * 3 and 1 alternately from the right, starting with 3 next to the check digit.
  */
 export function gs1CheckDigit(digitsWithoutCheck: string): string {
   let sum = 0;

@@ -121,7 +121,7 @@ function findKeyPairs(segments: readonly Segment[]): Array<[Segment, Segment]> |
 function readPair(name: Segment, value: Segment, context: ReadContext): { ok: true; element: Gs1Element } | { ok: false; error: ScanError } {
   const definition = getAiDefinition(name.text);
   if (!definition) {
-    const message = `The Digital Link names AI ${name.text}, which is no known GS1 application identifier: check the URI`;
+    const message = `The Digital Link contains unknown GS1 application identifier ${name.text}: check the URI`;
     return { ok: false, error: scanError('unknown-ai', name.position, message, { found: name.text }) };
   }
 
@@ -129,7 +129,7 @@ function readPair(name: Segment, value: Segment, context: ReadContext): { ok: tr
   try {
     decoded = decodeURIComponent(value.text);
   } catch {
-    const message = `The Digital Link value of AI (${name.text}) has a malformed percent-encoding: ${JSON.stringify(value.text)}`;
+    const message = `The Digital Link value of AI (${name.text}) has invalid percent-encoding (${JSON.stringify(value.text)}): check the URI`;
     return { ok: false, error: scanError('invalid-digital-link', value.position, message, { ai: name.text, value: value.text }) };
   }
 

@@ -56,12 +56,12 @@ function unknownAi(data: string, index: number, offset: number): ScanError {
   const found = data.slice(index, index + 4);
   const shown = JSON.stringify(data.slice(index, index + 12));
   const message = /^\d{2}/.test(found)
-    ? `No known GS1 application identifier starts with ${shown} at position ${offset + index}: the AI is not supported, or a group separator (GS) is missing before it`
-    : `A GS1 application identifier was expected at position ${offset + index}, but the data continues with ${shown}: the value before it may be too long, or the barcode is not GS1`;
+    ? `Unknown GS1 application identifier at position ${offset + index} (${shown}): the AI is not supported, or a group separator (GS) is missing before it`
+    : `Missing GS1 application identifier at position ${offset + index}, where the data continues with ${shown}: the value before it may be too long, or the barcode is not GS1`;
   return scanError('unknown-ai', offset + index, message, { found });
 }
 
-/** Formats elements as an element string, with a group separator after each value of variable length but the last. */
+/** Formats elements as an element string, with a group separator after each value of an AI without predefined length, except the last. */
 export function formatElementString(elements: readonly Pick<Gs1Element, 'ai' | 'raw'>[], separator: string = GROUP_SEPARATOR): string {
   return elements
     .map((element, index) => {

@@ -4,7 +4,7 @@ import type { Gs1Prefix } from './prefixes.js';
 interface ElementBase {
   /** The application identifier, such as `01` or `3103`. */
   readonly ai: string;
-  /** The GS1 data title, such as `USE BY OR EXPIRY`. */
+  /** The GS1 data title, such as `USE BY or EXPIRY`. */
   readonly title: string;
   /** The value exactly as scanned. */
   readonly raw: string;
@@ -27,14 +27,14 @@ export type Gs1Element =
     })
   | (ElementBase & {
       readonly type: 'date';
-      /** ISO date; null only when date checks are off and the digits are no real date. */
+      /** ISO date; null only when date checks are off and the digits do not form a valid date. */
       readonly value: string | null;
       /** The label gave day 00, so the value is the month's last day. */
       readonly dayOmitted: boolean;
     })
   | (ElementBase & {
       readonly type: 'date-time';
-      /** ISO `YYYY-MM-DDTHH[:MM[:SS]]`; null only when date checks are off and the digits are no real date and time. */
+      /** ISO `YYYY-MM-DDTHH[:MM[:SS]]`; null only when date checks are off and the digits do not form a valid date and time. */
       readonly value: string | null;
     })
   | (ElementBase & { readonly type: 'measure'; readonly value: number; readonly unit: string; readonly decimals: number })
@@ -44,7 +44,7 @@ export type Gs1Element =
       readonly decimals: number;
       /** ISO 4217 numeric currency code, for AIs 391n and 393n. */
       readonly currency?: string;
-      /** ISO 4217 alphabetic code of `currency`, where this parser knows it. */
+      /** ISO 4217 alphabetic code of `currency`, when it is in this parser's table. */
       readonly currencyCode?: string;
     })
   | (ElementBase & { readonly type: 'count'; readonly value: number });

@@ -30,7 +30,7 @@ export function readHri(data: string, offset: number, context: ReadContext): Gs1
   const boundaries = findBoundaries(data);
   const first = boundaries[0];
   if (!first || first.start !== 0) {
-    const message = `The text ${JSON.stringify(data.slice(0, 12))} starts with no known GS1 application identifier in parentheses: check the AI against the label`;
+    const message = `Unknown GS1 application identifier at the start of ${JSON.stringify(data.slice(0, 12))}: check the AI against the label`;
     return { elements: [], error: scanError('unknown-ai', offset, message, { found: data.slice(0, 6) }) };
   }
 

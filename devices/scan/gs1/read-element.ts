@@ -49,7 +49,7 @@ export function readElement(token: ElementToken, context: ReadContext): ElementR
 
   const partsProblem = token.definition.checkParts?.(texts);
   if (partsProblem) {
-    return { ok: false, error: scanError('invalid-value', token.valuePosition, `${describeAi(token.definition)} ${token.value}: ${partsProblem}; check the label`, { ai: token.definition.ai, value: token.value }) };
+    return { ok: false, error: scanError('invalid-value', token.valuePosition, `${describeAi(token.definition)} ${token.value} is invalid (${partsProblem}): check the label`, { ai: token.definition.ai, value: token.value }) };
   }
   return interpret(token, texts, context);
 }
@@ -66,11 +66,11 @@ function checkLength(token: ElementToken): ScanError | undefined {
   const details = { ai: definition.ai, value, expected, found: String(value.length) };
 
   if (value.length > maximum) {
-    const hint = hasPredefinedLength(definition.ai) ? 'check the label and rescan' : 'a group separator (GS) may be missing after the value; check that the scanner sends GS for FNC1';
+    const hint = hasPredefinedLength(definition.ai) ? 'check the label and rescan' : 'a group separator (GS) may be missing after the value, so check that the scanner sends GS for FNC1';
     return scanError('wrong-length', valuePosition + maximum, `${describeAi(definition)} allows at most ${maximum} characters but has ${value.length}: ${hint}`, details);
   }
   if (value.length < minimum) {
-    return scanError('wrong-length', valuePosition + value.length, `${describeAi(definition)} needs ${expected} characters but has ${value.length}: the barcode may be damaged or cut off; rescan it`, details);
+    return scanError('wrong-length', valuePosition + value.length, `${describeAi(definition)} needs ${expected} characters but has ${value.length}: the barcode may be damaged or cut off, so rescan it`, details);
   }
   return undefined;
 }
@@ -111,7 +111,7 @@ function checkPart(token: ElementToken, part: AiPart, text: string, position: nu
   if (part.checkDigit) {
     const check = verifyCheckDigit(text);
     if (!check.ok) {
-      const message = `${describeAi(definition)} ${text} has check digit ${check.found}, but its digits give ${check.expected}: the barcode is misprinted or misread; rescan it, and do not use the item if this repeats`;
+      const message = `${describeAi(definition)} ${text} has check digit ${check.found}, but its digits give ${check.expected}: the barcode is misprinted or misread. Rescan it, and do not use the item if this repeats`;
       return scanError('bad-check-digit', position + text.length - 1, message, { ...details, expected: check.expected, found: check.found });
     }
   }
@@ -207,6 +207,6 @@ function readDateTime(token: ElementToken, base: Base, dayZeroAllowed: boolean, 
 }
 
 function invalidDate(token: ElementToken, reason: string): ScanError {
-  const message = `${describeAi(token.definition)} ${token.value} is no valid date: ${reason}; check the label and rescan`;
+  const message = `${describeAi(token.definition)} ${token.value} is an invalid date (${reason}): check the label and rescan`;
   return scanError('invalid-date', token.valuePosition, message, { ai: token.definition.ai, value: token.value });
 }

@@ -31,7 +31,7 @@ export function readGs1SymbolData(data: string, offset: number, options: Gs1Read
   if (looksLikeDigitalLink(data)) {
     const reading = readDigitalLink(data, offset, options);
     if (reading.kind === 'read') return { syntax: 'digital-link', elements: reading.elements, error: reading.error };
-    const message = 'The GS1 symbol holds a URI whose path ends in no GS1 primary key (such as /01/ and a GTIN): it is no GS1 Digital Link; check the label';
+    const message = 'The GS1 symbol contains a URI without a GS1 primary key (such as /01/ and a GTIN) at the end of its path, so it is not a valid GS1 Digital Link: check the label';
     return { syntax: 'digital-link', elements: [], error: scanError('invalid-digital-link', offset, message) };
   }
   return withComposite(data, offset, options, (primary, primaryOffset) => ({ syntax: 'element-string', ...readElementString(primary, primaryOffset, options.separators, options) }));
@@ -78,7 +78,7 @@ export function readGtinSymbol(data: string, offset: number, symbology: Symbolog
 
 /**
  * Reads digits sent without a symbology identifier as a GTIN when they have a GTIN's length (6 for
- * UPC-E, 8, 12 or 13) and a valid check digit; undefined otherwise.
+ * UPC-E, 8, 12 or 13) and a valid check digit. Returns undefined for other digits.
  */
 export function readUnprefixedGtin(data: string, offset: number, options: Gs1ReadOptions): Gs1Outcome | undefined {
   if (![6, 8, 12, 13].includes(data.length) || firstInvalidCharacter(data, isDigit) >= 0) return undefined;
@@ -102,7 +102,10 @@ function toGtin14(digits: string, eightDigitsAreUpcE: boolean): string | undefin
   return digits.padStart(14, '0');
 }
 
-/** Reads a 14-digit GTIN as AI (01); `offset` and `digitCount` locate the digits as scanned, so that a check digit error points at the scan's last digit. */
+/**
+ * Reads a 14-digit GTIN as AI (01). `offset` and `digitCount` locate the digits as scanned, so that
+ * a check digit error points at the scan's last digit.
+ */
 function readGtin(gtin14: string, offset: number, digitCount: number, options: Gs1ReadOptions): Gs1Outcome {
   const definition = getAiDefinition('01');
   if (!definition) throw new Error('AI (01) is missing from the application identifier table');

@@ -15,11 +15,11 @@ const LABELER_IDENTIFICATION_CODE = /^[A-Z][A-Z0-9]{3}$/;
 const PRODUCT_OR_CATALOG_NUMBER = /^[A-Z0-9]{1,18}$/;
 
 /**
- * Reads an HIBC LIC scan (ANSI/HIBC 2.6): `+`, then primary data (LIC, product or catalog number,
- * unit of measure), secondary data (quantity, expiry, lot or serial) after a link character, or
- * both joined by `/`; a modulo 43 check character ends it.
+ * Reads an HIBC LIC scan (ANSI/HIBC 2.6). It starts with `+`, and a modulo 43 check character ends
+ * it. In between comes primary data (LIC, product or catalog number, unit of measure), secondary
+ * data (quantity, expiry, lot or serial) followed by a link character, or both joined by `/`.
  *
- * `hasTrailingSpace` says whether a space followed `data` in the raw scan: a space is a valid check
+ * `hasTrailingSpace` is true when a space followed `data` in the raw scan. A space is a valid check
  * character, and trimming the scan's whitespace removes it.
  */
 export function readHibc(data: string, offset: number, hasTrailingSpace: boolean, now: Date): HibcReading {
@@ -44,7 +44,7 @@ export function readHibc(data: string, offset: number, hasTrailingSpace: boolean
 
 function splitCheckCharacter(data: string, offset: number, hasTrailingSpace: boolean): { body: string; checkCharacter: string } | { error: ScanError } {
   if (data.length < 3) {
-    const message = `HIBC data ${JSON.stringify(data)} is too short to hold data and a check character: rescan the label`;
+    const message = `HIBC data ${JSON.stringify(data)} is too short for data and a check character: rescan the label`;
     return { error: scanError('invalid-hibc', offset, message, { found: data }) };
   }
 
@@ -55,7 +55,7 @@ function splitCheckCharacter(data: string, offset: number, hasTrailingSpace: boo
   if (hasTrailingSpace && hibcCheckCharacter(data) === ' ') return { body: data, checkCharacter: ' ' };
 
   const shown = expected === ' ' ? 'a space' : `'${expected}'`;
-  const message = `HIBC check character is '${found}', but the data before it gives ${shown}: the barcode is misprinted or misread; rescan it, and do not use the item if this repeats`;
+  const message = `HIBC check character is '${found}', but the data before it gives ${shown}: the barcode is misprinted or misread. Rescan it, and do not use the item if this repeats`;
   return { error: scanError('bad-check-character', offset + data.length - 1, message, { expected, found }) };
 }
 
@@ -69,7 +69,7 @@ function readPrimary(body: string, offset: number, now: Date): HibcReading {
   const structure = slash < 0 ? 'primary' : 'primary-and-secondary';
 
   if (!LABELER_IDENTIFICATION_CODE.test(labelerIdentificationCode) || !PRODUCT_OR_CATALOG_NUMBER.test(productOrCatalogNumber) || !/^\d$/.test(unitOfMeasure)) {
-    const message = `HIBC primary data ${JSON.stringify(primary)} is not a labeler code (a letter and 3 letters or digits), a product number of 1 to 18 letters or digits and a unit-of-measure digit: check the label`;
+    const message = `HIBC primary data ${JSON.stringify(primary)} is invalid: it must be a labeler code (a letter and 3 letters or digits), a product number of 1 to 18 letters or digits and a unit-of-measure digit. Check the label`;
     return { hibc: { structure }, error: scanError('invalid-hibc', offset + 1, message, { found: primary }) };
   }
 

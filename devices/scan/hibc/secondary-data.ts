@@ -140,6 +140,6 @@ function readSupplementalFields(text: string, position: number, fields: Secondar
 }
 
 function invalidDate(fields: SecondaryFields, digits: string, position: number, reason: string): { ok: false; fields: SecondaryFields; error: ScanError } {
-  const message = `HIBC date ${JSON.stringify(digits)} is no valid date: ${reason}; check the label and rescan`;
+  const message = `HIBC date ${JSON.stringify(digits)} is invalid (${reason}): check the label and rescan`;
   return { ok: false, fields, error: scanError('invalid-date', position, message, { value: digits }) };
 }

@@ -17,7 +17,8 @@ interface Run {
 function hmsScan(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['bin/hms-scan.mjs', ...args], { cwd: ROOT, timeout: 15_000 }, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      let status = 0;
+      if (error) status = typeof error.code === 'number' ? error.code : -1;
       resolve({ status, stdout, stderr });
     });
   });
@@ -83,8 +84,8 @@ describe('hms-scan parse', () => {
     ['a missing STRING', ['parse'], 'STRING is missing'],
     ['two STRINGs', ['parse', 'A', 'B'], 'Only one STRING'],
     ['an unknown option', ['parse', '--clock', 'x', 'A'], 'Unknown option --clock'],
-    ['an invalid --now', ['parse', '--now', '2025-02-30', 'A'], '--now "2025-02-30" is no valid ISO date'],
-    ['an invalid --wristband', ['parse', '--wristband', '(MRN', 'A'], '--wristband: The wristband pattern "(MRN" is no valid regular expression'],
+    ['an invalid --now', ['parse', '--now', '2025-02-30', 'A'], '--now "2025-02-30" is an invalid ISO date'],
+    ['an invalid --wristband', ['parse', '--wristband', '(MRN', 'A'], '--wristband: The wristband pattern "(MRN" is an invalid regular expression'],
     ['an unknown command', ['check', 'A'], 'Unknown command "check"'],
   ])('exits 2 on %s and names the fix', async (_name, args, message) => {
     const run = await hmsScan(...args);

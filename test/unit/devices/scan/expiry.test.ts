@@ -22,7 +22,7 @@ describe('expiry against the injected clock', () => {
     const error = parseScan(scan, { now: new Date(2025, 6, 1) }).error;
 
     expect(error).toMatchObject({ code: 'expired', ai: '17', value: '2025-06-15', position: 19 });
-    expect(error?.message).toBe('The product expired on 2025-06-15 (AI (17) USE BY or EXPIRY): do not use it; take another pack');
+    expect(error?.message).toBe('The product expired on 2025-06-15 (AI (17) USE BY or EXPIRY): do not use it, and take another pack');
   });
 
   it('reads day 00 as the end of the month', () => {

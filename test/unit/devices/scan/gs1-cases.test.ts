@@ -7,7 +7,7 @@ import { decodedInputs, escapedInputs, gs1Cases } from './support/fixtures.js';
 /**
  * Every case of the GS1 corpus with what this parser returns for it, written down from the
  * `expected` text of the case. Where the parser differs from the source project, `difference`
- * says why; the test still pins the parser's answer.
+ * gives the reason, and the test pins the parser's result.
  */
 
 const DEFAULT_NOW = new Date(2025, 5, 15, 12, 0);
@@ -226,15 +226,16 @@ describe('GS1 corpus', () => {
 
   it('reads the alternative of case 35 as the amount the source asserts', () => {
     const testCase = CASES.find((candidate) => candidate.id === 35) as (typeof CASES)[number];
-    const result = parseScan(testCase.input, { now: DEFAULT_NOW });
+    const result = parseScan(testCase.input, { now: DEFAULT_NOW }) as Gs1ScanResult;
 
-    expect(result.kind === 'gs1' && result.alternatives?.[0]?.elements[0]).toMatchObject({ ai: '3910', type: 'amount', value: 12301, currency: '978', currencyCode: 'EUR' });
+    expect(result.alternatives?.[0]?.elements[0]).toMatchObject({ ai: '3910', type: 'amount', value: 12301, currency: '978', currencyCode: 'EUR' });
   });
 
   it('reads case 35 as the amount with a GS1-128 identifier', () => {
-    const result = parseScan(']C1391097812301', { now: DEFAULT_NOW });
+    const result = parseScan(']C1391097812301', { now: DEFAULT_NOW }) as Gs1ScanResult;
 
-    expect(result.kind === 'gs1' && result.elements).toEqual([expect.objectContaining({ ai: '3910', value: 12301, currencyCode: 'EUR' })]);
+    expect(result.kind).toBe('gs1');
+    expect(result.elements).toEqual([expect.objectContaining({ ai: '3910', value: 12301, currencyCode: 'EUR' })]);
   });
 
   it('rejects case 7 with date checks on', () => {

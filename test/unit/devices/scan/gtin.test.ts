@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
 import { expandUpcE, gs1CheckDigit, parseScan } from '../../../../devices/scan/index.js';
+import type { ScanParseOptions } from '../../../../devices/scan/index.js';
 
 const NOW = new Date(2025, 5, 15, 12, 0);
+
+function gs1(scan: string, options: Partial<ScanParseOptions> = {}) {
+  const result = parseScan(scan, { now: NOW, ...options });
+  if (result.kind !== 'gs1') throw new Error(`expected a GS1 reading of ${JSON.stringify(scan)}, got ${result.kind}`);
+  return result;
+}
 
 describe('GS1 check digit', () => {
   it.each([
@@ -45,10 +52,10 @@ describe('EAN/UPC and ITF-14 symbols', () => {
     ['EAN-8', ']E496385074', '00000096385074', 'GTIN-8'],
     ['ITF-14', ']I115901234123454', '15901234123454', 'GTIN-14'],
   ])('reads %s', (_name, scan, gtin, gtinFormat) => {
-    const result = parseScan(scan, { now: NOW });
+    const result = gs1(scan);
 
     expect(result).toMatchObject({ kind: 'gs1', syntax: 'ean-upc', error: null });
-    expect(result.kind === 'gs1' && result.elements).toEqual([expect.objectContaining({ ai: '01', value: gtin, gtinFormat, position: 3 })]);
+    expect(result.elements).toEqual([expect.objectContaining({ ai: '01', value: gtin, gtinFormat, position: 3 })]);
   });
 
   it('keeps the add-on of an EAN-13 with add-on', () => {
@@ -71,17 +78,17 @@ describe('EAN/UPC and ITF-14 symbols', () => {
 
 describe('digits without symbology identifier', () => {
   it('reads an EAN-13 first and keeps the element string reading', () => {
-    const result = parseScan('4006381333931', { now: NOW });
+    const result = gs1('4006381333931');
 
     expect(result).toMatchObject({ kind: 'gs1', syntax: 'ean-upc', elements: [{ ai: '01', value: '04006381333931' }] });
-    expect(result.kind === 'gs1' && result.alternatives?.map((alternative) => alternative.hri)).toEqual(['(400)6381333931']);
+    expect(result.alternatives?.map((alternative) => alternative.hri)).toEqual(['(400)6381333931']);
   });
 
-  it('offers no alternative when the digits are no valid element string', () => {
-    const result = parseScan('5901234123457', { now: NOW });
+  it('offers no invalid element string reading', () => {
+    const result = gs1('5901234123457');
 
     expect(result).toMatchObject({ kind: 'gs1', syntax: 'ean-upc' });
-    expect(result.kind === 'gs1' && result.alternatives).toBeUndefined();
+    expect(result.alternatives).toBeUndefined();
   });
 
   it('reads GTIN-length digits with a wrong check digit as an element string', () => {
@@ -99,22 +106,22 @@ describe('GS1 prefixes', () => {
     ['0109771234567003', '977', 'Serial publications (ISSN)', false],
     ['0109781234567897', '978', 'Bookland (ISBN)', false],
   ])('GTIN %s has prefix %s', (scan, prefix, name, restrictedCirculation) => {
-    const result = parseScan(`]C1${scan}`, { now: NOW });
+    const result = gs1(`]C1${scan}`);
 
-    expect(result.kind === 'gs1' && result.elements[0]).toMatchObject({ gs1Prefix: { prefix, name, restrictedCirculation } });
+    expect(result.elements[0]).toMatchObject({ gs1Prefix: { prefix, name, restrictedCirculation } });
   });
 
   it('marks a GTIN-8 starting with 0 or 2 as restricted circulation', () => {
-    const result = parseScan(']E402345673', { now: NOW });
+    const result = gs1(']E402345673');
 
-    expect(result.kind === 'gs1' && result.elements[0]).toMatchObject({ gtinFormat: 'GTIN-8', gs1Prefix: { prefix: '023', restrictedCirculation: true } });
+    expect(result.elements[0]).toMatchObject({ gtinFormat: 'GTIN-8', gs1Prefix: { prefix: '023', restrictedCirculation: true } });
   });
 
   it('leaves out the prefix of an unassigned range', () => {
-    const result = parseScan(']C10101401234567892', { now: NOW });
+    const result = gs1(']C10101401234567892');
 
     expect(result.error).toBeNull();
-    expect(result.kind === 'gs1' && result.elements[0]).not.toHaveProperty('gs1Prefix');
+    expect(result.elements[0]).not.toHaveProperty('gs1Prefix');
   });
 });
 
@@ -122,21 +129,21 @@ describe('variable-measure GTINs', () => {
   const rule = { prefix: '23', itemReference: [2, 7] as const, measure: [8, 12] as const, decimals: 3, unit: 'kg' };
 
   it('reads the measure under a matching rule', () => {
-    const result = parseScan(']E02302148210869', { now: NOW, variableMeasureRules: [rule] });
+    const result = gs1(']E02302148210869', { variableMeasureRules: [rule] });
 
-    expect(result.kind === 'gs1' && result.elements[0]).toMatchObject({ variableMeasure: { itemReference: '02148', value: 1.086, unit: 'kg' } });
+    expect(result.elements[0]).toMatchObject({ variableMeasure: { itemReference: '02148', value: 1.086, unit: 'kg' } });
   });
 
   it('reads nothing without a rule for the prefix', () => {
-    const result = parseScan(']E02802148210864', { now: NOW, variableMeasureRules: [rule] });
+    const result = gs1(']E02802148210864', { variableMeasureRules: [rule] });
 
     expect(result.error).toBeNull();
-    expect(result.kind === 'gs1' && result.elements[0]).not.toHaveProperty('variableMeasure');
+    expect(result.elements[0]).not.toHaveProperty('variableMeasure');
   });
 
   it('reads nothing from a GTIN outside restricted circulation', () => {
-    const result = parseScan(']E05901234123457', { now: NOW, variableMeasureRules: [{ ...rule, prefix: '59' }] });
+    const result = gs1(']E05901234123457', { variableMeasureRules: [{ ...rule, prefix: '59' }] });
 
-    expect(result.kind === 'gs1' && result.elements[0]).not.toHaveProperty('variableMeasure');
+    expect(result.elements[0]).not.toHaveProperty('variableMeasure');
   });
 });

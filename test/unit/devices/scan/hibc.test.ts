@@ -4,9 +4,9 @@ import { hibcCheckCharacter, parseScan } from '../../../../devices/scan/index.js
 import type { ScanErrorCode } from '../../../../devices/scan/index.js';
 
 /**
- * HIBC LIC scans. The check characters were computed outside this code base (a few lines of
- * Python over the modulo 43 table); `+A999123457` is the primary data example of the BWIPP wiki
- * page "HIBC Data Structures". Secondary-only scans link to that primary by its check character 7.
+ * HIBC LIC scans. The check characters were computed outside this code base, by a few lines of
+ * Python over the modulo 43 table. `+A999123457` is the primary data example of the BWIPP wiki page
+ * "HIBC Data Structures". Secondary-only scans link to that primary by its check character 7.
  */
 const NOW = new Date(2025, 5, 15, 12, 0);
 

@@ -88,7 +88,7 @@ describe('GS1 Digital Link', () => {
     expect(parseScan('https://example.com/01/ABC/10', { now: NOW })).toMatchObject({ kind: 'unknown', error: null });
   });
 
-  it('treats a qualifier that does not belong to the key as no Digital Link', () => {
+  it('reads a foreign qualifier as text', () => {
     expect(parseScan(']Q1https://id.gs1.org/414/0614141000005/10/A', { now: NOW }).kind).toBe('unknown');
   });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { APPLICATION_IDENTIFIERS, compileSitePattern, formatElementString, formatHri, getAiDefinition, gs1CheckDigit, parseScan, SCAN_ERROR_CODES } from '../../../../devices/scan/index.js';
-import type { AiDefinition, AiPart, ScanParseOptions, ScanResult } from '../../../../devices/scan/index.js';
+import type { AiDefinition, AiPart, Gs1ScanResult, ScanParseOptions, ScanResult } from '../../../../devices/scan/index.js';
 import { gs1Cases } from './support/fixtures.js';
 
 /** A clock early in 2025: generated dates from 2026 on never expire. */
@@ -94,10 +94,11 @@ describe('scan parser properties', () => {
   it('reads back an element string built from random AIs', () => {
     fc.assert(
       fc.property(elementsArbitrary(), (elements) => {
-        const result = parseScan(`]C1${formatElementString(elements)}`, OPTIONS);
+        const result = parseScan(`]C1${formatElementString(elements)}`, OPTIONS) as Gs1ScanResult;
 
         expect(result.error).toBeNull();
-        expect(result.kind === 'gs1' && result.elements.map(({ ai, raw }) => ({ ai, raw }))).toEqual(elements);
+        expect(result.kind).toBe('gs1');
+        expect(result.elements.map(({ ai, raw }) => ({ ai, raw }))).toEqual(elements);
       }),
       { numRuns: 1000 },
     );
@@ -108,10 +109,11 @@ describe('scan parser properties', () => {
       fc.property(elementsArbitrary(), (elements) => {
         // A value holding a known AI in parentheses is ambiguous in HRI text by design.
         fc.pre(elements.every((element) => !/\(\d{2,4}\)/.test(element.raw)));
-        const result = parseScan(formatHri(elements), OPTIONS);
+        const result = parseScan(formatHri(elements), OPTIONS) as Gs1ScanResult;
 
         expect(result.error).toBeNull();
-        expect(result.kind === 'gs1' && result.elements.map(({ ai, raw }) => ({ ai, raw }))).toEqual(elements);
+        expect(result.kind).toBe('gs1');
+        expect(result.elements.map(({ ai, raw }) => ({ ai, raw }))).toEqual(elements);
       }),
       { numRuns: 500 },
     );
@@ -124,7 +126,7 @@ function elementsArbitrary(): fc.Arbitrary<Array<{ ai: string; raw: string }>> {
     .chain((definitions) => fc.tuple(...definitions.map(valueArbitrary)).map((values) => definitions.map((definition, index) => ({ ai: definition.ai, raw: values[index] as string }))));
 }
 
-/** A valid value for an AI: dates are real dates from 2026 to 2050, check digits are right. */
+/** Generates a valid value for an AI, with dates from 2026 to 2050 and correct check digits. */
 function valueArbitrary(definition: AiDefinition): fc.Arbitrary<string> {
   const interpretation = definition.interpretation;
   if (interpretation.kind === 'date') return dateArbitrary(interpretation.dayZeroAllowed);
