@@ -1,17 +1,5 @@
 #!/usr/bin/env node
-// Launches the hms-lab command: the compiled build when `npm run build:node` has made one,
-// otherwise the TypeScript sources through tsx (a development dependency of a source checkout).
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Launches the hms-lab command (see launch-command.mjs for when the build or the sources run).
+import { launchCommand } from './launch-command.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const compiled = join(root, 'dist/node/devices/cli/hms-lab.js');
-
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(join(root, 'devices/cli/hms-lab.ts')).href);
-}
+await launchCommand('hms-lab', ['devices', 'main/core/logging', 'sync/client', 'sync/protocol']);
