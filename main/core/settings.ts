@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { z } from 'zod';
 
+import { imagingSettings } from './imaging/imaging-settings.js';
+
 /**
  * Workstation settings: which server to sync with and which ward this workstation serves (its
  * scope). They live in `settings.json` in the data folder; IT policy will override them later.
@@ -35,6 +37,8 @@ export const workstationSettings = z.object({
         .default([]),
     })
     .optional(),
+  /** The PACS and the study cache; absent where nobody views images. */
+  imaging: imagingSettings.optional(),
 });
 export type WorkstationSettings = z.infer<typeof workstationSettings>;
 
