@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SimulationReport } from '../../devices/simulator/index.js';
+import type { Fault, SimulationReport } from '../../devices/simulator/index.js';
 import { AnalyzerSimulator, readCapture } from '../../devices/simulator/index.js';
 import type { BrowserHost } from '../../main/browser-host/browser-host.js';
 import { startBrowserHost } from '../../main/browser-host/browser-host.js';
@@ -66,9 +66,10 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
   let page: Page;
 
   /** Plays a capture over the analyzer's end of the pty pair, as the cobas c 311 would. */
-  async function playCapture(file: string): Promise<SimulationReport> {
+  async function playCapture(file: string | Buffer, faults: Fault[] = []): Promise<SimulationReport> {
     const simulator = new AnalyzerSimulator({
-      capture: readCapture(readFileSync(file)),
+      capture: readCapture(typeof file === 'string' ? readFileSync(file) : file),
+      faults,
       connection: { kind: 'serial', path: socat.a, baudRate: 9600, assertDtr: false },
       id: 'c311-simulator',
       logger,
@@ -215,5 +216,25 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
     const released = await observationsOf(core, MATCHED_ACCESSION);
     expect(released.map((entry) => (entry.resource.interpretation as { coding: { code: string }[] }[])[0]?.coding[0]?.code).sort()).toEqual(['H', 'HH']);
     await page.screenshot({ path: join(SCREENSHOTS, 'lab-review-released.png') });
+  });
+
+  it('shows a retransmitted message once and counts a broken transfer', async () => {
+    const connection = page.locator(`[data-testid="lab-connection"][data-connection-id="${ANALYZER}"]`);
+    const failuresBefore = Number(await connection.getByTestId('lab-connection-failures').innerText());
+    // The capture's records with a new first value, so that each run is a message of its own.
+    const records = (value: string) => Buffer.from(readFileSync(C311_CAPTURE, 'latin1').replace('|22.4|', `|${value}|`), 'latin1');
+
+    const retransmitted = await playCapture(records('51.5'), [{ kind: 'bad-checksum', message: 1 }]);
+    expect(retransmitted.ok).toBe(true);
+    const stored = page.getByTestId('lab-message').filter({ has: page.locator('[data-testid="lab-result"][data-test-code="685/"] [data-testid="lab-result-value"]', { hasText: '51.5' }) });
+    await stored.and(page.locator('[data-outcome="stored"]')).waitFor();
+    expect(await stored.count()).toBe(1);
+
+    const broken = await playCapture(records('52.6'), [{ kind: 'interrupt-eot', message: 1 }]);
+    expect(broken.accepted).toBe(0);
+    await connection.getByTestId('lab-connection-failures').filter({ hasText: String(failuresBefore + 1) }).waitFor();
+    expect(await page.getByTestId('lab-message').filter({ hasText: '52.6' }).count()).toBe(0);
+    expect((await observationsOf(core, C311_ACCESSION)).length).toBe(14);
+    await page.screenshot({ path: join(SCREENSHOTS, 'lab-faults.png') });
   });
 });

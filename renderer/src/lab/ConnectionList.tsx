@@ -98,7 +98,9 @@ function ConnectionRow({ connection, now }: { connection: LabConnection; now: Da
           </>
         )}
       </td>
-      <td className="num">{connection.failures}</td>
+      <td className="num" data-testid="lab-connection-failures">
+        {connection.failures}
+      </td>
     </tr>
   );
 }
