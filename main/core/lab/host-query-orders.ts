@@ -90,7 +90,7 @@ export async function findSpecimenOrders(
   };
 }
 
-/** The Specimen's ServiceRequests: those it lists in `request` first, then those of its patient that name it. */
+/** Returns the Specimen's ServiceRequests: those it lists in `request` first, then those of its patient that name it. */
 async function serviceRequestsOf(replica: ReplicaDatabase, specimen: RecordDocument): Promise<RecordDocument[]> {
   const listed = ((specimen.resource.request as { reference?: unknown }[] | undefined) ?? [])
     .map((reference) => reference.reference)
@@ -134,7 +134,7 @@ function analyzerTestCodeOf(resource: FhirResource, profile: AnalyzerProfile, co
   return undefined;
 }
 
-/** LOINC code → analyzer test code. When two analyzer codes share a LOINC code, the first in the profile wins. */
+/** Maps LOINC codes to analyzer test codes; when two analyzer codes share a LOINC code, the first in the profile wins. */
 function analyzerCodesByLoinc(profile: AnalyzerProfile): Map<string, string> {
   const codes = new Map<string, string>();
   for (const [testCode, mapping] of Object.entries(profile.tests)) {

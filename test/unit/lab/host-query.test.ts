@@ -13,7 +13,7 @@ import { ACCESSION, chemistryProfile, GLUCOSE, HBA1C, insertRecords, PATIENT, PO
 
 const NOW = new Date('2026-12-05T09:30:00.000Z');
 
-/** An analyzer's query for the orders of the given Q.3 and Q.5, as its records arrive. */
+/** Builds an analyzer's query for the orders of the given Q.3 and Q.5, as its records arrive. */
 function astmQuery(startingRange: string, testIds = '^^^ALL', status = 'O'): string {
   return ['H|\\^&|||CHEM^1|||||||P|1', `Q|1|${startingRange}||${testIds}||||||||${status}`, 'L|1|N'].join('\r') + '\r';
 }
@@ -142,7 +142,7 @@ describe('host query responder', () => {
       ]);
     });
 
-    it('keeps only the tests Q.5 asks for', async () => {
+    it('keeps only tests Q.5 requests', async () => {
       const answer = astmResponse(await responder.respondToAstm(parseAstmMessages(astmQuery(`^${ACCESSION}`, '^^^K')), context));
       const order = answer.recordsOfType('O')[0];
 
