@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { createCore } from '../core/core.js';
 import { createFileLogger } from '../core/logging/file-logger.js';
 import type { Logger } from '../core/logging/logger.js';
-import { policyFilePath, readMachinePolicy } from '../core/policy.js';
+import { logPolicyProblems, runPolicyReport } from '../core/policy-report.js';
+import { hostPolicy } from '../core/policy-resolve.js';
+import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
 import { loadSettings } from '../core/settings.js';
 import { lockDataDirectory } from '../core/data-directory-lock.js';
 import { Outbox } from '../../sync/client/outbox.js';
@@ -27,12 +29,15 @@ Options:
   --fresh             delete the local replica and sync it anew from the server; refused
                       while changes have not reached the server
   --discard-unsent    with --fresh, delete the replica even with changes not yet sent
+  --policy-report     print every effective policy value with its source and exit:
+                      0 when the policy is valid, 1 when a file or key was ignored
   --help              show this text
 
 Logs go to DIR/logs (rotated daily, kept 90 days). The replica is encrypted with the key in
 HMS_REPLICA_KEY (64 hex digits) or in DIR/replica.key, created with the replica and readable by
-its owner only: keep it with the backups of DIR, not beside copies of the replica. IT's policy file, if present, overrides the
-server URL, ward and session rules.`;
+its owner only: keep it with the backups of DIR, not beside copies of the replica. IT's policy
+(/etc/hms-workstation/policy.json and policy.d/*.json on Linux) overrides the server URL, ward,
+session rules and update settings.`;
 
 /** Walks up from this file to the folder holding the project's package.json. */
 function packageRoot(): string {
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
       'renderer-dir': { type: 'string' },
       fresh: { type: 'boolean', default: false },
       'discard-unsent': { type: 'boolean', default: false },
+      'policy-report': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -82,6 +88,11 @@ async function main(): Promise<void> {
   process.umask(0o077);
   const root = packageRoot();
   const dataDirectory = resolve(values['data-dir'] ?? join(root, '.data', 'workstation'));
+  const policySources = platformPolicySources(process.platform, process.env);
+  if (values['policy-report']) {
+    process.exitCode = runPolicyReport({ sources: policySources, extraLayers: [readUserSettingsLayer(dataDirectory)], write: (text) => process.stdout.write(text) });
+    return;
+  }
   const rendererDirectory = resolve(values['renderer-dir'] ?? join(root, 'dist', 'renderer'));
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port "${values.port}": use a number from 0 to 65535`);
@@ -89,9 +100,11 @@ async function main(): Promise<void> {
     throw new Error(`The renderer is not built: ${join(rendererDirectory, 'index.html')} is missing. Run npm run build first`);
   }
 
-  const policy = readMachinePolicy(policyFilePath(process.platform, process.env));
+  const effectivePolicy = readEffectivePolicy(policySources);
+  const policy = hostPolicy(effectivePolicy);
   const lock = lockDataDirectory(dataDirectory);
   const logger = await createFileLogger({ directory: join(dataDirectory, 'logs'), name: 'workstation' });
+  logPolicyProblems(effectivePolicy.problems, logger);
   if (values.fresh) deleteReplica(dataDirectory, values['discard-unsent'], logger);
   const settings = loadSettings(dataDirectory, { serverUrl: policy.serverUrl ?? values['server-url'], wardId: policy.wardId ?? values.ward });
   const replicaKey = loadReplicaKey(dataDirectory, join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`), process.env);

@@ -5,7 +5,9 @@ import type { BrowserWindow } from 'electron';
 import { app, dialog, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 
 import { createFileLogger } from '../core/logging/file-logger.js';
-import { policyFilePath, readMachinePolicy } from '../core/policy.js';
+import { logPolicyProblems, POLICY_REPORT_SWITCH, runPolicyReport } from '../core/policy-report.js';
+import { hostPolicy } from '../core/policy-resolve.js';
+import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
 import { CoreSupervisor } from './core-supervisor.js';
@@ -30,15 +32,33 @@ function showFatalError(message: string): void {
   app.exit(1);
 }
 
+/**
+ * Prints the policy report for IT and exits without opening a window or taking the
+ * single-instance lock, so it also works while a nurse has the app open.
+ */
+function reportPolicy(): void {
+  const sources = platformPolicySources(process.platform, process.env);
+  const dataDirectory = resolveAppPaths(app, hostPolicy(readEffectivePolicy(sources))).dataDirectory;
+  // NOTE: a Windows GUI build has no console attached, so IT must redirect stdout to a file to read this.
+  const exitCode = runPolicyReport({ sources, extraLayers: [readUserSettingsLayer(dataDirectory)], write: (text) => process.stdout.write(text) });
+  app.exit(exitCode);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes(POLICY_REPORT_SWITCH)) {
+    reportPolicy();
+    return;
+  }
   // Electron accepts scheme privileges only before the app is ready, so these run synchronously first.
   registerAppScheme(protocol);
   let window: BrowserWindow | undefined;
   if (!enforceSingleInstance(app, () => window)) return;
 
-  const policy = readMachinePolicy(policyFilePath(process.platform, process.env));
+  const effectivePolicy = readEffectivePolicy(platformPolicySources(process.platform, process.env));
+  const policy = hostPolicy(effectivePolicy);
   const paths = resolveAppPaths(app, policy);
   const logger = await createFileLogger({ directory: paths.logDirectory, name: 'main' });
+  logPolicyProblems(effectivePolicy.problems, logger);
   installGlobalErrorHandlers({ process, logger, showError: (title, message) => dialog.showErrorBox(title, message), exit: (code) => app.exit(code) });
   guardAllWebContents(app, logger);
 

@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+/**
+ * Imports main/electron/main.ts with `--policy-report` against a mocked `electron`: it must print
+ * the report and exit before taking the single-instance lock or opening anything.
+ */
+const electron = vi.hoisted(() => ({ dataDirectory: '', exitCodes: [] as number[], lockRequests: 0 }));
+
+vi.mock('electron', () => ({
+  app: {
+    getPath: () => electron.dataDirectory,
+    exit: (code: number) => electron.exitCodes.push(code),
+    requestSingleInstanceLock: () => {
+      electron.lockRequests += 1;
+      return true;
+    },
+    whenReady: () => new Promise(() => undefined),
+    on: () => undefined,
+  },
+  dialog: { showErrorBox: vi.fn() },
+  protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+}));
+
+describe('Electron --policy-report', () => {
+  electron.dataDirectory = mkdtempSync(join(tmpdir(), 'hms-electron-policy-'));
+  afterAll(() => rmSync(electron.dataDirectory, { recursive: true, force: true }));
+
+  it('prints the report and exits', { skip: existsSync('/etc/hms-workstation') }, async () => {
+    writeFileSync(join(electron.dataDirectory, 'settings.json'), JSON.stringify({ workstationId: 'ws-1', wardId: 'ward-4a' }));
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      written.push(String(text));
+      return true;
+    });
+    process.argv.push('--policy-report');
+
+    try {
+      await import('../../../main/electron/main.js');
+      await vi.waitFor(() => expect(electron.exitCodes).toEqual([0]));
+    } finally {
+      process.argv.pop();
+      write.mockRestore();
+    }
+
+    expect(written.join('')).toMatch(new RegExp(`^wardId +"ward-4a" +user: ${join(electron.dataDirectory, 'settings.json')}$`, 'm'));
+    expect(electron.lockRequests).toBe(0);
+  });
+});
