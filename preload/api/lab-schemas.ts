@@ -48,8 +48,21 @@ export const labResultView = z.object({
 });
 export type LabResultView = z.infer<typeof labResultView>;
 
+/** What a technician decided on a held group, shown with its message. */
+export const labGroupReview = z.object({
+  state: z.enum(['waiting', 'released', 'rejected']),
+  decidedAt: isoDateTime.nullable(),
+  /** User id of the technician, or `workstation` when the order arrived and released the group by itself. */
+  decidedBy: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
 /** The results of one specimen in one message: they become one DiagnosticReport. */
 export const labResultGroupView = z.object({
+  /** The group's DiagnosticReport id, stable across the message's views. */
+  groupId: z.string().optional(),
+  /** Set for a group that was held for review; null or absent for one stored at once. */
+  review: labGroupReview.nullable().optional(),
   accession: z.string(),
   /** The matched Specimen as `Specimen/<id>`; null when none matched. */
   specimenId: z.string().nullable(),
@@ -96,6 +109,8 @@ export const labReviewItem = z.object({
   decidedAt: isoDateTime.nullable(),
   decidedBy: z.string().nullable(),
   decisionReason: z.string().nullable(),
+  /** The accession a technician typed to match the group, when it differs from the one sent. */
+  matchedAccession: z.string().nullable().optional(),
 });
 export type LabReviewItem = z.infer<typeof labReviewItem>;
 

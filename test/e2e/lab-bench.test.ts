@@ -192,8 +192,7 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
     await item.getByTestId('review-accession').fill('ZZ-0000');
     await item.getByTestId('review-match').click();
     await item.getByTestId('review-match-error').waitFor();
-    // TODO: expect "No specimen with accession ZZ-0000" once lab:matchReview rejects an unknown
-    // accession with `not-found`; today it fails as `internal`, so the technician reads a general error.
+    expect(await item.getByTestId('review-match-error').innerText()).toContain('ZZ-0000');
     expect(await item.getAttribute('data-matched')).toBe('false');
     await page.screenshot({ path: join(SCREENSHOTS, 'lab-review-match-failed.png') });
 
@@ -211,7 +210,7 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
     expect(await page.getByTestId('lab-outcome').innerText()).toContain(mrn);
     expect(await activeTestId(page)).toBe('lab-outcome');
     await page.getByText('No results wait for review.').waitFor();
-    await held.locator('[data-testid="lab-group-state"]', { hasText: 'Reviewed' }).waitFor();
+    await held.locator('[data-testid="lab-group-state"]', { hasText: 'Released to the chart' }).waitFor();
 
     const released = await observationsOf(core, MATCHED_ACCESSION);
     expect(released.map((entry) => (entry.resource.interpretation as { coding: { code: string }[] }[])[0]?.coding[0]?.code).sort()).toEqual(['H', 'HH']);

@@ -5,6 +5,7 @@ import type { AnalyzerProfile } from '../../../devices/profiles/index.js';
 import type { LabResultGroup, LabResultMapping } from '../../../devices/results/index.js';
 import { buildResultResources, isStoredResult, mapAstmMessage, mapHl7Message } from '../../../devices/results/index.js';
 import { parseMessage } from '../../../devices/hl7/index.js';
+import { HmsApiError } from '../../../preload/api/errors.js';
 import type { LabChanged, LabConnection, LabMessageDetail, LabMessageView, LabResultGroupView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
 import type { FhirResource, RecordDocument } from '../../../sync/protocol/documents.js';
 import { toEntryDocument } from '../../../sync/protocol/documents.js';
@@ -28,7 +29,12 @@ export interface HeldGroup {
   group: LabResultGroup;
   /** The view shown on the screens, refreshed when a technician matches the group. */
   view: LabResultGroupView;
+  /** The accession a technician typed to match the group. */
+  matchedAccession?: string;
 }
+
+/** `decidedBy` of a group released because its order arrived after its results. */
+export const RELEASED_BY_WORKSTATION = 'workstation';
 
 /** The archive detail of a message, with the group views the screens list. */
 interface MessageDetail extends ArchivedDetail {
@@ -70,6 +76,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   readonly #sessions = new Map<string, { session: AnalyzerSession; name: string }>();
   readonly #log: Logger;
   readonly #hostQueries: HostQueryResponder;
+  #releasing: Promise<number> = Promise.resolve(0);
 
   constructor(options: LabServiceOptions) {
     super();
@@ -220,14 +227,19 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   }
 
   recentMessages(limit = 50): LabMessageView[] {
-    return this.#options.archive.recent(limit).map(toMessageView);
+    const messages = this.#options.archive.recent(limit);
+    const items = this.#options.review.forMessages(messages.map((message) => message.id));
+    return messages.map((message) => withDecisions(toMessageView(message), items));
   }
 
   message(messageId: string): LabMessageDetail {
     const archived = this.#options.archive.get(messageId);
     const raw = this.#options.archive.raw(messageId);
-    if (!archived || !raw) throw new Error(`Lab message ${messageId} is not in the archive; reload the list`);
-    return { ...toMessageView(archived), raw: showControlCharacters(raw), documentIds: archived.detail.documentIds ?? [] };
+    if (!archived || !raw) throw new HmsApiError({ code: 'not-found', message: `Lab message ${messageId} is not in the archive; reload the list` });
+    const items = this.#options.review.forMessages([messageId]);
+    const released = items.filter((item) => item.state === 'released').flatMap((item) => storedIdsOf(item.group));
+    const view = withDecisions(toMessageView(archived), items);
+    return { ...view, raw: showControlCharacters(raw), documentIds: [...(archived.detail.documentIds ?? []), ...released] };
   }
 
   reviewQueue(): LabReviewItem[] {
@@ -236,23 +248,21 @@ export class LabService extends EventEmitter<LabServiceEvents> {
 
   /** Matches a held group to the Specimen with this accession, after the technician read its label. */
   async matchReview(reviewId: string, accession: string): Promise<LabReviewItem> {
+    const waiting = this.#requireWaiting(reviewId);
     const specimen = await this.#findSpecimen(accession);
-    if (!specimen) throw new Error(`No specimen with accession ${accession} is on this workstation; check the label, or wait until the order has synced`);
-    const waiting = this.#options.review.get(reviewId);
-    if (!waiting) throw new Error(`Review item ${reviewId} is not in the review queue; reload the review queue`);
+    if (!specimen) throw new HmsApiError({ code: 'not-found', message: `No specimen with accession ${accession} is on this workstation; check the label, or wait until the order has synced` });
     const view = toGroupView(waiting.group.group, specimen.specimenId, specimen.patient);
-    const item = this.#options.review.match(reviewId, specimen.specimenId, { ...waiting.group, view });
+    const item = this.#options.review.match(reviewId, specimen.specimenId, { ...waiting.group, view, matchedAccession: accession });
     this.#changed('review');
     return toReviewView(item);
   }
 
   /** Stores a held group's results in the chart; a group with no matched specimen cannot be released. */
   async releaseReview(reviewId: string, userId: string): Promise<LabReviewItem> {
-    const item = this.#options.review.get(reviewId);
-    if (!item) throw new Error(`Review item ${reviewId} is not in the review queue; reload the review queue`);
+    const item = this.#requireWaiting(reviewId);
     const accession = item.specimenId ? undefined : item.group.group.accession;
     const specimen = item.specimenId ? await this.#specimenById(item.specimenId) : accession ? await this.#findSpecimen(accession) : undefined;
-    if (!specimen) throw new Error(`Review item ${reviewId} matches no specimen; match it to the specimen on the tube's label first`);
+    if (!specimen) throw new HmsApiError({ code: 'conflict', message: `Review item ${reviewId} matches no specimen; match it to the specimen on the tube's label first` });
     await this.#store(item.group.profileId, item.group.group, specimen, item.group.receivedAt);
     const decided = this.#options.review.decide(reviewId, { state: 'released', userId });
     this.#log.info({ review: reviewId, message: item.messageId }, 'held lab results released');
@@ -261,10 +271,48 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   }
 
   rejectReview(reviewId: string, reason: string, userId: string): LabReviewItem {
+    this.#requireWaiting(reviewId);
     const decided = this.#options.review.decide(reviewId, { state: 'rejected', userId, reason });
     this.#log.info({ review: reviewId, message: decided.messageId }, 'held lab results rejected');
     this.#changed('review');
     return toReviewView(decided);
+  }
+
+  /**
+   * Releases the held groups that waited only for their order: a tube's results can reach the
+   * bench before its Specimen has synced, and once it has, nothing else held them back. Runs at
+   * start and whenever Specimens arrive.
+   */
+  releaseArrivedOrders(): Promise<number> {
+    // One pass at a time: two passes over the same item would decide it twice.
+    const pass = this.#releasing.then(() => this.#releaseArrivedOrders());
+    this.#releasing = pass.catch(() => 0);
+    return pass;
+  }
+
+  async #releaseArrivedOrders(): Promise<number> {
+    let released = 0;
+    for (const item of this.#options.review.list('waiting', 1000)) {
+      if (item.reasons.length !== 1 || item.reasons[0] !== 'unknown-accession' || item.specimenId) continue;
+      const accession = item.group.group.accession;
+      const specimen = accession ? await this.#findSpecimen(accession) : undefined;
+      if (!specimen) continue;
+      await this.#store(item.group.profileId, item.group.group, specimen, item.group.receivedAt);
+      this.#options.review.decide(item.id, { state: 'released', userId: RELEASED_BY_WORKSTATION });
+      this.#log.info({ review: item.id, message: item.messageId }, 'held lab results released: their order has arrived');
+      released += 1;
+    }
+    if (released > 0) this.#changed('review');
+    return released;
+  }
+
+  #requireWaiting(reviewId: string): ReviewItem<HeldGroup> {
+    const item = this.#options.review.get(reviewId);
+    if (!item) throw new HmsApiError({ code: 'not-found', message: `Review item ${reviewId} is not in the review queue; reload the review queue` });
+    if (item.state !== 'waiting') {
+      throw new HmsApiError({ code: 'conflict', message: `Review item ${reviewId} was already ${item.state} by ${item.decidedBy ?? 'another user'}; reload the review queue` });
+    }
+    return item;
   }
 
   async #specimenById(specimenId: string): Promise<MatchedSpecimen | undefined> {
@@ -326,6 +374,33 @@ function toMessageView(archived: ArchivedLabMessage): LabMessageView {
   };
 }
 
+/** The ids of the documents a released group stored: its DiagnosticReport and Observations. */
+function storedIdsOf(held: HeldGroup): string[] {
+  return [`DiagnosticReport/${held.group.id}`, ...held.group.results.filter(isStoredResult).map((result) => `Observation/${result.id}`)];
+}
+
+/** Adds the review decisions of a message's held groups, and the specimen a technician matched. */
+function withDecisions(message: LabMessageView, items: readonly ReviewItem<HeldGroup>[]): LabMessageView {
+  const byGroup = new Map(items.filter((item) => item.messageId === message.id).map((item) => [item.group.group.id, item]));
+  if (byGroup.size === 0) return message;
+  return {
+    ...message,
+    groups: message.groups.map((group) => {
+      const item = group.groupId === undefined ? undefined : byGroup.get(group.groupId);
+      if (!item) return group;
+      const matched = item.specimenId ? item.group.view : group;
+      return {
+        ...group,
+        specimenId: matched.specimenId,
+        patientId: matched.patientId,
+        patientName: matched.patientName,
+        mrn: matched.mrn,
+        review: { state: item.state, decidedAt: item.decidedAt, decidedBy: item.decidedBy, reason: item.decisionReason },
+      };
+    }),
+  };
+}
+
 function toReviewView(item: ReviewItem<HeldGroup>): LabReviewItem {
   return {
     id: item.id,
@@ -338,5 +413,6 @@ function toReviewView(item: ReviewItem<HeldGroup>): LabReviewItem {
     decidedAt: item.decidedAt,
     decidedBy: item.decidedBy,
     decisionReason: item.decisionReason,
+    matchedAccession: item.group.matchedAccession ?? null,
   };
 }

@@ -49,6 +49,7 @@ export function toResultView(result: LabResultDraft): LabResultView {
 
 export function toGroupView(group: LabResultGroup, specimenId: string | null, patient: GroupPatient | undefined): LabResultGroupView {
   return {
+    groupId: group.id,
     accession: group.accession ?? '',
     specimenId,
     patientId: patient?.patientId ?? null,

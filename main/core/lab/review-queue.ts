@@ -101,6 +101,15 @@ export class ReviewQueue<Group = unknown> {
     return rows.map((row) => toItem<Group>(row));
   }
 
+  /** Every item made from these messages, whatever its state. */
+  forMessages(messageIds: readonly string[]): ReviewItem<Group>[] {
+    if (messageIds.length === 0) return [];
+    const rows = this.#database
+      .prepare(`SELECT ${COLUMNS} FROM hms_lab_review WHERE message_id IN (${messageIds.map(() => '?').join(', ')}) ORDER BY created_at, rowid`)
+      .all(...messageIds) as ReviewRow[];
+    return rows.map((row) => toItem<Group>(row));
+  }
+
   countWaiting(): number {
     return this.#database.prepare("SELECT COUNT(*) FROM hms_lab_review WHERE state = 'waiting'").pluck().get() as number;
   }

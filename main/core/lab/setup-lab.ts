@@ -1,3 +1,5 @@
+import { debounceTime, filter } from 'rxjs/operators';
+
 import type { AstmLinkOptions } from '../../../devices/astm/index.js';
 import type { DatabaseKey } from '../../../sync/replica/sqlite/connection-pool.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
@@ -11,6 +13,9 @@ import { loadLabProfiles, resolveLabConnections } from './lab-connections.js';
 import type { HeldGroup } from './lab-service.js';
 import { LabService } from './lab-service.js';
 import { ReviewQueue } from './review-queue.js';
+
+/** Waits for a burst of synced Specimens to end before looking for the held results they unblock. */
+const SPECIMEN_ARRIVAL_DEBOUNCE_MS = 500;
 
 export interface LabSetup {
   service: LabService;
@@ -53,6 +58,14 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
     timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
   });
   await service.recover();
+  await service.releaseArrivedOrders();
+  // Results that came before their order wait for its Specimen; check again when Specimens sync.
+  const arrivals = options.replica.records.$.pipe(
+    filter((change) => (change.documentData as { resourceType?: string } | undefined)?.resourceType === 'Specimen'),
+    debounceTime(SPECIMEN_ARRIVAL_DEBOUNCE_MS),
+  ).subscribe(() => {
+    service.releaseArrivedOrders().catch((error: unknown) => options.logger.error({ err: error }, 'releasing held lab results whose order arrived failed; they stay in the review queue'));
+  });
 
   const { connections } = resolveLabConnections(labSettings, profiles, options.logger);
   for (const { profile, transport } of connections) {
@@ -78,6 +91,7 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
   return {
     service,
     async close() {
+      arrivals.unsubscribe();
       await service.close();
       review.close();
       archive.close();

@@ -9,6 +9,8 @@ import { ResultTable } from './ResultTable.js';
 const stateLabels: Record<GroupState, PlainMessageKey> = {
   stored: 'lab.group.state.stored',
   waiting: 'lab.group.state.waiting',
+  released: 'lab.group.state.released',
+  rejected: 'lab.group.state.rejected',
   reviewed: 'lab.group.state.reviewed',
   held: 'lab.group.state.held',
 };
@@ -16,6 +18,8 @@ const stateLabels: Record<GroupState, PlainMessageKey> = {
 const stateHints: Record<GroupState, PlainMessageKey> = {
   stored: 'lab.group.state.storedHint',
   waiting: 'lab.group.state.waitingHint',
+  released: 'lab.group.state.releasedHint',
+  rejected: 'lab.group.state.rejectedHint',
   reviewed: 'lab.group.state.reviewedHint',
   held: 'lab.group.state.heldHint',
 };

@@ -1,10 +1,11 @@
 import type { LabMessageView, LabResultGroupView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
 
 /**
- * State of one result group of a message: `stored` in the chart, `waiting` in the review
- * queue, `reviewed` (released or rejected there), or `held` while the review queue is not loaded.
+ * State of one result group of a message: `stored` in the chart, `waiting` in the review queue,
+ * `released` or `rejected` there, `reviewed` when a decision was made but the message does not say
+ * which, or `held` while the review queue is not loaded.
  */
-export type GroupState = 'stored' | 'waiting' | 'reviewed' | 'held';
+export type GroupState = 'stored' | 'waiting' | 'released' | 'rejected' | 'reviewed' | 'held';
 
 /**
  * Returns whether the core held a group back: it stores a group only when its specimen matched
@@ -20,10 +21,10 @@ export function wasHeld(group: LabResultGroupView): boolean {
  * the group to another specimen.
  */
 export function groupState(message: Pick<LabMessageView, 'id' | 'outcome'>, group: LabResultGroupView, waiting: readonly LabReviewItem[] | undefined): GroupState {
+  // The core records the decision with the message's group; older views may lack it.
+  if (group.review) return group.review.state;
   if (message.outcome !== 'review' || !wasHeld(group)) return 'stored';
   if (waiting === undefined) return 'held';
   const stillWaiting = waiting.some((item) => item.messageId === message.id && item.group.accession === group.accession);
-  // TODO: the message view does not say whether a decided group was released or rejected, so
-  // both read as reviewed until the core records the decision with the message.
   return stillWaiting ? 'waiting' : 'reviewed';
 }

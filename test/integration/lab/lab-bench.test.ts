@@ -8,11 +8,13 @@ import type { Transport } from '../../../devices/transport/index.js';
 import { createTransport } from '../../../devices/transport/index.js';
 import type { Core } from '../../../main/core/core.js';
 import { createCore } from '../../../main/core/core.js';
-import type { LabMessageView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
-import type { EntryDocument } from '../../../sync/protocol/documents.js';
+import type { LabMessageDetail, LabMessageView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
+import type { EntryDocument, RecordDocument } from '../../../sync/protocol/documents.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import { createServer } from '../../../sync/server/app.js';
-import { SEEDED_LAB_DEPARTMENT, specimenId } from '../../../sync/server/seed/lab-orders.js';
+import { ServerClient } from '../../../sync/client/server-client.js';
+import { toRecordDocument } from '../../../sync/protocol/documents.js';
+import { LAB_PANELS, labOrder, SEEDED_LAB_DEPARTMENT, specimenId } from '../../../sync/server/seed/lab-orders.js';
 import { fixedClock } from '../../../main/core/clock.js';
 import type { TestDatabase } from '../../support/postgres.js';
 import { createTestDatabase } from '../../support/postgres.js';
@@ -35,7 +37,7 @@ function c311Records(): string {
 }
 
 /** A one-result message for a specimen the workstation does not know. */
-const UNKNOWN_SPECIMEN = ['H|\\^&|||c311^1|||||host|RSUPL^REAL|P|1', 'P|1', 'O|1|ZZ-9999^1^^004|R1|^^^685/|R', 'R|1|^^^685/|30.1|U/l||N||F', 'L|1|N'].join('\r') + '\r';
+const UNKNOWN_SPECIMEN = ['H|\\^&|||c311^1|||||host|RSUPL^REAL|P|1', 'P|1', 'O|1|9999^ZZ-9999^1^^004|R1|^^^685/|R', 'R|1|^^^685/|30.1|U/l||N||F', 'L|1|N'].join('\r') + '\r';
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
   const started = Date.now();
@@ -162,5 +164,54 @@ describe.skipIf(!socatAvailable)('lab bench with an analyzer on a serial port', 
     expect(rejected.state).toBe('rejected');
     expect(rejected.decisionReason).toBe('Sample clotted');
     expect((await labEntries()).length).toBe(before);
+  });
+
+  it('names what is wrong with a match or a second decision', async () => {
+    await analyzer.send(UNKNOWN_SPECIMEN.replace('30.1', '33.3'));
+    const [held] = await until(() => call<LabReviewItem[]>('lab:reviewQueue'), (queue) => queue.length === 1, 'the held result');
+
+    const noSpecimen = await core.gateway.handle('lab:matchReview', { reviewId: held?.id, accession: 'NO-SUCH-TUBE' }, { senderId: 'lab-bench-test' });
+    expect(noSpecimen.ok ? null : noSpecimen.error.code).toBe('not-found');
+    await call('lab:rejectReview', { reviewId: held?.id, reason: 'Wrong analyzer run' });
+    const again = await core.gateway.handle('lab:releaseReview', { reviewId: held?.id }, { senderId: 'lab-bench-test' });
+    expect(again.ok ? null : again.error.code).toBe('conflict');
+  });
+
+  it('shows the decision with the message it came from', async () => {
+    await analyzer.send(UNKNOWN_SPECIMEN.replace('30.1', '34.4'));
+    const [held] = await until(() => call<LabReviewItem[]>('lab:reviewQueue'), (queue) => queue.length === 1, 'the held result');
+    await call('lab:matchReview', { reviewId: held?.id, accession: OTHER_ACCESSION });
+    const released = await call<LabReviewItem>('lab:releaseReview', { reviewId: held?.id });
+
+    const detail = await call<LabMessageDetail>('lab:message', { messageId: released.messageId });
+    expect(released.matchedAccession).toBe(OTHER_ACCESSION);
+    expect(detail.groups[0]?.review?.state).toBe('released');
+    expect(detail.groups[0]?.specimenId).toBe(`Specimen/${specimenId(OTHER_ACCESSION)}`);
+    expect(detail.documentIds).toHaveLength(2);
+    expect((await core.replica.entries.findByIds(detail.documentIds).exec()).size).toBe(2);
+  });
+
+  it('releases held results once their order arrives', async () => {
+    const accession = 'LATE-0001';
+    await analyzer.send(UNKNOWN_SPECIMEN.replace('ZZ-9999', accession));
+    const [held] = await until(() => call<LabReviewItem[]>('lab:reviewQueue'), (queue) => queue.length === 1, 'the result held for its order');
+    expect(held?.reasons).toEqual(['unknown-accession']);
+
+    // A doctor on the ward orders the test for a patient already in the lab's scope.
+    const ward = new ServerClient({ baseUrl: server.url });
+    const { token } = await ward.signIn({ username: 'doctor', password: 'doctor-demo', workstationId: 'ws-ward-doctor', wardId: 'ward-4a' });
+    const existing = (await core.replica.records.findOne(`Specimen/${specimenId(C311_ACCESSION)}`).exec())?.toJSON() as RecordDocument;
+    const order = { accession, panel: LAB_PANELS.basicMetabolic, specimenType: 'serum' as const, patientPosition: 0, orderedHoursAgo: 1 };
+    const parties = { requester: { reference: 'Practitioner/user-doctor', display: 'Demo Doctor' }, collector: { reference: 'Practitioner/user-nurse', display: 'Demo Nurse' } };
+    const context = { wardOfLocation: (id: string) => (id === SEEDED_LAB_DEPARTMENT.id ? id : undefined) };
+    const documents = labOrder(order, existing.patientId, CLOCK.now(), parties).map((resource) => ({ ...toRecordDocument(resource, context), _deleted: false }));
+    const pushed = await ward.push(token, 'records', documents.map((document) => ({ newDocumentState: document })));
+    expect(pushed.conflicts ?? []).toEqual([]);
+
+    await until(() => call<LabReviewItem[]>('lab:reviewQueue'), (queue) => queue.length === 0, 'the held result released', 30_000);
+    const detail = await call<LabMessageDetail>('lab:message', { messageId: held?.messageId });
+    expect(detail.groups[0]?.review?.state).toBe('released');
+    expect(detail.groups[0]?.review?.decidedBy).toBe('workstation');
+    expect((await core.replica.entries.findByIds(detail.documentIds).exec()).size).toBe(2);
   });
 });

@@ -105,3 +105,15 @@ describe('describeReviewError', () => {
     expect(error.detail).toContain('error id 1a2b');
   });
 });
+
+describe('groupState with the core\'s decision', () => {
+  it('reads a released group from the message', () => {
+    const group = { ...groupView('S1', false), review: { state: 'released' as const, decidedAt: '2026-12-05T10:00:00.000Z', decidedBy: 'user-lab', reason: null } };
+    expect(groupState({ id: 'm1', outcome: 'review' }, group, [])).toBe('released');
+  });
+
+  it('reads a rejected group from the message', () => {
+    const group = { ...groupView('S1', false), review: { state: 'rejected' as const, decidedAt: '2026-12-05T10:00:00.000Z', decidedBy: 'user-lab', reason: 'Clotted' } };
+    expect(groupState({ id: 'm1', outcome: 'review' }, group, undefined)).toBe('rejected');
+  });
+});
