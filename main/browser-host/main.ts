@@ -8,6 +8,9 @@ import { createFileLogger } from '../core/logging/file-logger.js';
 import type { Logger } from '../core/logging/logger.js';
 import { logPolicyProblems, runPolicyReport } from '../core/policy-report.js';
 import { hostPolicy } from '../core/policy-resolve.js';
+import { systemClock } from '../core/clock.js';
+import { runBusyCheck } from '../update/busy-check.js';
+import { startDocumentationStateFile } from '../update/documentation-state.js';
 import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
 import { loadSettings } from '../core/settings.js';
 import { lockDataDirectory } from '../core/data-directory-lock.js';
@@ -31,6 +34,8 @@ Options:
   --discard-unsent    with --fresh, delete the replica even with changes not yet sent
   --policy-report     print every effective policy value with its source and exit:
                       0 when the policy is valid, 1 when a file or key was ignored
+  --busy              exit 0 when installing an update now would lose no one's documentation
+                      (no workstation runs on DIR, or its session is signed out), 1 otherwise
   --help              show this text
 
 Logs go to DIR/logs (rotated daily, kept 90 days). The replica is encrypted with the key in
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
       fresh: { type: 'boolean', default: false },
       'discard-unsent': { type: 'boolean', default: false },
       'policy-report': { type: 'boolean', default: false },
+      busy: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -91,6 +97,10 @@ async function main(): Promise<void> {
   const policySources = platformPolicySources(process.platform, process.env);
   if (values['policy-report']) {
     process.exitCode = runPolicyReport({ sources: policySources, extraLayers: [readUserSettingsLayer(dataDirectory)], write: (text) => process.stdout.write(text) });
+    return;
+  }
+  if (values.busy) {
+    process.exitCode = runBusyCheck({ dataDirectory, clock: systemClock, write: (text) => process.stdout.write(text) });
     return;
   }
   const rendererDirectory = resolve(values['renderer-dir'] ?? join(root, 'dist', 'renderer'));
@@ -116,6 +126,8 @@ async function main(): Promise<void> {
     replicaKey,
     onMigrationProgress: ({ collection, percent }) => console.log(`Upgrading the local replica (${collection}): ${Math.floor(percent)}%`),
   });
+  // A signed-in or locked session may hold unsaved drafts in the browser, so it counts as open documentation.
+  const documentationState = startDocumentationStateFile({ dataDirectory, clock: systemClock, documentation: () => (core.session.current() === null ? 'none-open' : 'open') });
   const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port });
 
   console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);
@@ -123,6 +135,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await host.close();
+    documentationState.stop();
     await core.close();
     lock.release();
     process.exit(0);

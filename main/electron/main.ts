@@ -7,6 +7,8 @@ import { app, dialog, MessageChannelMain, protocol, safeStorage, session, utilit
 import { createFileLogger } from '../core/logging/file-logger.js';
 import { logPolicyProblems, POLICY_REPORT_SWITCH, runPolicyReport } from '../core/policy-report.js';
 import { hostPolicy } from '../core/policy-resolve.js';
+import { systemClock } from '../core/clock.js';
+import { BUSY_SWITCH, runBusyCheck } from '../update/busy-check.js';
 import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
@@ -44,9 +46,19 @@ function reportPolicy(): void {
   app.exit(exitCode);
 }
 
+/** Prints the `--busy` verdict for IT's deployment tools and exits, like reportPolicy without a window or lock. */
+function reportBusy(): void {
+  const dataDirectory = resolveAppPaths(app, hostPolicy(readEffectivePolicy(platformPolicySources(process.platform, process.env)))).dataDirectory;
+  app.exit(runBusyCheck({ dataDirectory, clock: systemClock, write: (text) => process.stdout.write(text) }));
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes(POLICY_REPORT_SWITCH)) {
     reportPolicy();
+    return;
+  }
+  if (process.argv.includes(BUSY_SWITCH)) {
+    reportBusy();
     return;
   }
   // Electron accepts scheme privileges only before the app is ready, so these run synchronously first.

@@ -1,7 +1,9 @@
+import { systemClock } from '../../core/clock.js';
 import { createCore } from '../../core/core.js';
 import { createFileLogger } from '../../core/logging/file-logger.js';
 import { lockDataDirectory } from '../../core/data-directory-lock.js';
 import { loadSettings } from '../../core/settings.js';
+import { startDocumentationStateFile } from '../../update/documentation-state.js';
 import type { CoreInitMessage } from './messages.js';
 import { coreInitMessage } from './messages.js';
 import type { ParentMessageEvent } from './port-router.js';
@@ -60,6 +62,8 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
     const settings = loadSettings(init.dataDirectory, { serverUrl: init.policy.serverUrl, wardId: init.policy.wardId });
     lockDataDirectory(init.dataDirectory);
     const core = await createCore({ settings, dataDirectory: init.dataDirectory, logger, policy: init.policy, replicaKey: init.replicaKey });
+    // A signed-in or locked session may hold unsaved drafts in a window, so it counts as open documentation.
+    startDocumentationStateFile({ dataDirectory: init.dataDirectory, clock: systemClock, documentation: () => (core.session.current() === null ? 'none-open' : 'open') });
     router = new CorePortRouter(core.gateway, core.events, logger);
     for (const event of early.splice(0)) router.acceptParentMessage(event);
     logger.info('core process ready');
