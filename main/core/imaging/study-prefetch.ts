@@ -135,9 +135,13 @@ async function searchRecentStudies(options: PrefetchOptions, progress: PrefetchP
   return planned;
 }
 
-/** Picks the newest studies within the age limit, at most `maxStudiesPerPatient`, none above `maxInstancesPerStudy`. */
+/**
+ * Picks the newest studies within the age limit, at most `maxStudiesPerPatient`, none above
+ * `maxInstancesPerStudy`. Ages count in calendar days, so with `maxAgeDays` 30 a study of 30
+ * days before today is kept. StudyDate has no time zone, so dates are taken as UTC.
+ */
 export function chooseRecentStudies(studies: readonly StudyRecord[], settings: PrefetchSettings, now: Date): StudyRecord[] {
-  const oldest = now.getTime() - settings.maxAgeDays * DAY_MS;
+  const oldest = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - settings.maxAgeDays * DAY_MS;
   return studies
     .map((study) => ({ study, time: studyDateTime(study.studyDate) }))
     .filter((entry): entry is { study: StudyRecord; time: number } => entry.time !== undefined && entry.time >= oldest)

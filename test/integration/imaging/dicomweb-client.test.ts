@@ -159,13 +159,17 @@ describe('DICOMweb client against a stub PACS', () => {
   let server: Server;
   let url: string;
   let lastHeaders: IncomingHttpHeaders = {};
+  let lastUrl = '';
+  let nextBody = '[]';
 
   beforeAll(async () => {
     server = createServer((request, response) => {
       lastHeaders = request.headers;
-      if (request.url?.includes('/stall')) return; // Never responds, for the timeout.
+      lastUrl = request.url ?? '';
+      if (lastUrl.includes('/stall')) return; // Never responds, for the timeout.
       response.writeHead(200, { 'content-type': 'application/dicom+json' });
-      response.end('[]');
+      response.end(nextBody);
+      nextBody = '[]';
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -183,6 +187,30 @@ describe('DICOMweb client against a stub PACS', () => {
 
     expect(lastHeaders.authorization).toBe('Bearer token-123');
     expect(lastHeaders.accept).toContain('application/dicom+json');
+  });
+
+  it('encodes only what would break the URL', async () => {
+    const client = new DicomWebClient({ url, logger: pino({ level: 'silent' }) });
+
+    await client.searchStudiesOfPatient('MRN^12 3&x=1');
+
+    expect(lastUrl).toBe('/studies?PatientID=MRN^12%203%26x%3D1');
+  });
+
+  it('drops studies of another PatientID', async () => {
+    const lines: string[] = [];
+    const client = new DicomWebClient({ url, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) });
+    const study = (patientId: string | undefined, uid: string) => ({
+      '0020000D': { vr: 'UI', Value: [uid] },
+      ...(patientId === undefined ? {} : { '00100020': { vr: 'LO', Value: [patientId] } }),
+    });
+    nextBody = JSON.stringify([study('ab12', '1.2.3'), study('AB12', '1.2.4'), study(undefined, '1.2.5'), study('AB12', 'not/a/uid')]);
+
+    const studies = await client.searchStudiesOfPatient('AB12');
+
+    expect(studies.map((entry) => entry.studyInstanceUid)).toEqual(['1.2.4']);
+    expect(lines.join('')).toContain('"returned":4,"kept":1');
+    expect(lines.join('')).not.toContain('AB12');
   });
 
   it('gives up a request after its time limit', async () => {
