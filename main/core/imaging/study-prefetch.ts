@@ -23,9 +23,13 @@ export interface PrefetchProgress {
   phase: PrefetchPhase;
   patientsTotal: number;
   patientsSearched: number;
+  /** Patients whose study search the PACS failed; their studies are left for the next run. */
+  patientsFailed: number;
   /** Studies chosen for download by age, count and size. */
   studiesPlanned: number;
   studiesListed: number;
+  /** Studies whose series or instances the PACS failed to list; left for the next run. */
+  studiesFailed: number;
   /** Studies left out: older than `maxAgeDays`, without a StudyDate, beyond `maxStudiesPerPatient` or above `maxInstancesPerStudy`. */
   studiesSkipped: number;
   instancesTotal: number;
@@ -81,8 +85,10 @@ export async function prefetchStudies(options: PrefetchOptions): Promise<Prefetc
     phase: 'searching',
     patientsTotal: options.patientIds.length,
     patientsSearched: 0,
+    patientsFailed: 0,
     studiesPlanned: 0,
     studiesListed: 0,
+    studiesFailed: 0,
     studiesSkipped: 0,
     instancesTotal: 0,
     instancesDownloaded: 0,
@@ -124,7 +130,16 @@ async function searchRecentStudies(options: PrefetchOptions, progress: PrefetchP
   const planned: PlannedStudy[] = [];
   for (const patientId of options.patientIds) {
     options.signal?.throwIfAborted();
-    const found = await options.client.searchStudiesOfPatient(patientId, { ...(options.signal ? { signal: options.signal } : {}) });
+    let found: StudyRecord[];
+    try {
+      found = await options.client.searchStudiesOfPatient(patientId, { ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      rethrowUnlessOneRequest(error);
+      progress.patientsFailed += 1;
+      options.logger.warn({ status: error.status, error: error.message }, 'prefetch could not search the studies of a patient; they are left out');
+      report();
+      continue;
+    }
     const chosen = chooseRecentStudies(found, options.settings, (options.clock ?? systemClock).now());
     planned.push(...chosen.map((study) => ({ patientId, study })));
     progress.patientsSearched += 1;
@@ -164,11 +179,19 @@ async function listInstances(options: PrefetchOptions, studies: readonly Planned
   const instances: PlannedInstance[] = [];
   for (const { patientId, study } of studies) {
     const ofStudy: PlannedInstance[] = [];
-    for (const series of await options.client.searchSeriesOfStudy(study.studyInstanceUid, signalOption)) {
-      const found = await options.client.searchInstancesOfSeries(study.studyInstanceUid, series.seriesInstanceUid, signalOption);
-      for (const instance of found) {
-        ofStudy.push({ patientId, studyInstanceUid: study.studyInstanceUid, studyDate: study.studyDate, seriesInstanceUid: series.seriesInstanceUid, sopInstanceUid: instance.sopInstanceUid });
+    try {
+      for (const series of await options.client.searchSeriesOfStudy(study.studyInstanceUid, signalOption)) {
+        const found = await options.client.searchInstancesOfSeries(study.studyInstanceUid, series.seriesInstanceUid, signalOption);
+        for (const instance of found) {
+          ofStudy.push({ patientId, studyInstanceUid: study.studyInstanceUid, studyDate: study.studyDate, seriesInstanceUid: series.seriesInstanceUid, sopInstanceUid: instance.sopInstanceUid });
+        }
       }
+    } catch (error) {
+      rethrowUnlessOneRequest(error);
+      progress.studiesFailed += 1;
+      options.logger.warn({ studyInstanceUid: study.studyInstanceUid, status: error.status, error: error.message }, 'prefetch could not list the instances of a study; it is left out');
+      report();
+      continue;
     }
     progress.studiesListed += 1;
     if (ofStudy.length > options.settings.maxInstancesPerStudy) {
@@ -198,11 +221,19 @@ async function downloadInstances(options: PrefetchOptions, instances: readonly P
       progress.instancesDownloaded += 1;
       progress.bytesDownloaded += retrieved.bytes.byteLength;
     } catch (error) {
-      // A PACS that cannot be reached or rejects the credentials fails every other instance too.
-      if (!(error instanceof DicomWebError) || error.failure === 'unreachable' || error.failure === 'timeout' || error.failure === 'unauthorized') throw error;
+      rethrowUnlessOneRequest(error);
       progress.instancesFailed += 1;
       options.logger.warn({ studyInstanceUid: instance.studyInstanceUid, sopInstanceUid: instance.sopInstanceUid, status: error.status, error: error.message }, 'prefetch could not retrieve an instance; it is left out');
     }
     report();
   }
+}
+
+/**
+ * Rethrows what ends the whole run. Only an error status or a malformed response concerns one
+ * request; a PACS that cannot be reached, times out or rejects the credentials fails every other
+ * request too.
+ */
+function rethrowUnlessOneRequest(error: unknown): asserts error is DicomWebError {
+  if (!(error instanceof DicomWebError) || error.failure === 'unreachable' || error.failure === 'timeout' || error.failure === 'unauthorized') throw error;
 }
