@@ -231,7 +231,7 @@ async function downloadInstances(options: PrefetchOptions, instances: readonly P
 
 /**
  * Rethrows what ends the whole run. Only an error status or a malformed response concerns one
- * request; a PACS that cannot be reached, times out or rejects the credentials fails every other
+ * request. A PACS that cannot be reached, times out or rejects the credentials fails every other
  * request too.
  */
 function rethrowUnlessOneRequest(error: unknown): asserts error is DicomWebError {
