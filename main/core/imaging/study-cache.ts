@@ -15,6 +15,12 @@ export type { CachedInstance, CachedStudy } from './cache-index.js';
 /** The cache folder under the workstation's data folder. */
 export const STUDY_CACHE_FOLDER = 'imaging-cache';
 
+/**
+ * A read marks its study as used at most this often. Each mark is a synced SQLite commit, and
+ * scrolling through a series reads hundreds of instances a minute.
+ */
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** Identity of an instance as the cache records it, besides its bytes. */
 export interface InstanceIdentity {
   patientId: string;
@@ -78,6 +84,8 @@ export class StudyCache {
   readonly #clock: Clock;
   /** Studies with a write in progress, kept from eviction until it ends (a count per study). */
   readonly #writing = new Map<string, number>();
+  /** When a read last marked each study as used, in clock milliseconds. */
+  readonly #touchedAt = new Map<string, number>();
   #closed = false;
 
   private constructor(options: StudyCacheOptions, files: InstanceFiles, index: CacheIndex) {
@@ -177,7 +185,7 @@ export class StudyCache {
       // Evicted between the index lookup and the read.
       return undefined;
     }
-    this.#index.touch(instance.studyInstanceUid, this.#clock.now().toISOString());
+    this.#touch(instance.studyInstanceUid);
     return bytes;
   }
 
@@ -185,6 +193,7 @@ export class StudyCache {
   async removeStudy(studyInstanceUid: string): Promise<void> {
     this.#ensureOpen();
     const instances = this.#index.removeStudy(studyInstanceUid);
+    this.#touchedAt.delete(studyInstanceUid);
     for (const instance of instances) await this.#files.remove(instance.relativePath);
     await this.#files.removeStudyFolder(requireDicomUid(studyInstanceUid, 'StudyInstanceUID'));
   }
@@ -241,6 +250,14 @@ export class StudyCache {
     if (interrupted + strays.length + dropped > 0) {
       this.#log.warn({ interruptedWrites: interrupted, filesWithoutIndexRow: strays.length, indexRowsWithoutFile: dropped }, 'repaired the study cache after an unclean stop');
     }
+  }
+
+  #touch(studyInstanceUid: string): void {
+    const now = this.#clock.now();
+    const last = this.#touchedAt.get(studyInstanceUid);
+    if (last !== undefined && now.getTime() - last < TOUCH_INTERVAL_MS) return;
+    this.#touchedAt.set(studyInstanceUid, now.getTime());
+    this.#index.touch(studyInstanceUid, now.toISOString());
   }
 
   #ensureOpen(): void {

@@ -228,6 +228,22 @@ describe('study cache bound and eviction', () => {
     expect(cache.study(identity('P1', 1, 1).studyInstanceUid)?.instanceCount).toBe(2);
   });
 
+  it('marks a study as used at most once a minute', async () => {
+    let now = Date.parse('2026-12-05T08:00:00Z');
+    const cache = await openCache({ clock: { now: () => new Date(now) } });
+    await cache.putInstance(identity('P1', 1, 1), randomBytes(10));
+    await cache.readInstance(identity('P1', 1, 1).sopInstanceUid);
+    await cache.putInstance(identity('P2', 2, 1), randomBytes(10));
+
+    now += 59_000;
+    await cache.readInstance(identity('P1', 1, 1).sopInstanceUid);
+    expect(cache.studies().map((study) => study.patientId)).toEqual(['P1', 'P2']);
+
+    now += 2_000;
+    await cache.readInstance(identity('P1', 1, 1).sopInstanceUid);
+    expect(cache.studies().map((study) => study.patientId)).toEqual(['P2', 'P1']);
+  });
+
   it('evicts at start-up when the bound was lowered', async () => {
     const first = await openCache({ maxBytes: 1_000 });
     await first.putInstance(identity('P1', 1, 1), randomBytes(100));
