@@ -15,6 +15,7 @@ import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messa
 import { CoreSupervisor } from './core-supervisor.js';
 import { installGlobalErrorHandlers } from './error-handler.js';
 import { resolveAppPaths } from './paths.js';
+import { applyPolicyProxy, setupUpdates } from './updates.js';
 import { loadOrCreateReplicaKey } from './replica-key.js';
 import { enforceSingleInstance } from './single-instance.js';
 import { denyAllPermissions, guardAllWebContents } from './web-contents-guard.js';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
 
   void app.whenReady().then(() => {
     denyAllPermissions(session.defaultSession, logger);
+    applyPolicyProxy([session.defaultSession], policy, logger);
     handleAppProtocol(protocol, join(app.getAppPath(), 'dist', 'renderer'));
     try {
       supervisor.start();
@@ -115,6 +117,8 @@ async function main(): Promise<void> {
       supervisor.disconnectWindow(windowId);
       window = undefined;
     });
+    const updates = setupUpdates({ policy, dataDirectory: paths.dataDirectory, logger });
+    app.on('before-quit', () => updates?.stop());
     logger.info({ dataDirectory: paths.dataDirectory }, 'HMS Workstation started');
   });
 }

@@ -44,6 +44,7 @@ vi.mock('electron', async () => {
         setPermissionRequestHandler: () => electron.steps.push('deny permissions'),
         setPermissionCheckHandler: () => undefined,
         setDevicePermissionHandler: () => undefined,
+        setProxy: async () => undefined,
       },
     },
     safeStorage: {
