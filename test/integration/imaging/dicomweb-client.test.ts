@@ -11,6 +11,7 @@ import type { DicomFixture } from '../../support/dicom-fixtures.js';
 import { fixtureNamed, fixturesOfPatient, readDicomFixtures } from '../../support/dicom-fixtures.js';
 import type { OrthancServer } from '../../support/orthanc.js';
 import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../../support/orthanc.js';
+import { freePort } from '../../support/server-process.js';
 
 if (!orthancAvailable) console.warn(ORTHANC_MISSING_MESSAGE);
 
@@ -137,10 +138,7 @@ describe.skipIf(!orthancAvailable)('DICOMweb client against Orthanc', () => {
   });
 
   it('reports an unreachable PACS', async () => {
-    const stopped = await startOrthanc();
-    const url = stopped.dicomWebUrl;
-    await stopped.stop();
-    const offline = new DicomWebClient({ url, logger: pino({ level: 'silent' }) });
+    const offline = new DicomWebClient({ url: `http://127.0.0.1:${await freePort()}/dicom-web`, logger: pino({ level: 'silent' }) });
 
     const error = await offline.searchSeriesOfStudy(fixtureNamed(fixtures, 'CT_small.dcm').studyInstanceUid).catch((caught: unknown) => caught);
 

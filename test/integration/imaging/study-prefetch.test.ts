@@ -15,6 +15,7 @@ import { prefetchStudies } from '../../../main/core/imaging/study-prefetch.js';
 import { readDicomFixtures } from '../../support/dicom-fixtures.js';
 import type { OrthancServer } from '../../support/orthanc.js';
 import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../../support/orthanc.js';
+import { freePort } from '../../support/server-process.js';
 
 if (!orthancAvailable) console.warn(ORTHANC_MISSING_MESSAGE);
 
@@ -147,9 +148,7 @@ describe.skipIf(!orthancAvailable)('prefetch from Orthanc into the study cache',
 
   it('stops when the PACS is down', async () => {
     const studyCache = await openCache();
-    const stopped = await startOrthanc();
-    const url = stopped.dicomWebUrl;
-    await stopped.stop();
+    const url = `http://127.0.0.1:${await freePort()}/dicom-web`;
 
     const { result } = await prefetch(studyCache, ALL_AGES, { client: new DicomWebClient({ url, logger: silent }) });
 
