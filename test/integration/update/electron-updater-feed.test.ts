@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { buildBlockMap } from 'app-builder-lib/out/targets/blockmap/blockmap.js';
 import { NsisUpdater } from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,12 +15,14 @@ import type { DocumentationState } from '../../../main/update/update-decision.js
 import { updatePolicyOf } from '../../../main/update/update-decision.js';
 import { UpdateService } from '../../../main/update/update-service.js';
 import { startFeedServer } from '../../support/update/feed-server.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { NodeHttpExecutor } from '../../support/update/node-http-executor.js';
 
 /**
  * The real electron-updater (NsisUpdater, whose check and download run on any OS) against a feed
- * served by this test on 127.0.0.1, driven through UpdateService. Installing is not run: it starts
- * the NSIS installer, which needs Windows, so quitAndInstall is replaced by a spy.
+ * served by this test on 127.0.0.1, driven through UpdateService: check, full and differential
+ * download, fallback when ranges are refused, checksum, rollout and channels. Installing is not
+ * run, because it starts the NSIS installer, which needs Windows; quitAndInstall is a spy.
  */
 const logger = createRootLogger({ level: 'silent' });
 const NIGHT = updateWindow.parse({ start: '02:00', end: '04:30', minIdleMinutes: 15, timeZone: 'UTC' });
@@ -52,6 +55,30 @@ function publish(channel: string, version: string, options: { stagingPercentage?
   const lines = [`version: ${version}`, 'files:', `  - url: ${name}`, `    sha512: ${sha512}`, `    size: ${bytes.length}`, `path: ${name}`, `sha512: ${sha512}`, "releaseDate: '2026-12-01T00:00:00.000Z'"];
   if (options.stagingPercentage !== undefined) lines.push(`stagingPercentage: ${options.stagingPercentage}`);
   writeFileSync(join(feedFolder, channelFile(channel)), `${lines.join('\n')}\n`);
+}
+
+/**
+ * Publishes two installers whose bytes differ by 64 KiB changed and 5000 bytes inserted, each
+ * with the blockmap electron-builder writes beside an NSIS installer, and the newer one's channel
+ * file. Returns the older installer, which the app keeps as `installer.exe` after installing it.
+ */
+async function publishDifferential(): Promise<{ oldInstaller: string; newBytes: Buffer }> {
+  const random = seededRandom(20261205);
+  const oldBytes = Buffer.alloc(1024 * 1024);
+  for (let index = 0; index < oldBytes.length; index += 1) oldBytes[index] = Math.floor(random() * 256);
+  const changed = Buffer.from(oldBytes);
+  for (let index = 300_000; index < 300_000 + 64 * 1024; index += 1) changed[index] = Math.floor(random() * 256);
+  const newBytes = Buffer.concat([changed.subarray(0, 700_000), Buffer.alloc(5000, 7), changed.subarray(700_000)]);
+
+  const oldInstaller = join(feedFolder, 'hms-workstation-setup-1.2.0.exe');
+  const newInstaller = join(feedFolder, 'hms-workstation-setup-1.3.0.exe');
+  writeFileSync(oldInstaller, oldBytes);
+  writeFileSync(newInstaller, newBytes);
+  await buildBlockMap(oldInstaller, 'gzip', `${oldInstaller}.blockmap`);
+  const { sha512, size } = await buildBlockMap(newInstaller, 'gzip', `${newInstaller}.blockmap`);
+  const lines = ['version: 1.3.0', 'files:', '  - url: hms-workstation-setup-1.3.0.exe', `    sha512: ${sha512}`, `    size: ${size}`, 'path: hms-workstation-setup-1.3.0.exe', `sha512: ${sha512}`, "releaseDate: '2026-12-01T00:00:00.000Z'"];
+  writeFileSync(join(feedFolder, channelFile('latest')), `${lines.join('\n')}\n`);
+  return { oldInstaller, newBytes };
 }
 
 let appCount = 0;
@@ -110,6 +137,7 @@ describe('update service on electron-updater', () => {
 
   afterEach(() => {
     feed.requests.length = 0;
+    feed.acceptRanges = true;
     rmSync(feedFolder, { recursive: true, force: true });
     mkdirSync(feedFolder, { recursive: true });
   });
@@ -128,7 +156,7 @@ describe('update service on electron-updater', () => {
 
     expect((await service.tick()).action).toBe('check');
     expect(await service.tick()).toEqual({ action: 'notify', reason: 'version 1.3.0 is available (updateMode "notify" downloads nothing)' });
-    expect(feed.requests).toEqual([`/${channelFile('latest')}`]);
+    expect(feed.requests.map((request) => request.path)).toEqual([`/${channelFile('latest')}`]);
   });
 
   it('downloads in full and installs in the window', async () => {
@@ -139,7 +167,7 @@ describe('update service on electron-updater', () => {
     const actions = [(await service.tick()).action, (await service.tick()).action, (await service.tick()).action];
 
     expect(actions).toEqual(['check', 'download', 'install']);
-    expect(feed.requests).toContain('/hms-workstation-setup-1.3.0.exe');
+    expect(feed.requests.map((request) => request.path)).toContain('/hms-workstation-setup-1.3.0.exe');
     expect(readFileSync(join(cacheFolder, 'pending', 'hms-workstation-setup-1.3.0.exe'))).toEqual(installerBytes('1.3.0'));
     expect(quitAndInstall).toHaveBeenCalledWith(true, true);
   });
@@ -204,7 +232,7 @@ describe('update service on electron-updater', () => {
     expect(pilot?.updateInfo.version).toBe('1.3.0-beta.2');
     expect(updater.allowDowngrade).toBe(false);
     expect(stable?.isUpdateAvailable).toBe(false);
-    expect(feed.requests).toEqual([`/${channelFile('pilot-ward')}`, `/${channelFile('latest')}`]);
+    expect(feed.requests.map((request) => request.path)).toEqual([`/${channelFile('pilot-ward')}`, `/${channelFile('latest')}`]);
   });
 
   it('downgrades when policy allows', async () => {
@@ -220,5 +248,44 @@ describe('update service on electron-updater', () => {
 
   it('uses only the stand-in app folders', () => {
     expect(existsSync(join(root, 'xdg-cache'))).toBe(false);
+  });
+
+  it('downloads only the changed blocks', async () => {
+    const { oldInstaller, newBytes } = await publishDifferential();
+    const { updater, cacheFolder } = newUpdater('1.2.0');
+    updater.disableDifferentialDownload = false;
+    mkdirSync(cacheFolder, { recursive: true });
+    copyFileSync(oldInstaller, join(cacheFolder, 'installer.exe'));
+    serviceFor(updater, IN_WINDOW_POLICY);
+
+    await updater.checkForUpdates();
+    await updater.downloadUpdate();
+
+    const installerRequests = feed.requests.filter((request) => request.path === '/hms-workstation-setup-1.3.0.exe');
+    const transferred = installerRequests.reduce((sum, request) => sum + request.bytes, 0);
+    expect(installerRequests.every((request) => request.range !== undefined)).toBe(true);
+    expect(transferred).toBeGreaterThan(64 * 1024);
+    expect(transferred).toBeLessThan(newBytes.length / 4);
+    expect(readFileSync(join(cacheFolder, 'pending', 'hms-workstation-setup-1.3.0.exe'))).toEqual(newBytes);
+  });
+
+  it('falls back to full download without ranges', async () => {
+    const { oldInstaller, newBytes } = await publishDifferential();
+    const { updater, cacheFolder } = newUpdater('1.2.0');
+    updater.disableDifferentialDownload = false;
+    mkdirSync(cacheFolder, { recursive: true });
+    copyFileSync(oldInstaller, join(cacheFolder, 'installer.exe'));
+    serviceFor(updater, IN_WINDOW_POLICY);
+    feed.acceptRanges = false;
+
+    await updater.checkForUpdates();
+    await updater.downloadUpdate();
+
+    const installerRequests = feed.requests.filter((request) => request.path === '/hms-workstation-setup-1.3.0.exe');
+    const fullRequests = installerRequests.filter((request) => request.range === undefined);
+    expect(installerRequests[0]?.range).toMatch(/^bytes=\d+-\d+,/);
+    expect(fullRequests).toHaveLength(1);
+    expect(fullRequests[0]?.bytes).toBe(newBytes.length);
+    expect(readFileSync(join(cacheFolder, 'pending', 'hms-workstation-setup-1.3.0.exe'))).toEqual(newBytes);
   });
 });
