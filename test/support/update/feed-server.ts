@@ -23,7 +23,7 @@ const BOUNDARY = 'hms-feed-boundary';
 
 /**
  * Starts a static update feed on 127.0.0.1 that serves a folder, as the hospital's update server
- * serves electron-builder's output. It answers single ranges with 206 and several ranges with
+ * serves electron-builder's output. It responds to a single range with 206 and to several ranges with
  * multipart/byteranges, and records each request.
  */
 export async function startFeedServer(folder: string): Promise<FeedServer> {
