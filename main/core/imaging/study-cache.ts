@@ -109,7 +109,7 @@ export class StudyCache {
     const cache = new StudyCache(options, files, index);
     try {
       await cache.#repair();
-      await cache.#makeRoom(0, undefined);
+      await cache.#shrinkToBound();
     } catch (error) {
       index.close();
       throw error;
@@ -229,10 +229,29 @@ export class StudyCache {
     let remaining = total;
     for (const study of candidates) {
       if (remaining + incomingBytes <= this.#maxBytes) break;
-      await this.removeStudy(study.studyInstanceUid);
+      await this.#evict(study);
       remaining -= study.bytes;
-      this.#log.info({ studyInstanceUid: study.studyInstanceUid, bytes: study.bytes, instances: study.instanceCount }, 'evicted the least recently used study from the study cache');
     }
+  }
+
+  /**
+   * Evicts what may be evicted until the cache is within its bound. Pinned studies above a lowered
+   * bound stay, because the ward's patients need them, and the cache opens anyway with a warning.
+   */
+  async #shrinkToBound(): Promise<void> {
+    try {
+      await this.#makeRoom(0, undefined);
+    } catch (error) {
+      if (!(error instanceof StudyCacheFullError)) throw error;
+      const pinned = this.#pinnedPatientIds();
+      for (const study of this.#index.studiesByAccess().filter((entry) => !pinned.has(entry.patientId))) await this.#evict(study);
+      this.#log.warn({ totalBytes: this.#index.totalBytes(), maxBytes: this.#maxBytes }, 'the pinned studies of ward patients exceed the study cache bound; raise imaging.cache.maxBytes');
+    }
+  }
+
+  async #evict(study: CachedStudy): Promise<void> {
+    await this.removeStudy(study.studyInstanceUid);
+    this.#log.info({ studyInstanceUid: study.studyInstanceUid, bytes: study.bytes, instances: study.instanceCount }, 'evicted the least recently used study from the study cache');
   }
 
   async #repair(): Promise<void> {

@@ -256,4 +256,18 @@ describe('study cache bound and eviction', () => {
     expect(uids(reopened)).toEqual(['2', '3']);
     expect(reopened.totalBytes()).toBe(200);
   });
+
+  it('opens with pinned studies above a lowered bound', async () => {
+    const ward = new Set(['P2', 'P3']);
+    const first = await openCache({ maxBytes: 1_000, pinnedPatientIds: () => ward });
+    await first.putInstance(identity('P1', 1, 1), randomBytes(100));
+    await first.putInstance(identity('P2', 2, 1), randomBytes(100));
+    await first.putInstance(identity('P3', 3, 1), randomBytes(100));
+    first.close();
+
+    const reopened = await openCache({ maxBytes: 150, pinnedPatientIds: () => ward });
+
+    expect(uids(reopened)).toEqual(['2', '3']);
+    await expect(reopened.putInstance(identity('P4', 4, 1), randomBytes(10))).rejects.toBeInstanceOf(StudyCacheFullError);
+  });
 });
