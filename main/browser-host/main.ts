@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const effectivePolicy = readEffectivePolicy(policySources);
   const policy = hostPolicy(effectivePolicy);
   const lock = lockDataDirectory(dataDirectory);
-  const logger = await createFileLogger({ directory: join(dataDirectory, 'logs'), name: 'workstation' });
+  const logger = await createFileLogger({ directory: join(dataDirectory, 'logs'), name: 'workstation', level: policy.logLevel });
   logPolicyProblems(effectivePolicy.problems, logger);
   if (values.fresh) deleteReplica(dataDirectory, values['discard-unsent'], logger);
   const settings = loadSettings(dataDirectory, { serverUrl: policy.serverUrl ?? values['server-url'], wardId: policy.wardId ?? values.ward });

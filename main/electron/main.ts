@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const effectivePolicy = readEffectivePolicy(platformPolicySources(process.platform, process.env));
   const policy = hostPolicy(effectivePolicy);
   const paths = resolveAppPaths(app, policy);
-  const logger = await createFileLogger({ directory: paths.logDirectory, name: 'main' });
+  const logger = await createFileLogger({ directory: paths.logDirectory, name: 'main', level: policy.logLevel });
   logPolicyProblems(effectivePolicy.problems, logger);
   installGlobalErrorHandlers({ process, logger, showError: (title, message) => dialog.showErrorBox(title, message), exit: (code) => app.exit(code) });
   guardAllWebContents(app, logger);
@@ -119,6 +119,8 @@ async function main(): Promise<void> {
     });
     const updates = setupUpdates({ policy, dataDirectory: paths.dataDirectory, logger });
     app.on('before-quit', () => updates?.stop());
+    // Windows only: an installer started during log-off or shutdown can be killed halfway.
+    window.on('query-session-end', () => updates?.endSession());
     logger.info({ dataDirectory: paths.dataDirectory }, 'HMS Workstation started');
   });
 }

@@ -20,7 +20,7 @@ const TICK_MS = 60_000;
  * own. The core's documentation state comes from the state file it
  * writes in the data folder, the same source `--busy` reads.
  */
-export function setupUpdates(options: { policy: MachinePolicy; dataDirectory: string; logger: Logger }): { stop(): void } | undefined {
+export function setupUpdates(options: { policy: MachinePolicy; dataDirectory: string; logger: Logger }): { endSession(): void; stop(): void } | undefined {
   const { policy, dataDirectory, logger } = options;
   const updatePolicy = updatePolicyOf(policy);
   if (updatePolicy.mode === 'off' || policy.updateUrl === undefined) {
@@ -42,7 +42,7 @@ export function setupUpdates(options: { policy: MachinePolicy; dataDirectory: st
   });
   service.configure();
 
-  // TODO: Windows' query-session-end arrives on each BrowserWindow; until it is wired, log-off relies on before-quit.
+  // Windows announces log-off and shutdown on each window (query-session-end); main.ts forwards it to endSession.
   app.on('before-quit', () => service.endSession());
   powerMonitor.on('shutdown', () => service.endSession());
 
@@ -51,7 +51,7 @@ export function setupUpdates(options: { policy: MachinePolicy; dataDirectory: st
   };
   tick();
   const timer = setInterval(tick, TICK_MS);
-  return { stop: () => clearInterval(timer) };
+  return { endSession: () => service.endSession(), stop: () => clearInterval(timer) };
 }
 
 /** Applies the policy's proxy to Electron sessions; failures are logged, as the app still works offline. */

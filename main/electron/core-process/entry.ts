@@ -52,7 +52,7 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
   process.umask(0o077);
   let logger;
   try {
-    logger = await createFileLogger({ directory: init.logDirectory, name: 'core' });
+    logger = await createFileLogger({ directory: init.logDirectory, name: 'core', level: init.policy.logLevel });
   } catch (error) {
     fail(port, `The core cannot write its log in ${init.logDirectory}: ${error instanceof Error ? error.message : String(error)}`);
     return;
