@@ -8,7 +8,7 @@ import { createFileLogger } from '../core/logging/file-logger.js';
 import { logPolicyProblems, POLICY_REPORT_SWITCH, runPolicyReport } from '../core/policy-report.js';
 import { hostPolicy } from '../core/policy-resolve.js';
 import { systemClock } from '../core/clock.js';
-import { BUSY_SWITCH, runBusyCheck } from '../update/busy-check.js';
+import { BUSY_SWITCH, dataDirectoryArgument, runBusyCheck } from '../update/busy-check.js';
 import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
@@ -47,9 +47,14 @@ function reportPolicy(): void {
   app.exit(exitCode);
 }
 
-/** Prints the `--busy` verdict for IT's deployment tools and exits, like reportPolicy without a window or lock. */
+/**
+ * Prints the `--busy` verdict for IT's deployment tools and exits, like reportPolicy without a
+ * window or lock. It checks the folder of `--data-dir` or the policy's dataDirectory, never the
+ * caller's own profile folder, which on a shared PC is not where the nurses' sessions run.
+ */
 function reportBusy(): void {
-  const dataDirectory = resolveAppPaths(app, hostPolicy(readEffectivePolicy(platformPolicySources(process.platform, process.env)))).dataDirectory;
+  const policy = hostPolicy(readEffectivePolicy(platformPolicySources(process.platform, process.env)));
+  const dataDirectory = dataDirectoryArgument(process.argv) ?? policy.dataDirectory;
   app.exit(runBusyCheck({ dataDirectory, clock: systemClock, write: (text) => process.stdout.write(text) }));
 }
 

@@ -35,18 +35,18 @@ describe('Electron command-line switches', () => {
     electron.lockRequests = 0;
   });
 
-  async function runMain(option: string): Promise<string> {
+  async function runMain(...options: string[]): Promise<string> {
     const written: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
       written.push(String(text));
       return true;
     });
-    process.argv.push(option);
+    process.argv.push(...options);
     try {
       await import('../../../main/electron/main.js');
       await vi.waitFor(() => expect(electron.exitCodes).toHaveLength(1));
     } finally {
-      process.argv.pop();
+      process.argv.splice(process.argv.length - options.length);
       write.mockRestore();
     }
     return written.join('');
@@ -65,10 +65,17 @@ describe('Electron command-line switches', () => {
   it('answers --busy and exits', { skip: existsSync('/etc/hms-workstation') }, async () => {
     writeFileSync(join(electron.dataDirectory, 'documentation-state.json'), JSON.stringify({ pid: process.pid, documentation: 'open', updatedAt: new Date().toISOString() }));
 
-    const output = await runMain('--busy');
+    const output = await runMain(`--data-dir=${electron.dataDirectory}`, '--busy');
 
     expect(electron.exitCodes).toEqual([1]);
     expect(output).toBe(`busy: HMS Workstation (process ${process.pid}) has documentation open\n`);
     expect(electron.lockRequests).toBe(0);
+  });
+
+  it('refuses --busy on a profile folder', { skip: existsSync('/etc/hms-workstation') }, async () => {
+    const output = await runMain('--busy');
+
+    expect(electron.exitCodes).toEqual([1]);
+    expect(output).toBe('busy: no shared data folder to check; set dataDirectory by policy or pass --data-dir=DIR\n');
   });
 });

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../main/core/clock.js';
 import { fixedClock } from '../../../main/core/clock.js';
 import { lockDataDirectory } from '../../../main/core/data-directory-lock.js';
-import { runBusyCheck } from '../../../main/update/busy-check.js';
+import { dataDirectoryArgument, runBusyCheck } from '../../../main/update/busy-check.js';
 import { checkBusy, DOCUMENTATION_STATE_FILE, startDocumentationStateFile } from '../../../main/update/documentation-state.js';
 import { makeTempDirectory } from '../../support/replica.js';
 
@@ -113,6 +113,19 @@ describe('--busy verdict', () => {
 
     expect(safe).toBe(0);
     expect(output).toBe(`safe to install: HMS Workstation is not running on ${directory.path}\n`);
+  });
+
+  it('is busy without a data folder', () => {
+    let output = '';
+
+    expect(runBusyCheck({ dataDirectory: undefined, clock: fixedClock(T0), write: (text) => (output += text) })).toBe(1);
+    expect(output).toBe('busy: no shared data folder to check; set dataDirectory by policy or pass --data-dir=DIR\n');
+  });
+
+  it('reads --data-dir both ways', () => {
+    expect(dataDirectoryArgument(['electron', '.', '--busy', '--data-dir=/srv/hms'])).toBe('/srv/hms');
+    expect(dataDirectoryArgument(['electron', '.', '--data-dir', '/srv/hms', '--busy'])).toBe('/srv/hms');
+    expect(dataDirectoryArgument(['electron', '.', '--busy'])).toBeUndefined();
   });
 
   it('runs from the browser host', async () => {
