@@ -20,7 +20,7 @@ export interface LabConnectionProblem {
 }
 
 /**
- * Loads the shipped profiles and IT's folder; a profile in IT's folder replaces a shipped one with
+ * Loads the shipped profiles and IT's folder. A profile in IT's folder replaces a shipped one with
  * the same id, so a site can adjust a shipped profile without editing the product.
  */
 export async function loadLabProfiles(settings: LabSettings, logger: Logger): Promise<Map<string, AnalyzerProfile>> {

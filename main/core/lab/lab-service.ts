@@ -21,7 +21,7 @@ import type { GroupPatient } from './lab-views.js';
 import { showControlCharacters, toGroupView } from './lab-views.js';
 import type { ReviewItem, ReviewQueue } from './review-queue.js';
 
-/** What the review queue keeps of a held group: enough to store it later exactly as it came. */
+/** A held group as the review queue keeps it: enough to store it later exactly as it came. */
 export interface HeldGroup {
   profileId: string | undefined;
   messageHash: string;
@@ -69,7 +69,7 @@ interface MatchedSpecimen {
 /**
  * The lab bench: analyzer connections, the results they deliver and the review queue. A result
  * group reaches the chart (the replica's entries, synced like any entry) when its specimen is
- * found by accession and nothing in it needs review; otherwise it waits for a technician.
+ * found by accession and nothing in it needs review. Otherwise it waits for a technician.
  */
 export class LabService extends EventEmitter<LabServiceEvents> {
   readonly #options: LabServiceOptions;
@@ -336,7 +336,7 @@ function astmEncoding(profile: AnalyzerProfile | undefined): 'utf8' | 'latin1' {
   return profile?.protocol.name === 'astm-e1381' && profile.protocol.encoding === 'utf-8' ? 'utf8' : 'latin1';
 }
 
-/** The review reasons of a group: each result's own, and the group's specimen match. */
+/** Collects the review reasons of a group: each result's own, and the group's specimen match. */
 function reviewReasons(group: LabResultGroup, specimen: MatchedSpecimen | undefined): string[] {
   const reasons = new Set<string>();
   for (const result of group.results.filter(isStoredResult)) for (const reason of result.review) reasons.add(reason.code);
@@ -345,7 +345,7 @@ function reviewReasons(group: LabResultGroup, specimen: MatchedSpecimen | undefi
   return [...reasons];
 }
 
-/** The LIS2-A2 records of archived ASTM frames: each frame's text between the frame number and ETB/ETX. */
+/** Extracts the LIS2-A2 records of archived ASTM frames: each frame's text between the frame number and ETB/ETX. */
 function recordsOfFrames(raw: Buffer): Buffer {
   const texts: Buffer[] = [];
   let start = -1;
@@ -374,7 +374,7 @@ function toMessageView(archived: ArchivedLabMessage): LabMessageView {
   };
 }
 
-/** The ids of the documents a released group stored: its DiagnosticReport and Observations. */
+/** Lists the ids of the documents a released group stored: its DiagnosticReport and Observations. */
 function storedIdsOf(held: HeldGroup): string[] {
   return [`DiagnosticReport/${held.group.id}`, ...held.group.results.filter(isStoredResult).map((result) => `Observation/${result.id}`)];
 }

@@ -12,7 +12,7 @@ export interface ReviewItem<Group = unknown> {
   messageId: string;
   connectionId: string;
   createdAt: string;
-  /** Why the group waits, as the result mapping names the reasons (no accession, critical flag, …). */
+  /** Reasons the group waits, as the result mapping names them (no accession, critical flag, …). */
   reasons: string[];
   /** The result group as the mapping made it; released groups are stored from this. */
   group: Group;
@@ -101,7 +101,7 @@ export class ReviewQueue<Group = unknown> {
     return rows.map((row) => toItem<Group>(row));
   }
 
-  /** Every item made from these messages, whatever its state. */
+  /** Returns every item made from these messages, whatever its state. */
   forMessages(messageIds: readonly string[]): ReviewItem<Group>[] {
     if (messageIds.length === 0) return [];
     const rows = this.#database

@@ -39,7 +39,7 @@ export interface SetupLabOptions {
 /**
  * Starts the lab bench: the archive and review queue in the replica file, then one analyzer session
  * per configured connection. A workstation without lab settings gets the service with no
- * connections, so the lab calls answer with empty lists there.
+ * connections, so the lab calls return empty lists there.
  */
 export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
   const now = () => options.clock.now();
@@ -83,7 +83,7 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
     try {
       await session.start();
     } catch (error) {
-      // The session stays listed with its failed state, so lab IT sees why on the status screen.
+      // The session stays listed with its failed state, so lab IT reads the reason on the status screen.
       options.logger.error({ connection: profile.id, err: error }, 'analyzer connection failed to open');
     }
   }
