@@ -24,6 +24,7 @@ import { createServer } from '../../../sync/server/app.js';
 import { labOrderId, SEEDED_LAB_DEPARTMENT, specimenId } from '../../../sync/server/seed/lab-orders.js';
 import type { TestDatabase } from '../../support/postgres.js';
 import { createTestDatabase } from '../../support/postgres.js';
+import { until } from '../../support/lab-bench.js';
 import { makeTempDirectory } from '../../support/replica.js';
 import { waitFor } from '../../support/waiting.js';
 import { captureLogs } from '../../unit/devices/transport/log-capture.js';
@@ -76,16 +77,6 @@ function qbp(controlId: string, specimen: string): string {
       'RCP|I||R',
     ].join('\r') + '\r'
   );
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)?.slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function freePort(): Promise<number> {

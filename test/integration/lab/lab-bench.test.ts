@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AstmLink, readAstmFrames } from '../../../devices/astm/index.js';
+import { AstmLink } from '../../../devices/astm/index.js';
 import type { Transport } from '../../../devices/transport/index.js';
 import { createTransport } from '../../../devices/transport/index.js';
 import type { Core } from '../../../main/core/core.js';
@@ -18,6 +17,7 @@ import { LAB_PANELS, labOrder, SEEDED_LAB_DEPARTMENT, specimenId } from '../../.
 import { fixedClock } from '../../../main/core/clock.js';
 import type { TestDatabase } from '../../support/postgres.js';
 import { createTestDatabase } from '../../support/postgres.js';
+import { c311RecordText, until } from '../../support/lab-bench.js';
 import { makeTempDirectory } from '../../support/replica.js';
 import { waitFor } from '../../support/waiting.js';
 import { captureLogs } from '../../unit/devices/transport/log-capture.js';
@@ -29,25 +29,8 @@ const C311_ACCESSION = 'CL-PL-24-0370';
 /** Another seeded accession, for matching a held result by hand. */
 const OTHER_ACCESSION = '27';
 
-/** The records of the cobas c 311 capture: the text of its frames, as its link layer delivers it. */
-function c311Records(): string {
-  const bytes = readFileSync(join(import.meta.dirname, '../../fixtures/astm/senaite_cobas_c311.txt'));
-  const texts = readAstmFrames(bytes).flatMap((token) => (token.kind === 'frame' ? [token.frame.text.toString('latin1')] : []));
-  return texts.join('');
-}
-
 /** A one-result message for a specimen the workstation does not know. */
 const UNKNOWN_SPECIMEN = ['H|\\^&|||c311^1|||||host|RSUPL^REAL|P|1', 'P|1', 'O|1|9999^ZZ-9999^1^^004|R1|^^^685/|R', 'R|1|^^^685/|30.1|U/l||N||F', 'L|1|N'].join('\r') + '\r';
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)?.slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(!socatAvailable)('lab bench with an analyzer on a serial port', () => {
   const directory = makeTempDirectory('lab-bench');
@@ -111,7 +94,7 @@ describe.skipIf(!socatAvailable)('lab bench with an analyzer on a serial port', 
   it('stores matched results and sends them to the server', async () => {
     await until(() => call<{ state: string }[]>('lab:connections'), (connections) => connections[0]?.state === 'open', 'the analyzer connection open');
 
-    await analyzer.send(c311Records());
+    await analyzer.send(c311RecordText());
     const [message] = await until(() => call<LabMessageView[]>('lab:recentMessages', {}), (messages) => messages[0]?.outcome === 'stored', 'the message stored');
 
     const entries = await labEntries();
@@ -130,7 +113,7 @@ describe.skipIf(!socatAvailable)('lab bench with an analyzer on a serial port', 
   it('stores a message sent twice once', async () => {
     const before = (await labEntries()).length;
 
-    await analyzer.send(c311Records());
+    await analyzer.send(c311RecordText());
     const messages = await until(() => call<LabMessageView[]>('lab:recentMessages', {}), (list) => list.length === 2 && list[0]?.outcome !== 'received', 'the repeat handled');
 
     expect(messages[0]?.repeatOf).toBe(messages[1]?.id);

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readAstmFrames } from '../../../devices/astm/index.js';
 import type { FaultKind } from '../../../devices/simulator/index.js';
 import { AnalyzerSimulator, readCapture } from '../../../devices/simulator/index.js';
 import { fixedClock } from '../../../main/core/clock.js';
@@ -15,6 +13,7 @@ import { createServer } from '../../../sync/server/app.js';
 import { SEEDED_LAB_DEPARTMENT, specimenId } from '../../../sync/server/seed/lab-orders.js';
 import type { TestDatabase } from '../../support/postgres.js';
 import { createTestDatabase } from '../../support/postgres.js';
+import { c311RecordText, until } from '../../support/lab-bench.js';
 import { makeTempDirectory } from '../../support/replica.js';
 import { waitFor } from '../../support/waiting.js';
 import { captureLogs } from '../../unit/devices/transport/log-capture.js';
@@ -27,21 +26,7 @@ const TIMINGS = { replyTimeoutMs: 400, receiveTimeoutMs: 600 };
 
 /** The cobas c 311 capture's records, one per line, with the first result's value replaced so each run is a new message. */
 function c311Records(firstValue: string): Buffer {
-  const bytes = readFileSync(join(import.meta.dirname, '../../fixtures/astm/senaite_cobas_c311.txt'));
-  const text = readAstmFrames(bytes)
-    .flatMap((token) => (token.kind === 'frame' ? [token.frame.text.toString('latin1')] : []))
-    .join('');
-  return Buffer.from(text.replace('|22.4|', `|${firstValue}|`).split('\r').filter(Boolean).join('\n'), 'latin1');
-}
-
-async function until<T>(read: () => Promise<T> | T, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)?.slice(0, 1000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return Buffer.from(c311RecordText().replace('|22.4|', `|${firstValue}|`).split('\r').filter(Boolean).join('\n'), 'latin1');
 }
 
 /**
