@@ -16,6 +16,8 @@ import { ReviewQueue } from './review-queue.js';
 
 /** Waits for a burst of synced Specimens to end before looking for the held results they unblock. */
 const SPECIMEN_ARRIVAL_DEBOUNCE_MS = 500;
+const WIRE_JOURNAL_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface LabSetup {
   service: LabService;
@@ -58,6 +60,15 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
     timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
   });
   await service.recover();
+  // Every complete message stays in the archive; the wire journal only serves transfers in flight
+  // and troubleshooting, so it keeps a month.
+  const pruneWire = () => {
+    const removed = archive.pruneWire(new Date(now().getTime() - WIRE_JOURNAL_DAYS * DAY_MS));
+    if (removed > 0) options.logger.info({ chunks: removed }, 'pruned the lab wire journal');
+  };
+  pruneWire();
+  const pruneTimer = setInterval(pruneWire, DAY_MS);
+  pruneTimer.unref();
   await service.releaseArrivedOrders();
   // Results that came before their order wait for its Specimen; check again when Specimens sync.
   const arrivals = options.replica.records.$.pipe(
@@ -91,6 +102,7 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
   return {
     service,
     async close() {
+      clearInterval(pruneTimer);
       arrivals.unsubscribe();
       await service.close();
       review.close();
