@@ -129,7 +129,14 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     const documentIds: string[] = [];
     const reviewIds: string[] = [];
     const groups: LabResultGroupView[] = [];
+    let controlRuns = 0;
     for (const mapping of mappings) {
+      // Quality-control and test runs are about the analyzer, not a patient: they stay in the
+      // archive and must never reach a chart, not even through the review queue.
+      if (!isPatientRun(mapping)) {
+        controlRuns += mapping.groups.length;
+        continue;
+      }
       for (const group of mapping.groups) {
         if (!group.results.some(isStoredResult)) continue;
         const specimen = group.accession ? await this.#findSpecimen(group.accession) : undefined;
@@ -154,7 +161,13 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     const query = await this.#respondToHostQuery(archived, text, hl7Payload, profile, live);
 
     const outcome = reviewIds.length > 0 ? 'review' : groups.length > 0 ? 'stored' : 'no-results';
-    const counts = { groups: groups.length, documents: documentIds.length, held: reviewIds.length, ...(query ? { orders: query.detail.orders } : {}) };
+    const counts = {
+      groups: groups.length,
+      documents: documentIds.length,
+      held: reviewIds.length,
+      ...(controlRuns > 0 ? { qualityControl: controlRuns } : {}),
+      ...(query ? { orders: query.detail.orders } : {}),
+    };
     const detail: MessageDetail = { documentIds, reviewIds, groups, counts, ...(query ? { hostQuery: query.detail } : {}) };
     this.#options.archive.settle(archived.id, outcome, detail);
     this.#log.info({ message: archived.id, outcome, documents: documentIds.length, held: reviewIds.length }, 'lab message handled');
@@ -334,6 +347,15 @@ export class LabService extends EventEmitter<LabServiceEvents> {
 /** Returns the text encoding of an analyzer's ASTM records: Latin-1 unless its profile sets UTF-8. */
 function astmEncoding(profile: AnalyzerProfile | undefined): 'utf8' | 'latin1' {
   return profile?.protocol.name === 'astm-e1381' && profile.protocol.encoding === 'utf-8' ? 'utf8' : 'latin1';
+}
+
+/**
+ * Tells whether a message carries patient results: not an ASTM quality-control run (H.12 = Q) and
+ * not an HL7 message marked for debugging or training (MSH-11 = D or T).
+ */
+function isPatientRun(mapping: LabResultMapping): boolean {
+  const processingId = mapping.processingId.toUpperCase();
+  return mapping.protocol === 'astm' ? processingId !== 'Q' : processingId !== 'D' && processingId !== 'T';
 }
 
 /** Collects the review reasons of a group: each result's own, and the group's specimen match. */

@@ -197,4 +197,15 @@ describe.skipIf(!socatAvailable)('lab bench with an analyzer on a serial port', 
     expect(detail.groups[0]?.review?.decidedBy).toBe('workstation');
     expect((await core.replica.entries.findByIds(detail.documentIds).exec()).size).toBe(2);
   });
+
+  it('keeps a quality-control run out of the chart and the review queue', async () => {
+    const before = (await labEntries()).length;
+    // The c 311 capture with H.12 = Q: a control material run, though it names a seeded accession.
+    await analyzer.send(c311RecordText().replace('|P|1\r', '|Q|1\r').replace('|22.4|', '|63.1|'));
+    const [message] = await until(() => call<LabMessageView[]>('lab:recentMessages', {}), (messages) => messages[0]?.outcome === 'no-results', 'the control run archived');
+
+    expect(message?.groups).toEqual([]);
+    expect(await call<LabReviewItem[]>('lab:reviewQueue')).toEqual([]);
+    expect((await labEntries()).length).toBe(before);
+  });
 });
