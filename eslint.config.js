@@ -81,4 +81,10 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', 'build/**/*.mjs'],
     languageOptions: { globals: globals.node },
   },
+  {
+    // electron-builder loads its hooks with require().
+    files: ['build/**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

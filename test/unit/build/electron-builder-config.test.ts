@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { Ajv } from 'ajv';
+import { FuseV1Options } from '@electron/fuses';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
@@ -38,8 +39,29 @@ describe('electron-builder configuration', () => {
       enableNodeCliInspectArguments: false,
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
+      loadBrowserProcessSpecificV8Snapshot: false,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('sets every fuse of the wire, so a new one cannot go unnoticed', () => {
+    // @electron/fuses lists the wire's fuses; electron-builder's keys are their names in camel case.
+    const wire = Object.keys(FuseV1Options).filter((name) => Number.isNaN(Number(name)));
+    const keys = wire.map((name) => `${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+
+    expect(Object.keys(config.electronFuses as object).sort()).toEqual(keys.sort());
+  });
+
+  it('updates from the hospital\'s own server', () => {
+    expect(config.publish).toEqual([{ provider: 'generic', url: '${env.HMS_UPDATE_FEED_URL}', channel: 'latest' }]);
+  });
+
+  it('installs per machine and keeps the replica on uninstall', () => {
+    expect(config.nsis).toMatchObject({ perMachine: true, deleteAppDataOnUninstall: false, differentialPackage: 'store-asar' });
+  });
+
+  it('signs through the hospital\'s hook', () => {
+    expect(config.win).toMatchObject({ signtoolOptions: { sign: 'build/scripts/sign-windows.cjs' } });
   });
 
   it('unpacks every native module from the ASAR', () => {
