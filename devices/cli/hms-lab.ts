@@ -8,8 +8,9 @@ import { runSimulateCommand } from './simulate-command.js';
  *   hms-lab simulate ...     play an analyzer over a serial port or TCP
  */
 const USAGE = `Usage:
-  hms-lab inspect [--profile ID|FILE] FILE
-  hms-lab simulate --help
+  hms-lab inspect [--profile ID|FILE] [--time-zone ZONE] FILE
+  hms-lab simulate (--serial PATH | --connect HOST:PORT | --listen [HOST:]PORT) [options] FILE
+  hms-lab inspect --help, hms-lab simulate --help: every option
 `;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
