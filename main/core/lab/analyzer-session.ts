@@ -12,6 +12,8 @@ import type { ArchivedLabMessage, LabArchive, LabProtocol } from './lab-archive.
 export interface ReceivedLabMessage {
   archived: ArchivedLabMessage;
   protocol: LabProtocol;
+  /** The bytes as archived: ASTM frames STX through LF, or the HL7 message without its MLLP block characters. */
+  raw: Buffer;
   /** ASTM: the records, each ended by CR. HL7: the message without its MLLP block characters. */
   text: Buffer;
   /** The parsed HL7 message; ASTM records are parsed by the handler with the profile's encoding. */
@@ -142,7 +144,7 @@ export class AnalyzerSession extends EventEmitter<AnalyzerSessionEvents> {
       const archived = this.#options.archive.archive(this.#options.connectionId, 'astm', message.raw);
       this.#received();
       this.#log.info({ message: archived.id, frames: message.frameCount, bytes: message.raw.length }, 'ASTM message received');
-      this.#options.handle({ archived, protocol: 'astm', text: message.text }).then(
+      this.#options.handle({ archived, protocol: 'astm', raw: message.raw, text: message.text }).then(
         (reply) => {
           if (reply?.protocol === 'astm') this.#sendAstm(link, archived.id, reply.bytes);
         },
@@ -197,17 +199,17 @@ export class AnalyzerSession extends EventEmitter<AnalyzerSessionEvents> {
 
     const request = acknowledgmentRequest(message);
     try {
-      const reply = await this.#options.handle({ archived, protocol: 'hl7', text: payload, hl7: message });
+      const reply = await this.#options.handle({ archived, protocol: 'hl7', raw: payload, text: payload, hl7: message });
       this.#log.info({ message: archived.id, type: `${message.messageType.code}^${message.messageType.trigger}` }, 'HL7 message stored');
-      // Enhanced mode asks for a commit acknowledgment (MSH-15) and an application one (MSH-16) apart;
-      // the message is stored before either is sent, so both tell the sender the same.
+      // Enhanced mode requests a commit acknowledgment (MSH-15) and an application one (MSH-16)
+      // apart. The message is stored before either is sent, so both tell the sender the same.
       if (wantsCommitAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'CA' }).toBytes());
       // A query's response is its application-level acknowledgment, so it is sent whatever MSH-16 requests.
       if (reply?.protocol === 'hl7') await this.#sendHl7(reply.message.toBytes());
       else if (wantsApplicationAck(request, true)) await this.#sendHl7(buildAck(message, { code: 'AA' }).toBytes());
     } catch (error) {
       this.#failed();
-      this.#log.error({ message: archived.id, err: error }, 'storing an HL7 message failed; answered with an error so the analyzer sends it again');
+      this.#log.error({ message: archived.id, err: error }, 'storing an HL7 message failed; sent an error acknowledgment so the analyzer sends it again');
       const errors = [{ condition: 207 as const, message: 'The workstation could not store the message; send it again' }];
       if (wantsCommitAck(request, false)) await this.#sendHl7(buildAck(message, { code: 'CE', errors }).toBytes());
       if (wantsApplicationAck(request, false)) await this.#sendHl7(buildAck(message, { code: 'AE', errors }).toBytes());

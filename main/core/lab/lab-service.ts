@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 
-import { parseAstmMessages } from '../../../devices/astm/index.js';
+import type { AstmMessage } from '../../../devices/astm/index.js';
+import { parseAstmMessages, readAstmFrames } from '../../../devices/astm/index.js';
 import type { AnalyzerProfile } from '../../../devices/profiles/index.js';
 import type { LabResultGroup, LabResultMapping } from '../../../devices/results/index.js';
 import { buildResultResources, isStoredResult, mapAstmMessage, mapHl7Message } from '../../../devices/results/index.js';
+import type { Hl7Message } from '../../../devices/hl7/index.js';
 import { parseMessage } from '../../../devices/hl7/index.js';
 import { HmsApiError } from '../../../preload/api/errors.js';
 import type { LabChanged, LabConnection, LabMessageDetail, LabMessageView, LabResultGroupView, LabReviewItem } from '../../../preload/api/lab-schemas.js';
@@ -16,7 +18,7 @@ import type { LocalWriter } from '../services/local-writer.js';
 import type { AnalyzerSession, LabReply, ReceivedLabMessage } from './analyzer-session.js';
 import type { HostQueryDetail, HostQueryOutcome } from './host-query.js';
 import { HostQueryResponder } from './host-query.js';
-import type { ArchivedLabMessage, LabArchive, LabMessageDetail as ArchivedDetail } from './lab-archive.js';
+import type { ArchivedLabMessage, LabArchive, LabMessageDetail as ArchivedDetail, LabMessageOutcome } from './lab-archive.js';
 import type { GroupPatient } from './lab-views.js';
 import { showControlCharacters, toGroupView } from './lab-views.js';
 import type { ReviewItem, ReviewQueue } from './review-queue.js';
@@ -59,6 +61,9 @@ export interface LabServiceOptions {
   timeZone: string;
 }
 
+/** A message as parsed once for the result mapping and the host query. */
+type ParsedLabMessage = { protocol: 'hl7'; message: Hl7Message } | { protocol: 'astm'; messages: AstmMessage[] };
+
 /** A specimen found by its accession number, with its patient. */
 interface MatchedSpecimen {
   specimenId: string;
@@ -93,7 +98,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
 
   /** The handler each analyzer session calls for a complete message; returns the response to a host query. */
   readonly handle = async (message: ReceivedLabMessage): Promise<LabReply | undefined> => {
-    return this.#handle(message.archived, message.text, message.hl7 === undefined ? undefined : message.text, true);
+    return this.#handle(message.archived, message.raw, message.text, message.hl7, true);
   };
 
   /** Handles again the messages a stop left unhandled; their ids make a second write harmless. */
@@ -103,7 +108,7 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       const raw = this.#options.archive.raw(archived.id);
       if (!raw) continue;
       try {
-        await this.#handle(archived, archived.protocol === 'astm' ? recordsOfFrames(raw) : raw, archived.protocol === 'hl7' ? raw : undefined, false);
+        await this.#handle(archived, raw, archived.protocol === 'astm' ? recordsOfFrames(raw) : raw, undefined, false);
       } catch (error) {
         this.#log.error({ message: archived.id, err: error }, 'handling an archived lab message again failed; it stays as received');
       }
@@ -113,12 +118,14 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   }
 
   /** Stores a message's results and builds the response to its host query; `live` is false when handling an archived message again. */
-  async #handle(archived: ArchivedLabMessage, text: Buffer, hl7Payload: Buffer | undefined, live: boolean): Promise<LabReply | undefined> {
-    const raw = this.#options.archive.raw(archived.id) ?? text;
+  async #handle(archived: ArchivedLabMessage, raw: Buffer, text: Buffer, hl7: Hl7Message | undefined, live: boolean): Promise<LabReply | undefined> {
     const profile = this.#options.profiles.get(archived.connectionId);
+    let parsed: ParsedLabMessage;
     let mappings: LabResultMapping[];
     try {
-      mappings = this.#map(archived, raw, text, hl7Payload, profile);
+      // Parsed once here: the mapping and the host query both read the same records or segments.
+      parsed = archived.protocol === 'hl7' ? { protocol: 'hl7', message: hl7 ?? parseMessage(text) } : { protocol: 'astm', messages: parseAstmMessages(text, { encoding: astmEncoding(profile) }) };
+      mappings = this.#map(parsed, raw, profile);
     } catch (error) {
       this.#options.archive.settle(archived.id, 'rejected', { error: (error as Error).message });
       this.#changed('messages');
@@ -158,9 +165,11 @@ export class LabService extends EventEmitter<LabServiceEvents> {
       }
     }
 
-    const query = await this.#respondToHostQuery(archived, text, hl7Payload, profile, live);
+    const query = await this.#respondToHostQuery(archived, parsed, profile, live);
 
-    const outcome = reviewIds.length > 0 ? 'review' : groups.length > 0 ? 'stored' : 'no-results';
+    let outcome: Exclude<LabMessageOutcome, 'received' | 'rejected'> = 'no-results';
+    if (reviewIds.length > 0) outcome = 'review';
+    else if (groups.length > 0) outcome = 'stored';
     const counts = {
       groups: groups.length,
       documents: documentIds.length,
@@ -178,26 +187,33 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   /** Builds the response to the message's host query (ASTM Q records, HL7 QBP); undefined for any other message. */
   async #respondToHostQuery(
     archived: ArchivedLabMessage,
-    text: Buffer,
-    hl7Payload: Buffer | undefined,
+    parsed: ParsedLabMessage,
     profile: AnalyzerProfile | undefined,
     live: boolean,
   ): Promise<HostQueryOutcome | undefined> {
     const context = { messageId: archived.id, profile, live };
-    if (archived.protocol === 'hl7') return this.#hostQueries.respondToHl7(parseMessage(hl7Payload ?? text), context);
-    return this.#hostQueries.respondToAstm(parseAstmMessages(text, { encoding: astmEncoding(profile) }), context);
+    if (parsed.protocol === 'hl7') return this.#hostQueries.respondToHl7(parsed.message, context);
+    return this.#hostQueries.respondToAstm(parsed.messages, context);
   }
 
-  #map(archived: ArchivedLabMessage, raw: Buffer, text: Buffer, hl7Payload: Buffer | undefined, profile: AnalyzerProfile | undefined): LabResultMapping[] {
+  #map(parsed: ParsedLabMessage, raw: Buffer, profile: AnalyzerProfile | undefined): LabResultMapping[] {
     const context = { raw, timeZone: this.#options.timeZone, ...(profile ? { profile } : {}) };
-    if (archived.protocol === 'hl7') return [mapHl7Message(parseMessage(hl7Payload ?? text), context)];
-    return parseAstmMessages(text, { encoding: astmEncoding(profile) }).map((message, part) => mapAstmMessage(message, { ...context, part }));
+    if (parsed.protocol === 'hl7') return [mapHl7Message(parsed.message, context)];
+    return parsed.messages.map((message, part) => mapAstmMessage(message, { ...context, part }));
   }
 
   async #findSpecimen(accession: string): Promise<MatchedSpecimen | undefined> {
     const found = await this.#options.replica.records.findOne({ selector: { resourceType: 'Specimen', accession } }).exec();
-    if (!found) return undefined;
-    const specimen = found.toJSON() as RecordDocument;
+    return found ? this.#matchedSpecimen(found.toJSON() as RecordDocument) : undefined;
+  }
+
+  async #specimenById(specimenId: string): Promise<MatchedSpecimen | undefined> {
+    const found = await this.#options.replica.records.findOne(specimenId).exec();
+    return found ? this.#matchedSpecimen(found.toJSON() as RecordDocument) : undefined;
+  }
+
+  /** Reads a Specimen's patient and orders from the replica. */
+  async #matchedSpecimen(specimen: RecordDocument): Promise<MatchedSpecimen> {
     const patientDocument = specimen.patientId ? await this.#options.replica.records.findOne(`Patient/${specimen.patientId}`).exec() : null;
     const patientRecord = patientDocument?.toJSON() as RecordDocument | undefined;
     const requests = ((specimen.resource.request as { reference?: string }[] | undefined) ?? []).map((reference) => reference.reference).filter((reference): reference is string => Boolean(reference));
@@ -273,8 +289,9 @@ export class LabService extends EventEmitter<LabServiceEvents> {
   /** Stores a held group's results in the chart; a group with no matched specimen cannot be released. */
   async releaseReview(reviewId: string, userId: string): Promise<LabReviewItem> {
     const item = this.#requireWaiting(reviewId);
-    const accession = item.specimenId ? undefined : item.group.group.accession;
-    const specimen = item.specimenId ? await this.#specimenById(item.specimenId) : accession ? await this.#findSpecimen(accession) : undefined;
+    let specimen: MatchedSpecimen | undefined;
+    if (item.specimenId) specimen = await this.#specimenById(item.specimenId);
+    else if (item.group.group.accession) specimen = await this.#findSpecimen(item.group.group.accession);
     if (!specimen) throw new HmsApiError({ code: 'conflict', message: `Review item ${reviewId} matches no specimen; match it to the specimen on the tube's label first` });
     await this.#store(item.group.profileId, item.group.group, specimen, item.group.receivedAt);
     const decided = this.#options.review.decide(reviewId, { state: 'released', userId });
@@ -328,12 +345,6 @@ export class LabService extends EventEmitter<LabServiceEvents> {
     return item;
   }
 
-  async #specimenById(specimenId: string): Promise<MatchedSpecimen | undefined> {
-    const found = await this.#options.replica.records.findOne(specimenId).exec();
-    const accession = (found?.toJSON() as RecordDocument | undefined)?.accession;
-    return accession ? this.#findSpecimen(accession) : undefined;
-  }
-
   #changed(what: LabChanged['what']): void {
     this.emit('changed', { what, waitingForReview: this.#options.review.countWaiting() });
   }
@@ -369,17 +380,7 @@ function reviewReasons(group: LabResultGroup, specimen: MatchedSpecimen | undefi
 
 /** Extracts the LIS2-A2 records of archived ASTM frames: each frame's text between the frame number and ETB/ETX. */
 function recordsOfFrames(raw: Buffer): Buffer {
-  const texts: Buffer[] = [];
-  let start = -1;
-  for (let index = 0; index < raw.length; index += 1) {
-    const byte = raw[index];
-    if (byte === 0x02) start = index + 2;
-    else if ((byte === 0x03 || byte === 0x17) && start >= 0) {
-      texts.push(raw.subarray(start, index));
-      start = -1;
-    }
-  }
-  return Buffer.concat(texts);
+  return Buffer.concat(readAstmFrames(raw).flatMap((token) => (token.kind === 'frame' ? [token.frame.text] : [])));
 }
 
 function toMessageView(archived: ArchivedLabMessage): LabMessageView {
