@@ -17,7 +17,7 @@ export const labConnection = z.object({
   /** Port path or host:port. */
   endpoint: z.string(),
   state: labConnectionState,
-  /** What the last state change was about, in words lab IT can act on. */
+  /** Reason for the last state change, in words lab IT can act on. */
   reason: z.string(),
   messagesReceived: z.number().int().min(0),
   failures: z.number().int().min(0),
@@ -25,7 +25,7 @@ export const labConnection = z.object({
 });
 export type LabConnection = z.infer<typeof labConnection>;
 
-/** Why a result waits for a technician instead of reaching the chart. */
+/** Reason a result waits for a technician instead of reaching the chart. */
 export const labReviewReason = z.string();
 
 /** One analyzer result as the screens show it. */
@@ -48,7 +48,7 @@ export const labResultView = z.object({
 });
 export type LabResultView = z.infer<typeof labResultView>;
 
-/** What a technician decided on a held group, shown with its message. */
+/** A technician's decision on a held group, shown with its message. */
 export const labGroupReview = z.object({
   state: z.enum(['waiting', 'released', 'rejected']),
   decidedAt: isoDateTime.nullable(),
@@ -128,7 +128,7 @@ export const labRejectInput = labReviewId.extend({
 export const labRecentInput = z.object({ limit: z.number().int().min(1).max(500).optional() });
 
 export const labChanged = z.object({
-  /** What changed: a connection's state, a new message, or the review queue. */
+  /** The part that changed: a connection's state, a new message, or the review queue. */
   what: z.enum(['connections', 'messages', 'review']),
   waitingForReview: z.number().int().min(0),
 });

@@ -5,7 +5,7 @@ import { acquireConnection, releaseConnection } from '../../../sync/replica/sqli
 
 export type LabProtocol = 'astm' | 'hl7';
 
-/** What became of an archived message. */
+/** The fate of an archived message. */
 export type LabMessageOutcome =
   /** Received and archived; results not yet handled (a restart in between leaves this). */
   | 'received'
@@ -15,7 +15,7 @@ export type LabMessageOutcome =
   | 'review'
   /** Nothing in it was a result (a query, an acknowledgment, only ignored tests). */
   | 'no-results'
-  /** It could not be read; `detail.error` says why. The sender got a negative acknowledgment where the protocol has one. */
+  /** It could not be read, and `detail.error` gives the reason. The sender got a negative acknowledgment where the protocol has one. */
   | 'rejected';
 
 export interface LabMessageDetail {
@@ -23,7 +23,7 @@ export interface LabMessageDetail {
   documentIds?: string[];
   /** Review queue items made from the message. */
   reviewIds?: string[];
-  /** Why the message was rejected, for lab IT; never patient data. */
+  /** Reason the message was rejected, for lab IT. It never contains patient data. */
   error?: string;
   /** Counts of results by what happened to them. */
   counts?: Record<string, number>;
@@ -71,7 +71,7 @@ function toArchivedMessage(row: MessageRow): ArchivedLabMessage {
  * and survives what the replica survives.
  *
  * - The wire journal keeps every byte an analyzer sent, chunk by chunk, written before the protocol
- *   layer sees the chunk. An ASTM link acknowledges each frame as it arrives, so the analyzer
+ *   layer reads the chunk. An ASTM link acknowledges each frame as it arrives, so the analyzer
  *   forgets a result as soon as its frame is acknowledged: writing the bytes first means no result
  *   is ever acknowledged that is not on disk.
  * - The message archive keeps each complete message unchanged, with what was made from it.
@@ -116,7 +116,7 @@ export class LabArchive {
       .run(connectionId, connectionId, this.#now().toISOString(), direction, Buffer.from(bytes));
   }
 
-  /** The journal of one connection in order, for troubleshooting and recovery. */
+  /** Returns the journal of one connection in order, for troubleshooting and recovery. */
   wire(connectionId: string, limit = 10_000): { sequence: number; receivedAt: string; direction: 'in' | 'out'; bytes: Buffer }[] {
     const rows = this.#database
       .prepare('SELECT sequence, received_at, direction, bytes FROM hms_lab_wire WHERE connection_id = ? ORDER BY sequence LIMIT ?')
@@ -169,12 +169,12 @@ export class LabArchive {
     return row ? toArchivedMessage(row) : undefined;
   }
 
-  /** The raw bytes of an archived message, exactly as received. */
+  /** Returns the raw bytes of an archived message, exactly as received. */
   raw(messageId: string): Buffer | undefined {
     return this.#database.prepare('SELECT raw FROM hms_lab_message WHERE id = ?').pluck().get(messageId) as Buffer | undefined;
   }
 
-  /** The newest messages first. */
+  /** Returns the newest messages first. */
   recent(limit: number): ArchivedLabMessage[] {
     const rows = this.#database
       .prepare('SELECT id, connection_id, protocol, received_at, content_hash, repeat_of, outcome, detail_json FROM hms_lab_message ORDER BY received_at DESC, rowid DESC LIMIT ?')

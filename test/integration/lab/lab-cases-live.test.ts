@@ -18,7 +18,7 @@ import { SocatPair, socatAvailable } from '../devices/transport/socat-pair.js';
 /**
  * The lab cases about the E1381 link layer and MLLP, played over real connections into the
  * workstation's analyzer session: ASTM over a socat pty pair, HL7 over TCP on 127.0.0.1. The
- * session must answer each case as expected.json says.
+ * session must reply to each case as expected.json states.
  */
 
 const CASES = join(import.meta.dirname, '../../fixtures/lab-cases');
@@ -36,11 +36,11 @@ interface CaseExpectation {
 const expected = JSON.parse(readFileSync(join(CASES, 'expected.json'), 'utf8')) as Record<string, CaseExpectation>;
 const caseBytes = (file: string) => readFileSync(join(CASES, file));
 
-/** ASTM cases whose expectation lists the link's replies; LAB-33 is a host query, answered elsewhere. */
+/** ASTM cases whose expectation lists the link's replies; LAB-33 is a host query, tested elsewhere. */
 const ASTM_LINK_CASES = Object.keys(expected).filter((file) => file.endsWith('.astm') && expected[file]?.responses && file !== 'LAB-33.astm');
 const HL7_CASES = Object.keys(expected).filter((file) => file.endsWith('.hl7'));
 
-/** The byte each expected reply stands for; EOT gets no reply. */
+/** Maps each expected reply to its byte; EOT gets no reply. */
 function replyBytes(responses: readonly string[]): number[] {
   return responses.flatMap((response) => (response.startsWith('ACK') ? [0x06] : response.startsWith('NAK') ? [0x15] : []));
 }
@@ -51,7 +51,7 @@ function chunksOf(bytes: Buffer, expectation: CaseExpectation): Buffer[] {
   return [bytes];
 }
 
-/** True when a message asks for a commit acknowledgment alone (MSH-15 AL, MSH-16 NE). */
+/** Tells whether a message requests a commit acknowledgment alone (MSH-15 AL, MSH-16 NE). */
 function asksCommitOnly(bytes: Buffer): boolean {
   const header = bytes.toString('latin1').split(/\r|\n/).find((line) => line.includes('MSH|'));
   const fields = header?.slice(header.indexOf('MSH|')).split('|') ?? [];
@@ -178,16 +178,17 @@ describe('lab cases over live connections', () => {
       // Without a stated response, an accepted message gets AA, or CA alone when its MSH-15/16
       // ask for a commit acknowledgment and no application one (enhanced mode, AL and NE).
       const enhancedCommitOnly = asksCommitOnly(bytes);
-      const defaultCode = expectation.outcome === 'reject' ? 'AE' : enhancedCommitOnly ? 'CA' : 'AA';
-      const wanted = expectation.responses_in_order ?? [expectation.response ?? { 'MSA-1': defaultCode }];
-      await until(() => acks.length >= wanted.length, `${file}: ${wanted.length} acknowledgments`);
+      let defaultCode = enhancedCommitOnly ? 'CA' : 'AA';
+      if (expectation.outcome === 'reject') defaultCode = 'AE';
+      const expectedAcks = expectation.responses_in_order ?? [expectation.response ?? { 'MSA-1': defaultCode }];
+      await until(() => acks.length >= expectedAcks.length, `${file}: ${expectedAcks.length} acknowledgments`);
 
-      expect(acks.map((ack) => ack.msa1)).toEqual(wanted.map((response) => response['MSA-1']));
-      for (const [index, response] of wanted.entries()) {
+      expect(acks.map((ack) => ack.msa1)).toEqual(expectedAcks.map((response) => response['MSA-1']));
+      for (const [index, response] of expectedAcks.entries()) {
         if (response['MSA-2']) expect(acks[index]?.msa2).toBe(response['MSA-2']);
         if (response.ERR) expect(acks[index]?.err).toBe(true);
       }
-      expect(received).toHaveLength(expectation.outcome === 'reject' ? 0 : wanted.length);
+      expect(received).toHaveLength(expectation.outcome === 'reject' ? 0 : expectedAcks.length);
     });
   });
 });

@@ -24,7 +24,7 @@ const ACCESSION = 'CL-PL-24-0370';
 /** E1381 timings shortened for both ends, so a timeout fault takes a second, not half a minute. */
 const TIMINGS = { replyTimeoutMs: 400, receiveTimeoutMs: 600 };
 
-/** The cobas c 311 capture's records, one per line, with the first result's value replaced so each run is a new message. */
+/** Builds the cobas c 311 capture's records, one per line, with a new first value so each run is a new message. */
 function c311Records(firstValue: string): Buffer {
   return Buffer.from(c311RecordText().replace('|22.4|', `|${firstValue}|`).split('\r').filter(Boolean).join('\n'), 'latin1');
 }
@@ -60,7 +60,7 @@ describe.skipIf(!socatAvailable)('lab bench under analyzer line faults', () => {
     return simulator.run();
   }
 
-  /** The archived messages whose results carry this first value. */
+  /** Finds the archived messages whose results carry this first value. */
   async function messagesWith(firstValue: string): Promise<LabMessageView[]> {
     const messages = await call<LabMessageView[]>('lab:recentMessages', { limit: 500 });
     return messages.filter((message) => message.groups.some((group) => group.results.some((result) => result.testCode === '685/' && result.value === firstValue)));
