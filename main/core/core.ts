@@ -27,6 +27,10 @@ import { CredentialStore } from './auth/credential-store.js';
 import { ApiGateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
 import { componentLogger } from './logging/logger.js';
+import type { ReadImagingInstance } from './imaging/instance-access.js';
+import type { PrefetchRunner } from './imaging/prefetch-runner.js';
+import type { SetupImagingOptions } from './imaging/setup-imaging.js';
+import { setupImaging } from './imaging/setup-imaging.js';
 import type { SetupLabOptions } from './lab/setup-lab.js';
 import { setupLab } from './lab/setup-lab.js';
 import type { MachinePolicy } from './policy.js';
@@ -73,6 +77,8 @@ export interface CoreOptions {
   labTimeZone?: string;
   /** E1381 timings of the lab's ASTM links; fault tests shorten the standard's. */
   labAstmTimings?: SetupLabOptions['astmTimings'];
+  /** Timing of the imaging prefetch; tests shorten its debounce. */
+  imagingPrefetch?: SetupImagingOptions['prefetch'];
 }
 
 export interface Core {
@@ -82,6 +88,12 @@ export interface Core {
   replication: WorkstationReplication;
   session: SessionService;
   retention: RetentionService;
+  imaging: {
+    /** Answers the hosts' DICOM instance URLs from the study cache or, through it, the PACS. */
+    readInstance: ReadImagingInstance;
+    /** The background prefetch; absent without imaging settings. */
+    prefetch: PrefetchRunner | undefined;
+  };
   close(): Promise<void>;
 }
 
@@ -181,6 +193,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   lab.service.on('changed', (change) => events.emit('labChanged', change));
 
+  const imaging = await setupImaging({
+    settings,
+    dataDirectory: options.dataDirectory,
+    replica,
+    replicaFile,
+    replicaKey: options.replicaKey,
+    reader,
+    readerFor,
+    currentSession: () => session.current(),
+    isLocked: () => session.isLocked(),
+    events,
+    clock,
+    logger: log('imaging'),
+    ...(options.imagingPrefetch ? { prefetch: options.imagingPrefetch } : {}),
+  });
+
   const requireSession = () => {
     const current = session.current();
     if (!current) throw new Error('A session-only call ran without a session; the gateway must check access first');
@@ -231,6 +259,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         releaseReview: (input) => lab.service.releaseReview(input.reviewId, requireSession().user.id),
         rejectReview: async (input) => lab.service.rejectReview(input.reviewId, input.reason, requireSession().user.id),
       },
+      imaging: imaging.handlers,
     },
   });
 
@@ -293,6 +322,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     replication,
     session,
     retention,
+    imaging: { readInstance: imaging.readInstance, prefetch: imaging.prefetch },
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       patientIndex.subscription.unsubscribe();
@@ -300,6 +330,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       clearInterval(retentionTimer);
       await replication.stop();
       await lab.close();
+      await imaging.close();
       await replica.close();
       outbox.close();
       conflictLog.close();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { Role } from './roles.js';
-import { CHART_READERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
+import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
 import {
   activityResult,
   breakTheGlassInput,
@@ -33,6 +33,15 @@ import {
   labReviewId,
   labReviewItem,
 } from './lab-schemas.js';
+import {
+  cacheStudyInput,
+  cacheStudyResult,
+  getStudyInput,
+  imagingPrefetchProgress,
+  imagingStudy,
+  listStudiesInput,
+  studySeriesList,
+} from './imaging-schemas.js';
 import {
   listConflictsInput,
   rejectedChange,
@@ -292,6 +301,40 @@ export const calls = {
       touchesPatientData: true,
     }),
   },
+  imaging: {
+    /** The patient's studies on the PACS, newest first, with how much of each is cached. */
+    listStudies: call({
+      channel: 'imaging:listStudies',
+      input: listStudiesInput.strict(),
+      result: z.array(imagingStudy),
+      access: IMAGE_VIEWERS,
+      touchesPatientData: true,
+    }),
+    /** A study's series and instances, from the PACS or, when it is unreachable, from the cache. */
+    getStudy: call({
+      channel: 'imaging:getStudy',
+      input: getStudyInput.strict(),
+      result: studySeriesList,
+      access: IMAGE_VIEWERS,
+      touchesPatientData: true,
+    }),
+    /** Downloads every instance of a study into the study cache. */
+    cacheStudy: call({
+      channel: 'imaging:cacheStudy',
+      input: cacheStudyInput.strict(),
+      result: cacheStudyResult,
+      access: IMAGE_VIEWERS,
+      touchesPatientData: true,
+    }),
+    /** The last progress of the background prefetch; null before the first run. */
+    prefetchStatus: call({
+      channel: 'imaging:prefetchStatus',
+      input: empty,
+      result: imagingPrefetchProgress.nullable(),
+      access: IMAGE_VIEWERS,
+      touchesPatientData: false,
+    }),
+  },
 } as const;
 
 export const events = {
@@ -307,6 +350,7 @@ export const events = {
   },
   sessionLocked: { channel: 'session:locked', payload: z.object({ reason: z.enum(['inactivity']) }) },
   labChanged: { channel: 'lab:changed', payload: labChanged },
+  imagingPrefetch: { channel: 'imaging:prefetch', payload: imagingPrefetchProgress },
 } as const satisfies Record<string, EventDefinition>;
 
 export type Calls = typeof calls;

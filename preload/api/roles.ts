@@ -18,3 +18,6 @@ export const CHART_READERS: readonly Role[] = ['nurse', 'doctor', 'pharmacist'];
 
 /** Staff of the laboratory: the lab screens and the review queue. */
 export const LAB_STAFF: readonly Role[] = ['lab-technician'];
+
+/** Staff who view a patient's images: the ward's clinicians and radiologists. */
+export const IMAGE_VIEWERS: readonly Role[] = ['nurse', 'doctor', 'radiologist'];

@@ -33,6 +33,8 @@ export interface PrefetchProgress {
   /** Studies left out: older than `maxAgeDays`, without a StudyDate, beyond `maxStudiesPerPatient` or above `maxInstancesPerStudy`. */
   studiesSkipped: number;
   instancesTotal: number;
+  /** Studies whose every instance was downloaded, found cached or failed in this run. */
+  studiesDownloaded: number;
   /** Instances downloaded in this run. */
   instancesDownloaded: number;
   /** Instances that were cached already. */
@@ -91,6 +93,7 @@ export async function prefetchStudies(options: PrefetchOptions): Promise<Prefetc
     studiesFailed: 0,
     studiesSkipped: 0,
     instancesTotal: 0,
+    studiesDownloaded: 0,
     instancesDownloaded: 0,
     instancesAlreadyCached: 0,
     instancesFailed: 0,
@@ -208,10 +211,21 @@ async function listInstances(options: PrefetchOptions, studies: readonly Planned
 }
 
 async function downloadInstances(options: PrefetchOptions, instances: readonly PlannedInstance[], progress: PrefetchProgress, report: () => void): Promise<void> {
+  const remaining = new Map<string, number>();
+  for (const instance of instances) remaining.set(instance.studyInstanceUid, (remaining.get(instance.studyInstanceUid) ?? 0) + 1);
+  // Planned studies with no instance to download (none listed, or the listing failed) are done already.
+  progress.studiesDownloaded = Math.max(0, progress.studiesPlanned - remaining.size);
+  const handled = (studyInstanceUid: string) => {
+    const left = (remaining.get(studyInstanceUid) ?? 1) - 1;
+    remaining.set(studyInstanceUid, left);
+    if (left === 0) progress.studiesDownloaded += 1;
+  };
+
   for (const instance of instances) {
     options.signal?.throwIfAborted();
     if (options.cache.has(instance.sopInstanceUid)) {
       progress.instancesAlreadyCached += 1;
+      handled(instance.studyInstanceUid);
       report();
       continue;
     }
@@ -225,6 +239,7 @@ async function downloadInstances(options: PrefetchOptions, instances: readonly P
       progress.instancesFailed += 1;
       options.logger.warn({ studyInstanceUid: instance.studyInstanceUid, sopInstanceUid: instance.sopInstanceUid, status: error.status, error: error.message }, 'prefetch could not retrieve an instance; it is left out');
     }
+    handled(instance.studyInstanceUid);
     report();
   }
 }
