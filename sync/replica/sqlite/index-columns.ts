@@ -7,9 +7,9 @@ import { getIndexableStringMonad, toArray } from 'rxdb';
  * SQLite index on it. A range query then runs between RxDB's own lower and upper bound strings, so
  * the storage orders and bounds exactly as RxDB's memory storage does.
  *
- * The strings are stored as UTF-16 big-endian bytes: SQLite compares BLOBs with memcmp, and
- * memcmp over UTF-16BE gives JavaScript's string order (UTF-16 code units), whereas TEXT compares
- * UTF-8 bytes, which orders characters beyond U+FFFF differently.
+ * The strings are stored in the compact encoding of index-key-encoding.ts, whose bytes SQLite's
+ * BLOB comparison (memcmp) orders as JavaScript orders the strings. TEXT would compare UTF-8
+ * bytes, which orders characters beyond U+FFFF differently, and would keep RxDB's padding.
  */
 
 export interface IndexColumn<RxDocType> {
@@ -44,7 +44,8 @@ export function buildIndexColumns<RxDocType>(schema: RxJsonSchema<RxDocumentData
   return columns;
 }
 
-/** Encodes an indexable string so that SQLite's BLOB comparison equals JavaScript string comparison. */
-export function encodeIndexString(value: string): Buffer {
-  return Buffer.from(value, 'utf16le').swap16();
-}
+/**
+ * Version of the index columns' byte format, kept per table in the file. Version 1 stored RxDB's
+ * index strings as UTF-16BE; version 2 is encodeIndexKey.
+ */
+export const INDEX_KEY_FORMAT = 2;

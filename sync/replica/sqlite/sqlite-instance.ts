@@ -30,7 +30,8 @@ import { commitWithoutSync, isServerCopyWrite } from './commit-durability.js';
 import type { SqliteDatabase } from './connection-pool.js';
 import { releaseConnection } from './connection-pool.js';
 import type { IndexColumn } from './index-columns.js';
-import { buildIndexColumns, encodeIndexString, indexKey } from './index-columns.js';
+import { buildIndexColumns, INDEX_KEY_FORMAT, indexKey } from './index-columns.js';
+import { encodeIndexKey } from './index-key-encoding.js';
 
 export interface SqliteInstanceInternals {
   filePath: string;
@@ -89,6 +90,8 @@ export function quoteIdentifier(name: string): string {
 }
 
 const SQLITE_MAX_PARAMETERS = 900;
+/** Per table, the byte format of its index columns (see index-columns.ts). */
+const FORMAT_TABLE = 'hms_storage_format';
 const EMPTY_BLOB = Buffer.alloc(0);
 
 /**
@@ -157,9 +160,50 @@ export class SqliteStorageInstance<RxDocType>
       );
     }
     this.database.transaction(() => {
+      const tableExisted = this.#tableExists();
       for (const statement of statements) this.database.prepare(statement).run();
       this.#dropLegacyCleanupColumnIndex(indexName);
+      this.#upgradeIndexKeyFormat(tableExisted);
     })();
+  }
+
+  #tableExists(): boolean {
+    return this.database.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(this.internals.tableName) !== undefined;
+  }
+
+  /**
+   * Rewrites the index columns of a table written in an older index key format, from each row's
+   * JSON, in the transaction that opens the table: a crash leaves the old format and its marker,
+   * and the next start rewrites again. The format is kept per table in `hms_storage_format`.
+   */
+  #upgradeIndexKeyFormat(tableExisted: boolean): void {
+    this.database.prepare(`CREATE TABLE IF NOT EXISTS ${FORMAT_TABLE} (table_name TEXT PRIMARY KEY NOT NULL, index_key_format INTEGER NOT NULL) WITHOUT ROWID`).run();
+    const stored = this.database.prepare(`SELECT index_key_format FROM ${FORMAT_TABLE} WHERE table_name = ?`).pluck().get(this.internals.tableName) as number | undefined;
+    if (stored === INDEX_KEY_FORMAT) return;
+    if (stored !== undefined && stored > INDEX_KEY_FORMAT) {
+      throw new Error(
+        `Table ${this.internals.tableName} of ${this.internals.filePath} uses index key format ${stored}, newer than this version's ${INDEX_KEY_FORMAT}; update HMS Workstation to open this replica`,
+      );
+    }
+    // A table from before the marker holds format 1; a new table starts empty in the current one.
+    if (tableExisted && this.#indexColumns.length > 0) this.#rewriteIndexColumns();
+    this.database.prepare(`INSERT OR REPLACE INTO ${FORMAT_TABLE} (table_name, index_key_format) VALUES (?, ?)`).run(this.internals.tableName, INDEX_KEY_FORMAT);
+  }
+
+  #rewriteIndexColumns(): void {
+    const page = this.database.prepare(`SELECT id, data FROM ${this.#table} WHERE id > ? ORDER BY id LIMIT 1000`);
+    const assignments = this.#indexColumns.map((index) => `${index.column} = ?`).join(', ');
+    const update = this.database.prepare(`UPDATE ${this.#table} SET ${assignments} WHERE id = ?`);
+    let after = '';
+    for (;;) {
+      const rows = page.all(after) as { id: string; data: string }[];
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const document = JSON.parse(row.data) as RxDocumentData<RxDocType>;
+        update.run(...this.#indexColumns.map((index) => encodeIndexKey(index.toIndexableString(document))), row.id);
+      }
+      after = rows[rows.length - 1]?.id ?? after;
+    }
   }
 
   /**
@@ -194,7 +238,7 @@ export class SqliteStorageInstance<RxDocType>
       document._deleted ? 1 : 0,
       document._meta.lwt,
       document._rev,
-      ...this.#indexColumns.map((index) => encodeIndexString(index.toIndexableString(document))),
+      ...this.#indexColumns.map((index) => encodeIndexKey(index.toIndexableString(document))),
       ...this.#legacyColumns.map(() => EMPTY_BLOB),
     ];
   }
@@ -281,7 +325,7 @@ export class SqliteStorageInstance<RxDocType>
     const lower = getStartIndexStringFromLowerBound(this.schema, plan.index, plan.startKeys);
     const upper = getStartIndexStringFromUpperBound(this.schema, plan.index, plan.endKeys);
     const where = `${index.column} ${plan.inclusiveStart ? '>=' : '>'} ? AND ${index.column} ${plan.inclusiveEnd ? '<=' : '<'} ?`;
-    return { column: index.column, where, parameters: [encodeIndexString(lower), encodeIndexString(upper)] };
+    return { column: index.column, where, parameters: [encodeIndexKey(lower), encodeIndexKey(upper)] };
   }
 
   async query(preparedQuery: PreparedQuery<RxDocType>): Promise<RxStorageQueryResult<RxDocType>> {
@@ -414,6 +458,7 @@ export class SqliteStorageInstance<RxDocType>
     this.database.transaction(() => {
       this.database.prepare(`DROP TABLE IF EXISTS ${this.#table}`).run();
       this.database.prepare(`DROP TABLE IF EXISTS ${this.#attachmentsTable}`).run();
+      this.database.prepare(`DELETE FROM ${FORMAT_TABLE} WHERE table_name = ?`).run(this.internals.tableName);
     })();
     await this.close();
   }

@@ -1,11 +1,13 @@
 import type { RxDocumentData, RxJsonSchema, RxStorageDefaultCheckpoint } from 'rxdb';
 import { createBlob, fillWithDefaultSettings, normalizeMangoQuery, now, prepareQuery } from 'rxdb';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { EntryDocument } from '../../../sync/protocol/documents.js';
 import { entriesSchema } from '../../../sync/replica/schemas.js';
 import { openConnectionCount } from '../../../sync/replica/sqlite/connection-pool.js';
+import { buildIndexColumns } from '../../../sync/replica/sqlite/index-columns.js';
 import type { SqliteStorageInstance } from '../../../sync/replica/sqlite/sqlite-instance.js';
 import { getRxStorageSQLite } from '../../../sync/replica/sqlite/sqlite-storage.js';
 import { makeTempDirectory, openTestReplica } from '../../support/replica.js';
@@ -159,6 +161,43 @@ describe('SQLite RxStorage', () => {
     const second = await openInstance(directory.path);
     expect((await second.findDocumentsById(['Observation/a'], false)).map((d) => d.patientId)).toEqual(['p1']);
     await second.close();
+  });
+
+  it('rewrites the index columns of a table written by an older version in the UTF-16 format', async () => {
+    const documents = [
+      entry('a', 'p1', '2026-12-01T08:00:00.000Z'),
+      entry('b', 'p1', '2026-12-01T12:00:00.000Z'),
+      entry('c', 'p2', '2026-12-01T10:00:00.000Z'),
+    ];
+    const first = await openInstance(directory.path);
+    await first.bulkWrite(documents.map((document) => ({ document })), 'test');
+    const { filePath, tableName } = first.internals;
+    await first.close();
+
+    // What an older version left: RxDB's index strings as UTF-16BE, and no format marker.
+    const older = new Database(filePath);
+    const columns = buildIndexColumns(schema);
+    const rows = older.prepare(`SELECT id, data FROM "${tableName}"`).all() as { id: string; data: string }[];
+    for (const row of rows) {
+      const document = JSON.parse(row.data) as RxDocumentData<EntryDocument>;
+      const assignments = columns.map((column) => `${column.column} = ?`).join(', ');
+      const keys = columns.map((column) => Buffer.from(column.toIndexableString(document), 'utf16le').swap16());
+      older.prepare(`UPDATE "${tableName}" SET ${assignments} WHERE id = ?`).run(...keys, row.id);
+    }
+    older.prepare('DELETE FROM hms_storage_format WHERE table_name = ?').run(tableName);
+    older.close();
+
+    const second = await openInstance(directory.path);
+    const result = await second.query(prepare({ patientId: 'p1' }, [{ patientId: 'asc' }, { code: 'asc' }, { effective: 'asc' }]));
+    expect(result.documents.map((d) => d.id)).toEqual(['Observation/a', 'Observation/b']);
+    await second.close();
+
+    const upgraded = new Database(filePath, { readonly: true });
+    const stored = upgraded.prepare(`SELECT idx0 FROM "${tableName}" WHERE id = ?`).pluck().get('Observation/c') as Buffer;
+    const format = upgraded.prepare('SELECT index_key_format FROM hms_storage_format WHERE table_name = ?').pluck().get(tableName);
+    upgraded.close();
+    expect(stored.subarray(0, 4).toString('latin1')).toBe('0p2\u0003');
+    expect(format).toBe(2);
   });
 
   it('streams one instance\'s writes to another instance of the same table', async () => {
