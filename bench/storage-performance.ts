@@ -17,7 +17,8 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import type { AverageSchemaDocumentType } from 'rxdb/plugins/test-utils';
 import { averageOfTimeValues, runPerformanceTests, schemaObjects, schemas } from 'rxdb/plugins/test-utils';
 
-import { buildIndexColumns, encodeIndexString } from '../sync/replica/sqlite/index-columns.js';
+import { buildIndexColumns } from '../sync/replica/sqlite/index-columns.js';
+import { encodeIndexKey } from '../sync/replica/sqlite/index-key-encoding.js';
 import { getRxStorageSQLite } from '../sync/replica/sqlite/sqlite-storage.js';
 import { makeBenchDirectory } from './bench-support.js';
 
@@ -62,7 +63,7 @@ function compareText(a: string, b: string): number {
  * Plain better-sqlite3 (the same driver and pragmas as the storage: WAL, synchronous = FULL) with
  * one table of JSON text: what storing and reading the same documents costs without RxDB. With
  * `indexed`, each row also gets the storage's index columns: RxDB's index strings of the benchmark
- * schema as UTF-16BE BLOBs, each with an SQLite index. The difference to the plain run is then the
+ * schema in the storage's encoding (index-key-encoding.ts), each with an SQLite index. The difference to the plain run is then the
  * cost of maintaining RxDB's indexes, and the rest of the storage's time is its own and RxDB's work.
  */
 async function runRawSqlite(directory: string, indexed: boolean, run: number): Promise<PhaseTimes> {
@@ -86,7 +87,7 @@ async function runRawSqlite(directory: string, indexed: boolean, run: number): P
       for (const document of documents) {
         // The storage indexes documents with RxDB's fields; lwt changes per write as RxDB sets it.
         const stored = { ...document, _deleted: false, _attachments: {}, _rev: '1-bench', _meta: { lwt: now() } } as RxDocumentData<AverageSchemaDocumentType>;
-        insert.run(document.id, JSON.stringify(document), ...columns.map((index) => encodeIndexString(index.toIndexableString(stored))));
+        insert.run(document.id, JSON.stringify(document), ...columns.map((index) => encodeIndexKey(index.toIndexableString(stored))));
       }
     });
 
