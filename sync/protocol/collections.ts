@@ -3,21 +3,23 @@
  * type: the open-source RxDB allows at most 13 open collections per process (error COL23), and two
  * replicas in one test process must fit.
  *
- * - `reference`: server-owned master data (Location). The workstation only pulls it.
- * - `records`: editable resources (Patient, Encounter, AllergyIntolerance, and the lab orders
- *   ServiceRequest and Specimen). Pushes carry the assumed master state and the server returns a
- *   conflict when it is stale.
- * - `entries`: append-only entries (Observation, DiagnosticReport, AuditEvent). Each has a fresh
- *   id, so they never conflict; every workstation's entries end up side by side. AuditEvents
- *   travel only upwards: the server keeps them and never sends them to workstations.
+ * - `reference`: server-owned master data (Location, and the formulary's Medication products). The
+ *   workstation only pulls it.
+ * - `records`: editable resources (Patient, Encounter, AllergyIntolerance, the lab orders
+ *   ServiceRequest and Specimen, and medication orders, MedicationRequest). Pushes carry the
+ *   assumed master state and the server returns a conflict when it is stale.
+ * - `entries`: append-only entries (Observation, DiagnosticReport, MedicationAdministration,
+ *   AuditEvent). Each has a fresh id, so they never conflict; every workstation's entries end up
+ *   side by side. AuditEvents travel only upwards: the server keeps them and never sends them to
+ *   workstations.
  */
 export const COLLECTION_NAMES = ['reference', 'records', 'entries'] as const;
 export type CollectionName = (typeof COLLECTION_NAMES)[number];
 
 export const RESOURCE_TYPES_BY_COLLECTION = {
-  reference: ['Location'],
-  records: ['Patient', 'Encounter', 'AllergyIntolerance', 'ServiceRequest', 'Specimen'],
-  entries: ['Observation', 'DiagnosticReport', 'AuditEvent'],
+  reference: ['Location', 'Medication'],
+  records: ['Patient', 'Encounter', 'AllergyIntolerance', 'ServiceRequest', 'Specimen', 'MedicationRequest'],
+  entries: ['Observation', 'DiagnosticReport', 'MedicationAdministration', 'AuditEvent'],
 } as const satisfies Record<CollectionName, readonly string[]>;
 
 export type ReplicatedResourceType = (typeof RESOURCE_TYPES_BY_COLLECTION)[CollectionName][number];

@@ -1,6 +1,7 @@
 import type { CollectionName } from './collections.js';
 import { ACCESSION_MAX_LENGTH, collectionForResourceType, FHIR_ID_MAX_LENGTH, NAME_MAX_LENGTH } from './collections.js';
 import { MRN_SYSTEM } from './fhir/identifiers.js';
+import { medicationCodeKey } from './fhir/medication.js';
 
 /**
  * Replicated documents: a FHIR R4 resource wrapped with the derived top-level fields that the
@@ -180,7 +181,8 @@ export function toReferenceDocument(resource: FhirResource, context: DerivationC
   return {
     id: documentId(resource.resourceType, id),
     resourceType: resource.resourceType,
-    wardId: context.wardOfLocation(id) ?? '',
+    // A formulary Medication belongs to no ward, so every workstation receives it.
+    wardId: resource.resourceType === 'Location' ? (context.wardOfLocation(id) ?? '') : '',
     resource,
   };
 }
@@ -219,6 +221,9 @@ export function toRecordDocument(resource: FhirResource, context: DerivationCont
       document.patientId = referencedId(resource.subject, 'Patient');
       document.accession = accessionOf(resource);
       break;
+    case 'MedicationRequest':
+      document.patientId = referencedId(resource.subject, 'Patient');
+      break;
     default:
       throw new Error(`${resource.resourceType} does not belong in the records collection`);
   }
@@ -232,6 +237,13 @@ function auditedPatient(resource: FhirResource): string {
   return patients.length === 1 ? (patients[0] as string) : '';
 }
 
+/** The `code` of an entry: an AuditEvent's type, an administration's product GTIN, or the resource's code. */
+function entryCode(resource: FhirResource): string {
+  if (resource.resourceType === 'AuditEvent') return firstCoding(resource.type);
+  if (resource.resourceType === 'MedicationAdministration') return medicationCodeKey(resource);
+  return firstCoding(resource.code);
+}
+
 export function toEntryDocument(resource: FhirResource): EntryDocument {
   const id = requireId(resource);
   const isAudit = resource.resourceType === 'AuditEvent';
@@ -239,7 +251,7 @@ export function toEntryDocument(resource: FhirResource): EntryDocument {
     id: documentId(resource.resourceType, id),
     resourceType: resource.resourceType,
     patientId: isAudit ? auditedPatient(resource) : referencedId(resource.subject, 'Patient'),
-    code: firstCoding(isAudit ? resource.type : resource.code),
+    code: entryCode(resource),
     effective: effectiveOf(resource),
     resource,
   };

@@ -4,6 +4,7 @@ import type { CollectionName } from '../protocol/collections.js';
 import { RESOURCE_TYPES_BY_COLLECTION } from '../protocol/collections.js';
 import type { ReplicatedDocument } from '../protocol/documents.js';
 import { documentId, toReplicatedDocument } from '../protocol/documents.js';
+import { describeResourceIssues, medicationSchemaFor } from '../protocol/fhir/medication-schemas.js';
 import type { WireDocument } from '../protocol/wire.js';
 import { badRequest, describeIssues, forbidden, quoteValue } from './errors.js';
 import { validateLaboratoryDocument } from './laboratory-validation.js';
@@ -38,6 +39,14 @@ function validateAuditEvent(document: WireDocument): void {
   if (!parsed.success) throw badRequest(`Document ${document.id}: invalid AuditEvent: ${describeIssues(parsed.error)}`);
 }
 
+/** Throws a 400 HttpError naming the elements unless a medication resource has what medication-schemas.ts requires. */
+function validateMedicationResource(document: WireDocument): void {
+  const schema = medicationSchemaFor(document.resourceType);
+  if (!schema || document._deleted) return;
+  const parsed = schema.safeParse(document.resource);
+  if (!parsed.success) throw badRequest(`Document ${document.id}: invalid ${document.resourceType}: ${describeResourceIssues(parsed.error)}`);
+}
+
 /**
  * Checks a pushed document against its collection and its resource, and returns the server's own
  * derivation of it. The derived top-level fields feed the replica's indexes on every workstation,
@@ -61,6 +70,7 @@ export function validatePushedDocument(collection: CollectionName, document: Wir
 
   if (document.resourceType === 'AuditEvent') validateAuditEvent(document);
   validateLaboratoryDocument(document, context);
+  validateMedicationResource(document);
 
   let derived: ReplicatedDocument;
   try {

@@ -40,8 +40,18 @@ export const WRITE_RULES: readonly WriteRule[] = [
   // The ward orders and collects; the lab records the specimen's arrival and condition.
   { resourceType: 'ServiceRequest', description: 'a ServiceRequest', roles: WARD_CLINICIANS },
   { resourceType: 'Specimen', description: 'a Specimen', roles: WARD_CLINICIANS, partialUpdate: { roles: LAB_TECHNICIANS, elements: ['status', 'receivedTime'] } },
+  // Nurses and doctors record the doses they give or hold at the bedside.
+  { resourceType: 'MedicationAdministration', description: 'a MedicationAdministration', roles: WARD_CLINICIANS },
   { resourceType: 'AuditEvent', description: 'an AuditEvent', roles: ROLES },
 ];
+
+/**
+ * Resource types that workstations only read, with the reason for the error message: the central
+ * HMS writes them. Medication orders are prescribed and verified by pharmacy there.
+ */
+const SERVER_OWNED_TYPES: Readonly<Record<string, string>> = {
+  MedicationRequest: 'medication orders come from the central HMS, where they are prescribed and verified by pharmacy; workstations only read them',
+};
 
 /** A pushed or stored document, reduced to the fields the rules look at. */
 export interface RuledDocument {
@@ -74,6 +84,8 @@ function hasAnyRole(session: Session, roles: readonly Role[]): boolean {
 function requireRule(document: RuledDocument): WriteRule {
   const rule = writeRuleFor(document);
   if (rule) return rule;
+  const serverOwned = SERVER_OWNED_TYPES[document.resourceType];
+  if (serverOwned) throw forbidden(`Document ${document.id}: no role may push ${document.resourceType}: ${serverOwned}`);
   const code = typeof document.code === 'string' ? document.code : '';
   throw forbidden(
     `Document ${document.id}: no role may push ${document.resourceType} with code ${JSON.stringify(code)}; the server accepts Observations coded ${VITAL_SIGNS_PANEL_KEY} or ${SPO2_SCALE_KEY}, or of category laboratory`,

@@ -4,6 +4,7 @@ import { toReplicatedDocument } from '../../protocol/documents.js';
 import type { WireDocument } from '../../protocol/wire.js';
 import { generatedAllergy, ALLERGEN_COUNT, noKnownAllergy } from './allergies.js';
 import { labDepartmentLocation, labOrder, SEEDED_LAB_DEPARTMENT, SEEDED_LAB_ORDERS } from './lab-orders.js';
+import { administrationHistory, FORMULARY, formularyMedication, medicationOrder, regimensAt } from './medication-orders.js';
 import { admissionEncounter, admissionEncounterId, assignMrns, hospitalPatient } from './patients.js';
 import { createRandom, shuffled } from './random.js';
 import { isLivingAdult, readSyntheaPatients } from './synthea.js';
@@ -16,8 +17,9 @@ import { buildWardLayout, SEEDED_WARDS } from './wards.js';
 
 /**
  * The demo hospital built from the Synthea bundles: the living adults, admitted to two wards, with
- * allergies and 48 hours of vital signs, and a laboratory with open orders for some of them. Everything derives from the bundles and the clock, so the
- * same inputs always give the same documents.
+ * allergies, 48 hours of vital signs and medication orders with the last 12 hours of doses, and a
+ * laboratory with open orders for some of them. Everything derives from the bundles and the clock,
+ * so the same inputs always give the same documents.
  */
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -141,6 +143,16 @@ export async function buildDemoData(options: DemoDataOptions): Promise<DemoData>
         recordedBy: performerOf(demoUser('nurse')),
       }),
     );
+
+    // Orders start an hour after admission; the pharmacy verified them in the central HMS.
+    const startedAt = new Date(admission.getTime() + HOUR_MS);
+    for (const regimen of regimensAt(position)) {
+      const order = medicationOrder(patientId, regimen, startedAt, { prescriber: performerOf(demoUser('doctor')) });
+      records.push(order);
+      entries.push(
+        ...administrationHistory({ patientId, order, regimen, now: options.now, random: createRandom(`doses:${order.id as string}`), nurse: performerOf(demoUser('nurse')) }),
+      );
+    }
   });
 
   records.push(...labOrders(patientIds.filter((patientId) => wardByPatient.get(patientId) === 'ward-4a'), options.now));
@@ -154,7 +166,7 @@ export async function buildDemoData(options: DemoDataOptions): Promise<DemoData>
     return { document: { ...derived, _deleted: false }, derived };
   };
   return {
-    documents: { reference: [...layout.locations, labDepartmentLocation()].map(wrap), records: records.map(wrap), entries: entries.map(wrap) },
+    documents: { reference: [...layout.locations, labDepartmentLocation(), ...Object.values(FORMULARY).map(formularyMedication)].map(wrap), records: records.map(wrap), entries: entries.map(wrap) },
     mrnByPatient,
     wardByPatient,
   };
