@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import type { AuditAction, AuditOutcome, SessionEvent } from '../../../sync/protocol/fhir/audit-event.js';
-import { API_CALL_SYSTEM, buildAuditEvent, PATIENT_RECORD_TYPE, RETENTION_REMOVAL, SESSION_EVENTS, SYNC_EVENTS, USER_AUTHENTICATION_TYPE } from '../../../sync/protocol/fhir/audit-event.js';
+import {
+  API_CALL_SYSTEM,
+  BCMA_OVERRIDE,
+  buildAuditEvent,
+  PATIENT_RECORD_TYPE,
+  RETENTION_REMOVAL,
+  SESSION_EVENTS,
+  SYNC_EVENTS,
+  USER_AUTHENTICATION_TYPE,
+} from '../../../sync/protocol/fhir/audit-event.js';
 import { toEntryDocument } from '../../../sync/protocol/documents.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import type { Clock } from '../clock.js';
@@ -100,6 +109,22 @@ export class AuditTrail {
       user: { id: null, name: `workstation ${this.workstationId}` },
       patientIds: patientId ? [patientId] : [],
       outcomeDescription: `${documentId} refused: ${reason.slice(0, 200)}`,
+    });
+  }
+
+  /**
+   * A dose recorded over a failed bedside medication check. The event names the administration,
+   * the order and the failed checks; the nurse's reason stays in the administration's note.
+   */
+  async medicationOverride(override: { administrationId: string; orderId: string; patientId: string; problems: readonly string[]; user: AuditUser }): Promise<void> {
+    await this.#write({
+      type: PATIENT_RECORD_TYPE,
+      subtype: BCMA_OVERRIDE,
+      action: 'C',
+      outcome: '0',
+      user: override.user,
+      patientIds: [override.patientId],
+      outcomeDescription: `MedicationAdministration/${override.administrationId} for MedicationRequest/${override.orderId} recorded over failed checks: ${override.problems.join(', ')}`,
     });
   }
 

@@ -29,6 +29,9 @@ export type SessionEvent = keyof typeof SESSION_EVENTS;
 /** Subtype of the removal of a patient's local copy after they left the workstation's ward. */
 export const RETENTION_REMOVAL = { system: 'urn:hms:replica-event', code: 'retention-removal', display: 'Local copy removed' } as const;
 
+/** Subtype of a medication dose recorded over a failed bedside barcode check. */
+export const BCMA_OVERRIDE = { system: 'urn:hms:medication-event', code: 'bcma-override', display: 'Bedside medication check overridden' } as const;
+
 /**
  * Subtypes of what became of the workstation's own pushes: a conflict settled by rule (or kept for
  * review), and a document the central server refused for good.
