@@ -33,6 +33,7 @@ import type { SetupImagingOptions } from './imaging/setup-imaging.js';
 import { setupImaging } from './imaging/setup-imaging.js';
 import type { SetupLabOptions } from './lab/setup-lab.js';
 import { setupLab } from './lab/setup-lab.js';
+import { setupMedication } from './medication/setup-medication.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
 import { displayName, gender } from './services/fhir-views.js';
@@ -214,6 +215,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (!current) throw new Error('A session-only call ran without a session; the gateway must check access first');
     return current;
   };
+  const medication = setupMedication({ replica, reader, writer: review.writer, audit, states: review.states, clock, logger: log('medication'), settings: settings.medication, requireSession });
 
   const gateway = new ApiGateway({
     currentSession: () => session.current(),
@@ -221,6 +223,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     audit,
     logger: log('gateway'),
     handlers: {
+      medication: medication.handlers,
       session: {
         signIn: (input) => session.signIn(input),
         signOut: () => session.signOut(),

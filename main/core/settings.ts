@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { imagingSettings } from './imaging/imaging-settings.js';
+import { medicationSettings } from './medication/medication-settings.js';
 
 /**
  * Workstation settings: which server to sync with and which ward this workstation serves (its
@@ -39,6 +40,8 @@ export const workstationSettings = z.object({
     .optional(),
   /** The PACS and the study cache; absent where nobody views images. */
   imaging: imagingSettings.optional(),
+  /** Medication administration: the time window of the bedside check. */
+  medication: medicationSettings.optional(),
 });
 export type WorkstationSettings = z.infer<typeof workstationSettings>;
 

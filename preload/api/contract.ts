@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { medicationCalls } from './medication-calls.js';
+
 import type { Role } from './roles.js';
 import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
 import {
@@ -87,6 +89,7 @@ function call<Input extends z.ZodType, Result extends z.ZodType>(
 }
 
 export const calls = {
+  ...medicationCalls,
   session: {
     signIn: call({
       channel: 'session:signIn',
