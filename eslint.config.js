@@ -26,6 +26,8 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
+    // The build configuration runs in Node at build time and is no part of the renderer's bundle.
+    ignores: ['renderer/vite.config.ts'],
     rules: {
       'import-x/no-restricted-paths': [
         'error',
@@ -34,8 +36,10 @@ export default tseslint.config(
             {
               target: './renderer',
               from: './',
-              except: ['./renderer', './preload/api', './node_modules'],
-              message: 'The renderer talks to the app only through the API contract in preload/api.',
+              // devices/scan is the one exception: plain parsing functions without I/O (the rule on
+              // devices/scan below keeps it so), bundled so the renderer reads keyboard-wedge scans.
+              except: ['./renderer', './preload/api', './devices/scan', './node_modules'],
+              message: 'The renderer talks to the app only through the API contract in preload/api (and may use the pure scan parser in devices/scan).',
             },
           ],
         },
@@ -60,8 +64,9 @@ export default tseslint.config(
             {
               target: './preload/api',
               from: './',
-              except: ['./preload/api', './node_modules'],
-              message: 'The API contract is imported by every side, so it imports nothing of theirs.',
+              // The scan event carries devices/scan's result type; that folder is pure and bundled everywhere.
+              except: ['./preload/api', './devices/scan', './node_modules'],
+              message: 'The API contract is imported by every side, so it imports nothing of theirs but the pure scan parser in devices/scan.',
             },
           ],
         },
@@ -74,6 +79,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [{ name: 'electron', message: 'The core runs in plain Node under both hosts; only main/electron may import electron.' }] },
+      ],
+    },
+  },
+  {
+    // The renderer and the API contract bundle the scan parser, so it must stay free of Node and I/O.
+    files: ['devices/scan/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'electron', 'fs', 'path', 'serialport', 'node-hid'], message: 'devices/scan is bundled into the renderer: no Node, Electron or device modules.' }] },
       ],
     },
   },

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { contentTypeOf, resolveRendererFile } from '../core/renderer-files.js';
-import { rendererSecurityHeaders } from '../core/security/content-security-policy.js';
+import { rendererSecurityHeaders, securityHeadersForFile } from '../core/security/content-security-policy.js';
 
 /** The browser host's headers: the shared renderer policy plus a WebSocket back to this host. */
 export function securityHeaders(port: number): Record<string, string> {
@@ -24,7 +24,7 @@ export function serveStatic(root: string, request: IncomingMessage, response: Se
     response.writeHead(500, { ...headers, 'content-type': 'text/plain; charset=utf-8' }).end(`The renderer is not built: ${target.path} is missing. Run npm run build.`);
     return;
   }
-  response.writeHead(200, { ...headers, 'content-type': contentTypeOf(target.path) });
+  response.writeHead(200, { ...securityHeadersForFile(target.path, headers), 'content-type': contentTypeOf(target.path) });
   if (request.method === 'HEAD') {
     response.end();
     return;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { CustomScheme, Protocol } from 'electron';
 
 import { contentTypeOf, resolveRendererFile } from '../core/renderer-files.js';
-import { rendererSecurityHeaders } from '../core/security/content-security-policy.js';
+import { rendererSecurityHeaders, securityHeadersForFile } from '../core/security/content-security-policy.js';
 
 /**
  * The app:// protocol that serves the renderer's pages from one folder. Pages never load from
@@ -28,8 +28,14 @@ export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPri
   protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 }
 
-/** Headers of every app:// response: the renderer policy with no network connections at all. */
-export const APP_RESPONSE_HEADERS = rendererSecurityHeaders([]);
+/**
+ * Scheme of the cached DICOM instances that the imaging viewer loads, answered by the core's study
+ * cache. The page's only connections go there, because it talks to the core over a MessagePort.
+ */
+export const DICOM_CONNECT_SOURCE = 'hms-dicom:';
+
+/** Headers of every app:// response: the renderer policy, connecting only to the DICOM scheme. */
+export const APP_RESPONSE_HEADERS = rendererSecurityHeaders([DICOM_CONNECT_SOURCE]);
 
 /**
  * Creates the handler that serves app:// requests with files under `root`: 404 for another host, 405 for anything but GET,
@@ -50,7 +56,8 @@ export function createAppRequestHandler(root: string): (request: Request) => Pro
       });
     }
     const body = await readFile(target.path);
-    return new Response(new Uint8Array(body), { status: 200, headers: { ...APP_RESPONSE_HEADERS, 'content-type': contentTypeOf(target.path) } });
+    const headers = { ...securityHeadersForFile(target.path, APP_RESPONSE_HEADERS), 'content-type': contentTypeOf(target.path) };
+    return new Response(new Uint8Array(body), { status: 200, headers });
   };
 }
 

@@ -17,6 +17,7 @@ describe('app:// protocol', () => {
     mkdirSync(join(root, 'assets'), { recursive: true });
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>HMS</title>');
     writeFileSync(join(root, 'assets', 'app.js'), 'console.log("renderer")');
+    writeFileSync(join(root, 'assets', 'index.worker.min.worker.js'), 'self.onmessage = () => {}');
     writeFileSync(join(parent, 'secret.txt'), 'outside the renderer folder');
     handle = createAppRequestHandler(root);
   });
@@ -48,10 +49,29 @@ describe('app:// protocol', () => {
     expect(await response.text()).toContain('<title>HMS</title>');
     const policy = response.headers.get('content-security-policy') ?? '';
     expect(policy).toContain("script-src 'self'");
-    expect(policy).toContain("connect-src 'none'");
+    expect(policy).toContain('connect-src hms-dicom:');
     expect(policy).toContain("object-src 'none'");
     expect(policy).not.toContain('unsafe-inline');
     expect(policy).not.toContain('unsafe-eval');
+  });
+
+  it('serves the codec worker under its own policy', async () => {
+    const response = await handle(new Request('app://workstation/assets/index.worker.min.worker.js'));
+
+    expect(response.status).toBe(200);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'");
+    expect(policy).toContain("connect-src 'self'");
+  });
+
+  it('keeps eval out of the page policy', async () => {
+    const response = await handle(new Request('app://workstation/index.html'));
+
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("worker-src 'self'");
+    expect(policy).not.toContain('wasm-unsafe-eval');
+    expect(policy).not.toContain('blob:');
   });
 
   it('serves assets with their content type', async () => {
