@@ -33,6 +33,7 @@ import type { SetupImagingOptions } from './imaging/setup-imaging.js';
 import { setupImaging } from './imaging/setup-imaging.js';
 import type { SetupLabOptions } from './lab/setup-lab.js';
 import { setupLab } from './lab/setup-lab.js';
+import { setupScanning } from './scan/setup-scanning.js';
 import { setupMedication } from './medication/setup-medication.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
@@ -193,6 +194,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.labAstmTimings ? { astmTimings: options.labAstmTimings } : {}),
   });
   lab.service.on('changed', (change) => events.emit('labChanged', change));
+  const scanning = await setupScanning({ settings, events, logger: log('scan') });
 
   const imaging = await setupImaging({
     settings,
@@ -253,6 +255,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         listRejected: () => review.rejected.list(),
         resendRejected: (input) => review.rejected.resend(input.collection, input.documentId),
       },
+      scan: scanning.handlers,
       lab: {
         connections: async () => lab.service.connections(),
         recentMessages: async (input) => lab.service.recentMessages(input.limit),
@@ -333,6 +336,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       clearInterval(retentionTimer);
       await replication.stop();
       await lab.close();
+      await scanning.close();
       await imaging.close();
       await replica.close();
       outbox.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { imagingSettings } from './imaging/imaging-settings.js';
+import { scanningSettings } from './scan/scanning-settings.js';
 import { medicationSettings } from './medication/medication-settings.js';
 
 /**
@@ -40,6 +41,8 @@ export const workstationSettings = z.object({
     .optional(),
   /** The PACS and the study cache; absent where nobody views images. */
   imaging: imagingSettings.optional(),
+  /** Barcode scanners and the site's wristband and specimen label formats. */
+  scanning: scanningSettings.optional(),
   /** Medication administration: the time window of the bedside check. */
   medication: medicationSettings.optional(),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { medicationCalls } from './medication-calls.js';
 
+import { scanCalls, scanEvents } from './scan-calls.js';
 import type { Role } from './roles.js';
 import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
 import {
@@ -89,6 +90,7 @@ function call<Input extends z.ZodType, Result extends z.ZodType>(
 }
 
 export const calls = {
+  ...scanCalls,
   ...medicationCalls,
   session: {
     signIn: call({
@@ -341,6 +343,7 @@ export const calls = {
 } as const;
 
 export const events = {
+  ...scanEvents,
   syncStatus: { channel: 'sync:statusChanged', payload: syncStatus },
   replicaChanged: { channel: 'replica:changed', payload: replicaChanged },
   sessionEnded: {

@@ -54,6 +54,11 @@ function spyHandlers() {
       listRejected: record('sync:listRejected', []),
       resendRejected: record('sync:resendRejected', { documentId: 'Observation/o-1', patientId: 'p-4' }),
     },
+    scan: {
+      settings: record('scan:settings', {}),
+      scanners: record('scan:scanners', []),
+      reportWedgeScan: record('scan:reportWedgeScan', null),
+    },
     lab: {
       connections: record('lab:connections', []),
       recentMessages: record('lab:recentMessages', []),

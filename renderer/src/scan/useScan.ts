@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'react';
+
+import type { HmsApi } from '../../../preload/api/index.js';
+import type { ScanEvent } from '../../../preload/api/scan-schemas.js';
+import { useApi } from '../api/ApiContext.js';
+import { attachWedgeKeyboard } from './wedge-keyboard.js';
+import { WedgeScanHub } from './wedge-scan-hub.js';
+
+export interface UseScanOptions {
+  /** False stops this screen's scans, such as while a dialog is open; true by default. */
+  enabled?: boolean;
+}
+
+const hubs = new WeakMap<HmsApi, WedgeScanHub>();
+
+/** Returns the page's one wedge hub for this API, made on first use. */
+function wedgeHubFor(api: HmsApi): WedgeScanHub {
+  let hub = hubs.get(api);
+  if (hub === undefined) {
+    hub = new WedgeScanHub({
+      attach: (options) => attachWedgeKeyboard(document, options),
+      now: () => performance.now(),
+      clock: () => new Date(),
+      loadSettings: () => api.scan.settings({}),
+      reportScan: (receivedAt) => api.scan.reportWedgeScan({ receivedAt }),
+      newId: () => crypto.randomUUID(),
+    });
+    hubs.set(api, hub);
+  }
+  return hub;
+}
+
+/**
+ * Calls `handler` with every barcode scan while the component is mounted and `enabled`: HID POS
+ * scans from the core's `scan:received` event and keyboard-wedge scans read from the keyboard.
+ * While at least one component uses scans, wedge scans are taken out of the keystrokes, so they
+ * never land in the focused field. A screen that is not using scans gets a wedge scanner's
+ * keystrokes as typing.
+ */
+export function useScan(handler: (scan: ScanEvent) => void, options: UseScanOptions = {}): void {
+  const api = useApi();
+  const enabled = options.enabled ?? true;
+  const handlerRef = useRef(handler);
+
+  useEffect(() => {
+    handlerRef.current = handler;
+  });
+
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const deliver = (scan: ScanEvent) => handlerRef.current(scan);
+    const stopWedge = wedgeHubFor(api).subscribe(deliver);
+    const stopHid = api.events.onScanReceived(deliver);
+    return () => {
+      stopWedge();
+      stopHid();
+    };
+  }, [api, enabled]);
+}
