@@ -11,7 +11,7 @@ import { hostPolicy } from '../core/policy-resolve.js';
 import { systemClock } from '../core/clock.js';
 import { runBusyCheck } from '../update/busy-check.js';
 import { startDocumentationStateFile } from '../update/documentation-state.js';
-import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
+import { platformPolicySources, readPolicySources, resolveWorkstationPolicy } from '../core/policy-sources.js';
 import { loadSettings } from '../core/settings.js';
 import { lockDataDirectory } from '../core/data-directory-lock.js';
 import { Outbox } from '../../sync/client/outbox.js';
@@ -55,6 +55,10 @@ function packageRoot(): string {
   throw new Error('Cannot find the hms-workstation package folder above this script');
 }
 
+function packageVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Deletes the replica for --fresh, unless it holds changes the server has not confirmed. */
 function deleteReplica(dataDirectory: string, discardUnsent: boolean, logger: Logger): void {
   const file = join(dataDirectory, `${DEFAULT_REPLICA_NAME}.sqlite`);
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   const dataDirectory = resolve(values['data-dir'] ?? join(root, '.data', 'workstation'));
   const policySources = platformPolicySources(process.platform, process.env);
   if (values['policy-report']) {
-    process.exitCode = runPolicyReport({ sources: policySources, extraLayers: [readUserSettingsLayer(dataDirectory)], write: (text) => process.stdout.write(text) });
+    process.exitCode = runPolicyReport({ sources: policySources, dataDirectory, write: (text) => process.stdout.write(text) });
     return;
   }
   if (values.busy) {
@@ -110,7 +114,8 @@ async function main(): Promise<void> {
     throw new Error(`The renderer is not built: ${join(rendererDirectory, 'index.html')} is missing. Run npm run build first`);
   }
 
-  const effectivePolicy = readEffectivePolicy(policySources);
+  const machinePolicy = readPolicySources(policySources);
+  const effectivePolicy = resolveWorkstationPolicy(machinePolicy, dataDirectory);
   const policy = hostPolicy(effectivePolicy);
   const lock = lockDataDirectory(dataDirectory);
   const logger = await createFileLogger({ directory: join(dataDirectory, 'logs'), name: 'workstation', level: policy.logLevel });
@@ -123,6 +128,8 @@ async function main(): Promise<void> {
     dataDirectory,
     logger,
     policy,
+    policyReading: machinePolicy,
+    versions: { app: packageVersion(root), electron: null },
     replicaKey,
     onMigrationProgress: ({ collection, percent }) => console.log(`Upgrading the local replica (${collection}): ${Math.floor(percent)}%`),
   });

@@ -37,6 +37,10 @@ import { setupScanning } from './scan/setup-scanning.js';
 import { setupMedication } from './medication/setup-medication.js';
 import type { MachinePolicy } from './policy.js';
 import { sessionPolicy } from './policy.js';
+import type { PolicyReading } from './policy-document.js';
+import type { AppVersions } from './diagnostics/diagnostics-service.js';
+import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
+import { WorkstationPolicy } from './workstation-policy.js';
 import { displayName, gender } from './services/fhir-views.js';
 import { dropLostEntryWrites } from './services/outbox-recovery.js';
 import { PatientService } from './services/patient-service.js';
@@ -71,6 +75,17 @@ export interface CoreOptions {
   sync?: Pick<WorkstationReplicationOptions, 'pushBatchSize' | 'pullBatchSize' | 'retry'>;
   /** IT's machine policy: session periods, lock and sign-in limits. */
   policy?: MachinePolicy;
+  /**
+   * The machine's policy sources as the host read them, for the settings screen's sources. Without
+   * it, `policy` is shown as mandatory with the source "host policy".
+   */
+  policyReading?: PolicyReading;
+  /** Versions for the diagnostics screen; the host knows the app's and Electron's. */
+  versions?: AppVersions;
+  /** Folder of the log files, `<data>/logs` by default. */
+  logDirectory?: string;
+  /** Folder of local crash dumps, `<data>/crash-dumps` by default. */
+  crashDumpDirectory?: string;
   /** Encryption key of the replica file, 64 hex digits; without it the replica is stored in clear. */
   replicaKey?: DatabaseKey;
   /** Shows the progress of a schema migration of the replica at start-up. */
@@ -90,6 +105,9 @@ export interface Core {
   replication: WorkstationReplication;
   session: SessionService;
   retention: RetentionService;
+  /** Effective settings with their sources, and the ward configuration's refresh. */
+  policy: WorkstationPolicy;
+  diagnostics: DiagnosticsService;
   imaging: {
     /** Answers the hosts' DICOM instance URLs from the study cache or, through it, the PACS. */
     readInstance: ReadImagingInstance;
@@ -192,6 +210,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     logger: log('lab'),
     ...(options.labTimeZone ? { timeZone: options.labTimeZone } : {}),
     ...(options.labAstmTimings ? { astmTimings: options.labAstmTimings } : {}),
+    ...(options.policy?.allowedSerialPorts ? { allowedSerialPorts: options.policy.allowedSerialPorts } : {}),
   });
   lab.service.on('changed', (change) => events.emit('labChanged', change));
   const scanning = await setupScanning({ settings, events, logger: log('scan') });
@@ -212,6 +231,38 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.imagingPrefetch ? { prefetch: options.imagingPrefetch } : {}),
   });
 
+  const workstationPolicy = new WorkstationPolicy({
+    machine: options.policyReading ?? { layers: options.policy ? [{ level: 'mandatory', source: 'host policy', values: options.policy }] : [], problems: [] },
+    dataDirectory: options.dataDirectory,
+    logger: log('policy'),
+  });
+  const diagnostics = new DiagnosticsService({
+    versions: options.versions ?? { app: 'unknown', electron: null },
+    workstationId: settings.workstationId,
+    wardId: settings.wardId,
+    dataDirectory: options.dataDirectory,
+    logDirectory: options.logDirectory ?? join(options.dataDirectory, 'logs'),
+    crashDumpDirectory: options.crashDumpDirectory ?? join(options.dataDirectory, 'crash-dumps'),
+    replica,
+    replicaFile,
+    syncStatus: () => replication.status$.getValue(),
+    labConnections: () => lab.service.connections(),
+    labProblems: () => lab.problems,
+    policy: workstationPolicy,
+    clock,
+    logger: log('diagnostics'),
+  });
+  // The ward configuration is fetched at every return of the server and hourly, and cached for an offline start.
+  const refreshWardConfiguration = () => {
+    workstationPolicy
+      .refreshWardConfiguration(() => replication.authorization.request((token) => server.wardConfiguration(token)))
+      .catch((error: unknown) => log('policy').warn({ reason: error instanceof Error ? error.message : String(error) }, 'ward configuration could not be fetched; the cached copy stays in use'));
+  };
+  const wardConfigurationTimer = setInterval(() => {
+    if (replication.status$.getValue().state === 'online') refreshWardConfiguration();
+  }, WARD_CONFIGURATION_INTERVAL_MS);
+  wardConfigurationTimer.unref();
+
   const requireSession = () => {
     const current = session.current();
     if (!current) throw new Error('A session-only call ran without a session; the gateway must check access first');
@@ -225,6 +276,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     audit,
     logger: log('gateway'),
     handlers: {
+      settings: {
+        effective: async () => workstationPolicy.settings(),
+        update: async (input) => workstationPolicy.updateUserSetting(input.key, input.value),
+      },
+      diagnostics: {
+        summary: () => diagnostics.summary(),
+        export: () => diagnostics.exportBundle(),
+      },
       medication: medication.handlers,
       session: {
         signIn: (input) => session.signIn(input),
@@ -307,6 +366,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }
       if (status.state === 'online' && reconnecting && replication.token) {
         reconnecting = false;
+        refreshWardConfiguration();
         session.refreshUsers((send) => replication.authorization.request(send)).catch((error: unknown) => log('session').warn({ reason: error instanceof Error ? error.message : String(error) }, 'cached users could not be checked'));
       }
     }),
@@ -328,12 +388,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     replication,
     session,
     retention,
+    policy: workstationPolicy,
+    diagnostics,
     imaging: { readInstance: imaging.readInstance, prefetch: imaging.prefetch },
     async close() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       patientIndex.subscription.unsubscribe();
       session.close();
       clearInterval(retentionTimer);
+      clearInterval(wardConfigurationTimer);
       await replication.stop();
       await lab.close();
       await scanning.close();
@@ -354,6 +417,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 /** Days a patient's local copy stays after they leave the ward, where policy sets none. */
 const DEFAULT_RETENTION_DAYS = 30;
 const RETENTION_INTERVAL_MS = 6 * 60 * 60 * 1000;
+const WARD_CONFIGURATION_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Replication checkpoints belong to one server and one ward; a new scope starts afresh. */
 function scopeKey(settings: WorkstationSettings): string {

@@ -3,7 +3,7 @@ import { POLICY_KEYS } from './policy.js';
 import type { PolicyLayer, PolicyProblem } from './policy-document.js';
 import type { EffectivePolicy } from './policy-resolve.js';
 import type { PolicySourceOptions } from './policy-sources.js';
-import { readEffectivePolicy } from './policy-sources.js';
+import { readEffectivePolicy, readPolicySources, resolveWorkstationPolicy } from './policy-sources.js';
 
 export const POLICY_REPORT_SWITCH = '--policy-report';
 
@@ -40,8 +40,9 @@ export function formatPolicyReport(effective: EffectivePolicy): string {
  * valid policy and 1 when any file was ignored or any key rejected, so IT's tools can check a
  * rollout of a new policy.
  */
-export function runPolicyReport(options: { sources: PolicySourceOptions; extraLayers?: readonly (PolicyLayer | undefined)[]; write: (text: string) => void }): number {
-  const effective = readEffectivePolicy(options.sources, options.extraLayers);
+export function runPolicyReport(options: { sources: PolicySourceOptions; extraLayers?: readonly (PolicyLayer | undefined)[]; dataDirectory?: string; write: (text: string) => void }): number {
+  // With the data folder, the report also covers its cached ward configuration and user settings.
+  const effective = options.dataDirectory === undefined ? readEffectivePolicy(options.sources, options.extraLayers) : resolveWorkstationPolicy(readPolicySources(options.sources), options.dataDirectory);
   options.write(`${formatPolicyReport(effective)}\n`);
   return effective.problems.length === 0 ? 0 : 1;
 }

@@ -55,18 +55,25 @@ export function policyValues(effective: EffectivePolicy, levels: readonly Policy
   return values as MachinePolicy;
 }
 
-/** Tells whether IT fixed this key, so that the UI shows it read-only and marked as managed. */
+/** Levels whose value the app shows read-only and marked as managed by IT. */
+export const MANAGED_LEVELS: readonly PolicyLevel[] = ['mandatory', 'ward'];
+
+/**
+ * Tells whether IT fixed this key, by mandatory policy or the ward configuration, so that the UI
+ * shows it read-only and marked as managed.
+ */
 export function isManaged(effective: EffectivePolicy, key: PolicyKey): boolean {
-  return effective.values[key]?.level === 'mandatory';
+  const level = effective.values[key]?.level;
+  return level !== undefined && MANAGED_LEVELS.includes(level);
 }
 
 /**
- * Selects the MachinePolicy the hosts pass on: mandatory and recommended values. The hosts apply
- * its serverUrl and wardId over the user's settings.json, so those two are kept only when mandatory,
- * because a user setting beats a recommendation.
+ * Selects the MachinePolicy the hosts pass on: every value except the defaults. The hosts apply
+ * its serverUrl and wardId over the user's settings.json, so those two are kept only when
+ * mandatory, because a user setting beats a recommendation.
  */
 export function hostPolicy(effective: EffectivePolicy): MachinePolicy {
-  const values = policyValues(effective, ['mandatory', 'recommended']);
+  const values = policyValues(effective, ['mandatory', 'ward', 'user', 'recommended']);
   // TODO: a recommended server URL or ward is not yet offered as the first value of a new settings.json.
   if (effective.values.serverUrl?.level !== 'mandatory') delete values.serverUrl;
   if (effective.values.wardId?.level !== 'mandatory') delete values.wardId;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { USER_SETTING_KEYS } from '../../preload/api/it-schemas.js';
 import { policyFilePath } from './policy.js';
 import type { PolicyLayer, PolicyReading } from './policy-document.js';
 import { isPlainObject } from './policy-document.js';
@@ -14,6 +15,7 @@ import { readRegistryPolicy, regExeRegistryReader } from './policy-registry.js';
 import type { EffectivePolicy } from './policy-resolve.js';
 import { resolvePolicy } from './policy-resolve.js';
 import { SETTINGS_FILE } from './settings.js';
+import { readCachedWardConfiguration, wardConfigurationLayer } from './ward-configuration.js';
 
 /** Where IT's policy is read from; tests pass their own files and stand-in readers. */
 export interface PolicySourceOptions {
@@ -52,8 +54,8 @@ export function readPolicySources(options: PolicySourceOptions): PolicyReading {
 }
 
 /**
- * The user-settings level: the policy keys the user set in the app, from `settings.json` in the
- * data folder. Read only; a missing or unreadable file sets nothing.
+ * The user-settings level: the policy keys set in the app (USER_SETTING_KEYS), from
+ * `settings.json` in the data folder. Read only; a missing or unreadable file sets nothing.
  */
 export function readUserSettingsLayer(dataDirectory: string): PolicyLayer | undefined {
   const path = join(dataDirectory, SETTINGS_FILE);
@@ -66,7 +68,7 @@ export function readUserSettingsLayer(dataDirectory: string): PolicyLayer | unde
   }
   if (!isPlainObject(stored)) return undefined;
   const values: Record<string, unknown> = {};
-  for (const key of ['serverUrl', 'wardId'] as const) if (stored[key] !== undefined) values[key] = stored[key];
+  for (const key of USER_SETTING_KEYS) if (stored[key] !== undefined) values[key] = stored[key];
   return { level: 'user', source: path, values };
 }
 
@@ -75,4 +77,18 @@ export function readEffectivePolicy(options: PolicySourceOptions, extraLayers: r
   const reading = readPolicySources(options);
   const layers = [...reading.layers, ...extraLayers.filter((layer) => layer !== undefined)];
   return resolvePolicy(layers, reading.problems);
+}
+
+/**
+ * Resolves the machine's policy together with the data folder's levels: the cached ward
+ * configuration and the user settings. The ward is the mandatory wardId or else the user's, and
+ * a cached configuration of any other ward is ignored.
+ */
+export function resolveWorkstationPolicy(machine: PolicyReading, dataDirectory: string): EffectivePolicy {
+  const user = readUserSettingsLayer(dataDirectory);
+  const mandatoryWard = resolvePolicy(machine.layers.filter((layer) => layer.level === 'mandatory')).values.wardId?.value;
+  const wardId = (mandatoryWard ?? user?.values.wardId) as string | undefined;
+  const ward = wardConfigurationLayer(readCachedWardConfiguration(dataDirectory), wardId);
+  const layers = [...machine.layers, ...ward.layers, ...(user ? [user] : [])];
+  return resolvePolicy(layers, [...machine.problems, ...ward.problems]);
 }

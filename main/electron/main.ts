@@ -2,14 +2,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { BrowserWindow } from 'electron';
-import { app, dialog, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
+import { app, crashReporter, dialog, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 
 import { createFileLogger } from '../core/logging/file-logger.js';
 import { logPolicyProblems, POLICY_REPORT_SWITCH, runPolicyReport } from '../core/policy-report.js';
-import { hostPolicy } from '../core/policy-resolve.js';
+import { hostPolicy, resolvePolicy } from '../core/policy-resolve.js';
+import { POLICY_DEFAULTS } from '../core/policy.js';
+import type { PolicyReading } from '../core/policy-document.js';
 import { systemClock } from '../core/clock.js';
 import { BUSY_SWITCH, dataDirectoryArgument, runBusyCheck } from '../update/busy-check.js';
-import { platformPolicySources, readEffectivePolicy, readUserSettingsLayer } from '../core/policy-sources.js';
+import { platformPolicySources, readPolicySources, resolveWorkstationPolicy } from '../core/policy-sources.js';
+import { startLocalCrashReports } from './crash-reports.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
 import { CoreSupervisor } from './core-supervisor.js';
@@ -41,9 +44,9 @@ function showFatalError(message: string): void {
  */
 function reportPolicy(): void {
   const sources = platformPolicySources(process.platform, process.env);
-  const dataDirectory = resolveAppPaths(app, hostPolicy(readEffectivePolicy(sources))).dataDirectory;
+  const dataDirectory = machinePaths(readPolicySources(sources)).dataDirectory;
   // NOTE: a Windows GUI build has no console attached, so IT must redirect stdout to a file to read this.
-  const exitCode = runPolicyReport({ sources, extraLayers: [readUserSettingsLayer(dataDirectory)], write: (text) => process.stdout.write(text) });
+  const exitCode = runPolicyReport({ sources, dataDirectory, write: (text) => process.stdout.write(text) });
   app.exit(exitCode);
 }
 
@@ -52,8 +55,16 @@ function reportPolicy(): void {
  * window or lock. It checks the folder of `--data-dir` or the policy's dataDirectory, never the
  * caller's own profile folder, which on a shared PC is not where the nurses' sessions run.
  */
+/**
+ * The app's folders from the machine's policy alone: the ward configuration and user settings live
+ * in the data folder, so they cannot move it.
+ */
+function machinePaths(machine: PolicyReading) {
+  return resolveAppPaths(app, hostPolicy(resolvePolicy(machine.layers, machine.problems)));
+}
+
 function reportBusy(): void {
-  const policy = hostPolicy(readEffectivePolicy(platformPolicySources(process.platform, process.env)));
+  const policy = hostPolicy(resolvePolicy(readPolicySources(platformPolicySources(process.platform, process.env)).layers));
   const dataDirectory = dataDirectoryArgument(process.argv) ?? policy.dataDirectory;
   app.exit(runBusyCheck({ dataDirectory, clock: systemClock, write: (text) => process.stdout.write(text) }));
 }
@@ -69,12 +80,22 @@ async function main(): Promise<void> {
   }
   // Electron accepts scheme privileges only before the app is ready, so these run synchronously first.
   registerAppScheme(protocol);
+  const machinePolicy = readPolicySources(platformPolicySources(process.platform, process.env));
+  const paths = machinePaths(machinePolicy);
+  // Before the single-instance lock, which lives in userData: off the roaming profile on Windows.
+  app.setPath('userData', paths.userDataDirectory);
   let window: BrowserWindow | undefined;
   if (!enforceSingleInstance(app, () => window)) return;
 
-  const effectivePolicy = readEffectivePolicy(platformPolicySources(process.platform, process.env));
+  const effectivePolicy = resolveWorkstationPolicy(machinePolicy, paths.dataDirectory);
   const policy = hostPolicy(effectivePolicy);
-  const paths = resolveAppPaths(app, policy);
+  const crashReports = startLocalCrashReports({
+    app,
+    crashReporter,
+    directory: paths.crashDumpDirectory,
+    retentionDays: policy.crashDumpRetentionDays ?? POLICY_DEFAULTS.crashDumpRetentionDays,
+    now: () => new Date(),
+  });
   const logger = await createFileLogger({ directory: paths.logDirectory, name: 'main', level: policy.logLevel });
   logPolicyProblems(effectivePolicy.problems, logger);
   installGlobalErrorHandlers({ process, logger, showError: (title, message) => dialog.showErrorBox(title, message), exit: (code) => app.exit(code) });
@@ -89,6 +110,9 @@ async function main(): Promise<void> {
       logDirectory: paths.logDirectory,
       replicaKey: loadOrCreateReplicaKey(paths.dataDirectory, safeStorage, process.platform),
       policy,
+      policyReading: machinePolicy,
+      versions: { app: app.getVersion(), electron: process.versions.electron ?? null },
+      crashDumpDirectory: paths.crashDumpDirectory,
     }),
     logger,
     onCoreMessage: (message) => {
@@ -100,6 +124,7 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => supervisor.stop());
+  app.on('before-quit', () => crashReports.stop());
 
   void app.whenReady().then(() => {
     denyAllPermissions(session.defaultSession, logger);

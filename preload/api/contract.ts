@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { medicationCalls } from './medication-calls.js';
 
+import { itCalls } from './it-calls.js';
 import { scanCalls, scanEvents } from './scan-calls.js';
 import type { Role } from './roles.js';
 import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
@@ -91,6 +92,7 @@ function call<Input extends z.ZodType, Result extends z.ZodType>(
 
 export const calls = {
   ...scanCalls,
+  ...itCalls,
   ...medicationCalls,
   session: {
     signIn: call({

@@ -4,6 +4,7 @@ export * from './roles.js';
 export * from './schemas.js';
 export * from './patient-contact-schemas.js';
 export * from './sync-review-schemas.js';
+export * from './it-schemas.js';
 export * from './imaging-schemas.js';
 export * from './build-api.js';
 export * from './clinical/news2.js';

@@ -22,6 +22,9 @@ import {
   userStatusResponse,
 } from '../protocol/wire.js';
 
+import type { WardConfigurationResponse } from '../protocol/ward-configuration.js';
+import { wardConfigurationResponse } from '../protocol/ward-configuration.js';
+
 export type { PushRejection } from '../protocol/wire.js';
 
 /**
@@ -134,6 +137,12 @@ export class ServerClient {
   async emergencyAccess(token: string, patientId: string, reason: string, workstationId: string): Promise<EmergencyAccessResponse> {
     const body = await this.#request('POST', `/patients/${encodeURIComponent(patientId)}/emergency-access`, { token, body: { reason, workstationId } });
     return parse(emergencyAccessResponse, body, 'emergency access');
+  }
+
+  /** The configuration IT set for the ward in the token, with revision 0 when there is none. */
+  async wardConfiguration(token: string): Promise<WardConfigurationResponse> {
+    const body = await this.#request('GET', '/ward/configuration', { token });
+    return parse(wardConfigurationResponse, body, 'ward configuration');
   }
 
   async health(): Promise<boolean> {

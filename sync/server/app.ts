@@ -23,6 +23,7 @@ import { registerRefreshRoute, registerSignInRoute } from './routes/sign-in.js';
 import type { OpenStreams } from './routes/stream.js';
 import { registerStreamRoute } from './routes/stream.js';
 import { registerUserStatusRoute } from './routes/user-status.js';
+import { registerWardConfigurationRoute } from './routes/ward-configuration.js';
 import { ensureSchema } from './schema.js';
 import type { SeedOptions } from './seed/index.js';
 import { seedDemoData } from './seed/index.js';
@@ -89,6 +90,7 @@ function buildApp(context: ServerContext, logger: Logger): { app: FastifyInstanc
   registerUserStatusRoute(app, context);
   registerPatientRoutes(app, context);
   registerAuditRoutes(app, context);
+  registerWardConfigurationRoute(app, context);
 
   // Event streams never end by themselves, and the HTTP server waits for open requests on close.
   app.addHook('preClose', async () => {

@@ -24,6 +24,9 @@ import { USER_STATUS_CHANNEL } from './user-status-feed.js';
  *
  * `emergency_access` stores one report per emergency access to a patient outside the user's ward.
  *
+ * `ward_configuration` holds the settings IT fixed for a ward's workstations (see
+ * ward-configuration.ts).
+ *
  * `dataset_recoveries` counts, per dataset epoch and workstation, the documents that workstations
  * sent back after the database was restored (see dataset-epoch.ts).
  */
@@ -124,6 +127,12 @@ const SCHEMA_SQL = [
     reason text NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS emergency_access_at ON emergency_access (at, id)`,
+  `CREATE TABLE IF NOT EXISTS ward_configuration (
+    ward_id text PRIMARY KEY,
+    config jsonb NOT NULL,
+    revision integer NOT NULL DEFAULT 1,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`,
   `CREATE TABLE IF NOT EXISTS dataset_recoveries (
     epoch text NOT NULL,
     workstation_id text NOT NULL,

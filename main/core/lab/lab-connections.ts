@@ -17,7 +17,13 @@ export interface ResolvedLabConnection {
 export interface LabConnectionProblem {
   profile: string;
   problem: string;
+  /** The serial port of a connection that policy's allowedSerialPorts does not name. */
+  endpoint?: string;
+  refusedByPolicy?: boolean;
 }
+
+/** Decides whether policy lets a connection open this serial port; every port is allowed by default. */
+export type SerialPortCheck = (path: string) => boolean;
 
 /**
  * Loads the shipped profiles and IT's folder. A profile in IT's folder replaces a shipped one with
@@ -53,6 +59,7 @@ export function resolveLabConnections(
   profiles: ReadonlyMap<string, AnalyzerProfile>,
   logger: Logger,
   makeTransport: typeof createTransport = createTransport,
+  isSerialPortAllowed: SerialPortCheck = () => true,
 ): { connections: ResolvedLabConnection[]; problems: LabConnectionProblem[] } {
   const connections: ResolvedLabConnection[] = [];
   const problems: LabConnectionProblem[] = [];
@@ -64,7 +71,17 @@ export function resolveLabConnections(
     }
     try {
       const merged = { ...profile, transport: { ...profile.transport, ...configured.transport } } as AnalyzerProfile;
-      const transport = makeTransport(transportSettingsOf(merged), { id: profile.id, logger });
+      const settings = transportSettingsOf(merged);
+      if (settings.kind === 'serial' && !isSerialPortAllowed(settings.path)) {
+        problems.push({
+          profile: profile.id,
+          endpoint: settings.path,
+          refusedByPolicy: true,
+          problem: `serial port ${settings.path} is not in the policy's allowedSerialPorts, so the connection was not opened; ask IT to add the port to the policy or connect the analyzer to an allowed port`,
+        });
+        continue;
+      }
+      const transport = makeTransport(settings, { id: profile.id, logger });
       connections.push({ profile: merged, transport });
     } catch (error) {
       problems.push({ profile: profile.id, problem: (error as Error).message });

@@ -1,14 +1,19 @@
+import { realpathSync } from 'node:fs';
+
 import { debounceTime, filter } from 'rxjs/operators';
 
 import type { AstmLinkOptions } from '../../../devices/astm/index.js';
+import { createTransport } from '../../../devices/transport/index.js';
 import type { DatabaseKey } from '../../../sync/replica/sqlite/connection-pool.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import type { Clock } from '../clock.js';
+import { isSerialPortAllowedAt } from '../device-policy.js';
 import type { Logger } from '../logging/logger.js';
 import type { LocalWriter } from '../services/local-writer.js';
 import type { WorkstationSettings } from '../settings.js';
 import { AnalyzerSession } from './analyzer-session.js';
 import { LabArchive } from './lab-archive.js';
+import type { LabConnectionProblem } from './lab-connections.js';
 import { loadLabProfiles, resolveLabConnections } from './lab-connections.js';
 import type { HeldGroup } from './lab-service.js';
 import { LabService } from './lab-service.js';
@@ -21,6 +26,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface LabSetup {
   service: LabService;
+  /** Connections that did not start: unknown profiles, invalid settings, ports policy does not allow. */
+  problems: readonly LabConnectionProblem[];
   close(): Promise<void>;
 }
 
@@ -34,6 +41,8 @@ export interface SetupLabOptions {
   logger: Logger;
   /** Zone of analyzer timestamps without an offset; the workstation's zone unless a test sets one. */
   timeZone?: string;
+  /** IT's allow-list of serial ports; unset allows every port. */
+  allowedSerialPorts?: readonly string[];
   /** E1381 timings of the ASTM links, the standard's by default; fault tests shorten them. */
   astmTimings?: Pick<AstmLinkOptions, 'replyTimeoutMs' | 'receiveTimeoutMs' | 'busyRetryDelayMs' | 'contentionRetryDelayMs' | 'lineFeedWaitMs'>;
 }
@@ -78,7 +87,9 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
     service.releaseArrivedOrders().catch((error: unknown) => options.logger.error({ err: error }, 'releasing held lab results whose order arrived failed; they stay in the review queue'));
   });
 
-  const { connections } = resolveLabConnections(labSettings, profiles, options.logger);
+  const policy = options.allowedSerialPorts === undefined ? {} : { allowedSerialPorts: [...options.allowedSerialPorts] };
+  const portAllowed = (path: string) => isSerialPortAllowedAt(policy, path, resolveDevicePath);
+  const { connections, problems } = resolveLabConnections(labSettings, profiles, options.logger, createTransport, portAllowed);
   for (const { profile, transport } of connections) {
     const session = new AnalyzerSession({
       connectionId: profile.id,
@@ -101,6 +112,7 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
 
   return {
     service,
+    problems,
     async close() {
       clearInterval(pruneTimer);
       arrivals.unsubscribe();
@@ -109,4 +121,13 @@ export async function setupLab(options: SetupLabOptions): Promise<LabSetup> {
       archive.close();
     },
   };
+}
+
+/** Follows a symlink such as /dev/serial/by-id/… to its device; undefined for a path that does not exist. */
+function resolveDevicePath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -61,7 +61,17 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
   try {
     const settings = loadSettings(init.dataDirectory, { serverUrl: init.policy.serverUrl, wardId: init.policy.wardId });
     lockDataDirectory(init.dataDirectory);
-    const core = await createCore({ settings, dataDirectory: init.dataDirectory, logger, policy: init.policy, replicaKey: init.replicaKey });
+    const core = await createCore({
+      settings,
+      dataDirectory: init.dataDirectory,
+      logger,
+      policy: init.policy,
+      logDirectory: init.logDirectory,
+      replicaKey: init.replicaKey,
+      ...(init.policyReading ? { policyReading: init.policyReading } : {}),
+      ...(init.versions ? { versions: init.versions } : {}),
+      ...(init.crashDumpDirectory ? { crashDumpDirectory: init.crashDumpDirectory } : {}),
+    });
     // A signed-in or locked session may hold unsaved drafts in a window, so it counts as open documentation.
     startDocumentationStateFile({ dataDirectory: init.dataDirectory, clock: systemClock, documentation: () => (core.session.current() === null ? 'none-open' : 'open') });
     router = new CorePortRouter(core.gateway, core.events, logger);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { machinePolicy } from '../../core/policy.js';
+import { POLICY_LEVELS } from '../../core/policy-document.js';
 
 /**
  * Messages between the Electron main process and the core's utility process. Plain data with zod
@@ -17,6 +18,13 @@ export const coreInitMessage = z.object({
   /** Replica encryption key, 32 bytes as hex, unsealed by main with the OS keychain. */
   replicaKey: z.string().regex(/^[0-9a-f]{64}$/, 'replicaKey must be 64 hex digits'),
   policy: machinePolicy,
+  /** The machine's policy sources as main read them, for the settings screen's sources. */
+  policyReading: z.object({
+    layers: z.array(z.object({ level: z.enum(POLICY_LEVELS), source: z.string(), scope: z.enum(['machine', 'user']).optional(), values: z.record(z.string(), z.unknown()) })),
+    problems: z.array(z.object({ source: z.string(), level: z.enum(POLICY_LEVELS).optional(), key: z.string().optional(), message: z.string() })),
+  }).optional(),
+  versions: z.object({ app: z.string(), electron: z.string().nullable() }).optional(),
+  crashDumpDirectory: z.string().min(1).optional(),
 });
 export type CoreInitMessage = z.infer<typeof coreInitMessage>;
 

@@ -54,6 +54,14 @@ function spyHandlers() {
       listRejected: record('sync:listRejected', []),
       resendRejected: record('sync:resendRejected', { documentId: 'Observation/o-1', patientId: 'p-4' }),
     },
+    settings: {
+      effective: record('settings:effective', { settings: [], problems: [] }),
+      update: record('settings:update', { settings: [], problems: [] }),
+    },
+    diagnostics: {
+      summary: record('diagnostics:summary', {}),
+      export: record('diagnostics:export', { path: '/data/diagnostics/bundle.tar.gz', bytes: 1, entries: [] }),
+    },
     scan: {
       settings: record('scan:settings', {}),
       scanners: record('scan:scanners', []),

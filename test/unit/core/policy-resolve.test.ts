@@ -86,10 +86,17 @@ describe('policy per-key rejection', () => {
 });
 
 describe('policy values for hosts', () => {
-  it('marks only mandatory keys as managed', () => {
-    const effective = resolvePolicy([layer('mandatory', { logLevel: 'warn' }), layer('recommended', { updateRing: 2 })]);
+  it('marks mandatory and ward keys as managed', () => {
+    const effective = resolvePolicy([
+      layer('mandatory', { logLevel: 'warn' }),
+      layer('ward', { updateChannel: 'pilot-ward' }),
+      layer('user', { inactivityLockMinutes: 20 }),
+      layer('recommended', { updateRing: 2 }),
+    ]);
 
     expect(isManaged(effective, 'logLevel')).toBe(true);
+    expect(isManaged(effective, 'updateChannel')).toBe(true);
+    expect(isManaged(effective, 'inactivityLockMinutes')).toBe(false);
     expect(isManaged(effective, 'updateRing')).toBe(false);
     expect(isManaged(effective, 'crashDumpRetentionDays')).toBe(false);
   });

@@ -28,6 +28,8 @@ vi.mock('electron', async () => {
     quit: vi.fn(),
     exit: vi.fn(),
     getPath: () => electron.dataDirectory,
+    setPath: vi.fn(),
+    getVersion: () => '0.1.0',
     getAppPath: () => '/opt/hms-workstation/resources/app.asar',
     whenReady: () => electron.ready,
   });
@@ -35,6 +37,7 @@ vi.mock('electron', async () => {
   return {
     app,
     dialog: { showErrorBox: vi.fn() },
+    crashReporter: { start: vi.fn() },
     protocol: {
       registerSchemesAsPrivileged: () => electron.steps.push('register app scheme'),
       handle: (scheme: string) => electron.steps.push(`handle ${scheme}://`),

@@ -1,0 +1,102 @@
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { create as createTar } from 'tar';
+
+/** The parts of a diagnostics bundle besides the logs; each becomes one JSON file. */
+export interface BundleContents {
+  versions: unknown;
+  effectivePolicy: unknown;
+  replica: unknown;
+  devices: unknown;
+  crashDumps: unknown;
+}
+
+export interface WriteBundleOptions {
+  contents: BundleContents;
+  logDirectory: string;
+  /** Folder the bundle is written to; created when missing. */
+  outputDirectory: string;
+  /** Stem of the bundle's file name, such as `hms-diagnostics-ws-1-20261205T0700Z`. */
+  name: string;
+  /**
+   * Names, MRNs and other identifiers of the replica's patients. Logs are redacted when written;
+   * any of these found in a copied log line is masked all the same, so that the bundle holds no
+   * patient data even if a log line slipped through.
+   */
+  patientIdentifiers: readonly string[];
+}
+
+export interface WrittenBundle {
+  path: string;
+  bytes: number;
+  entries: string[];
+}
+
+/** Identifiers shorter than this are not masked: they would hit ordinary words and ids. */
+const MIN_IDENTIFIER_LENGTH = 3;
+
+/**
+ * Writes a tar.gz of the logs (masked), the effective policy, versions, replica counts, devices and
+ * the crash dump list, readable by its owner only. Crash dumps themselves stay out, since they hold
+ * process memory.
+ */
+export async function writeDiagnosticsBundle(options: WriteBundleOptions): Promise<WrittenBundle> {
+  const stage = mkdtempSync(join(tmpdir(), 'hms-diagnostics-'));
+  try {
+    const entries: string[] = [];
+    const writeJson = (name: string, value: unknown) => {
+      writeFileSync(join(stage, name), `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+      entries.push(name);
+    };
+    writeJson('versions.json', options.contents.versions);
+    writeJson('effective-policy.json', options.contents.effectivePolicy);
+    writeJson('replica.json', options.contents.replica);
+    writeJson('devices.json', options.contents.devices);
+    writeJson('crash-dumps.json', options.contents.crashDumps);
+
+    mkdirSync(join(stage, 'logs'), { mode: 0o700 });
+    const mask = identifierMask(options.patientIdentifiers);
+    for (const file of listLogFiles(options.logDirectory)) {
+      const text = readFileSync(join(options.logDirectory, file), 'utf8');
+      writeFileSync(join(stage, 'logs', file), mask(text), { mode: 0o600 });
+      entries.push(`logs/${file}`);
+    }
+
+    mkdirSync(options.outputDirectory, { recursive: true, mode: 0o700 });
+    const path = join(options.outputDirectory, `${options.name}.tar.gz`);
+    await createTar({ gzip: true, file: path, cwd: stage, portable: true }, entries);
+    chmodSync(path, 0o600);
+    return { path, bytes: statSync(path).size, entries };
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Log files of every component and generation, oldest name first. */
+function listLogFiles(directory: string): string[] {
+  try {
+    return readdirSync(directory)
+      .filter((file) => file.endsWith('.log') && statSync(join(directory, file)).isFile())
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Builds a function that replaces each whole-word occurrence of an identifier with `[patient]`. */
+export function identifierMask(identifiers: readonly string[]): (text: string) => string {
+  const words = [...new Set(identifiers.map((identifier) => identifier.trim()).filter((identifier) => identifier.length >= MIN_IDENTIFIER_LENGTH))];
+  if (words.length === 0) return (text) => text;
+  // Longest first, so that "Anna Maria" is masked whole before "Anna".
+  words.sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+  return (text) => text.replace(pattern, '[patient]');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
