@@ -11,8 +11,10 @@ import { WebSocketServer } from 'ws';
 import type { EventMessage, ResultMessage } from '../../preload/api/websocket-transport.js';
 import { callMessage, WEBSOCKET_PATH, WEBSOCKET_PROTOCOL } from '../../preload/api/websocket-transport.js';
 import type { ApiGateway } from '../core/gateway.js';
+import type { ReadImagingInstance } from '../core/imaging/instance-access.js';
 import type { CoreEvents } from '../core/events.js';
 import type { Logger } from '../core/logging/logger.js';
+import { isImagingRoute, serveImagingInstance } from './imaging-route.js';
 import { createLaunchToken, handshakeCarriesToken } from './launch-token.js';
 import { securityHeaders, serveStatic } from './static-files.js';
 
@@ -26,6 +28,8 @@ export interface BrowserHostOptions {
   port?: number;
   /** Fixes the launch token, for tests; normally random per launch. */
   token?: string;
+  /** The core's reader of DICOM instances for the viewer; without it the instance route returns 404. */
+  readImagingInstance?: ReadImagingInstance;
 }
 
 export interface BrowserHost {
@@ -56,6 +60,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const server = createServer((request, response) => {
     if (!hostHeaderMatches(request, port)) {
       response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end(`Open http://127.0.0.1:${port}/ as printed by the workstation`);
+      return;
+    }
+    if (isImagingRoute(new URL(request.url ?? '/', 'http://127.0.0.1').pathname)) {
+      void serveImagingInstance(request, response, token, options.readImagingInstance ?? notSetUp, logger);
       return;
     }
     serveStatic(root, request, response, securityHeaders(port));
@@ -137,6 +145,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       logger.info('browser host stopped');
     },
   };
+}
+
+async function notSetUp(): ReturnType<ReadImagingInstance> {
+  return { status: 404, error: 'This browser host serves no imaging instances' };
 }
 
 /** DNS rebinding defence: the Host header must name this loopback address and port. */

@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   });
   // A signed-in or locked session may hold unsaved drafts in the browser, so it counts as open documentation.
   const documentationState = startDocumentationStateFile({ dataDirectory, clock: systemClock, documentation: () => (core.session.current() === null ? 'none-open' : 'open') });
-  const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port });
+  const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port, readImagingInstance: core.imaging.readInstance });
 
   console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);
 

@@ -1,8 +1,9 @@
 import type { ForkOptions, MessagePortMain, UtilityProcess, WebContents } from 'electron';
 
+import type { InstanceRequest, InstanceResponse } from '../core/imaging/instance-access.js';
 import type { Logger } from '../core/logging/logger.js';
-import type { CoreInitMessage } from './core-process/messages.js';
-import { CORE_PORT_CHANNEL } from './core-process/messages.js';
+import type { CoreInitMessage, ReadInstanceMessage } from './core-process/messages.js';
+import { CORE_PORT_CHANNEL, instanceResultMessage } from './core-process/messages.js';
 
 /** The Electron APIs the supervisor uses, passed in so tests can stand in for them. */
 export interface SupervisorElectron {
@@ -25,6 +26,8 @@ export interface CoreSupervisorOptions {
   /** A core that ran this long before exiting is restarted after the initial delay again. */
   stableAfterMs?: number;
   now?: () => number;
+  /** Gives up an instance request after this long; longer than the core's PACS retrieve limit. */
+  instanceTimeoutMs?: number;
 }
 
 interface ConnectedWindow {
@@ -48,6 +51,8 @@ export class CoreSupervisor {
   #restartDelayMs: number;
   #restartTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  #nextRequestId = 1;
+  readonly #instanceRequests = new Map<number, { resolve: (response: InstanceResponse) => void; timer: NodeJS.Timeout }>();
 
   constructor(options: CoreSupervisorOptions) {
     this.#options = options;
@@ -67,7 +72,11 @@ export class CoreSupervisor {
     child.postMessage(this.#options.init());
     logger.info({ pid: child.pid ?? null }, 'core process started');
 
-    child.on('message', (message: unknown) => this.#options.onCoreMessage?.(message));
+    child.on('message', (message: unknown) => {
+      const result = instanceResultMessage.safeParse(message);
+      if (result.success) this.#settleInstance(result.data.requestId, toInstanceResponse(result.data));
+      else this.#options.onCoreMessage?.(message);
+    });
     child.once('exit', (code) => this.#onExit(child, code));
     for (const window of this.#windows.values()) this.#handPort(window);
   }
@@ -81,6 +90,22 @@ export class CoreSupervisor {
     if (this.#child) this.#handPort(window);
   }
 
+  /**
+   * Asks the core for one DICOM instance, for the hms-dicom: scheme. Resolves with 502 while no
+   * core runs or when it exits before replying, and with 504 when it does not reply in time.
+   */
+  readInstance(request: InstanceRequest): Promise<InstanceResponse> {
+    const child = this.#child;
+    if (!child) return Promise.resolve({ status: 502, error: 'The workstation core is restarting; try again in a moment' });
+    const requestId = this.#nextRequestId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#settleInstance(requestId, { status: 504, error: 'The workstation core did not return the instance in time' }), this.#options.instanceTimeoutMs ?? 150_000);
+      this.#instanceRequests.set(requestId, { resolve, timer });
+      const message: ReadInstanceMessage = { type: 'read-instance', requestId, ...request };
+      child.postMessage(message);
+    });
+  }
+
   disconnectWindow(windowId: number): void {
     this.#windows.delete(windowId);
   }
@@ -90,6 +115,7 @@ export class CoreSupervisor {
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#child?.kill();
     this.#child = undefined;
+    for (const requestId of [...this.#instanceRequests.keys()]) this.#settleInstance(requestId, { status: 502, error: 'The workstation is stopping' });
   }
 
   #handPort(window: ConnectedWindow): void {
@@ -99,9 +125,18 @@ export class CoreSupervisor {
     window.webContents.postMessage(CORE_PORT_CHANNEL, null, [port2]);
   }
 
+  #settleInstance(requestId: number, response: InstanceResponse): void {
+    const pending = this.#instanceRequests.get(requestId);
+    if (!pending) return;
+    this.#instanceRequests.delete(requestId);
+    clearTimeout(pending.timer);
+    pending.resolve(response);
+  }
+
   #onExit(child: UtilityProcess, code: number): void {
     if (this.#child !== child) return;
     this.#child = undefined;
+    for (const requestId of [...this.#instanceRequests.keys()]) this.#settleInstance(requestId, { status: 502, error: 'The workstation core stopped before it returned the instance; try again' });
     if (this.#stopping) return;
 
     const now = this.#options.now ?? Date.now;
@@ -116,4 +151,12 @@ export class CoreSupervisor {
       if (!this.#stopping) this.start();
     }, delay);
   }
+}
+
+/** The core's reply as the scheme handler takes it; a reply without bytes or a known status is a 502. */
+function toInstanceResponse(message: { status: number; bytes?: Uint8Array | undefined; error?: string | undefined }): InstanceResponse {
+  if (message.status === 200 && message.bytes) return { status: 200, bytes: message.bytes };
+  const known = [400, 401, 403, 404, 423, 502, 504] as const;
+  const status = known.find((value) => value === message.status) ?? 502;
+  return { status, error: message.error ?? `The workstation core returned status ${message.status} without a message` };
 }

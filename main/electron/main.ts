@@ -13,7 +13,8 @@ import { systemClock } from '../core/clock.js';
 import { BUSY_SWITCH, dataDirectoryArgument, runBusyCheck } from '../update/busy-check.js';
 import { platformPolicySources, readPolicySources, resolveWorkstationPolicy } from '../core/policy-sources.js';
 import { startLocalCrashReports } from './crash-reports.js';
-import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
+import { handleAppProtocol } from './app-protocol.js';
+import { handleDicomProtocol, registerPrivilegedSchemes } from './dicom-protocol.js';
 import { coreReadyMessage, coreStartupFailedMessage } from './core-process/messages.js';
 import { CoreSupervisor } from './core-supervisor.js';
 import { installGlobalErrorHandlers } from './error-handler.js';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     return;
   }
   // Electron accepts scheme privileges only before the app is ready, so these run synchronously first.
-  registerAppScheme(protocol);
+  registerPrivilegedSchemes(protocol);
   const machinePolicy = readPolicySources(platformPolicySources(process.platform, process.env));
   const paths = machinePaths(machinePolicy);
   // Before the single-instance lock, which lives in userData: off the roaming profile on Windows.
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     denyAllPermissions(session.defaultSession, logger);
     applyPolicyProxy([session.defaultSession], policy, logger);
     handleAppProtocol(protocol, join(app.getAppPath(), 'dist', 'renderer'));
+    handleDicomProtocol(protocol, (request) => supervisor.readInstance(request), logger);
     try {
       supervisor.start();
     } catch (error) {

@@ -4,8 +4,9 @@ import { createFileLogger } from '../../core/logging/file-logger.js';
 import { lockDataDirectory } from '../../core/data-directory-lock.js';
 import { loadSettings } from '../../core/settings.js';
 import { startDocumentationStateFile } from '../../update/documentation-state.js';
-import type { CoreInitMessage } from './messages.js';
-import { coreInitMessage } from './messages.js';
+import type { Core } from '../../core/core.js';
+import type { CoreInitMessage, InstanceResultMessage } from './messages.js';
+import { coreInitMessage, readInstanceMessage } from './messages.js';
 import type { ParentMessageEvent } from './port-router.js';
 import { CorePortRouter } from './port-router.js';
 
@@ -29,12 +30,18 @@ if (!parentPort) {
 // Windows may be connected before the core has opened its replica: hold their ports until then.
 const early: ParentMessageEvent[] = [];
 let router: CorePortRouter | undefined;
+let core: Core | undefined;
 let initialised = false;
 
 parentPort.on('message', (event) => {
   if (!initialised) {
     initialised = true;
     void start(event.data, parentPort);
+    return;
+  }
+  const instanceRequest = readInstanceMessage.safeParse(event.data);
+  if (instanceRequest.success) {
+    void answerInstanceRequest(instanceRequest.data, parentPort);
     return;
   }
   if (router) router.acceptParentMessage(event);
@@ -61,7 +68,7 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
   try {
     const settings = loadSettings(init.dataDirectory, { serverUrl: init.policy.serverUrl, wardId: init.policy.wardId });
     lockDataDirectory(init.dataDirectory);
-    const core = await createCore({
+    core = await createCore({
       settings,
       dataDirectory: init.dataDirectory,
       logger,
@@ -72,9 +79,10 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
       ...(init.versions ? { versions: init.versions } : {}),
       ...(init.crashDumpDirectory ? { crashDumpDirectory: init.crashDumpDirectory } : {}),
     });
+    const started = core;
     // A signed-in or locked session may hold unsaved drafts in a window, so it counts as open documentation.
-    startDocumentationStateFile({ dataDirectory: init.dataDirectory, clock: systemClock, documentation: () => (core.session.current() === null ? 'none-open' : 'open') });
-    router = new CorePortRouter(core.gateway, core.events, logger);
+    startDocumentationStateFile({ dataDirectory: init.dataDirectory, clock: systemClock, documentation: () => (started.session.current() === null ? 'none-open' : 'open') });
+    router = new CorePortRouter(started.gateway, started.events, logger);
     for (const event of early.splice(0)) router.acceptParentMessage(event);
     logger.info('core process ready');
     port.postMessage({ type: 'ready' });
@@ -82,6 +90,23 @@ async function start(data: unknown, port: ParentPort): Promise<void> {
     logger.fatal({ error: error instanceof Error ? error.message : String(error) }, 'core process could not start');
     fail(port, error instanceof Error ? error.message : String(error));
   }
+}
+
+/** Reads one instance for main's hms-dicom: scheme and posts the result back with the request's id. */
+async function answerInstanceRequest(request: { requestId: number; studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }, port: ParentPort): Promise<void> {
+  const { requestId, ...uids } = request;
+  let reply: InstanceResultMessage;
+  if (!core) {
+    reply = { type: 'instance-result', requestId, status: 502, error: 'The workstation core is still starting; try again in a moment' };
+  } else {
+    try {
+      const response = await core.imaging.readInstance(uids);
+      reply = response.status === 200 ? { type: 'instance-result', requestId, status: 200, bytes: response.bytes } : { type: 'instance-result', requestId, status: response.status, error: response.error };
+    } catch (error) {
+      reply = { type: 'instance-result', requestId, status: 502, error: `Reading the instance failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  port.postMessage(reply);
 }
 
 function fail(port: ParentPort, message: string): void {

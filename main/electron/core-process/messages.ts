@@ -42,3 +42,23 @@ export const coreStartupFailedMessage = z.object({
 
 /** Sent by the core once it has opened the replica and serves windows. */
 export const coreReadyMessage = z.object({ type: z.literal('ready') });
+
+/** Main asks the core for one DICOM instance, for a request on the hms-dicom: scheme. */
+export const readInstanceMessage = z.object({
+  type: z.literal('read-instance'),
+  requestId: z.number().int().nonnegative(),
+  studyInstanceUid: z.string().max(200),
+  seriesInstanceUid: z.string().max(200),
+  sopInstanceUid: z.string().max(200),
+});
+export type ReadInstanceMessage = z.infer<typeof readInstanceMessage>;
+
+/** The core's reply to `read-instance`: the instance's bytes, or an HTTP status and a message. */
+export const instanceResultMessage = z.object({
+  type: z.literal('instance-result'),
+  requestId: z.number().int().nonnegative(),
+  status: z.number().int(),
+  bytes: z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'bytes must be a Uint8Array' }).optional(),
+  error: z.string().optional(),
+});
+export type InstanceResultMessage = z.infer<typeof instanceResultMessage>;

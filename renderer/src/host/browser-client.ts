@@ -278,7 +278,7 @@ export interface BrowserEnvironment {
 }
 
 export type BrowserClient =
-  | { kind: 'connected'; api: HmsApi; transport: WebSocketTransport }
+  | { kind: 'connected'; api: HmsApi; transport: WebSocketTransport; token: string }
   | { kind: 'missing-token' };
 
 /** Reads the token and opens the transport to the host that served this page. */
@@ -295,5 +295,5 @@ export function startBrowserClient(
     token,
     WebSocket: environment.WebSocket,
   });
-  return { kind: 'connected', api: buildHmsApi(transport), transport };
+  return { kind: 'connected', api: buildHmsApi(transport), transport, token };
 }

@@ -2,6 +2,7 @@ import type { HmsApi } from '../../../preload/api/index.js';
 import { startBrowserClient } from './browser-client.js';
 import type { ConnectionMonitor } from './connection.js';
 import { alwaysConnected } from './connection.js';
+import { setInstanceUrlsToBrowserHost, setInstanceUrlsToElectron } from './imaging-url.js';
 
 export type ApiResolution = { kind: 'ready'; api: HmsApi; connection: ConnectionMonitor } | { kind: 'missing-token' };
 
@@ -12,7 +13,10 @@ export type ApiResolution = { kind: 'ready'; api: HmsApi; connection: Connection
  * the same to the page.
  */
 export function resolveApi(): ApiResolution {
-  if ('hms' in window && window.hms !== undefined) return { kind: 'ready', api: window.hms, connection: alwaysConnected };
+  if ('hms' in window && window.hms !== undefined) {
+    setInstanceUrlsToElectron();
+    return { kind: 'ready', api: window.hms, connection: alwaysConnected };
+  }
 
   const client = startBrowserClient({
     location: window.location,
@@ -21,6 +25,7 @@ export function resolveApi(): ApiResolution {
     WebSocket: window.WebSocket,
   });
   if (client.kind === 'missing-token') return client;
+  setInstanceUrlsToBrowserHost(client.token);
 
   Object.defineProperty(window, 'hms', { value: client.api, writable: false, configurable: false, enumerable: true });
   return { kind: 'ready', api: client.api, connection: client.transport.connection };

@@ -76,6 +76,12 @@ function spyHandlers() {
       releaseReview: record('lab:releaseReview', {}),
       rejectReview: record('lab:rejectReview', {}),
     },
+    imaging: {
+      listStudies: record('imaging:listStudies', []),
+      getStudy: record('imaging:getStudy', {}),
+      cacheStudy: record('imaging:cacheStudy', {}),
+      prefetchStatus: record('imaging:prefetchStatus', null),
+    },
   } satisfies ServiceHandlers;
   return { handlers, calls };
 }

@@ -103,7 +103,7 @@ describe('Electron composition root', () => {
     // main() opens its log file before it waits for ready, so the wiring follows a few ticks later.
     await vi.waitFor(() => expect(electron.steps).toContain('create window'), { timeout: 5_000 });
 
-    expect(electron.steps.slice(2)).toEqual(['deny permissions', 'handle app://', 'fork core', 'create window']);
+    expect(electron.steps.slice(2)).toEqual(['deny permissions', 'handle app://', 'handle hms-dicom://', 'fork core', 'create window']);
     expect(electron.forks[0]).toMatch(/core-process\.js$/);
     const preferences = electron.windows[0]?.options.webPreferences as Record<string, unknown>;
     expect(preferences.preload).toMatch(/preload[\\/]preload\.cjs$/);
