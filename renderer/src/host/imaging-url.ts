@@ -1,6 +1,6 @@
 /**
  * Where the viewer loads DICOM instances from. Instances reach the renderer only by URL, never as
- * file paths. Under Electron they come from the `hms-dicom:`  scheme, which the main process serves
+ * file paths. Under Electron they come from the `hms-dicom:` scheme, which the main process serves
  * from the core's study cache. Under the browser host they come from its `/imaging/instances/`
  * route on the page's own origin, which needs this launch's token.
  */
