@@ -124,6 +124,6 @@ function readSettingsObject(path: string): Record<string, unknown> {
     return {};
   }
   const parsed: unknown = JSON.parse(text);
-  if (!isPlainObject(parsed)) throw new HmsApiError({ code: 'internal', message: `${path} does not hold a JSON object; fix or delete it` });
+  if (!isPlainObject(parsed)) throw new HmsApiError({ code: 'internal', message: `${path} does not contain a JSON object; fix or delete it` });
   return parsed;
 }

@@ -10,18 +10,18 @@ export interface AppPaths {
   /** Replica, settings and the sealed replica key. */
   dataDirectory: string;
   logDirectory: string;
-  /** Local crash dumps; they hold process memory, so they stay beside the replica. */
+  /** Local crash dumps, kept beside the replica because they contain process memory. */
   crashDumpDirectory: string;
   /** Chromium's own profile (caches, local storage), always per user and outside roaming profiles. */
   userDataDirectory: string;
 }
 
 /**
- * The app's folders. Electron's userData on Windows is in the roaming profile (%APPDATA%), which
- * Windows copies to the server at every log-off, so on Windows everything goes to %LOCALAPPDATA%
- * instead, or to the folder IT's policy names for shared workstations (such as a folder under
- * %ProgramData%), whose users must all reach the same replica. Linux and macOS keep userData,
- * which does not roam.
+ * Resolves the app's folders. Electron's userData on Windows is in the roaming profile (%APPDATA%),
+ * which Windows copies to the server at every log-off. So on Windows everything goes to
+ * %LOCALAPPDATA% instead, or to the folder IT's policy names for shared workstations (such as a
+ * folder under %ProgramData%), whose users must all reach the same replica. Linux and macOS keep
+ * userData, which does not roam.
  */
 export function resolveAppPaths(app: Pick<App, 'getPath'>, policy: MachinePolicy, platform: NodeJS.Platform = process.platform, environment: NodeJS.ProcessEnv = process.env): AppPaths {
   const userDataDirectory = platform === 'win32' ? windowsLocalAppData(environment) : app.getPath('userData');

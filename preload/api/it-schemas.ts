@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
-/** Where a setting's value comes from, highest precedence first. */
+/** Levels a setting's value can come from, highest precedence first. */
 export const SETTING_LEVELS = ['mandatory', 'ward', 'user', 'recommended', 'default'] as const;
 
 /**

@@ -14,7 +14,7 @@ import type { WorkstationPolicy } from '../workstation-policy.js';
 import { listCrashDumps } from './crash-dumps.js';
 import { writeDiagnosticsBundle } from './export-bundle.js';
 
-/** Versions of the running app; the host knows the app's own and Electron's. */
+/** Versions of the running app, which only the host can read (app and Electron). */
 export interface AppVersions {
   app: string;
   electron: string | null;

@@ -21,8 +21,8 @@ export interface WriteBundleOptions {
   /** Stem of the bundle's file name, such as `hms-diagnostics-ws-1-20261205T0700Z`. */
   name: string;
   /**
-   * Names, MRNs and other identifiers of the replica's patients. Logs are redacted when written;
-   * any of these found in a copied log line is masked all the same, so that the bundle holds no
+   * Names, MRNs and other identifiers of the replica's patients. Logs are redacted when written,
+   * and any of these found in a copied log line is masked as well, so that the bundle contains no
    * patient data even if a log line slipped through.
    */
   patientIdentifiers: readonly string[];
@@ -90,7 +90,7 @@ function listLogFiles(directory: string): string[] {
 export function identifierMask(identifiers: readonly string[]): (text: string) => string {
   const words = [...new Set(identifiers.map((identifier) => identifier.trim()).filter((identifier) => identifier.length >= MIN_IDENTIFIER_LENGTH))];
   if (words.length === 0) return (text) => text;
-  // Longest first, so that "Anna Maria" is masked whole before "Anna".
+  // Longer identifiers first, so that "Anna Maria" is masked whole before "Anna".
   words.sort((a, b) => b.length - a.length);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   return (text) => text.replace(pattern, '[patient]');

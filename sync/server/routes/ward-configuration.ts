@@ -7,7 +7,7 @@ import { findWardConfiguration } from '../ward-configuration.js';
 
 /**
  * `GET /ward/configuration`: the configuration of the ward in the caller's token. Any signed-in
- * user's workstation may fetch it, since it holds IT's settings and no patient data.
+ * user's workstation may fetch it, since it contains IT's settings and no patient data.
  */
 export function registerWardConfigurationRoute(app: FastifyInstance, context: ServerContext): void {
   app.get('/ward/configuration', { onRequest: (request) => authenticate(context, request) }, async (request): Promise<WardConfigurationResponse> => {
