@@ -19,6 +19,7 @@ import { OfflineSignInNotice } from '../shell/OfflineSignInNotice.js';
 import { SignInScreen } from '../signin/SignInScreen.js';
 import { LabBenchScreen } from '../lab/LabBenchScreen.js';
 import { LabMessageScreen } from '../lab/LabMessageScreen.js';
+import { BedsideScanProvider, WristbandNotice } from '../medication/BedsideScanContext.js';
 import { WardListScreen } from '../ward/WardListScreen.js';
 import type { LabResultPosition, LockState, View } from './app-state.js';
 import { useSession } from './SessionContext.js';
@@ -123,32 +124,36 @@ export function SignedInApp(props: SignedInAppProps) {
   }
 
   return (
-    <AppShell
-      onSignedOut={() => props.onSignedOut(session.user.id)}
-      onOpenAttention={mayCall(calls.sync.listConflicts, session.user.roles) ? onOpenAttention : null}
-      search={
-        mayCall(calls.patient.search, session.user.roles) ? (
-          <PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />
-        ) : null
-      }
-      notices={
-        <>
-          {session.mode === 'offline' && <OfflineSignInNotice />}
-          <LockCountdown lockAt={inactivity.lockAt} lockAfterMinutes={session.lockAfterMinutes} onCheckLockTime={checkLockState} />
-        </>
-      }
-    >
-      {renderView(view, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage })}
-      {emergencyRequest !== null && (
-        <BreakTheGlassDialog
-          patient={emergencyRequest.patient}
-          reason={emergencyRequest.reason}
-          onReasonChange={(reason) => setEmergencyRequest({ ...emergencyRequest, reason })}
-          onCancel={cancelEmergencyRequest}
-          onOpened={openEmergencyChart}
-        />
-      )}
-    </AppShell>
+    // Wristband scans open the patient's chart on every screen of the roles that give medication.
+    <BedsideScanProvider enabled={mayCall(calls.medication.check, session.user.roles)} onOpenChart={onOpenChart}>
+      <AppShell
+        onSignedOut={() => props.onSignedOut(session.user.id)}
+        onOpenAttention={mayCall(calls.sync.listConflicts, session.user.roles) ? onOpenAttention : null}
+        search={
+          mayCall(calls.patient.search, session.user.roles) ? (
+            <PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />
+          ) : null
+        }
+        notices={
+          <>
+            {session.mode === 'offline' && <OfflineSignInNotice />}
+            <LockCountdown lockAt={inactivity.lockAt} lockAfterMinutes={session.lockAfterMinutes} onCheckLockTime={checkLockState} />
+            <WristbandNotice />
+          </>
+        }
+      >
+        {renderView(view, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage })}
+        {emergencyRequest !== null && (
+          <BreakTheGlassDialog
+            patient={emergencyRequest.patient}
+            reason={emergencyRequest.reason}
+            onReasonChange={(reason) => setEmergencyRequest({ ...emergencyRequest, reason })}
+            onCancel={cancelEmergencyRequest}
+            onOpened={openEmergencyChart}
+          />
+        )}
+      </AppShell>
+    </BedsideScanProvider>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { calls } from '../../../preload/api/index.js';
 import { LoadFailedNotice } from '../api/ErrorNotice.js';
@@ -6,10 +6,14 @@ import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
 import { PatientDetails } from '../contact/PatientDetails.js';
 import { t } from '../i18n/index.js';
+import { useBedsideScan } from '../medication/BedsideScanContext.js';
+import { MarPanel } from '../medication/MarPanel.js';
 import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
 import { VitalsHistory } from '../vitals/VitalsHistory.js';
 import { VitalsPanel } from '../vitals/VitalsPanel.js';
 import { ChartNav } from './ChartNav.js';
+import type { ChartTab } from './ChartTabs.js';
+import { ChartTabs } from './ChartTabs.js';
 import { EmergencyAccessBand } from './EmergencyAccessBand.js';
 import { PatientBanner } from './PatientBanner.js';
 
@@ -26,9 +30,11 @@ interface PatientChartScreenProps {
 }
 
 /**
- * Renders one patient's chart. The banner stays in view while the vitals panel and history scroll
- * below it. A chart the core marks as emergency access (a patient of another ward, opened by
- * breaking the glass) gets the emergency band and no entry form.
+ * Renders one patient's chart. The banner stays in view while the tab's content scrolls below it:
+ * observations (the vitals panel and history) or the medication record. A wristband scan of this
+ * patient opens the medication tab. A chart the core marks as emergency access (a patient of
+ * another ward, opened by breaking the glass) gets the emergency band, no entry form and no
+ * medication tab.
  */
 export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenAttention }: PatientChartScreenProps) {
   const chartData = useApiResource(`chart:${patientId}`, (api) => api.patient.getChart({ patientId }), { reloadOnReplicaChange: true });
@@ -44,6 +50,11 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
   const chart = resourceValue(chartData.resource);
   const headingRef = useRef<HTMLHeadingElement>(null);
   useFocusOnMount(headingRef, chart === undefined ? 'loading' : 'loaded');
+  const { wristband } = useBedsideScan();
+  const [tab, setTab] = useState<ChartTab>(wristband?.patientId === patientId ? 'medication' : 'observations');
+  useEffect(() => {
+    if (wristband?.patientId === patientId) setTab('medication');
+  }, [wristband, patientId]);
 
   return (
     <div className={chart?.access === 'emergency' ? 'chart-screen chart-screen--emergency' : 'chart-screen'}>
@@ -65,17 +76,24 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
         <>
           {chart.access === 'emergency' && <EmergencyAccessBand access={chart.emergencyAccess} reasonTypedHere={emergencyReason ?? null} />}
           <PatientBanner chart={chart} headingRef={headingRef} />
-          <main className="chart-screen__body">
-            {chart.access === 'ward' ? (
-              <VitalsPanel chart={chart} onSaved={history.reload} onChartChanged={chartData.reload} />
-            ) : (
-              <p className="notice notice--info" data-testid="emergency-read-only">
-                {t('emergency.readOnly')}
-              </p>
-            )}
-            <PatientDetails resource={contact.resource} onRetry={contact.reload} onSaved={contact.reload} onOpenAttention={onOpenAttention} />
-            <VitalsHistory resource={history.resource} onRetry={history.reload} />
-          </main>
+          {chart.access === 'ward' && <ChartTabs tabs={['observations', 'medication']} current={tab} onChange={setTab} />}
+          {tab === 'medication' && chart.access === 'ward' ? (
+            <main className="chart-screen__body" id="chart-panel-medication" role="tabpanel" aria-labelledby="chart-tab-medication">
+              <MarPanel chart={chart} />
+            </main>
+          ) : (
+            <main className="chart-screen__body">
+              {chart.access === 'ward' ? (
+                <VitalsPanel chart={chart} onSaved={history.reload} onChartChanged={chartData.reload} />
+              ) : (
+                <p className="notice notice--info" data-testid="emergency-read-only">
+                  {t('emergency.readOnly')}
+                </p>
+              )}
+              <PatientDetails resource={contact.resource} onRetry={contact.reload} onSaved={contact.reload} onOpenAttention={onOpenAttention} />
+              <VitalsHistory resource={history.resource} onRetry={history.reload} />
+            </main>
+          )}
         </>
       )}
     </div>

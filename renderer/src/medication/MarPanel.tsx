@@ -1,0 +1,239 @@
+import { useCallback, useState } from 'react';
+
+import { calls } from '../../../preload/api/index.js';
+import type { PatientChart } from '../../../preload/api/index.js';
+import type { HoldReasonCode, MarDose, MarOrder, MarView } from '../../../preload/api/medication-schemas.js';
+import { toApiError } from '../api/api-error.js';
+import { useApi } from '../api/ApiContext.js';
+import { mayCall } from '../api/call-access.js';
+import { LoadFailedNotice } from '../api/ErrorNotice.js';
+import { resourceValue, useApiResource } from '../api/useApiResource.js';
+import { useSession } from '../app/SessionContext.js';
+import { formatDateTime, formatTime } from '../format/datetime.js';
+import type { PlainMessageKey } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
+import { SyncStateTag } from '../sync/SyncStateTag.js';
+import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
+import { useBedsideScan } from './BedsideScanContext.js';
+import { ScanCheckPanel } from './ScanCheckPanel.js';
+import { useMedicationScan } from './useMedicationScan.js';
+
+const stateLabels: Record<MarDose['state'], PlainMessageKey> = {
+  upcoming: 'mar.state.upcoming',
+  due: 'mar.state.due',
+  overdue: 'mar.state.overdue',
+  given: 'mar.state.given',
+  held: 'mar.state.held',
+};
+
+const HOLD_REASONS: readonly HoldReasonCode[] = ['patient-refused', 'nil-by-mouth', 'patient-away', 'clinical-decision'];
+
+interface MarPanelProps {
+  chart: PatientChart;
+}
+
+/**
+ * Renders the patient's MAR: the wristband state, the check of the last scanned package, and
+ * every scheduled dose of the 24 hours around now by time, with its drug, dose, route, frequency
+ * and what became of it.
+ */
+export function MarPanel({ chart }: MarPanelProps) {
+  const { session } = useSession();
+  const { wristband } = useBedsideScan();
+  const mar = useApiResource(`mar:${chart.patientId}`, (api) => api.medication.mar({ patientId: chart.patientId }), { reloadOnReplicaChange: true });
+  useSyncCountsChanged(mar.reload);
+  const [recordedView, setRecordedView] = useState<MarView | null>(null);
+  const canRecord = mayCall(calls.medication.administer, session.user.roles);
+  const confirmed = wristband !== null && wristband.patientId === chart.patientId ? wristband : null;
+
+  const onRecorded = useCallback(
+    (view: MarView) => {
+      setRecordedView(view);
+      mar.reload();
+    },
+    [mar],
+  );
+  const scan = useMedicationScan({ patientId: chart.patientId, wristbandMrn: confirmed?.mrn ?? null, enabled: chart.access === 'ward', onRecorded });
+  const loaded = resourceValue(mar.resource);
+  const view = loaded ?? recordedView ?? undefined;
+
+  return (
+    <section className="mar" aria-labelledby="mar-title" data-testid="mar">
+      <h2 id="mar-title" className="section-title">
+        {t('mar.title')}
+      </h2>
+
+      {canRecord && (
+        <p className={confirmed ? 'notice notice--success' : 'notice notice--info'} data-testid="bcma-wristband" data-confirmed={confirmed ? 'true' : 'false'}>
+          {confirmed ? t('bcma.wristbandConfirmed', { time: formatTime(confirmed.scannedAt), mrn: confirmed.mrn }) : t('bcma.wristbandNeeded')}
+        </p>
+      )}
+      {!canRecord && <p className="muted">{t('mar.readOnly')}</p>}
+
+      <ScanCheckPanel
+        key={scan.state.status === 'checked' ? scan.state.administrationId : scan.state.status}
+        state={scan.state}
+        patientName={chart.name}
+        canRecord={canRecord}
+        onRecord={scan.record}
+        onClear={scan.clear}
+      />
+
+      {mar.resource.status === 'loading' && <p className="muted">{t('mar.loading')}</p>}
+      {mar.resource.status === 'failed' && (
+        <LoadFailedNotice
+          error={mar.resource.error}
+          call={calls.medication.mar}
+          subject={t('mar.subject')}
+          describe={(reason) => t('mar.loadFailed', { message: reason })}
+          onRetry={mar.reload}
+        />
+      )}
+      {view !== undefined && <MarTable view={view} canRecord={canRecord} patientId={chart.patientId} onChanged={onRecorded} />}
+    </section>
+  );
+}
+
+interface MarTableProps {
+  view: MarView;
+  canRecord: boolean;
+  patientId: string;
+  onChanged(view: MarView): void;
+}
+
+function MarTable({ view, canRecord, patientId, onChanged }: MarTableProps) {
+  if (view.orders.length === 0) return <p className="muted">{t('mar.empty')}</p>;
+  const ordersById = new Map(view.orders.map((order) => [order.id, order]));
+
+  return (
+    <>
+      <p className="muted" data-testid="mar-range">
+        {t('mar.range', { from: formatDateTime(view.from), to: formatDateTime(view.to) })}
+      </p>
+      {view.doses.length === 0 && <p className="muted">{t('mar.noDoses')}</p>}
+      {view.doses.length > 0 && (
+        <table className="table mar-table" data-testid="mar-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('mar.column.time')}</th>
+              <th scope="col">{t('mar.column.drug')}</th>
+              <th scope="col">{t('mar.column.dose')}</th>
+              <th scope="col">{t('mar.column.route')}</th>
+              <th scope="col">{t('mar.column.frequency')}</th>
+              <th scope="col">{t('mar.column.state')}</th>
+              <th scope="col">{t('mar.column.recorded')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.doses.map((dose) => (
+              <MarRow
+                key={`${dose.orderId}@${dose.scheduledAt}`}
+                dose={dose}
+                order={ordersById.get(dose.orderId)}
+                canHold={canRecord && (dose.state === 'due' || dose.state === 'overdue')}
+                patientId={patientId}
+                onChanged={onChanged}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+interface MarRowProps {
+  dose: MarDose;
+  order: MarOrder | undefined;
+  canHold: boolean;
+  patientId: string;
+  onChanged(view: MarView): void;
+}
+
+function MarRow({ dose, order, canHold, patientId, onChanged }: MarRowProps) {
+  const administration = dose.administration;
+  return (
+    <tr className={`mar-row mar-row--${dose.state}`} data-testid="mar-dose" data-state={dose.state} data-order-id={dose.orderId} data-scheduled-at={dose.scheduledAt}>
+      <td className="num">{formatTime(dose.scheduledAt)}</td>
+      <td>{order?.drug ?? dose.orderId}</td>
+      <td>{order?.dose ?? ''}</td>
+      <td>{order?.route ?? ''}</td>
+      <td>{order?.frequency ?? ''}</td>
+      <td>
+        <span className={`mar-state mar-state--${dose.state}`}>{t(stateLabels[dose.state])}</span>
+      </td>
+      <td>
+        {administration !== null && (
+          <div className="mar-recorded">
+            <span>
+              {administration.holdReason !== null
+                ? t('mar.recordedHeld', { time: formatTime(administration.effectiveDateTime), performer: administration.performer, reason: administration.holdReason })
+                : t('mar.recordedGiven', { time: formatTime(administration.effectiveDateTime), performer: administration.performer })}
+            </span>
+            {administration.lot !== null && <span className="muted">{t('mar.lot', { lot: administration.lot, expiry: administration.expiry ?? '' })}</span>}
+            {administration.overridden && <span className="mar-overridden">{t('mar.overridden')}</span>}
+            <SyncStateTag state={administration.syncState} testId="mar-sync-state" />
+          </div>
+        )}
+        {canHold && <HoldControl dose={dose} patientId={patientId} onChanged={onChanged} />}
+      </td>
+    </tr>
+  );
+}
+
+function HoldControl({ dose, patientId, onChanged }: { dose: MarDose; patientId: string; onChanged(view: MarView): void }) {
+  const api = useApi();
+  const { handleCallError } = useSession();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState<HoldReasonCode>('patient-refused');
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  if (!open) {
+    return (
+      <button type="button" className="button button--small" data-testid="mar-hold" onClick={() => setOpen(true)}>
+        {t('mar.hold')}
+      </button>
+    );
+  }
+
+  function save() {
+    setSaving(true);
+    setError(null);
+    api.medication.hold({ patientId, orderId: dose.orderId, scheduledAt: dose.scheduledAt, reason, administrationId: crypto.randomUUID() }).then(
+      (view) => {
+        setSaving(false);
+        setOpen(false);
+        onChanged(view);
+      },
+      (failure: unknown) => {
+        const body = toApiError(failure);
+        handleCallError(body);
+        setSaving(false);
+        setError(body.message);
+      },
+    );
+  }
+
+  return (
+    <div className="mar-hold">
+      <label>
+        <span className="visually-hidden">{t('mar.holdReason')}</span>
+        <select value={reason} onChange={(event) => setReason(event.target.value as HoldReasonCode)} data-testid="mar-hold-reason">
+          {HOLD_REASONS.map((code) => (
+            <option key={code} value={code}>
+              {t(`mar.holdReason.${code}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className="button button--small" disabled={saving} onClick={save} data-testid="mar-hold-confirm">
+        {t('mar.holdConfirm')}
+      </button>
+      <button type="button" className="button button--small button--link" onClick={() => setOpen(false)}>
+        {t('mar.holdCancel')}
+      </button>
+      {error !== null && <p role="alert">{t('mar.holdFailed', { message: error })}</p>}
+    </div>
+  );
+}

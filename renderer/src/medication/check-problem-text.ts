@@ -1,0 +1,48 @@
+import type { CheckProblemView } from '../../../preload/api/medication-schemas.js';
+import { formatTime } from '../format/datetime.js';
+import { t } from '../i18n/index.js';
+
+/** Context of a check that the messages name: the patient's name and the scanned product. */
+export interface ProblemContext {
+  patientName: string;
+  productName: string;
+}
+
+function detail(problem: CheckProblemView, name: string): string {
+  return String(problem.details[name] ?? '');
+}
+
+/** Returns the sentence that tells the nurse what failed and what to do. */
+export function checkProblemText(problem: CheckProblemView, context: ProblemContext): string {
+  switch (problem.code) {
+    case 'scan-invalid':
+      return t('bcma.problem.scan-invalid', { reason: detail(problem, 'reason') });
+    case 'not-a-medication':
+      return t('bcma.problem.not-a-medication');
+    case 'expired':
+      return t('bcma.problem.expired', { expiry: detail(problem, 'expiry') });
+    case 'patient-not-identified':
+      return t('bcma.problem.patient-not-identified');
+    case 'wrong-patient':
+      return problem.details.source === 'wristband' ? t('bcma.problem.wrong-patient-wristband') : t('bcma.problem.wrong-patient-order', { name: context.patientName });
+    case 'unknown-product':
+      return t('bcma.problem.unknown-product', { gtin: detail(problem, 'gtin') });
+    case 'no-order':
+      return t('bcma.problem.no-order', { product: context.productName || detail(problem, 'gtin') });
+    case 'order-not-active':
+      return t('bcma.problem.order-not-active', { status: detail(problem, 'status') });
+    case 'no-dose-scheduled':
+      return t('bcma.problem.no-dose-scheduled');
+    case 'already-given':
+      return t('bcma.problem.already-given', { time: formatTime(detail(problem, 'scheduledAt')) });
+    case 'wrong-time': {
+      const minutes = Number(problem.details.minutes ?? 0);
+      const values = { time: formatTime(detail(problem, 'scheduledAt')), minutes: Math.abs(minutes), window: detail(problem, 'window') };
+      return minutes < 0 ? t('bcma.problem.wrong-time-early', values) : t('bcma.problem.wrong-time-late', values);
+    }
+    case 'dose-mismatch':
+      return t('bcma.problem.dose-mismatch', { ordered: detail(problem, 'ordered'), strength: detail(problem, 'strength'), unitName: detail(problem, 'unitName') });
+    case 'route-mismatch':
+      return t('bcma.problem.route-mismatch', { route: detail(problem, 'route') });
+  }
+}

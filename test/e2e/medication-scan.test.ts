@@ -1,0 +1,230 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { BrowserHost } from '../../main/browser-host/browser-host.js';
+import { startBrowserHost } from '../../main/browser-host/browser-host.js';
+import type { Clock } from '../../main/core/clock.js';
+import type { Core } from '../../main/core/core.js';
+import { createCore } from '../../main/core/core.js';
+import { workstationSettings } from '../../main/core/settings.js';
+import { scheduledDoseTimes } from '../../preload/api/clinical/dose-schedule.js';
+import type { SyncServer } from '../../sync/server/app.js';
+import { createServer } from '../../sync/server/app.js';
+import { FORMULARY, REGIMENS } from '../../sync/server/seed/medication-orders.js';
+import type { TestDatabase } from '../support/postgres.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import { makeTempDirectory } from '../support/replica.js';
+
+const MINUTE_MS = 60_000;
+/** The site's wristband format in this test: "MRN" and the 8-digit MRN, printed as Code 128. */
+const WRISTBAND_PATTERN = 'MRN(?<mrn>\\d{8})';
+const GROUP_SEPARATOR = '\u001d';
+/** Milliseconds between a wedge scanner's keystrokes; scanners send one every few milliseconds. */
+const SCANNER_KEY_DELAY_MS = 4;
+
+const PARACETAMOL_GTIN = FORMULARY.paracetamol500.gtin;
+/** A GS1 DataMatrix on a pack: GTIN, lot (variable length, so GS ends it) and expiry date. */
+const paracetamolPack = (lot: string, expiry: string) => `]d201${PARACETAMOL_GTIN}10${lot}${GROUP_SEPARATOR}17${expiry}`;
+
+/**
+ * Types a barcode as a keyboard-wedge scanner does: one key every few milliseconds, GS as
+ * Ctrl+], and Enter at the end. It goes through the renderer's real wedge detector.
+ */
+async function scan(page: Page, barcode: string): Promise<void> {
+  for (const character of barcode) {
+    if (character === GROUP_SEPARATOR) await page.keyboard.press('Control+BracketRight');
+    else await page.keyboard.press(character);
+    await page.waitForTimeout(SCANNER_KEY_DELAY_MS);
+  }
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * The clock of this test's server and workstation: real time moved forward to five minutes after
+ * the next paracetamol round, so that a seeded paracetamol dose is due whenever the test runs.
+ */
+function clockAfterNextParacetamolRound(): { clock: Clock; dueAt: Date } {
+  const realNow = new Date();
+  const schedule = { timeOfDay: REGIMENS.paracetamol.timeOfDay };
+  const [dueAt] = scheduledDoseTimes(schedule, new Date(realNow.getTime() + 2 * MINUTE_MS), new Date(realNow.getTime() + 25 * 60 * MINUTE_MS));
+  if (!dueAt) throw new Error('No paracetamol round in the next day; the regimen has no times');
+  const offset = dueAt.getTime() + 5 * MINUTE_MS - realNow.getTime();
+  return { clock: { now: () => new Date(Date.now() + offset) }, dueAt };
+}
+
+interface WardPatient {
+  patientId: string;
+  mrn: string;
+}
+
+describe('nurse gives medication with barcode checks', () => {
+  let database: TestDatabase;
+  let server: SyncServer;
+  let serverPort: number;
+  let core: Core;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+  const workstationData = makeTempDirectory('e2e-medication');
+  const logger = pino({ level: 'silent' });
+  const { clock, dueAt } = clockAfterNextParacetamolRound();
+
+  const startServer = (port: number) => createServer({ port, databaseUrl: database.url, seed: true, logLevel: 'silent', now: () => clock.now() });
+
+  /** Ward 4A's patients with and without an active paracetamol order, from the seeded database. */
+  async function seededPatients(): Promise<{ withParacetamol: WardPatient; without: WardPatient; orderId: string }> {
+    const { rows } = await server.database.query<{ patient_id: string; mrn: string; gtins: string[]; order_ids: string[] }>(
+      `SELECT p.patient_id, p.document->>'mrn' AS mrn,
+              array_agg(o.document->'resource'->'medicationCodeableConcept'->'coding'->0->>'code') AS gtins,
+              array_agg(o.id) AS order_ids
+         FROM documents p
+         JOIN ward_membership m ON m.patient_id = p.patient_id AND m.ward_id = 'ward-4a'
+         JOIN documents o ON o.collection = 'records' AND o.resource_type = 'MedicationRequest' AND o.patient_id = p.patient_id
+        WHERE p.collection = 'records' AND p.resource_type = 'Patient'
+        GROUP BY p.patient_id, p.document->>'mrn'
+        ORDER BY p.patient_id`,
+    );
+    const withParacetamol = rows.find((row) => row.gtins.includes(PARACETAMOL_GTIN));
+    const without = rows.find((row) => !row.gtins.includes(PARACETAMOL_GTIN));
+    if (!withParacetamol || !without) throw new Error('The seed gave ward 4A no patient with paracetamol, or none without');
+    const orderIndex = withParacetamol.gtins.indexOf(PARACETAMOL_GTIN);
+    return {
+      withParacetamol: { patientId: withParacetamol.patient_id, mrn: withParacetamol.mrn },
+      without: { patientId: without.patient_id, mrn: without.mrn },
+      orderId: (withParacetamol.order_ids[orderIndex] as string).slice('MedicationRequest/'.length),
+    };
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+
+    database = await createTestDatabase('e2e_medication');
+    server = await startServer(0);
+    serverPort = Number(new URL(server.url).port);
+    core = await createCore({
+      settings: workstationSettings.parse({
+        workstationId: 'ws-e2e-medication',
+        serverUrl: server.url,
+        wardId: 'ward-4a',
+        scanning: { wristbandPattern: WRISTBAND_PATTERN, hid: { enabled: false } },
+      }),
+      dataDirectory: workstationData.path,
+      logger,
+      clock,
+      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+    });
+    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
+
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await core?.close();
+    await server?.close();
+    await database?.drop();
+    workstationData.remove();
+  });
+
+  it('scans, records offline, syncs, and blocks wrong patient and expired packs', async () => {
+    const { withParacetamol, without, orderId } = await seededPatients();
+
+    await page.goto(host.url);
+    await page.getByTestId('signin-username').fill('nurse');
+    await page.getByTestId('signin-password').fill('nurse-demo');
+    await page.getByTestId('signin-submit').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: 30_000 });
+    await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor();
+
+    // The wristband opens the patient's chart on the medication tab and identifies the patient.
+    await scan(page, `MRN${withParacetamol.mrn}`);
+    await page.getByTestId('bcma-wristband').and(page.locator('[data-confirmed="true"]')).waitFor();
+    expect(await page.getByTestId('banner-mrn').textContent()).toContain(withParacetamol.mrn);
+    const dueDose = page.locator(`[data-testid="mar-dose"][data-order-id="${orderId}"][data-scheduled-at="${dueAt.toISOString()}"]`);
+    await expect.poll(() => dueDose.getAttribute('data-state')).toBe('due');
+    await page.screenshot({ path: join(SCREENSHOTS, 'mar-wristband-scanned.png'), fullPage: true });
+
+    // An expired pack of the due drug is blocked, with nothing to record.
+    const result = page.getByTestId('bcma-result');
+    await scan(page, paracetamolPack('B9876', '200131'));
+    await result.and(page.locator('[data-outcome="blocked"]')).waitFor();
+    expect(await page.getByTestId('bcma-problem').evaluateAll((items) => items.map((item) => item.getAttribute('data-code')))).toEqual(['expired']);
+    expect(await result.textContent()).toContain('Expired medication: the package expired on 2020-01-31');
+    expect(await page.getByTestId('bcma-record').count()).toBe(0);
+    expect(await page.getByTestId('bcma-record-override').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-expired-blocked.png'), fullPage: true });
+
+    // The central server goes down before the nurse scans the pack.
+    await server.close();
+    await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });
+
+    await scan(page, paracetamolPack('A1234', '301231'));
+    await result.and(page.locator('[data-outcome="pass"]')).waitFor();
+    expect(await page.getByTestId('bcma-units').textContent()).toContain('2 × tablet');
+    expect(await page.getByTestId('bcma-product').textContent()).toContain('Lot A1234, expires 2030-12-31');
+    expect(await page.getByTestId('bcma-scheduled').textContent()).toMatch(/\b([5-9]|1\d) min late/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-check-passed.png'), fullPage: true });
+
+    await page.getByTestId('bcma-record').click();
+    await page.getByTestId('bcma-recorded').waitFor();
+    await expect.poll(() => dueDose.getAttribute('data-state')).toBe('given');
+    await page.getByTestId('sync-pending').filter({ hasText: /^1$/ }).waitFor();
+    expect(await dueDose.getByTestId('mar-sync-state').locator('[data-sync-state]').getAttribute('data-sync-state')).toBe('pending');
+    expect(await page.getByTestId('sync-status').getAttribute('data-state')).toBe('offline');
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-recorded-offline.png'), fullPage: true });
+
+    // Back online, the administration reaches PostgreSQL with the lot and expiry of the scanned pack.
+    server = await startServer(serverPort);
+    await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
+    await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor();
+    const stored = await server.database.query<{ document: { code: string; resource: Record<string, unknown> } }>(
+      `SELECT document FROM documents
+        WHERE collection = 'entries' AND resource_type = 'MedicationAdministration' AND patient_id = $1
+          AND NOT (document->'resource' ? 'meta')`,
+      [withParacetamol.patientId],
+    );
+    expect(stored.rows).toHaveLength(1);
+    const administration = stored.rows[0]?.document.resource as {
+      status: string;
+      request: { reference: string };
+      performer: { actor: { reference: string } }[];
+      contained: { code: { coding: { code: string }[] }; batch: { lotNumber: string; expirationDate: string } }[];
+      extension: { url: string; valueDateTime?: string }[];
+      dosage: { dose: { value: number; code: string } };
+    };
+    expect(administration.status).toBe('completed');
+    expect(administration.request.reference).toBe(`MedicationRequest/${orderId}`);
+    expect(administration.performer[0]?.actor.reference).toBe('Practitioner/user-nurse');
+    expect(administration.contained[0]?.code.coding[0]?.code).toBe(PARACETAMOL_GTIN);
+    expect(administration.contained[0]?.batch).toEqual({ lotNumber: 'A1234', expirationDate: '2030-12-31' });
+    expect(administration.extension.find((extension) => extension.url === 'urn:hms:extension:scheduled-dose-time')?.valueDateTime).toBe(dueAt.toISOString());
+    expect(administration.dosage.dose).toMatchObject({ value: 1, code: 'g' });
+    expect(stored.rows[0]?.document.code).toBe(`https://www.gs1.org/gtin|${PARACETAMOL_GTIN}`);
+    await expect.poll(() => dueDose.getByTestId('mar-sync-state').locator('[data-sync-state]').getAttribute('data-sync-state')).toBe('synced');
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-synced.png'), fullPage: true });
+
+    // Another patient's wristband opens their chart; this patient has no paracetamol ordered.
+    await scan(page, `MRN${without.mrn}`);
+    await page.getByTestId('banner-mrn').filter({ hasText: without.mrn }).waitFor();
+    await page.getByTestId('bcma-wristband').and(page.locator('[data-confirmed="true"]')).waitFor();
+    await scan(page, paracetamolPack('C5555', '301231'));
+    await result.and(page.locator('[data-outcome="blocked"]')).waitFor();
+    expect(await page.getByTestId('bcma-problem').evaluateAll((items) => items.map((item) => item.getAttribute('data-code')))).toEqual(['wrong-patient']);
+    expect(await result.textContent()).toContain('Wrong patient: this medication is ordered for another patient');
+    expect(await page.getByTestId('bcma-record').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-wrong-patient-blocked.png'), fullPage: true });
+
+    const administrations = await server.database.query(
+      `SELECT 1 FROM documents WHERE collection = 'entries' AND resource_type = 'MedicationAdministration' AND NOT (document->'resource' ? 'meta')`,
+    );
+    expect(administrations.rows).toHaveLength(1);
+  });
+});
