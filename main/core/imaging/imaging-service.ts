@@ -51,7 +51,8 @@ export class ImagingService {
     const dicomPatientId = await this.#options.dicomPatientIdOf(patientId);
     const pinned = this.#options.pinnedPatientIds().has(dicomPatientId);
     try {
-      const records = await this.#client.searchStudiesOfPatient(dicomPatientId);
+      // QIDO-RS returns StudyDescription only when asked for (Orthanc 1.10 with DICOMweb 1.7).
+      const records = await this.#client.searchStudiesOfPatient(dicomPatientId, { includeFields: [Tag.StudyDescription] });
       return records.map((record) => studyFromPacs(record, { instances: this.#cache.study(record.studyInstanceUid)?.instanceCount ?? 0, pinned })).sort(byDateDescending);
     } catch (error) {
       if (!(error instanceof DicomWebError)) throw error;
