@@ -1,11 +1,12 @@
 import type { PlainMessageKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 
-export type ChartTab = 'observations' | 'medication';
+export type ChartTab = 'observations' | 'medication' | 'imaging';
 
 const labels: Record<ChartTab, PlainMessageKey> = {
   observations: 'chart.tab.observations',
   medication: 'chart.tab.medication',
+  imaging: 'chart.tab.imaging',
 };
 
 interface ChartTabsProps {

@@ -2,10 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 
 import { calls } from '../../../preload/api/index.js';
 import { LoadFailedNotice } from '../api/ErrorNotice.js';
+import { mayCall } from '../api/call-access.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
+import { useSession } from '../app/SessionContext.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
 import { PatientDetails } from '../contact/PatientDetails.js';
 import { t } from '../i18n/index.js';
+import { ImagingTab } from '../imaging/ImagingTab.js';
 import { useBedsideScan } from '../medication/BedsideScanContext.js';
 import { MarPanel } from '../medication/MarPanel.js';
 import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
@@ -31,10 +34,10 @@ interface PatientChartScreenProps {
 
 /**
  * Renders one patient's chart. The banner stays in view while the tab's content scrolls below it:
- * observations (the vitals panel and history) or the medication record. A wristband scan of this
- * patient opens the medication tab. A chart the core marks as emergency access (a patient of
- * another ward, opened by breaking the glass) gets the emergency band, no entry form and no
- * medication tab.
+ * observations (the vitals panel and history), the medication record, or the imaging studies for
+ * roles that view images. A wristband scan of this patient opens the medication tab. A chart the
+ * core marks as emergency access (a patient of another ward, opened by breaking the glass) gets
+ * the emergency band, no entry form and no tabs.
  */
 export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenAttention }: PatientChartScreenProps) {
   const chartData = useApiResource(`chart:${patientId}`, (api) => api.patient.getChart({ patientId }), { reloadOnReplicaChange: true });
@@ -51,6 +54,8 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
   const headingRef = useRef<HTMLHeadingElement>(null);
   useFocusOnMount(headingRef, chart === undefined ? 'loading' : 'loaded');
   const { wristband } = useBedsideScan();
+  const { session } = useSession();
+  const tabs: ChartTab[] = mayCall(calls.imaging.listStudies, session.user.roles) ? ['observations', 'medication', 'imaging'] : ['observations', 'medication'];
   const [tab, setTab] = useState<ChartTab>(wristband?.patientId === patientId ? 'medication' : 'observations');
   useEffect(() => {
     if (wristband?.patientId === patientId) setTab('medication');
@@ -76,8 +81,12 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
         <>
           {chart.access === 'emergency' && <EmergencyAccessBand access={chart.emergencyAccess} reasonTypedHere={emergencyReason ?? null} />}
           <PatientBanner chart={chart} headingRef={headingRef} />
-          {chart.access === 'ward' && <ChartTabs tabs={['observations', 'medication']} current={tab} onChange={setTab} />}
-          {tab === 'medication' && chart.access === 'ward' ? (
+          {chart.access === 'ward' && <ChartTabs tabs={tabs} current={tab} onChange={setTab} />}
+          {tab === 'imaging' && chart.access === 'ward' && tabs.includes('imaging') ? (
+            <main className="chart-screen__body" id="chart-panel-imaging" role="tabpanel" aria-labelledby="chart-tab-imaging">
+              <ImagingTab patientId={patientId} />
+            </main>
+          ) : tab === 'medication' && chart.access === 'ward' ? (
             <main className="chart-screen__body" id="chart-panel-medication" role="tabpanel" aria-labelledby="chart-tab-medication">
               <MarPanel chart={chart} />
             </main>
