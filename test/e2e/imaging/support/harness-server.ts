@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+import { contentTypeOf, resolveRendererFile } from '../../../../main/core/renderer-files.js';
+import { rendererSecurityHeaders, securityHeadersForFile } from '../../../../main/core/security/content-security-policy.js';
+import { ROOT } from '../../../support/browser.js';
+
+export const HARNESS = join(ROOT, 'dist', 'viewer-harness');
+
+/** Builds the viewer's test page; a second of work, so every test run builds it fresh. */
+export function buildHarness(): void {
+  execFileSync('npx', ['vite', 'build', '--config', 'test/e2e/imaging/harness/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(HARNESS, 'index.html'))) throw new Error(`The viewer test page was not built into ${HARNESS}`);
+}
+
+export interface HarnessServer {
+  url: string;
+  /** Counts requests per path, so a test can see what the viewer fetched. */
+  requests: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the viewer's test page on 127.0.0.1 with the renderer's real headers (the page policy,
+ * and the codec worker's own policy on its scripts), and returns
+ * `/instances/<study>/<series>/<sop>` with the Part 10 file registered for that SOP Instance UID,
+ * like the browser host's imaging route.
+ */
+export async function serveHarness(filesBySopUid: ReadonlyMap<string, string>): Promise<HarnessServer> {
+  const pageHeaders = rendererSecurityHeaders(["'self'"]);
+  const requests = new Map<string, number>();
+  const server = createServer((request, response) => {
+    const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    requests.set(pathname, (requests.get(pathname) ?? 0) + 1);
+    const instance = /^\/instances\/[\d.]+\/[\d.]+\/([\d.]+)$/.exec(pathname);
+    if (instance !== null) {
+      const file = filesBySopUid.get(instance[1] ?? '');
+      if (file === undefined) {
+        response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not cached"}');
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/dicom', 'cache-control': 'no-store' }).end(readFileSync(file));
+      return;
+    }
+    const target = resolveRendererFile(HARNESS, pathname);
+    if (target.kind !== 'file') {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { ...securityHeadersForFile(target.path, pageHeaders), 'content-type': contentTypeOf(target.path) }).end(readFileSync(target.path));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}

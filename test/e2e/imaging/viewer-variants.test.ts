@@ -1,0 +1,238 @@
+/**
+ * Renders each DICOM variant in the imaging viewer in headless Chromium and compares the canvas
+ * with values computed from the file: stored values, Rescale Slope and Intercept, the window or
+ * VOI LUT of the file, MONOCHROME1 inversion, and RGB or YBR colour. The test page mounts the
+ * real `StudyViewer` under the renderer's CSP, including the decoding worker's own policy.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { DEFAULT_WINDOW_PRESETS } from '../../../preload/api/imaging-presets.js';
+import { launchChromium, SCREENSHOTS } from '../../support/browser.js';
+import { DICOM_FIXTURES } from '../../support/dicom-fixtures.js';
+import type { DisplayAttributes } from '../../support/dicom-pixels.js';
+import { readDisplayAttributes, readPixels } from '../../support/dicom-pixels.js';
+import { expectedColor, expectedGray, pickSamplePoints, pixelRangeWindow, smoothingAllowance } from './support/expected-display.js';
+import type { HarnessServer } from './support/harness-server.js';
+import { buildHarness, serveHarness } from './support/harness-server.js';
+import { harnessStudy } from './support/harness-study.js';
+import { pagePointOfPixel, readSamples, waitForImage } from './support/viewer-page.js';
+
+const VARIANTS = join(DICOM_FIXTURES, 'variants');
+const SCREENSHOT_FOLDER = join(SCREENSHOTS, 'imaging-variants');
+/** Time limit of one image in these tests; the hanging file must produce its message within it. */
+const LOAD_TIMEOUT_MS = 6_000;
+
+interface VariantCase {
+  name: string;
+  /** The file the viewer shows. */
+  file: string;
+  /** An uncompressed file with the same pixels, for compressed or big-endian variants. */
+  reference?: string;
+  frame?: number;
+  /** How the default window is chosen: from the file, from the pixel range, or by the VOI LUT. */
+  defaultWindow: 'file' | 'pixel-range' | 'voi-lut' | 'color';
+  /** Largest accepted difference per channel, for lossy codecs and colour rounding. */
+  tolerance?: number;
+}
+
+const fixture = (name: string) => join(DICOM_FIXTURES, name);
+const variant = (name: string) => join(VARIANTS, name);
+const MR = variant('pydicom_MR_small.dcm');
+
+const CASES: VariantCase[] = [
+  { name: 'explicit LE signed CT with intercept', file: fixture('pydicom_CT_small.dcm'), defaultWindow: 'pixel-range' },
+  { name: 'window from the file', file: variant('ct_window.dcm'), defaultWindow: 'file' },
+  { name: 'negative signed stored values', file: variant('ct_signed_negative.dcm'), defaultWindow: 'pixel-range' },
+  { name: 'rescale slope 2', file: variant('ct_rescale_slope.dcm'), defaultWindow: 'pixel-range' },
+  { name: 'MR with window in file', file: MR, defaultWindow: 'file' },
+  { name: 'implicit VR little endian', file: variant('pydicom_MR_small_implicit.dcm'), defaultWindow: 'file' },
+  { name: 'explicit VR big endian', file: variant('pydicom_MR_small_bigendian.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'MONOCHROME1', file: variant('mr_monochrome1.dcm'), defaultWindow: 'file' },
+  { name: 'VOI LUT from the file', file: variant('mr_voi_lut.dcm'), defaultWindow: 'voi-lut' },
+  { name: 'RLE lossless', file: variant('pydicom_MR_small_RLE.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'JPEG lossless SV1', file: variant('mr_jpeg_lossless_sv1.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'JPEG lossless process 14', file: variant('mr_jpeg_lossless_p14.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'JPEG-LS lossless', file: variant('pydicom_MR_small_jpeg_ls_lossless.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'JPEG 2000 lossless', file: variant('pydicom_MR_small_jp2klossless.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'multi-frame frame 6', file: variant('pydicomdata_emri_small.dcm'), frame: 5, defaultWindow: 'pixel-range' },
+  { name: 'RGB interleaved', file: variant('rgb_interleaved.dcm'), frame: 1, defaultWindow: 'color', tolerance: 2 },
+  { name: 'RGB planar configuration 1', file: variant('rgb_planar.dcm'), frame: 1, reference: variant('rgb_interleaved.dcm'), defaultWindow: 'color', tolerance: 2 },
+  { name: 'YBR_FULL', file: variant('ybr_full.dcm'), defaultWindow: 'color', tolerance: 3 },
+  { name: 'RGB RLE two frames', file: fixture('pydicom_SC_rgb_rle_2frame.dcm'), frame: 1, reference: variant('rgb_interleaved.dcm'), defaultWindow: 'color', tolerance: 2 },
+  { name: 'JPEG baseline YBR', file: fixture('pydicom_SC_rgb_jpeg_dcmtk.dcm'), reference: variant('jpeg_baseline_reference.dcm'), defaultWindow: 'color', tolerance: 8 },
+];
+
+/**
+ * The window the viewer should use. A series opens with the default window of its first image
+ * (frame 0), and scrolling to another frame keeps that window, as reading radiologists expect.
+ */
+function expectedWindow(testCase: VariantCase, attributes: DisplayAttributes): { center: number; width: number } {
+  if (testCase.defaultWindow === 'file') {
+    if (attributes.window === null) throw new Error(`${testCase.file} has no window`);
+    return attributes.window;
+  }
+  if (testCase.defaultWindow === 'color') return { center: 127, width: 255 };
+  return pixelRangeWindow(readPixels(testCase.reference ?? testCase.file), 0, attributes);
+}
+
+describe('imaging viewer variants', () => {
+  const filesBySopUid = new Map<string, string>();
+  let server: HarnessServer;
+  let browser: Browser;
+  let page: Page;
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    buildHarness();
+    mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
+    server = await serveHarness(filesBySopUid);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy|EvalError/i.test(message.text())) pageProblems.push(message.text());
+    });
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.viewerHarness !== undefined);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(series: { description: string; files: string[] }[]): Promise<string[]> {
+    const study = harnessStudy(series, filesBySopUid);
+    await page.evaluate(({ study, timeout }) => window.viewerHarness.mount(study, { loadTimeoutMs: timeout }), { study, timeout: LOAD_TIMEOUT_MS });
+    return study.series.flatMap((entry) => entry.instances.map((instance) => instance.sopInstanceUid));
+  }
+
+  async function showFrame(sopUid: string, frame: number): Promise<void> {
+    await waitForImage(page, sopUid);
+    await page.locator('[data-testid="viewer-viewport"]').focus();
+    for (let step = 0; step < frame; step += 1) await page.keyboard.press('ArrowDown');
+    await waitForImage(page, `${sopUid}?frame=${frame}`);
+  }
+
+  it.each(CASES)('renders $name', async (testCase) => {
+    const [sopUid = ''] = await open([{ description: testCase.name, files: [testCase.file] }]);
+    const frame = testCase.frame ?? 0;
+    if (frame > 0) await showFrame(sopUid, frame);
+    const viewport = await waitForImage(page, sopUid);
+
+    const attributes = readDisplayAttributes(testCase.file);
+    const pixels = readPixels(testCase.reference ?? testCase.file);
+    const window = expectedWindow(testCase, attributes);
+    if (testCase.defaultWindow !== 'voi-lut') {
+      expect(viewport.windowWidth).toBeCloseTo(window.width, 3);
+      expect(viewport.windowCenter).toBeCloseTo(window.center, 3);
+    }
+
+    const color = testCase.defaultWindow === 'color';
+    const expectedAt = (column: number, row: number): number[] => {
+      const x = Math.min(Math.max(column, 0), pixels.columns - 1);
+      const y = Math.min(Math.max(row, 0), pixels.rows - 1);
+      if (color) return expectedColor(pixels, frame, x, y);
+      const value = expectedGray(pixels.stored(frame, x, y), attributes, window, testCase.defaultWindow === 'voi-lut');
+      return [value, value, value];
+    };
+    const points = pickSamplePoints(pixels, expectedAt, viewport.scale);
+    expect(points.length).toBeGreaterThanOrEqual(4);
+
+    const samples = await readSamples(page, points);
+    const tolerance = testCase.tolerance ?? 1;
+    points.forEach((point, index) => {
+      const actual = (samples[index] ?? []).slice(0, 3);
+      point.expected.forEach((expected, channel) => {
+        const difference = Math.abs((actual[channel] ?? -999) - expected);
+        expect(difference, `${testCase.name}: pixel (${point.column}, ${point.row}) channel ${channel} is ${actual[channel]}, expected ${expected}`).toBeLessThanOrEqual(tolerance + smoothingAllowance(point.spread, viewport.scale));
+      });
+    });
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, `${testCase.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) });
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('applies the abdomen preset', async () => {
+    const file = fixture('pydicom_CT_small.dcm');
+    const [sopUid = ''] = await open([{ description: 'preset', files: [file] }]);
+    const viewport = await waitForImage(page, sopUid);
+
+    await page.getByTestId('viewer-preset').selectOption('abdomen');
+    await page.waitForSelector('[data-testid="viewer-viewport"][data-window-width="400"][data-window-center="40"]');
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+
+    const abdomen = DEFAULT_WINDOW_PRESETS.find((preset) => preset.id === 'abdomen');
+    expect(abdomen).toBeDefined();
+    const window = { center: abdomen?.center ?? 0, width: abdomen?.width ?? 0 };
+    const attributes = readDisplayAttributes(file);
+    const pixels = readPixels(file);
+    const expectedAt = (column: number, row: number) => {
+      const value = expectedGray(pixels.stored(0, Math.min(Math.max(column, 0), 127), Math.min(Math.max(row, 0), 127)), attributes, window, false);
+      return [value, value, value];
+    };
+    const points = pickSamplePoints(pixels, expectedAt, viewport.scale);
+    expect(points.length).toBeGreaterThanOrEqual(4);
+    const samples = await readSamples(page, points);
+    points.forEach((point, index) => {
+      expect(Math.abs((samples[index]?.[0] ?? -999) - (point.expected[0] ?? 0))).toBeLessThanOrEqual(1 + smoothingAllowance(point.spread, viewport.scale));
+    });
+    await expect(page.getByTestId('viewer-overlay-window').innerText()).resolves.toBe('W 400 L 40');
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'preset-abdomen.png') });
+  });
+
+  it('measures a length in mm', async () => {
+    const file = fixture('pydicom_CT_small.dcm');
+    const [sopUid = ''] = await open([{ description: 'length', files: [file] }]);
+    await waitForImage(page, sopUid);
+    await page.getByTestId('viewer-tool-Length').click();
+
+    const start = await pagePointOfPixel(page, 20, 30);
+    const end = await pagePointOfPixel(page, 100, 90);
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move((start.x + end.x) / 2, (start.y + end.y) / 2, { steps: 5 });
+    await page.mouse.move(end.x, end.y, { steps: 5 });
+    await page.mouse.up();
+
+    const spacing = readDisplayAttributes(file).pixelSpacing;
+    expect(spacing).not.toBeNull();
+    // 80 columns across and 60 rows down make 100 pixels, at 0.661468 mm each on this image.
+    const expectedMm = Math.hypot(80 * (spacing?.[1] ?? 0), 60 * (spacing?.[0] ?? 0));
+    const measurement = page.getByTestId('viewer-measurement');
+    // The list follows the drawing, so it settles on the final length once the last move is drawn.
+    await expect
+      .poll(async () => Number(/Length ([\d.]+) mm/.exec((await measurement.allInnerTexts()).join(' '))?.[1]), { timeout: 3_000 })
+      .toBeCloseTo(expectedMm, 0);
+    await expect(measurement.count()).resolves.toBe(1);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'length.png') });
+  });
+
+  it('reports a hanging file and opens the rest', async () => {
+    const [hanging = '', good = ''] = await open([
+      { description: 'No modality', files: [variant('mr_no_modality.dcm')] },
+      { description: 'Readable', files: [MR] },
+    ]);
+    const started = Date.now();
+    await waitForImage(page, hanging, 'failed', LOAD_TIMEOUT_MS + 5_000);
+    expect(Date.now() - started).toBeLessThan(LOAD_TIMEOUT_MS + 5_000);
+    await expect(page.getByTestId('viewer-problem').innerText()).resolves.toContain(`did not load within ${LOAD_TIMEOUT_MS / 1000} s`);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'hanging-file.png') });
+
+    await page.getByTestId('viewer-series').nth(1).click();
+    await waitForImage(page, good);
+    await expect(page.getByTestId('viewer-problem').count()).resolves.toBe(0);
+    await expect(page.getByTestId('viewer-series').nth(0).getAttribute('data-status')).resolves.toBe('failed');
+    await expect(page.getByTestId('viewer-series').nth(1).getAttribute('data-status')).resolves.toBe('shown');
+  });
+
+  it('reports a truncated file', async () => {
+    const [truncated = ''] = await open([{ description: 'Truncated', files: [variant('pydicom_MR_truncated.dcm')] }]);
+    await waitForImage(page, truncated, 'failed', LOAD_TIMEOUT_MS + 5_000);
+    await expect(page.getByTestId('viewer-problem').innerText()).resolves.toContain('This image cannot be displayed.');
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'truncated-file.png') });
+  });
+});
