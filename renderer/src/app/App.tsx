@@ -136,6 +136,8 @@ export function App() {
   const openWard = useCallback(() => showView({ name: 'ward' }), [showView]);
   const openAttention = useCallback(() => showView({ name: 'attention' }), [showView]);
   const openLab = useCallback(() => showView({ name: 'lab' }), [showView]);
+  const openSettings = useCallback(() => showView({ name: 'settings' }), [showView]);
+  const openDiagnostics = useCallback(() => showView({ name: 'diagnostics' }), [showView]);
   const openLabMessage = useCallback((messageId: string, result: LabResultPosition | null) => showView({ name: 'lab-message', messageId, result }), [showView]);
 
   if (connection === 'stale-address') return <StaleAddressPage />;
@@ -170,6 +172,8 @@ export function App() {
           onOpenAttention={openAttention}
           onOpenLab={openLab}
           onOpenLabMessage={openLabMessage}
+          onOpenSettings={openSettings}
+          onOpenDiagnostics={openDiagnostics}
           onUnlocked={handleUnlocked}
           onSwitchUser={handleSwitchUser}
           onCancelSwitch={handleCancelSwitch}

@@ -17,6 +17,8 @@ import { useInactivityTracking } from '../session/useInactivityTracking.js';
 import { AppShell } from '../shell/AppShell.js';
 import { OfflineSignInNotice } from '../shell/OfflineSignInNotice.js';
 import { SignInScreen } from '../signin/SignInScreen.js';
+import { DiagnosticsScreen } from '../it/DiagnosticsScreen.js';
+import { SettingsScreen } from '../it/SettingsScreen.js';
 import { LabBenchScreen } from '../lab/LabBenchScreen.js';
 import { LabMessageScreen } from '../lab/LabMessageScreen.js';
 import { BedsideScanProvider, WristbandNotice } from '../medication/BedsideScanContext.js';
@@ -33,6 +35,8 @@ interface SignedInAppProps {
   onOpenAttention(): void;
   onOpenLab(): void;
   onOpenLabMessage(messageId: string, result: LabResultPosition | null): void;
+  onOpenSettings(): void;
+  onOpenDiagnostics(): void;
   onUnlocked(session: SessionInfo): void;
   onSwitchUser(): void;
   onCancelSwitch(): void;
@@ -129,6 +133,8 @@ export function SignedInApp(props: SignedInAppProps) {
       <AppShell
         onSignedOut={() => props.onSignedOut(session.user.id)}
         onOpenAttention={mayCall(calls.sync.listConflicts, session.user.roles) ? onOpenAttention : null}
+      onOpenSettings={mayCall(calls.settings.effective, session.user.roles) ? props.onOpenSettings : null}
+      onOpenDiagnostics={mayCall(calls.diagnostics.summary, session.user.roles) ? props.onOpenDiagnostics : null}
         search={
           mayCall(calls.patient.search, session.user.roles) ? (
             <PatientSearch text={searchText} onTextChange={setSearchText} onChoose={choosePatient} inputRef={searchInputRef} />
@@ -175,6 +181,10 @@ function renderView(view: View, { onOpenChart, onOpenWard, onOpenAttention, onOp
       return (
         <PatientChartScreen key={`emergency:${view.patientId}`} patientId={view.patientId} emergencyReason={view.reason} onBack={onOpenWard} onOpenAttention={onOpenAttention} />
       );
+    case 'settings':
+      return <SettingsScreen />;
+    case 'diagnostics':
+      return <DiagnosticsScreen />;
     case 'attention':
       return <NeedsAttentionScreen onBack={onOpenWard} onOpenChart={onOpenChart} />;
     case 'lab':

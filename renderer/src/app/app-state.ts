@@ -19,7 +19,9 @@ export type View =
   | { name: 'emergency-chart'; patientId: string; reason: string }
   | { name: 'attention' }
   | { name: 'lab' }
-  | { name: 'lab-message'; messageId: string; result: LabResultPosition | null };
+  | { name: 'lab-message'; messageId: string; result: LabResultPosition | null }
+  | { name: 'settings' }
+  | { name: 'diagnostics' };
 
 /** Reason the sign-in screen is showing when the user did not sign out in this window. */
 export type SignInNotice = 'expired' | 'signed-out' | 'replaced' | 'disabled';

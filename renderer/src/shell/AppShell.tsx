@@ -23,6 +23,10 @@ interface AppShellProps {
   onSignedOut(): void;
   /** Opens the changes that need attention from the sync strip; null for roles that may not review them. */
   onOpenAttention: (() => void) | null;
+  /** Opens the settings screen; null hides the button. */
+  onOpenSettings?: (() => void) | null;
+  /** Opens the diagnostics screen for IT; null hides the button. */
+  onOpenDiagnostics?: (() => void) | null;
   children: ReactNode;
 }
 
@@ -30,7 +34,7 @@ interface AppShellProps {
  * Frames every signed-in screen with the ward, the patient search, the user, sign-out and the sync
  * status. Signing out with unsaved observations needs a confirmation, because it discards them.
  */
-export function AppShell({ search, notices, onSignedOut, onOpenAttention, children }: AppShellProps) {
+export function AppShell({ search, notices, onSignedOut, onOpenAttention, onOpenSettings = null, onOpenDiagnostics = null, children }: AppShellProps) {
   const api = useApi();
   const { session, handleCallError } = useSession();
   const drafts = useVitalsDrafts();
@@ -93,6 +97,16 @@ export function AppShell({ search, notices, onSignedOut, onOpenAttention, childr
         {search}
         <div className="shell__user">
           <span>{t('shell.user', { name: session.user.displayName, roles: formatRoles(session.user.roles) })}</span>
+          {onOpenSettings !== null && (
+            <button type="button" className="button button--on-dark" data-testid="open-settings" onClick={onOpenSettings}>
+              {t('shell.settings')}
+            </button>
+          )}
+          {onOpenDiagnostics !== null && (
+            <button type="button" className="button button--on-dark" data-testid="open-diagnostics" onClick={onOpenDiagnostics}>
+              {t('shell.diagnostics')}
+            </button>
+          )}
           <button
             ref={signOutButtonRef}
             type="button"

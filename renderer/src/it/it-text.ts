@@ -1,0 +1,36 @@
+import type { EffectiveSetting } from '../../../preload/api/index.js';
+import type { PlainMessageKey } from '../i18n/index.js';
+import { getLocale, t } from '../i18n/index.js';
+
+const levelLabels: Record<NonNullable<EffectiveSetting['level']>, PlainMessageKey> = {
+  mandatory: 'it.level.mandatory',
+  ward: 'it.level.ward',
+  user: 'it.level.user',
+  recommended: 'it.level.recommended',
+  default: 'it.level.default',
+};
+
+/** Describes the level a setting's value comes from in words; the screens show the source path after it. */
+export function describeLevel(level: EffectiveSetting['level']): string {
+  return level === null ? t('it.level.unset') : t(levelLabels[level]);
+}
+
+/** Shows a setting's value: text and numbers as they are, lists and objects as JSON. */
+export function formatSettingValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Formats a byte count in kB below one megabyte and in MB with one decimal above. */
+export function formatBytes(bytes: number): string {
+  const [unit, divisor] = bytes < 1_000_000 ? (['kilobyte', 1_000] as const) : (['megabyte', 1_000_000] as const);
+  return new Intl.NumberFormat(getLocale(), { style: 'unit', unit, maximumFractionDigits: 1 }).format(bytes / divisor);
+}
+
+/** Formats a sync lag in whole minutes, or seconds below one minute. */
+export function formatLag(seconds: number | null): string {
+  if (seconds === null) return t('diagnostics.sync.never');
+  if (seconds < 60) return t('diagnostics.sync.lagSeconds', { seconds });
+  return t('diagnostics.sync.lagMinutes', { minutes: Math.floor(seconds / 60) });
+}

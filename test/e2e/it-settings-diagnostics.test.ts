@@ -1,0 +1,134 @@
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { BrowserHost } from '../../main/browser-host/browser-host.js';
+import { startBrowserHost } from '../../main/browser-host/browser-host.js';
+import type { Core } from '../../main/core/core.js';
+import { createCore } from '../../main/core/core.js';
+import { hostPolicy } from '../../main/core/policy-resolve.js';
+import { readPolicySources, resolveWorkstationPolicy } from '../../main/core/policy-sources.js';
+import { loadSettings } from '../../main/core/settings.js';
+import type { SyncServer } from '../../sync/server/app.js';
+import { createServer } from '../../sync/server/app.js';
+import { setWardConfiguration } from '../../sync/server/ward-configuration.js';
+import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import type { TestDatabase } from '../support/postgres.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { makeTempDirectory } from '../support/replica.js';
+import { until } from '../support/lab-bench.js';
+
+/**
+ * IT's view of a ward workstation: the policy file fixes the log level, the central server's ward
+ * configuration fixes the inactivity lock, and the ward id and server URL are user settings. An IT administrator
+ * sees the first two read-only and marked as managed, changes the server URL, then opens the
+ * diagnostics screen and exports the bundle.
+ */
+describe('settings and diagnostics for IT', () => {
+  const data = makeTempDirectory('e2e-it-settings');
+  const dataDirectory = join(data.path, 'workstation');
+  const logger = pino({ level: 'silent' });
+  let database: TestDatabase;
+  let server: SyncServer;
+  let core: Core;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+
+  function settingRow(key: string) {
+    return page.locator(`[data-testid="setting-row"][data-key="${key}"]`);
+  }
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    database = await createTestDatabase('e2e_it_settings');
+    server = await createServer({ port: 0, databaseUrl: database.url, seed: true, logLevel: 'silent' });
+    await setWardConfiguration(server.database, 'ward-4a', { inactivityLockMinutes: 12, updateChannel: 'pilot-ward' });
+
+    const etc = join(data.path, 'etc');
+    mkdirSync(etc, { mode: 0o755 });
+    chmodSync(etc, 0o755);
+    const policyFile = join(etc, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ schemaVersion: 1, mandatory: { logLevel: 'info', allowedSerialPorts: ['/dev/ttyUSB0'] }, recommended: { updateRing: 3 } }));
+    chmodSync(policyFile, 0o644);
+    const machine = readPolicySources({ files: { file: policyFile, dropInDirectory: join(etc, 'policy.d'), platform: 'linux', trustedOwnerUids: [process.getuid?.() ?? 0] } });
+
+    const settings = loadSettings(dataDirectory, { serverUrl: server.url, wardId: 'ward-4a' });
+    core = await createCore({
+      settings,
+      dataDirectory,
+      logger,
+      policy: hostPolicy(resolveWorkstationPolicy(machine, dataDirectory)),
+      policyReading: machine,
+      versions: { app: '0.1.0', electron: null },
+      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+    });
+    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await core?.close();
+    await server?.close();
+    await database?.drop();
+    data.remove();
+  });
+
+  it('shows managed settings read-only and exports diagnostics', async () => {
+    await page.goto(host.url);
+    await page.getByTestId('signin-username').fill('it-administrator');
+    await page.getByTestId('signin-password').fill('it-administrator-demo');
+    await page.getByTestId('signin-submit').click();
+    // The core fetches the ward configuration once the server responds after the sign-in.
+    await until(() => core.policy.effective().values.inactivityLockMinutes?.level, (level) => level === 'ward', 'the ward configuration');
+
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-screen').waitFor();
+
+    const lock = settingRow('inactivityLockMinutes');
+    expect(await lock.getAttribute('data-level')).toBe('ward');
+    expect(await lock.getByTestId('setting-managed').innerText()).toContain('Managed by your IT department');
+    expect(await lock.getByTestId('setting-input').isDisabled()).toBe(true);
+    expect(await lock.getByTestId('setting-input').inputValue()).toBe('12');
+    expect(await lock.getByTestId('setting-save').count()).toBe(0);
+    const logLevel = settingRow('logLevel');
+    expect(await logLevel.getAttribute('data-level')).toBe('mandatory');
+    expect(await logLevel.getByTestId('setting-managed').count()).toBe(1);
+    expect(await logLevel.getByTestId('setting-input').isDisabled()).toBe(true);
+    const ring = settingRow('updateRing');
+    expect(await ring.getByTestId('setting-managed').count()).toBe(0);
+    expect(await ring.innerText()).toContain('Recommended by IT policy');
+    const ward = settingRow('wardId');
+    expect(await ward.getByTestId('setting-managed').count()).toBe(0);
+    expect(await ward.getByTestId('setting-input').isEnabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'it-settings-managed.png'), fullPage: true });
+
+    const serverUrl = settingRow('serverUrl');
+    await serverUrl.getByTestId('setting-input').fill('https://hms.hospital.example');
+    await serverUrl.getByTestId('setting-save').click();
+    await settingRow('serverUrl').getByText('Takes effect when HMS Workstation next starts.').waitFor();
+    expect(await settingRow('serverUrl').getByTestId('setting-input').inputValue()).toBe('https://hms.hospital.example');
+
+    await page.getByTestId('open-diagnostics').click();
+    await page.getByTestId('diagnostics-versions').waitFor();
+    expect(await page.getByTestId('diagnostics-versions').innerText()).toContain('0.1.0');
+    expect(await page.getByTestId('diagnostics-sync-lag').innerText()).toMatch(/\d+ (s|min)/);
+    expect(await page.getByTestId('diagnostics-policy').locator('[data-key="inactivityLockMinutes"]').innerText()).toContain('Managed by your IT department');
+    await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics.png'), fullPage: true });
+
+    await page.getByTestId('diagnostics-export').click();
+    const done = page.getByTestId('diagnostics-export-done');
+    await done.waitFor();
+    const path = /to (\/.+\.tar\.gz)$/.exec(await done.innerText())?.[1];
+    expect(path?.startsWith(join(dataDirectory, 'diagnostics'))).toBe(true);
+    expect(existsSync(path ?? '')).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics-exported.png'), fullPage: true });
+  });
+});
