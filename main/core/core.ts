@@ -33,6 +33,7 @@ import type { SetupImagingOptions } from './imaging/setup-imaging.js';
 import { setupImaging } from './imaging/setup-imaging.js';
 import type { SetupLabOptions } from './lab/setup-lab.js';
 import { setupLab } from './lab/setup-lab.js';
+import type { HidBinding } from '../../devices/hid-scanner/index.js';
 import { setupScanning } from './scan/setup-scanning.js';
 import { setupMedication } from './medication/setup-medication.js';
 import type { MachinePolicy } from './policy.js';
@@ -94,6 +95,8 @@ export interface CoreOptions {
   labTimeZone?: string;
   /** E1381 timings of the lab's ASTM links; fault tests shorten the standard's. */
   labAstmTimings?: SetupLabOptions['astmTimings'];
+  /** Replaces node-hid, for tests with a fake HID POS scanner; null turns HID scanners off. */
+  hidDevices?: HidBinding | null;
   /** Timing of the imaging prefetch; tests shorten its debounce. */
   imagingPrefetch?: SetupImagingOptions['prefetch'];
 }
@@ -213,7 +216,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.policy?.allowedSerialPorts ? { allowedSerialPorts: options.policy.allowedSerialPorts } : {}),
   });
   lab.service.on('changed', (change) => events.emit('labChanged', change));
-  const scanning = await setupScanning({ settings, events, logger: log('scan') });
+  const scanning = await setupScanning({
+    settings,
+    events,
+    clock,
+    logger: log('scan'),
+    ...(options.policy ? { policy: options.policy } : {}),
+    sessionActive: () => session.current() !== null && !session.isLocked(),
+    ...(options.hidDevices !== undefined ? { hid: options.hidDevices } : {}),
+  });
 
   const imaging = await setupImaging({
     settings,

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
+import type { ScanParseOptions } from '../../../devices/scan/index.js';
 import { compileSitePattern, SitePatternError } from '../../../devices/scan/index.js';
 import type { ScanSettings } from '../../../preload/api/scan-schemas.js';
+import type { Logger } from '../logging/logger.js';
 import { DEFAULT_WEDGE_TIMINGS, wedgeTimings } from '../../../preload/api/scan-schemas.js';
 
 /** A site pattern that must compile, so a typo fails at start-up with the setting named. */
@@ -47,5 +49,33 @@ export function scanSettingsView(settings: ScanningSettings | undefined): ScanSe
     specimenPattern: settings?.specimenPattern ?? null,
     extraGroupSeparators: settings?.extraGroupSeparators ?? [],
     wedge: { ...DEFAULT_WEDGE_TIMINGS, ...settings?.wedge },
+  };
+}
+
+/** The parser options of the scan settings without the clock, which each scan sets. */
+export type SiteParseOptions = Omit<ScanParseOptions, 'now'>;
+
+/**
+ * Compiles the site patterns once. loadSettings has already rejected invalid ones, but settings
+ * passed in another way are not checked, so a pattern that fails is logged and left out rather
+ * than failing every scan.
+ */
+export function compileParseOptions(settings: ScanSettings, logger: Logger): SiteParseOptions {
+  const compile = (source: string | null, setting: 'wristband' | 'specimen'): RegExp | undefined => {
+    if (source === null) return undefined;
+    try {
+      return compileSitePattern(source, setting);
+    } catch (error) {
+      if (!(error instanceof SitePatternError)) throw error;
+      logger.error({ err: error, setting }, 'a site pattern of the scanning settings is invalid; scans are read without it');
+      return undefined;
+    }
+  };
+  const wristbandPattern = compile(settings.wristbandPattern, 'wristband');
+  const specimenPattern = compile(settings.specimenPattern, 'specimen');
+  return {
+    ...(wristbandPattern ? { wristbandPattern } : {}),
+    ...(specimenPattern ? { specimenPattern } : {}),
+    extraGroupSeparators: settings.extraGroupSeparators,
   };
 }
