@@ -14,6 +14,7 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     'server-port': { type: 'string', default: '8480' },
     'workstation-port': { type: 'string', default: '5180' },
+    'pacs-port': { type: 'string', default: '8442' },
     ward: { type: 'string', default: 'ward-4a' },
     'data-dir': { type: 'string' },
     'server-only': { type: 'boolean', default: false },
@@ -30,6 +31,9 @@ if (values.help) {
                           workstation. Changes that never reached the server are lost.
   --server-port N         port of the reference server on 127.0.0.1 (default 8480)
   --workstation-port N    port of the workstation's browser host on 127.0.0.1 (default 5180)
+  --pacs-port N           HTTP port of the demo PACS, Debian's Orthanc with DICOMweb (default
+                          8442). It runs where Orthanc is installed (Debian: apt-get install
+                          orthanc orthanc-dicomweb) and holds sample studies of ward patients.
   --ward ID               ward the workstation serves: ward-4a or ward-7b (default ward-4a)
   --data-dir DIR          folder of the server's and the workstation's data and logs (default .data)
   --server-only           start only the reference server, for example after stopping it to see
@@ -131,6 +135,7 @@ if (values['server-only']) {
   // address with the launch token, which is never written to a file.
   const workstationData = join(dataDirectory, 'workstation');
   if (values.lab) prepareLabBench(workstationData);
+  const imaging = values.lab ? null : await preparePacs(workstationData);
   const args = ['--data-dir', workstationData, '--server-url', serverUrl, '--ward', ward, '--port', values['workstation-port']];
   const workstation = spawn(process.execPath, [join(root, 'dist/node/main/browser-host/main.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(workstation);
@@ -155,7 +160,9 @@ HMS Workstation demo is running.
   Open:  ${match[1]}
          (a new address at every start: the part after # is this launch's token)
 
-  Ward:  ${ward}    Central server: ${serverUrl} (process ${server.pid})${values.lab ? `
+  Ward:  ${ward}    Central server: ${serverUrl} (process ${server.pid})${imaging ? `
+
+  Imaging: ${imaging}` : ''}${values.lab ? `
 
   Lab:   a simulated cobas c 311 on ${labLine.analyzer} sends its results once the workstation
          is up; sign in as lab-technician to see them and the review queue. Replay them with:
@@ -175,6 +182,41 @@ ${DEMO_USERS.map((user) => `    ${user.username.padEnd(18)} password ${user.pass
   if (values.lab) setTimeout(() => void startAnalyzer(), 5_000).unref();
 }
 
+
+/**
+ * Starts Orthanc as the demo PACS with its storage under <data>/pacs, loads the sample studies of
+ * the ward's first patients (relabelled with their MRNs and names, with new UIDs), and points the
+ * workstation's imaging settings at it. Without Orthanc the workstation runs without imaging.
+ * Returns the line the start-up message shows about imaging.
+ */
+async function preparePacs(workstationData) {
+  const pacsModule = await import(pathToFileURL(join(root, 'dist/node/build/scripts/demo-pacs.js')).href);
+  mkdirSync(workstationData, { recursive: true });
+  const settingsPath = join(workstationData, 'settings.json');
+  const stored = existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {};
+  const pacs = await pacsModule.startDemoPacs(join(dataDirectory, 'pacs'), Number(values['pacs-port']));
+  if ('missing' in pacs) {
+    const { imaging: _unused, ...rest } = stored;
+    writeFileSync(settingsPath, `${JSON.stringify(rest, null, 2)}\n`, { mode: 0o600 });
+    console.warn(`[pacs] ${pacs.missing}`);
+    return 'no PACS (Orthanc is not installed; Debian: apt-get install orthanc orthanc-dicomweb)';
+  }
+  children.push(pacs.orthanc.child);
+  pacs.orthanc.child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`\nThe demo PACS stopped (exit status ${code ?? signal}); studies cached on the workstation still open. See ${join(dataDirectory, 'pacs', 'orthanc.log')}.`);
+  });
+  const today = new Date();
+  const patients = await pacsModule.demoWardPatients(ward, today);
+  const files = pacsModule.demoStudyFiles(join(root, 'test/fixtures/dicom'), patients, today);
+  const loaded = await pacsModule.loadDemoStudies(pacs, files);
+  const imaging = { ...(stored.imaging ?? {}), pacs: { url: pacs.dicomWebUrl, authentication: { type: 'basic', username: pacs.username, password: pacs.password } } };
+  writeFileSync(settingsPath, `${JSON.stringify({ ...stored, wardId: ward, imaging }, null, 2)}\n`, { mode: 0o600 });
+  const withStudies = patients.slice(0, 4).map((patient) => `${patient.dicomName.replace('^', ', ')} (MRN ${patient.mrn})`);
+  console.log(`[pacs] Orthanc on ${pacs.orthanc.baseUrl} (process ${pacs.orthanc.child.pid}): ${loaded.stored} new and ${loaded.alreadyStored} stored instances.`);
+  return `Orthanc with DICOMweb on ${pacs.orthanc.baseUrl} (process ${pacs.orthanc.child.pid}). Studies of:
+           ${withStudies.join('\n           ')}
+         Open a chart's Imaging tab; stop the PACS (kill ${pacs.orthanc.child.pid}) to see cached studies offline.`;
+}
 
 /** Starts the pty pair and enrols the workstation's cobas c 311 connection on it in settings.json. */
 function prepareLabBench(workstationData) {

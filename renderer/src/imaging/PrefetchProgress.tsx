@@ -22,7 +22,9 @@ export function PrefetchProgress({ progress }: { progress: ImagingPrefetchProgre
   }
   const text =
     progress.outcome === 'complete'
-      ? t('imaging.prefetch.complete', { total: progress.studiesTotal })
+      ? progress.studiesTotal === 0
+        ? t('imaging.prefetch.nothing')
+        : t('imaging.prefetch.complete', { total: progress.studiesTotal })
       : progress.outcome === 'cache-full'
         ? t('imaging.prefetch.cacheFull')
         : progress.outcome === 'pacs-unavailable'

@@ -76,5 +76,5 @@ function StudyRow({ study, caching, onOpen, onCache }: { study: ImagingStudy; ca
 function countsText(study: ImagingStudy): string {
   const series = study.seriesCount === null ? '–' : String(study.seriesCount);
   const images = study.instanceCount ?? study.cachedInstanceCount;
-  return t('imaging.counts', { series, images });
+  return images === 1 ? t('imaging.countsOneImage', { series }) : t('imaging.counts', { series, images });
 }
