@@ -32,8 +32,15 @@ export interface DisplayAttributes {
 
 const UNCOMPRESSED_LITTLE_ENDIAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
 
-function parse(file: string) {
-  return dicomParser.parseDicom(new Uint8Array(readFileSync(file)));
+/** A file path, or the bytes of a Part 10 file. */
+export type DicomSource = string | Uint8Array;
+
+function parse(source: DicomSource) {
+  return dicomParser.parseDicom(typeof source === 'string' ? new Uint8Array(readFileSync(source)) : source);
+}
+
+function nameOf(source: DicomSource): string {
+  return typeof source === 'string' ? source : `a ${source.length}-byte DICOM file`;
 }
 
 function firstNumber(value: string | undefined): number | null {
@@ -42,8 +49,8 @@ function firstNumber(value: string | undefined): number | null {
   return Number.isFinite(number) ? number : null;
 }
 
-export function readDisplayAttributes(file: string): DisplayAttributes {
-  const dataSet = parse(file);
+export function readDisplayAttributes(source: DicomSource): DisplayAttributes {
+  const dataSet = parse(source);
   const center = firstNumber(dataSet.string('x00281050'));
   const width = firstNumber(dataSet.string('x00281051'));
   const spacing = dataSet.string('x00280030')?.split('\\').map(Number);
@@ -64,10 +71,10 @@ export function readDisplayAttributes(file: string): DisplayAttributes {
   };
 }
 
-export function readPixels(file: string): DicomPixels {
-  const dataSet = parse(file);
+export function readPixels(source: DicomSource): DicomPixels {
+  const dataSet = parse(source);
   const transferSyntax = dataSet.string('x00020010') ?? '';
-  if (!UNCOMPRESSED_LITTLE_ENDIAN.has(transferSyntax)) throw new Error(`${file} has transfer syntax ${transferSyntax}; read an uncompressed little-endian reference instead`);
+  if (!UNCOMPRESSED_LITTLE_ENDIAN.has(transferSyntax)) throw new Error(`${nameOf(source)} has transfer syntax ${transferSyntax}; read an uncompressed little-endian reference instead`);
   const rows = dataSet.uint16('x00280010') ?? 0;
   const columns = dataSet.uint16('x00280011') ?? 0;
   const samplesPerPixel = dataSet.uint16('x00280002') ?? 1;
@@ -77,7 +84,7 @@ export function readPixels(file: string): DicomPixels {
   const planar = dataSet.uint16('x00280006') === 1;
   const frames = Number(dataSet.string('x00280008') ?? '1') || 1;
   const element = dataSet.elements.x7fe00010;
-  if (element === undefined) throw new Error(`${file} has no Pixel Data`);
+  if (element === undefined) throw new Error(`${nameOf(source)} has no Pixel Data`);
   const bytes = dataSet.byteArray;
   const view = new DataView(bytes.buffer, bytes.byteOffset + element.dataOffset, element.length);
   const bytesPerSample = bitsAllocated / 8;

@@ -41,7 +41,7 @@ export function TagBrowser({ dataSet }: TagBrowserProps) {
             </thead>
             <tbody>
               {shown.map((row, position) => (
-                <tr key={`${position}-${row.tag}`} data-tag={row.tag}>
+                <tr key={`${position}-${row.tag}`} data-tag={row.tag} data-depth={row.depth}>
                   <td className={`viewer-tags__tag viewer-tags__depth-${Math.min(row.depth, 3)}`}>{row.tag}</td>
                   <td>{row.keyword ?? ''}</td>
                   <td>{row.vr ?? ''}</td>

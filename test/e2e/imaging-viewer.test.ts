@@ -1,0 +1,263 @@
+/**
+ * A doctor opens a ward patient's CT from the chart's imaging tab, through the browser host, the
+ * core's study cache and a real Orthanc. The test checks rendered pixels against values
+ * computed from the DICOM files for the default window, a preset and another slice, measures a
+ * known distance in mm, and then stops Orthanc and opens the cached study again.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { DemoDicomFile, DemoImagingPatient } from '../../build/scripts/demo-pacs.js';
+import { demoStudyFiles, demoWardPatients } from '../../build/scripts/demo-pacs.js';
+import { uploadToOrthanc } from '../../build/scripts/orthanc-process.js';
+import type { BrowserHost } from '../../main/browser-host/browser-host.js';
+import { startBrowserHost } from '../../main/browser-host/browser-host.js';
+import type { Core } from '../../main/core/core.js';
+import { createCore } from '../../main/core/core.js';
+import { DEFAULT_WINDOW_PRESETS } from '../../preload/api/imaging-presets.js';
+import type { SyncServer } from '../../sync/server/app.js';
+import { createServer } from '../../sync/server/app.js';
+import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import { DICOM_FIXTURES } from '../support/dicom-fixtures.js';
+import type { DicomPixels, DisplayAttributes } from '../support/dicom-pixels.js';
+import { readDisplayAttributes, readPixels } from '../support/dicom-pixels.js';
+import type { OrthancServer } from '../support/orthanc.js';
+import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../support/orthanc.js';
+import { makeTempDirectory } from '../support/replica.js';
+import type { SamplePoint } from './imaging/support/expected-display.js';
+import { expectedGray, pickSamplePoints, pixelRangeWindow, smoothingAllowance } from './imaging/support/expected-display.js';
+
+if (!orthancAvailable) console.warn(ORTHANC_MISSING_MESSAGE);
+
+const silent = pino({ level: 'silent' });
+const WARD_ID = 'ward-4a';
+const SCREENSHOT_FOLDER = join(SCREENSHOTS, 'imaging-viewer');
+const VIEWPORT = '[data-testid="viewer-viewport"]';
+
+interface ViewportState {
+  status: string;
+  index: number;
+  imageId: string;
+  windowWidth: number;
+  windowCenter: number;
+  scale: number;
+}
+
+async function viewportState(page: Page): Promise<ViewportState> {
+  return page.locator(VIEWPORT).evaluate((element: HTMLElement) => ({
+    status: element.dataset.status ?? '',
+    index: Number(element.dataset.index),
+    imageId: element.dataset.imageId ?? '',
+    windowWidth: Number(element.dataset.windowWidth),
+    windowCenter: Number(element.dataset.windowCenter),
+    scale: Number(element.dataset.scale),
+  }));
+}
+
+/** Waits until image `index` of the stack is drawn. */
+async function waitForSlice(page: Page, index: number): Promise<ViewportState> {
+  await page.waitForSelector(`${VIEWPORT}[data-status="shown"][data-index="${index}"]:not([data-window-width=""])`, { timeout: 30_000 });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  return viewportState(page);
+}
+
+/**
+ * Maps the centre of image pixel (column, row) to the viewport canvas. The app exposes no
+ * cornerstone internals, so this follows cornerstone-core's transform for an image that is
+ * neither panned, rotated nor flipped, with square pixels: centred, then scaled.
+ */
+async function canvasPointOf(page: Page, pixels: DicomPixels, scale: number, column: number, row: number): Promise<{ x: number; y: number }> {
+  const size = await page.locator(`${VIEWPORT} canvas`).evaluate((canvas: HTMLCanvasElement) => ({ width: canvas.width, height: canvas.height }));
+  return { x: size.width / 2 + (column + 0.5 - pixels.columns / 2) * scale, y: size.height / 2 + (row + 0.5 - pixels.rows / 2) * scale };
+}
+
+async function readCanvas(page: Page, points: readonly { x: number; y: number }[]): Promise<number[]> {
+  return page.locator(`${VIEWPORT} canvas`).evaluate((canvas: HTMLCanvasElement, targets) => {
+    const context = canvas.getContext('2d');
+    if (context === null) throw new Error('The viewport canvas has no 2D context');
+    return targets.map(({ x, y }) => context.getImageData(Math.floor(x), Math.floor(y), 1, 1).data[0] ?? -1);
+  }, points);
+}
+
+/** Compares the canvas at well-separated points of a grayscale image with the values expected under `window`. */
+async function expectPixels(page: Page, pixels: DicomPixels, attributes: DisplayAttributes, window: { center: number; width: number }, scale: number): Promise<SamplePoint[]> {
+  const expectedAt = (column: number, row: number) => {
+    const value = expectedGray(pixels.stored(0, Math.min(Math.max(column, 0), pixels.columns - 1), Math.min(Math.max(row, 0), pixels.rows - 1)), attributes, window, false);
+    return [value, value, value];
+  };
+  const points = pickSamplePoints(pixels, expectedAt, scale);
+  expect(points.length).toBeGreaterThanOrEqual(4);
+  const canvasPoints = await Promise.all(points.map((point) => canvasPointOf(page, pixels, scale, point.column, point.row)));
+  const actual = await readCanvas(page, canvasPoints);
+  points.forEach((point, index) => {
+    const difference = Math.abs((actual[index] ?? -999) - (point.expected[0] ?? 0));
+    expect(difference, `pixel (${point.column}, ${point.row}) is ${actual[index]}, expected ${point.expected[0]}`).toBeLessThanOrEqual(1 + smoothingAllowance(point.spread, scale));
+  });
+  return points;
+}
+
+describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', () => {
+  const data = makeTempDirectory('e2e-imaging-viewer');
+  let orthanc: OrthancServer;
+  let server: SyncServer;
+  let core: Core;
+  let host: BrowserHost;
+  let browser: Browser;
+  let page: Page;
+  let patient: DemoImagingPatient;
+  let slices: DemoDicomFile[];
+  const pageProblems: string[] = [];
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
+
+    orthanc = await startOrthanc();
+    const today = new Date();
+    const [first] = await demoWardPatients(WARD_ID, today);
+    if (first === undefined) throw new Error(`The seed puts no patient on ${WARD_ID}`);
+    patient = first;
+    const files = demoStudyFiles(DICOM_FIXTURES, [patient], today);
+    for (const file of files) await uploadToOrthanc(orthanc.baseUrl, orthanc.authorization, file.bytes, file.label);
+    // The CT head series, in InstanceNumber order as the demo builds it.
+    slices = files.filter((file) => file.label.startsWith('ct-head/axial/'));
+    expect(slices.length).toBeGreaterThan(5);
+
+    server = await createServer({ dataDir: join(data.path, 'server'), seed: true, logger: silent });
+    core = await createCore({
+      settings: {
+        workstationId: 'ws-e2e-imaging',
+        serverUrl: server.url,
+        wardId: WARD_ID,
+        imaging: {
+          pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
+          // No prefetch (age 0 days), so the study reaches the cache through the viewer and the cache button.
+          cache: { maxBytes: 100 * 1024 * 1024, prefetch: { maxAgeDays: 0, maxStudiesPerPatient: 1, maxInstancesPerStudy: 100 } },
+        },
+      },
+      dataDirectory: join(data.path, 'workstation'),
+      logger: silent,
+      connectivity: { minProbeIntervalMs: 100, maxProbeIntervalMs: 300 },
+    });
+    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger: silent, rendererDirectory: RENDERER, readImagingInstance: core.imaging.readInstance });
+
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy|EvalError/i.test(message.text())) pageProblems.push(message.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await core?.close();
+    await server?.close();
+    await orthanc?.stop();
+    data.remove();
+  });
+
+  async function openCtFromChart(): Promise<void> {
+    await page.getByTestId('chart-tab-imaging').click();
+    const row = page.locator('[data-testid="imaging-study-row"]', { hasText: 'CT head' });
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByTestId('imaging-open').click();
+    await page.getByTestId('study-viewer').waitFor();
+  }
+
+  it('opens, windows, scrolls and measures a CT, then opens it again with the PACS down', async () => {
+    await page.goto(host.url);
+    await page.getByTestId('signin-username').fill('doctor');
+    await page.getByTestId('signin-password').fill('doctor-demo');
+    await page.getByTestId('signin-submit').click();
+    const wardRow = page.locator('[data-testid="ward-row"]', { hasText: patient.mrn });
+    await wardRow.waitFor({ timeout: 30_000 });
+    await wardRow.click();
+    await page.getByTestId('patient-banner').waitFor();
+
+    await openCtFromChart();
+    const first = slices[0] as DemoDicomFile;
+    const firstPixels = readPixels(first.bytes);
+    const attributes = readDisplayAttributes(first.bytes);
+    let state = await waitForSlice(page, 0);
+    await expect(page.getByTestId('viewer-overlay-patient').innerText()).resolves.toContain(patient.mrn);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '01-default-window.png') });
+
+    // Default window: the file has none, so the viewer spans the slice's modality values.
+    const defaultWindow = pixelRangeWindow(firstPixels, 0, attributes);
+    expect(state.windowWidth).toBeCloseTo(defaultWindow.width, 3);
+    expect(state.windowCenter).toBeCloseTo(defaultWindow.center, 3);
+    await expectPixels(page, firstPixels, attributes, defaultWindow, state.scale);
+
+    // A preset from the settings' list.
+    const lung = DEFAULT_WINDOW_PRESETS.find((preset) => preset.id === 'lung');
+    if (lung === undefined) throw new Error('The default presets have no lung window');
+    await page.getByTestId('viewer-preset').selectOption(lung.id);
+    await page.waitForSelector(`${VIEWPORT}[data-window-width="${lung.width}"][data-window-center="${lung.center}"]`);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await expectPixels(page, firstPixels, attributes, { center: lung.center, width: lung.width }, state.scale);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '02-lung-preset.png') });
+
+    // Stack scroll by wheel: five slices down, where the demo moved the rows 20 pixels.
+    await page.locator(VIEWPORT).hover();
+    for (let step = 0; step < 5; step += 1) {
+      await page.mouse.wheel(0, 100);
+      await waitForSlice(page, step + 1);
+    }
+    state = await waitForSlice(page, 5);
+    const sixth = slices[5] as DemoDicomFile;
+    await expectPixels(page, readPixels(sixth.bytes), readDisplayAttributes(sixth.bytes), { center: lung.center, width: lung.width }, state.scale);
+    await expect(page.getByTestId('viewer-overlay-position').innerText()).resolves.toContain(`Image 6/${slices.length}`);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '03-slice-6.png') });
+
+    // Keys: Home goes back to the first slice.
+    await page.locator(VIEWPORT).focus();
+    await page.keyboard.press('Home');
+    state = await waitForSlice(page, 0);
+
+    // A length of 80 columns by 60 rows, 100 pixels, in mm from Pixel Spacing.
+    await page.getByTestId('viewer-tool-Length').click();
+    const box = await page.locator(`${VIEWPORT} canvas`).boundingBox();
+    if (box === null) throw new Error('The viewport canvas is not visible');
+    const start = await canvasPointOf(page, firstPixels, state.scale, 20, 30);
+    const end = await canvasPointOf(page, firstPixels, state.scale, 100, 90);
+    await page.mouse.move(box.x + start.x, box.y + start.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + end.x, box.y + end.y, { steps: 12 });
+    await page.mouse.up();
+    const spacing = attributes.pixelSpacing;
+    if (spacing === null) throw new Error('The CT has no Pixel Spacing');
+    const expectedMm = Math.hypot(80 * spacing[1], 60 * spacing[0]);
+    await expect
+      .poll(async () => Number(/Length ([\d.]+) mm/.exec((await page.getByTestId('viewer-measurement').allInnerTexts()).join(' '))?.[1]), { timeout: 3_000 })
+      .toBeCloseTo(expectedMm, 0);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '04-length.png') });
+
+    // The tag browser shows the file's header.
+    await page.getByTestId('viewer-tags-toggle').click();
+    await expect(page.locator('[data-testid="viewer-tags"] tr[data-tag="(0010,0020)"][data-depth="0"]').innerText()).resolves.toContain(patient.mrn);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '05-tags.png') });
+
+    // Cache the whole study, then stop the PACS.
+    await page.getByTestId('imaging-back').click();
+    const row = page.locator('[data-testid="imaging-study-row"]', { hasText: 'CT head' });
+    if ((await row.getAttribute('data-cached')) !== 'full') await row.getByTestId('imaging-cache').click();
+    await page.locator('[data-testid="imaging-study-row"][data-cached="full"]', { hasText: 'CT head' }).waitFor({ timeout: 30_000 });
+    await orthanc.stop();
+
+    await page.getByTestId('back-to-ward').click();
+    await wardRow.click();
+    await openCtFromChart();
+    await page.getByTestId('imaging-study-from-cache').waitFor();
+    state = await waitForSlice(page, 0);
+    await expectPixels(page, firstPixels, attributes, defaultWindow, state.scale);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '06-offline-from-cache.png') });
+
+    expect(pageProblems).toEqual([]);
+  });
+});
