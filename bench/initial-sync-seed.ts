@@ -27,7 +27,7 @@ export interface BenchScale {
   observationsPerPatient: number;
 }
 
-/** Returns how many documents a workstation of the bench ward receives, by collection. */
+/** Returns how many documents a workstation of the bench ward receives, by collection; the reference count is the least, the bench ward's Location. */
 export function expectedDocuments(scale: BenchScale): Record<CollectionName, number> {
   return { reference: 1, records: 2 * scale.patients, entries: scale.patients * scale.observationsPerPatient };
 }

