@@ -259,6 +259,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     syncStatus: () => replication.status$.getValue(),
     labConnections: () => lab.service.connections(),
     labProblems: () => lab.problems,
+    scanners: () => scanning.registry.list(),
     policy: workstationPolicy,
     clock,
     logger: log('diagnostics'),

@@ -1,5 +1,6 @@
 import { HmsApiError } from '../../../preload/api/errors.js';
 import type { CacheStudyResult, ImagingSeries, ImagingStudy, StudySeriesList } from '../../../preload/api/imaging-schemas.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import { Tag } from './dicom-json.js';
 import type { DicomWebClient } from './dicomweb-client.js';
@@ -8,11 +9,14 @@ import type { InstanceHeader } from './instance-header.js';
 import { readInstanceHeader } from './instance-header.js';
 import type { StudyCache } from './study-cache.js';
 import { StudyCacheFullError } from './study-cache.js';
+import type { StudyExtents } from './study-extents.js';
 import { byDateDescending, byNumber, cacheStateOf, seriesFromCache, seriesFromPacs, studyFromCache, studyFromPacs } from './study-views.js';
 
 export interface ImagingServiceOptions {
   client: DicomWebClient;
   cache: StudyCache;
+  /** Instance counts the PACS reported, for the cached marks while it is unreachable. */
+  extents: StudyExtents;
   /**
    * The DICOM PatientID of a FHIR Patient.id: the patient's MRN. Rejects with `not-found` for a
    * patient this workstation may not open or who has no MRN.
@@ -21,6 +25,7 @@ export interface ImagingServiceOptions {
   /** DICOM PatientIDs of the ward's patients, whose studies are pinned in the cache. */
   pinnedPatientIds: () => ReadonlySet<string>;
   logger: Logger;
+  clock: Clock;
 }
 
 /** One instance to download into the cache. */
@@ -53,6 +58,7 @@ export class ImagingService {
     try {
       // QIDO-RS returns StudyDescription only when asked for (Orthanc 1.10 with DICOMweb 1.7).
       const records = await this.#client.searchStudiesOfPatient(dicomPatientId, { includeFields: [Tag.StudyDescription] });
+      for (const record of records) if (record.numberOfStudyRelatedInstances !== undefined) this.#recordExtent(record.studyInstanceUid, record.numberOfStudyRelatedInstances);
       return records.map((record) => studyFromPacs(record, { instances: this.#cache.study(record.studyInstanceUid)?.instanceCount ?? 0, pinned })).sort(byDateDescending);
     } catch (error) {
       if (!(error instanceof DicomWebError)) throw error;
@@ -69,6 +75,7 @@ export class ImagingService {
       if (dicomPatientId !== undefined) await this.#requireStudyOfPatient(studyInstanceUid, dicomPatientId);
       const series = await this.#seriesFromPacs(studyInstanceUid);
       if (series.length === 0) throw new HmsApiError({ code: 'not-found', message: `The PACS has no study ${studyInstanceUid}` });
+      this.#recordExtent(studyInstanceUid, series.reduce((sum, entry) => sum + entry.instances.length, 0));
       return { studyInstanceUid, patientId: patientId ?? null, series, listedBy: 'pacs' };
     } catch (error) {
       if (!(error instanceof DicomWebError)) throw error;
@@ -94,6 +101,7 @@ export class ImagingService {
       throw error;
     }
     if (instances.length === 0) throw new HmsApiError({ code: 'not-found', message: `The PACS has no study ${studyInstanceUid}` });
+    this.#recordExtent(studyInstanceUid, instances.length);
 
     let downloaded = 0;
     let failed = 0;
@@ -128,6 +136,10 @@ export class ImagingService {
       this.#log.warn({ studyInstanceUid, sopInstanceUid }, 'the study cache had no room for an instance the viewer opened; it was shown without being cached');
     }
     return retrieved.bytes;
+  }
+
+  #recordExtent(studyInstanceUid: string, instanceCount: number): void {
+    this.#options.extents.record(studyInstanceUid, instanceCount, this.#options.clock.now());
   }
 
   async #download(studyInstanceUid: string, instance: StudyInstance, dicomPatientId: string | undefined): Promise<void> {
@@ -188,7 +200,7 @@ export class ImagingService {
         const header = bytes ? readInstanceHeader(bytes) : undefined;
         if (header) headers.push(header);
       }
-      rows.push(studyFromCache({ ...study, seriesCount: firstOfSeries.size }, headers, pinned));
+      rows.push(studyFromCache({ ...study, seriesCount: firstOfSeries.size }, headers, pinned, this.#options.extents.instanceCount(study.studyInstanceUid) ?? null));
     }
     return rows.sort(byDateDescending);
   }

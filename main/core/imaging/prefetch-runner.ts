@@ -16,6 +16,8 @@ export interface PrefetchRunnerOptions {
   logger: Logger;
   clock: Clock;
   onProgress: (progress: ImagingPrefetchProgress) => void;
+  /** Receives the instance count of each study the prefetch lists. */
+  onStudyListed?: (studyInstanceUid: string, instanceCount: number) => void;
   /** Delay of a requested run, so a burst of ward changes starts one run. */
   debounceMs?: number;
   /** A run starts this often while nothing else requests one. */
@@ -120,6 +122,7 @@ export class PrefetchRunner {
         clock: this.#options.clock,
         signal: controller.signal,
         onProgress: (progress) => this.#report(progress),
+        ...(this.#options.onStudyListed ? { onStudyListed: this.#options.onStudyListed } : {}),
       });
       this.#publish({ ...(this.#last ?? emptyProgress()), state: 'finished', outcome: result.outcome });
       return result;

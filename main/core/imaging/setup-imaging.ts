@@ -16,6 +16,7 @@ import { createInstanceReader } from './instance-access.js';
 import { ImagingService } from './imaging-service.js';
 import { PrefetchRunner } from './prefetch-runner.js';
 import { StudyCache } from './study-cache.js';
+import { StudyExtents } from './study-extents.js';
 import { WardPins } from './ward-pins.js';
 
 export interface SetupImagingOptions {
@@ -80,9 +81,12 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
     clock: options.clock,
   });
   const client = DicomWebClient.fromSettings(imaging.pacs, log);
+  const extents = new StudyExtents(options.replicaFile, options.replicaKey);
   const service = new ImagingService({
     client,
     cache,
+    extents,
+    clock: options.clock,
     dicomPatientIdOf: (patientId) => dicomPatientIdOf(options.readerFor, patientId),
     pinnedPatientIds: () => pins.patientIds,
     logger: log,
@@ -95,6 +99,7 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
     logger: log,
     clock: options.clock,
     onProgress: (progress) => options.events.emit('imagingPrefetch', progress),
+    onStudyListed: (studyInstanceUid, instanceCount) => extents.record(studyInstanceUid, instanceCount, options.clock.now()),
     ...options.prefetch,
   });
   pins.follow(options.replica, () => prefetch.request());
@@ -114,6 +119,7 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
       pins.close();
       await prefetch.close();
       cache.close();
+      extents.close();
     },
   };
 }

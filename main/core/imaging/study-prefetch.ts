@@ -60,6 +60,8 @@ export interface PrefetchOptions {
   clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (progress: PrefetchProgress) => void;
+  /** Receives the instance count of each study listed, so the count is known when the PACS is not. */
+  onStudyListed?: (studyInstanceUid: string, instanceCount: number) => void;
 }
 
 interface PlannedStudy {
@@ -197,6 +199,7 @@ async function listInstances(options: PrefetchOptions, studies: readonly Planned
       continue;
     }
     progress.studiesListed += 1;
+    options.onStudyListed?.(study.studyInstanceUid, ofStudy.length);
     if (ofStudy.length > options.settings.maxInstancesPerStudy) {
       // The search result had no instance count, so the limit applies only now.
       progress.studiesPlanned -= 1;

@@ -41,10 +41,15 @@ export function studyFromPacs(record: StudyRecord, cached: CachedCount): Imaging
 
 /**
  * A study row made from the cache when the PACS is unreachable: counts from the cache index, and
- * description and modalities from one cached instance of each series. Nothing says the cached
- * study is whole, so it is `partial`.
+ * description and modalities from one cached instance of each series. `knownInstanceCount` is the
+ * count the PACS last reported; without it nothing says the cached study is whole, so it is `partial`.
  */
-export function studyFromCache(study: { studyInstanceUid: string; studyDate: string | undefined; seriesCount: number; instanceCount: number }, seriesHeaders: readonly InstanceHeader[], pinned: boolean): ImagingStudy {
+export function studyFromCache(
+  study: { studyInstanceUid: string; studyDate: string | undefined; seriesCount: number; instanceCount: number },
+  seriesHeaders: readonly InstanceHeader[],
+  pinned: boolean,
+  knownInstanceCount: number | null,
+): ImagingStudy {
   const first = seriesHeaders[0];
   const modalities = [...new Set(seriesHeaders.map((header) => header.modality).filter((modality): modality is string => modality !== undefined))].sort();
   return {
@@ -53,9 +58,9 @@ export function studyFromCache(study: { studyInstanceUid: string; studyDate: str
     description: first?.studyDescription ?? null,
     modalities,
     seriesCount: study.seriesCount,
-    instanceCount: null,
+    instanceCount: knownInstanceCount,
     cachedInstanceCount: study.instanceCount,
-    cached: cacheStateOf(study.instanceCount, null),
+    cached: cacheStateOf(study.instanceCount, knownInstanceCount),
     pinned,
     listedBy: 'cache',
   };

@@ -256,9 +256,15 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     const cached = await fetch(instanceUrl(slice));
     const uncached = await fetch(instanceUrl(uidsOf(fileOf('nm-bone/nm/1 '))));
 
-    expect(studies.map((row) => [row.description, row.listedBy, row.cachedInstanceCount])).toEqual([
-      ['CT head without contrast', 'cache', 16],
-      ['MR knee', 'cache', 1],
+    expect(studies.map((row) => [row.description, row.listedBy, row.cachedInstanceCount, row.cached])).toEqual([
+      ['CT head without contrast', 'cache', 16, 'full'],
+      ['MR knee', 'cache', 1, 'full'],
+    ]);
+    const secondStudies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf((patients[1] as DemoImagingPatient).mrn) });
+    // The MR spine was only ever listed by the prefetch, which recorded its instance count.
+    expect(secondStudies.map((row) => [row.description, row.cached, row.cachedInstanceCount, row.instanceCount])).toEqual([
+      ['MR lumbar spine', 'full', 1, 1],
+      ['Whole body bone scan', 'partial', 1, 2],
     ]);
     expect(study.listedBy).toBe('cache');
     expect(study.series[0]?.instances.map((instance) => instance.number)).toEqual(Array.from({ length: 16 }, (_, index) => index + 1));
