@@ -33,6 +33,7 @@ import type { SetupImagingOptions } from './imaging/setup-imaging.js';
 import { setupImaging } from './imaging/setup-imaging.js';
 import type { SetupLabOptions } from './lab/setup-lab.js';
 import { setupLab } from './lab/setup-lab.js';
+import { findSpecimenByAccession } from './lab/specimen-lookup.js';
 import type { HidBinding } from '../../devices/hid-scanner/index.js';
 import { setupScanning } from './scan/setup-scanning.js';
 import { setupMedication } from './medication/setup-medication.js';
@@ -335,6 +336,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         matchReview: (input) => lab.service.matchReview(input.reviewId, input.accession),
         releaseReview: (input) => lab.service.releaseReview(input.reviewId, requireSession().user.id),
         rejectReview: async (input) => lab.service.rejectReview(input.reviewId, input.reason, requireSession().user.id),
+        specimen: (input) => findSpecimenByAccession(replica, input.accession),
       },
       imaging: imaging.handlers,
     },

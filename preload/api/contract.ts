@@ -37,6 +37,7 @@ import {
   labReviewId,
   labReviewItem,
 } from './lab-schemas.js';
+import { labSpecimenInput, labSpecimenView } from './lab-specimen-schemas.js';
 import {
   cacheStudyInput,
   cacheStudyResult,
@@ -304,6 +305,14 @@ export const calls = {
       channel: 'lab:rejectReview',
       input: labRejectInput.strict(),
       result: labReviewItem,
+      access: LAB_STAFF,
+      touchesPatientData: true,
+    }),
+    /** The Specimen with a label's accession number and its orders; null when none is on this workstation. */
+    specimen: call({
+      channel: 'lab:specimen',
+      input: labSpecimenInput.strict(),
+      result: labSpecimenView.nullable(),
       access: LAB_STAFF,
       touchesPatientData: true,
     }),

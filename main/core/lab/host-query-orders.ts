@@ -91,7 +91,7 @@ export async function findSpecimenOrders(
 }
 
 /** Returns the Specimen's ServiceRequests: those it lists in `request` first, then those of its patient that name it. */
-async function serviceRequestsOf(replica: ReplicaDatabase, specimen: RecordDocument): Promise<RecordDocument[]> {
+export async function serviceRequestsOf(replica: ReplicaDatabase, specimen: RecordDocument): Promise<RecordDocument[]> {
   const listed = ((specimen.resource.request as { reference?: unknown }[] | undefined) ?? [])
     .map((reference) => reference.reference)
     .filter((reference): reference is string => typeof reference === 'string' && reference.startsWith('ServiceRequest/'));

@@ -16,6 +16,7 @@ import { t } from '../i18n/index.js';
 import { describeLevel, formatSettingValue } from './it-text.js';
 import { ManagedMark } from './ManagedMark.js';
 import { PolicyProblems } from './PolicyProblems.js';
+import { ScannerList } from '../scan/ScannerList.js';
 
 /**
  * Shows every setting with its effective value and where it comes from. Settings that mandatory
@@ -57,6 +58,7 @@ export function SettingsScreen() {
           <PolicyProblems problems={settings.problems} />
         </>
       )}
+      <ScannerList />
     </main>
   );
 }

@@ -75,6 +75,7 @@ function spyHandlers() {
       matchReview: record('lab:matchReview', {}),
       releaseReview: record('lab:releaseReview', {}),
       rejectReview: record('lab:rejectReview', {}),
+      specimen: record('lab:specimen', null),
     },
     imaging: {
       listStudies: record('imaging:listStudies', []),
