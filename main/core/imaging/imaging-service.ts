@@ -90,6 +90,7 @@ export class ImagingService {
    * Downloads the instances of a study that the cache lacks. An instance the PACS fails to return
    * is left out and counted; a full cache or an unreachable PACS ends the call with an error.
    */
+  // TODO: run large downloads in the background with progress events; the browser client gives up on a call after 60 s.
   async cacheStudy(studyInstanceUid: string, patientId: string | undefined): Promise<CacheStudyResult> {
     const dicomPatientId = patientId === undefined ? undefined : await this.#options.dicomPatientIdOf(patientId);
     let instances: StudyInstance[];
