@@ -261,6 +261,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     labConnections: () => lab.service.connections(),
     labProblems: () => lab.problems,
     scanners: () => scanning.registry.list(),
+    scanners: () => scanning.registry.list(),
     policy: workstationPolicy,
     clock,
     logger: log('diagnostics'),

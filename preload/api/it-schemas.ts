@@ -58,10 +58,10 @@ export type UpdateSettingInput = z.infer<typeof updateSettingInput>;
 export const diagnosticsDevice = z.object({
   /** Analyzer profile id or device name. */
   id: z.string(),
-  kind: z.enum(['analyzer']),
-  /** Port path or host:port. */
+  kind: z.enum(['analyzer', 'scanner']),
+  /** Port path or host:port of an analyzer, USB ids of a scanner. */
   endpoint: z.string(),
-  /** Connection state, or `refused` when the policy's allow-list does not name the port. */
+  /** Connection state; `refused` or `blocked` when the policy's allow-list does not name the port or device. */
   state: z.string(),
   reason: z.string(),
 });

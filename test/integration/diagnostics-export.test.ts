@@ -11,6 +11,8 @@ import type { Logger } from '../../main/core/logging/logger.js';
 import type { CallResultOf } from '../../preload/api/contract.js';
 import type { SyncServer } from '../../sync/server/app.js';
 import { createServer } from '../../sync/server/app.js';
+import { FakeHidBinding, posScanner } from '../support/fake-hid.js';
+import { until } from '../support/lab-bench.js';
 import { makeTempDirectory } from '../support/replica.js';
 import { waitFor } from '../support/waiting.js';
 
@@ -26,6 +28,8 @@ describe('diagnostics export bundle', () => {
   let server: SyncServer;
   let core: Core;
   let logger: Logger;
+  const scanners = new FakeHidBinding();
+  scanners.plug(posScanner({ path: '/dev/hidraw4', serialNumber: 'DIAG01' }));
 
   async function call<T>(channel: string, input: unknown = {}): Promise<T> {
     const result = await core.gateway.handle(channel, input, { senderId: 'diagnostics-test' });
@@ -42,7 +46,9 @@ describe('diagnostics export bundle', () => {
       logDirectory,
       logger,
       versions: { app: '0.1.0', electron: null },
-      policy: { logLevel: 'debug' },
+      // No USB device is allowed, so the plugged-in scanner is listed as blocked.
+      policy: { logLevel: 'debug', allowedUsbDevices: [] },
+      hidDevices: scanners,
       connectivity: { minProbeIntervalMs: 100, maxProbeIntervalMs: 300 },
     });
   });
@@ -53,7 +59,7 @@ describe('diagnostics export bundle', () => {
     data.remove();
   });
 
-  it('holds no patient name or MRN', async () => {
+  it('contains no patient name or MRN', async () => {
     await call('session:signIn', { username: 'nurse', password: 'nurse-demo' });
     await waitFor(core.replication.status$, (status) => status.state === 'online' && status.pendingChanges === 0, 'first sync');
     await core.replication.awaitInSync();
@@ -66,10 +72,15 @@ describe('diagnostics export bundle', () => {
     await call('session:signOut');
     await call('session:signIn', { username: 'it-administrator', password: 'it-administrator-demo' });
 
-    const summary = await call<CallResultOf<'diagnostics', 'summary'>>('diagnostics:summary');
+    const summary = await until(
+      () => call<CallResultOf<'diagnostics', 'summary'>>('diagnostics:summary'),
+      (current) => current.devices.some((device) => device.kind === 'scanner'),
+      'the scanner in the device list',
+    );
     const bundle = await call<CallResultOf<'diagnostics', 'export'>>('diagnostics:export');
 
     expect(summary.replica.documents).toBeGreaterThan(rows.length);
+    expect(summary.devices).toContainEqual(expect.objectContaining({ kind: 'scanner', endpoint: 'USB 0x0c2e:0x0b01', state: 'blocked' }));
     expect(summary.sync.lagSeconds).not.toBeNull();
     expect(bundle.path.startsWith(join(dataDirectory, 'diagnostics'))).toBe(true);
     expect(bundle.entries).toEqual(expect.arrayContaining(['versions.json', 'effective-policy.json', 'replica.json', 'devices.json', 'crash-dumps.json']));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import type { DiagnosticsExport, DiagnosticsSummary } from '../../../preload/api/it-schemas.js';
 import type { LabConnection } from '../../../preload/api/lab-schemas.js';
+import type { ScannerView } from '../../../preload/api/scan-schemas.js';
 import type { SyncStatus } from '../../../preload/api/schemas.js';
 import { COLLECTION_NAMES } from '../../../sync/protocol/collections.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
@@ -32,6 +33,8 @@ export interface DiagnosticsServiceOptions {
   syncStatus: () => SyncStatus;
   labConnections: () => LabConnection[];
   labProblems: () => readonly LabConnectionProblem[];
+  /** Barcode scanners as the scanner registry lists them; none when not given. */
+  scanners?: () => readonly ScannerView[];
   policy: WorkstationPolicy;
   clock: Clock;
   logger: Logger;
@@ -123,7 +126,14 @@ export class DiagnosticsService {
       state: problem.refusedByPolicy ? 'refused' : 'not-started',
       reason: problem.problem,
     }));
-    return [...connected, ...refused];
+    const scanners = (this.#options.scanners?.() ?? []).map((scanner) => ({
+      id: scanner.name,
+      kind: 'scanner' as const,
+      endpoint: scanner.vendorId === null || scanner.productId === null ? scanner.kind : `USB ${scanner.vendorId}:${scanner.productId}`,
+      state: scanner.state,
+      reason: scanner.reason ?? '',
+    }));
+    return [...connected, ...refused, ...scanners];
   }
 
   async #documentCounts(): Promise<Record<string, number>> {
