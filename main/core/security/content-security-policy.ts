@@ -34,7 +34,7 @@ export const CODEC_WORKER_POLICY = [
   "connect-src 'self'",
 ].join('; ');
 
-/** Whether a renderer file is one of the loader's worker scripts, which get `CODEC_WORKER_POLICY`. */
+/** Tells whether a renderer file is one of the loader's worker scripts, which get `CODEC_WORKER_POLICY`. */
 export function isCodecWorkerScript(path: string): boolean {
   return /\.worker\.js$/.test(path);
 }
