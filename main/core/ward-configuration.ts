@@ -21,7 +21,11 @@ export function wardConfigurationSource(configuration: Pick<WardConfigurationRes
   return `ward configuration of ${configuration.wardId} (revision ${configuration.revision})`;
 }
 
-/** Reads the cached configuration; undefined when there is no cache or it cannot be read. */
+/**
+ * Reads the cached configuration; undefined when there is no cache or it cannot be read.
+ * TODO: the copy is as writable as the data folder, so a user who edits it can lift a ward
+ * setting until the next fetch; a signature by the central server would let the app reject that.
+ */
 export function readCachedWardConfiguration(dataDirectory: string): WardConfigurationResponse | undefined {
   let text: string;
   try {
