@@ -96,9 +96,9 @@ export class WorkstationPolicy {
     }
 
     const path = join(this.#dataDirectory, SETTINGS_FILE);
-    const stored = readSettingsObject(path);
+    let stored = readSettingsObject(path);
     if (value === null) {
-      delete stored[key];
+      stored = Object.fromEntries(Object.entries(stored).filter(([name]) => name !== key));
     } else {
       const candidate = key === 'inactivityLockMinutes' && typeof value === 'string' ? Number(value) : value;
       const parsed = policyFields[key].safeParse(candidate);
