@@ -24,24 +24,52 @@ const MINUTE_MS = 60_000;
 /** The site's wristband format in this test: "MRN" and the 8-digit MRN, printed as Code 128. */
 const WRISTBAND_PATTERN = 'MRN(?<mrn>\\d{8})';
 const GROUP_SEPARATOR = '\u001d';
-/** Milliseconds between a wedge scanner's keystrokes; scanners send one every few milliseconds. */
-const SCANNER_KEY_DELAY_MS = 4;
-
+/**
+ * The wedge detector's longest gap between two keys of one scan in this test, in milliseconds.
+ * Scanners send a key every few milliseconds and the default is 30, but on a machine shared by
+ * several test runs Chromium was seen to deliver the keys of one burst up to about 100 ms apart.
+ */
+const TEST_MAX_INTER_KEY_MS = 150;
 const PARACETAMOL_GTIN = FORMULARY.paracetamol500.gtin;
 /** A GS1 DataMatrix on a pack: GTIN, lot (variable length, so GS ends it) and expiry date. */
 const paracetamolPack = (lot: string, expiry: string) => `]d201${PARACETAMOL_GTIN}10${lot}${GROUP_SEPARATOR}17${expiry}`;
 
+/** The keyDown parameters of CDP's Input.dispatchKeyEvent for one character of a barcode, on a US layout. */
+interface KeyEvent {
+  key: string;
+  code: string;
+  windowsVirtualKeyCode: number;
+  modifiers?: number;
+  text?: string;
+}
+
+function keyEventOf(character: string): KeyEvent {
+  if (character === GROUP_SEPARATOR) return { key: ']', code: 'BracketRight', windowsVirtualKeyCode: 221, modifiers: 2 };
+  if (character === ']') return { key: ']', code: 'BracketRight', windowsVirtualKeyCode: 221, text: ']' };
+  if (/^\d$/.test(character)) return { key: character, code: `Digit${character}`, windowsVirtualKeyCode: character.charCodeAt(0), text: character };
+  if (/^[a-z]$/i.test(character)) {
+    const upper = character.toUpperCase();
+    return { key: character, code: `Key${upper}`, windowsVirtualKeyCode: upper.charCodeAt(0), text: character, modifiers: character === upper ? 8 : 0 };
+  }
+  throw new Error(`The test scanner has no key for ${JSON.stringify(character)}`);
+}
+
 /**
- * Types a barcode as a keyboard-wedge scanner does: one key every few milliseconds, GS as
- * Ctrl+], and Enter at the end. It goes through the renderer's real wedge detector.
+ * Types a barcode as a keyboard-wedge scanner does: key after key with no pause, GS as Ctrl+],
+ * and Enter at the end. The keys go through Chromium's input pipeline (CDP Input.dispatchKeyEvent,
+ * which Playwright's keyboard uses too) and the renderer's real wedge detector. They are sent
+ * without waiting for each one, so that they reach the page back to back as a scanner's USB
+ * reports do, even on a loaded machine where each awaited key costs tens of milliseconds.
  */
 async function scan(page: Page, barcode: string): Promise<void> {
-  for (const character of barcode) {
-    if (character === GROUP_SEPARATOR) await page.keyboard.press('Control+BracketRight');
-    else await page.keyboard.press(character);
-    await page.waitForTimeout(SCANNER_KEY_DELAY_MS);
-  }
-  await page.keyboard.press('Enter');
+  const cdp = await page.context().newCDPSession(page);
+  const keys: KeyEvent[] = [...[...barcode].map(keyEventOf), { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, text: '\r' }];
+  const sent = keys.flatMap((key) => [
+    cdp.send('Input.dispatchKeyEvent', { type: key.text === undefined ? 'rawKeyDown' : 'keyDown', ...key }),
+    cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', key: key.key, code: key.code, windowsVirtualKeyCode: key.windowsVirtualKeyCode, modifiers: key.modifiers ?? 0 }),
+  ]);
+  await Promise.all(sent);
+  await cdp.detach();
 }
 
 /**
@@ -112,7 +140,7 @@ describe('nurse gives medication with barcode checks', () => {
         workstationId: 'ws-e2e-medication',
         serverUrl: server.url,
         wardId: 'ward-4a',
-        scanning: { wristbandPattern: WRISTBAND_PATTERN, hid: { enabled: false } },
+        scanning: { wristbandPattern: WRISTBAND_PATTERN, wedge: { maxInterKeyMs: TEST_MAX_INTER_KEY_MS }, hid: { enabled: false } },
       }),
       dataDirectory: workstationData.path,
       logger,
@@ -135,6 +163,15 @@ describe('nurse gives medication with barcode checks', () => {
   });
 
   it('scans, records offline, syncs, and blocks wrong patient and expired packs', async () => {
+    try {
+      await nurseGivesMedication();
+    } catch (error) {
+      await page.screenshot({ path: join(SCREENSHOTS, 'medication-scan-failure.png'), fullPage: true });
+      throw error;
+    }
+  });
+
+  async function nurseGivesMedication(): Promise<void> {
     const { withParacetamol, without, orderId } = await seededPatients();
 
     await page.goto(host.url);
@@ -226,5 +263,5 @@ describe('nurse gives medication with barcode checks', () => {
       `SELECT 1 FROM documents WHERE collection = 'entries' AND resource_type = 'MedicationAdministration' AND NOT (document->'resource' ? 'meta')`,
     );
     expect(administrations.rows).toHaveLength(1);
-  });
+  }
 });
