@@ -192,6 +192,18 @@ describe('workstation policy', () => {
     expect(settings.find((setting) => setting.key === 'inactivityLockMinutes')).toMatchObject({ value: 25, level: 'user', appliesAtNextStart: true });
   });
 
+  it('removes a user setting for null', () => {
+    const workstation = writeWorkstation(directory.path, { user: { inactivityLockMinutes: 20 } });
+    const policy = policyOf(workstation);
+
+    const settings = policy.updateUserSetting('inactivityLockMinutes', null).settings;
+
+    const stored = JSON.parse(readFileSync(join(workstation.dataDirectory, 'settings.json'), 'utf8')) as Record<string, unknown>;
+    expect(stored).not.toHaveProperty('inactivityLockMinutes');
+    expect(stored.wardId).toBe('ward-4a');
+    expect(settings.find((setting) => setting.key === 'inactivityLockMinutes')).toMatchObject({ value: 10, level: 'default' });
+  });
+
   it('rejects an invalid user value', () => {
     const policy = policyOf(writeWorkstation(directory.path, {}));
 
