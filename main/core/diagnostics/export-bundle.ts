@@ -34,6 +34,9 @@ export interface WrittenBundle {
   entries: string[];
 }
 
+/** Bundles kept in the output folder; older ones are deleted when a new one is written. */
+export const BUNDLES_KEPT = 5;
+
 /** Identifiers shorter than this are not masked: they would hit ordinary words and ids. */
 const MIN_IDENTIFIER_LENGTH = 3;
 
@@ -68,10 +71,21 @@ export async function writeDiagnosticsBundle(options: WriteBundleOptions): Promi
     const path = join(options.outputDirectory, `${options.name}.tar.gz`);
     await createTar({ gzip: true, file: path, cwd: stage, portable: true }, entries);
     chmodSync(path, 0o600);
+    removeOldBundles(options.outputDirectory, path);
     return { path, bytes: statSync(path).size, entries };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/** Deletes all but the newest BUNDLES_KEPT bundles, never the one just written. */
+function removeOldBundles(directory: string, written: string): void {
+  const bundles = readdirSync(directory)
+    .filter((file) => file.startsWith('hms-diagnostics-') && file.endsWith('.tar.gz'))
+    .map((file) => ({ path: join(directory, file), modified: statSync(join(directory, file)).mtimeMs }))
+    .filter((bundle) => bundle.path !== written)
+    .sort((a, b) => b.modified - a.modified);
+  for (const bundle of bundles.slice(BUNDLES_KEPT - 1)) rmSync(bundle.path, { force: true });
 }
 
 /** Log files of every component and generation, oldest name first. */
