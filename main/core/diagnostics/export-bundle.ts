@@ -26,6 +26,8 @@ export interface WriteBundleOptions {
    * patient data even if a log line slipped through.
    */
   patientIdentifiers: readonly string[];
+  /** Replaces MAX_LOG_BYTES, for tests. */
+  maxLogBytes?: number;
 }
 
 export interface WrittenBundle {
@@ -36,6 +38,12 @@ export interface WrittenBundle {
 
 /** Bundles kept in the output folder; older ones are deleted when a new one is written. */
 export const BUNDLES_KEPT = 5;
+
+/**
+ * Bytes of log files a bundle takes, newest files first. Logs are kept 90 days at up to 50 MB a
+ * file, which is too much to mail to a vendor; the rest is listed in `logs-omitted.json`.
+ */
+export const MAX_LOG_BYTES = 64 * 1024 * 1024;
 
 /** Identifiers shorter than this are not masked: they would hit ordinary words and ids. */
 const MIN_IDENTIFIER_LENGTH = 3;
@@ -61,11 +69,13 @@ export async function writeDiagnosticsBundle(options: WriteBundleOptions): Promi
 
     mkdirSync(join(stage, 'logs'), { mode: 0o700 });
     const mask = identifierMask(options.patientIdentifiers);
-    for (const file of listLogFiles(options.logDirectory)) {
+    const { included, omitted } = chooseLogFiles(options.logDirectory, options.maxLogBytes ?? MAX_LOG_BYTES);
+    for (const file of included) {
       const text = readFileSync(join(options.logDirectory, file), 'utf8');
       writeFileSync(join(stage, 'logs', file), mask(text), { mode: 0o600 });
       entries.push(`logs/${file}`);
     }
+    if (omitted.length > 0) writeJson('logs-omitted.json', omitted);
 
     mkdirSync(options.outputDirectory, { recursive: true, mode: 0o700 });
     const path = join(options.outputDirectory, `${options.name}.tar.gz`);
@@ -88,16 +98,32 @@ function removeOldBundles(directory: string, written: string): void {
   for (const bundle of bundles.slice(BUNDLES_KEPT - 1)) rmSync(bundle.path, { force: true });
 }
 
-/** Log files of every component and generation, oldest name first. */
-function listLogFiles(directory: string): string[] {
+/** Splits the log files into the newest ones that fit in `maxBytes` and the rest, each by name. */
+function chooseLogFiles(directory: string, maxBytes: number): { included: string[]; omitted: string[] } {
+  let files: { name: string; bytes: number; modified: number }[];
   try {
-    return readdirSync(directory)
-      .filter((file) => file.endsWith('.log') && statSync(join(directory, file)).isFile())
-      .sort();
+    files = readdirSync(directory)
+      .filter((file) => file.endsWith('.log'))
+      .map((file) => ({ file, stats: statSync(join(directory, file)) }))
+      .filter(({ stats }) => stats.isFile())
+      .map(({ file, stats }) => ({ name: file, bytes: stats.size, modified: stats.mtimeMs }));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { included: [], omitted: [] };
     throw error;
   }
+
+  const included: string[] = [];
+  const omitted: string[] = [];
+  let total = 0;
+  for (const file of files.sort((a, b) => b.modified - a.modified)) {
+    if (total + file.bytes > maxBytes) {
+      omitted.push(file.name);
+      continue;
+    }
+    total += file.bytes;
+    included.push(file.name);
+  }
+  return { included: included.sort(), omitted: omitted.sort() };
 }
 
 /** Builds a function that replaces each whole-word occurrence of an identifier with `[patient]`. */

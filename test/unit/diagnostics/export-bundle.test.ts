@@ -56,6 +56,21 @@ describe('diagnostics bundle', () => {
     expect(left).toContain(`hms-diagnostics-ws-1-old-${BUNDLES_KEPT + 1}.tar.gz`);
     expect(left).not.toContain('hms-diagnostics-ws-1-old-0.tar.gz');
   });
+
+  it('leaves out the oldest logs beyond the size limit', async () => {
+    for (const [name, day] of [['core.2026-12-03.1.log', 3], ['core.2026-12-04.1.log', 4], ['core.2026-12-05.1.log', 5]] as const) {
+      const path = join(directory.path, 'logs', name);
+      writeFileSync(path, 'x'.repeat(400));
+      const time = new Date(Date.UTC(2026, 11, day));
+      utimesSync(path, time, time);
+    }
+
+    const bundle = await writeDiagnosticsBundle({ contents: CONTENTS, logDirectory: join(directory.path, 'logs'), outputDirectory: join(directory.path, 'out'), name: 'hms-diagnostics-small', patientIdentifiers: [], maxLogBytes: 1000 });
+
+    expect(bundle.entries.filter((entry) => entry.startsWith('logs/'))).toEqual(['logs/core.2026-12-04.1.log', 'logs/core.2026-12-05.1.log']);
+    expect(bundle.entries).toContain('logs-omitted.json');
+    expect(gunzipSync(readFileSync(bundle.path)).toString('latin1')).toContain('"core.2026-12-03.1.log"');
+  });
 });
 
 describe('identifier mask', () => {
