@@ -292,7 +292,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     handlers: {
       settings: {
         effective: async () => workstationPolicy.settings(),
-        update: async (input) => workstationPolicy.updateUserSetting(input.key, input.value),
+        update: async (input) => workstationPolicy.updateUserSetting(input.key, input.value, requireSession().user.id),
       },
       diagnostics: {
         summary: () => diagnostics.summary(),

@@ -85,10 +85,11 @@ export class WorkstationPolicy {
   }
 
   /**
-   * Stores a user setting in settings.json, or removes it for null. A key that mandatory policy or
-   * the ward configuration fixes is rejected, since the user's value would never apply.
+   * Stores a user setting in settings.json, or removes it for null, and logs who changed which key.
+   * A key that mandatory policy or the ward configuration fixes is rejected, since the user's value
+   * would never apply.
    */
-  updateUserSetting(key: UserSettingKey, value: string | number | null): EffectiveSettings {
+  updateUserSetting(key: UserSettingKey, value: string | number | null, userId?: string): EffectiveSettings {
     const effective = this.effective();
     if (isManaged(effective, key)) {
       const entry = effective.values[key];
@@ -111,7 +112,7 @@ export class WorkstationPolicy {
     const temporary = `${path}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     renameSync(temporary, path);
-    this.#logger.info({ key, removed: value === null }, 'user setting changed; it applies from the next start');
+    this.#logger.info({ key, removed: value === null, userId }, 'user setting changed; it applies from the next start');
     return this.settings();
   }
 }
