@@ -47,6 +47,9 @@ const harness: ViewerHarness = {
   toolData(toolName) {
     return cornerstoneTools.getToolState<unknown>(viewportElement(), toolName)?.data ?? [];
   },
+  cachedImageCount() {
+    return cornerstone.imageCache.getCacheInfo().numberOfImagesCached;
+  },
 };
 
 window.viewerHarness = harness;

@@ -30,19 +30,38 @@ export interface HarnessServer {
  * like the browser host's imaging route.
  */
 export async function serveHarness(filesBySopUid: ReadonlyMap<string, string>): Promise<HarnessServer> {
+  return serveHarnessFrom(async ({ sopInstanceUid }) => {
+    const file = filesBySopUid.get(sopInstanceUid);
+    return file === undefined ? null : new Uint8Array(readFileSync(file));
+  });
+}
+
+export interface InstanceUids {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+}
+
+/** Reads one instance's Part 10 bytes, or null when there is none. */
+export type InstanceSource = (uids: InstanceUids) => Promise<Uint8Array | null>;
+
+/** Serves the test page like `serveHarness`, with instances from `source`, such as the core's study cache. */
+export async function serveHarnessFrom(source: InstanceSource): Promise<HarnessServer> {
   const pageHeaders = rendererSecurityHeaders(["'self'"]);
   const requests = new Map<string, number>();
   const server = createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     requests.set(pathname, (requests.get(pathname) ?? 0) + 1);
-    const instance = /^\/instances\/[\d.]+\/[\d.]+\/([\d.]+)$/.exec(pathname);
+    const instance = /^\/instances\/([\d.]+)\/([\d.]+)\/([\d.]+)$/.exec(pathname);
     if (instance !== null) {
-      const file = filesBySopUid.get(instance[1] ?? '');
-      if (file === undefined) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not cached"}');
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'application/dicom', 'cache-control': 'no-store' }).end(readFileSync(file));
+      const uids = { studyInstanceUid: instance[1] ?? '', seriesInstanceUid: instance[2] ?? '', sopInstanceUid: instance[3] ?? '' };
+      source(uids).then(
+        (bytes) => {
+          if (bytes === null) response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not cached"}');
+          else response.writeHead(200, { 'content-type': 'application/dicom', 'cache-control': 'no-store' }).end(bytes);
+        },
+        (error: unknown) => response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) })),
+      );
       return;
     }
     const target = resolveRendererFile(HARNESS, pathname);

@@ -15,6 +15,8 @@ export interface ViewerHarness {
   canvasRgba(x: number, y: number): number[];
   /** Returns the annotations of one cornerstone-tools tool on the shown image. */
   toolData(toolName: string): unknown[];
+  /** Counts the decoded images in cornerstone's cache. */
+  cachedImageCount(): number;
 }
 
 declare global {
