@@ -69,11 +69,11 @@ interface StudyPlan {
 }
 
 /**
- * Builds the demo studies of up to four patients from the sample files in `fixtures`: a 16-slice CT
- * series and an older MR study for the first, an MR and a nuclear medicine bone scan (JPEG
- * lossless and JPEG 2000) for the second, a colour secondary capture (RLE and JPEG baseline,
- * two frames) for the third, and a CT for the fourth. UIDs derive from the MRN and the study, so
- * loading again gives the same instances.
+ * Builds the demo studies of up to four patients from the sample files in `fixtures`. The first
+ * gets a 16-slice CT series, made from one axial slice through a lumbar vertebra, and an older MR.
+ * The second gets an MR and a nuclear medicine bone scan (JPEG lossless and JPEG 2000), the third
+ * colour photographs (RLE and JPEG baseline, two frames) and the fourth a CT. UIDs derive from the
+ * MRN and the study, so loading again gives the same instances.
  */
 export function demoStudyFiles(fixtures: string, patients: readonly DemoImagingPatient[], today: Date): DemoDicomFile[] {
   const sample = (name: string) => new Uint8Array(readFileSync(join(fixtures, name)));
@@ -83,7 +83,7 @@ export function demoStudyFiles(fixtures: string, patients: readonly DemoImagingP
   const [first, second, third, fourth] = patients;
 
   if (first) {
-    files.push(...ctStack(ct, first, { key: 'ct-head', daysAgo: 2, description: 'CT head without contrast', accession: 'DEMO-CT-001' }, today, CT_SLICES));
+    files.push(...ctStack(ct, first, { key: 'ct-spine', daysAgo: 2, description: 'CT lumbar spine', accession: 'DEMO-CT-001' }, today, CT_SLICES));
     files.push(single(mr, first, { key: 'mr-knee', daysAgo: 200, description: 'MR knee', accession: 'DEMO-MR-001' }, today, { series: 'mr', description: 'Sagittal PD', number: 1 }));
   }
   if (second) {
@@ -98,7 +98,7 @@ export function demoStudyFiles(fixtures: string, patients: readonly DemoImagingP
     files.push(single(sample('pydicom_SC_rgb_jpeg_dcmtk.dcm'), third, photo, today, { series: 'sc', description: 'Colour photographs', number: 1, instance: 2, modality: 'XC' }));
   }
   if (fourth) {
-    files.push(...ctStack(ct, fourth, { key: 'ct-chest', daysAgo: 1, description: 'CT chest', accession: 'DEMO-CT-002' }, today, 8));
+    files.push(...ctStack(ct, fourth, { key: 'ct-abdomen', daysAgo: 1, description: 'CT abdomen', accession: 'DEMO-CT-002' }, today, 8));
   }
   return files;
 }

@@ -24,7 +24,9 @@ export function PrefetchProgress({ progress }: { progress: ImagingPrefetchProgre
     progress.outcome === 'complete'
       ? progress.studiesTotal === 0
         ? t('imaging.prefetch.nothing')
-        : t('imaging.prefetch.complete', { total: progress.studiesTotal })
+        : progress.studiesTotal === 1
+          ? t('imaging.prefetch.completeOne')
+          : t('imaging.prefetch.complete', { total: progress.studiesTotal })
       : progress.outcome === 'cache-full'
         ? t('imaging.prefetch.cacheFull')
         : progress.outcome === 'pacs-unavailable'

@@ -58,15 +58,17 @@ function StudyRow({ study, caching, onOpen, onCache }: { study: ImagingStudy; ca
           <span className="muted"> {t('imaging.cachedCount', { cached: study.cachedInstanceCount, total: study.instanceCount })}</span>
         )}
       </td>
-      <td className="imaging-studies__actions">
-        <button type="button" className="button button--primary button--small" data-testid="imaging-open" onClick={() => onOpen(study)} aria-label={t('imaging.openLabel', { description })}>
-          {t('imaging.open')}
-        </button>
-        {study.cached !== 'full' && study.listedBy === 'pacs' && (
-          <button type="button" className="button button--small" data-testid="imaging-cache" disabled={caching} onClick={() => onCache(study)} aria-label={t('imaging.cacheLabel', { description })}>
-            {caching ? t('imaging.caching') : t('imaging.cache')}
+      <td>
+        <div className="imaging-studies__actions">
+          <button type="button" className="button button--primary button--small" data-testid="imaging-open" onClick={() => onOpen(study)} aria-label={t('imaging.openLabel', { description })}>
+            {t('imaging.open')}
           </button>
-        )}
+          {study.cached !== 'full' && study.listedBy === 'pacs' && (
+            <button type="button" className="button button--small" data-testid="imaging-cache" disabled={caching} onClick={() => onCache(study)} aria-label={t('imaging.cacheLabel', { description })}>
+              {caching ? t('imaging.caching') : t('imaging.cache')}
+            </button>
+          )}
+        </div>
       </td>
     </tr>
   );

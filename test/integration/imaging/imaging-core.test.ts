@@ -135,7 +135,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     const [first] = patients as [DemoImagingPatient];
     const studies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf(first.mrn) });
 
-    expect(studies.map((study) => study.description)).toEqual(['CT head without contrast', 'MR knee']);
+    expect(studies.map((study) => study.description)).toEqual(['CT lumbar spine', 'MR knee']);
     const [ct, mr] = studies as [ImagingStudy, ImagingStudy];
     expect(ct).toMatchObject({ modalities: ['CT'], seriesCount: 1, instanceCount: 16, cachedInstanceCount: 16, cached: 'full', pinned: true, listedBy: 'pacs' });
     expect(ct.date).toBe(new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10));
@@ -144,7 +144,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
 
   it('opens a study with its series in order', async () => {
     const [first] = patients as [DemoImagingPatient];
-    const slice = uidsOf(fileOf('ct-head/axial/1 '));
+    const slice = uidsOf(fileOf('ct-spine/axial/1 '));
 
     const study = await call<StudySeriesList>('imaging:getStudy', { studyInstanceUid: slice.study, patientId: patientIdOf(first.mrn) });
 
@@ -178,7 +178,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
   });
 
   it('serves a cached instance on the browser host route', async () => {
-    const file = fileOf('ct-head/axial/3 ');
+    const file = fileOf('ct-spine/axial/3 ');
 
     const response = await fetch(instanceUrl(uidsOf(file)));
 
@@ -189,14 +189,14 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
   });
 
   it('takes the token as a bearer header', async () => {
-    const response = await fetch(instanceUrl(uidsOf(fileOf('ct-head/axial/4 ')), null), { headers: { authorization: `Bearer ${TOKEN}` } });
+    const response = await fetch(instanceUrl(uidsOf(fileOf('ct-spine/axial/4 ')), null), { headers: { authorization: `Bearer ${TOKEN}` } });
 
     expect(response.status).toBe(200);
     await response.arrayBuffer();
   });
 
   it('rejects a request without the launch token', async () => {
-    const uid = uidsOf(fileOf('ct-head/axial/1 '));
+    const uid = uidsOf(fileOf('ct-spine/axial/1 '));
 
     const missing = await fetch(instanceUrl(uid, null));
     const wrong = await fetch(instanceUrl(uid, 'cd'.repeat(32)));
@@ -208,7 +208,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
   });
 
   it('returns 404 for an instance the PACS lacks', async () => {
-    const uid = uidsOf(fileOf('ct-head/axial/1 '));
+    const uid = uidsOf(fileOf('ct-spine/axial/1 '));
 
     const unknown = await fetch(instanceUrl({ ...uid, sop: '1.2.3.4.5.6.7.8.9' }));
     const shortPath = await fetch(`${host.origin}/imaging/instances/${uid.study}/${uid.series}?token=${TOKEN}`);
@@ -236,7 +236,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
   it('refuses a role that may not view images', async () => {
     await call('session:signIn', { username: 'pharmacist', password: 'pharmacist-demo' });
     try {
-      const response = await fetch(instanceUrl(uidsOf(fileOf('ct-head/axial/1 '))));
+      const response = await fetch(instanceUrl(uidsOf(fileOf('ct-spine/axial/1 '))));
       const error = await failure('imaging:listStudies', { patientId: patientIdOf((patients[0] as DemoImagingPatient).mrn) });
 
       expect(response.status).toBe(403);
@@ -248,7 +248,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
 
   it('opens cached studies with the PACS stopped', async () => {
     const [first] = patients as [DemoImagingPatient];
-    const slice = uidsOf(fileOf('ct-head/axial/1 '));
+    const slice = uidsOf(fileOf('ct-spine/axial/1 '));
     await orthanc.stop();
 
     const studies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf(first.mrn) });
@@ -257,7 +257,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     const uncached = await fetch(instanceUrl(uidsOf(fileOf('nm-bone/nm/1 '))));
 
     expect(studies.map((row) => [row.description, row.listedBy, row.cachedInstanceCount, row.cached])).toEqual([
-      ['CT head without contrast', 'cache', 16, 'full'],
+      ['CT lumbar spine', 'cache', 16, 'full'],
       ['MR knee', 'cache', 1, 'full'],
     ]);
     const secondStudies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf((patients[1] as DemoImagingPatient).mrn) });
