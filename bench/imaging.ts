@@ -1,7 +1,7 @@
-// Measures the imaging viewer in headless Chromium against a real Orthanc: time to first image of
-// a 512×512 CT slice from the PACS (not yet cached) and from the workstation's study cache, stack
-// scroll frames per second over a series, and series download throughput of the study cache
-// compared in the same run with a plain HTTP download of the same instances from Orthanc.
+// Measures the imaging viewer in headless Chromium against a real Orthanc. It times the first
+// image of a 512×512 CT slice from the PACS (not yet cached) and from the workstation's study
+// cache, and counts stack scroll frames per second over a series. It also compares the study
+// cache's series download rate with a plain HTTP download of the same instances from Orthanc.
 // Needs Debian's orthanc, orthanc-dicomweb and chromium.
 // Run: npm run bench:imaging [-- --slices 40 --runs 5 --json FILE]
 import { readFileSync, writeFileSync } from 'node:fs';
