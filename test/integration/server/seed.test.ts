@@ -81,7 +81,8 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
     ward4a = await pullWard(server, WARD_4A);
     ward7b = await pullWard(server, WARD_7B);
     const lab = await SyncClient.signIn(server.url, { username: 'lab-technician', wardId: SEEDED_LAB_DEPARTMENT.id, workstationId: 'ws-seed-lab' });
-    labLocations = (await lab.pullAll('reference')).documents;
+    // The formulary's Medications belong to every scope; the lab's own reference data is its Location.
+    labLocations = (await lab.pullAll('reference')).documents.filter((document) => document.resourceType === 'Location');
   });
 
   afterAll(async () => {
@@ -107,9 +108,11 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
     const result = await seedDemoData(server.database, { now: TEST_NOW }, pino({ level: 'silent' }));
     expect(result.seeded).toBe(false);
     const { rows } = await server.database.query<{ count: string }>('SELECT count(*)::text AS count FROM documents');
-    // The lab's records and entries are ward 4A's patients' too; only its Location is its own.
+    // The lab's records and entries are ward 4A's patients' too; only its Location is its own. The
+    // formulary's Medications reach both wards, so the second ward's copies are counted once.
     const wardDocuments = COLLECTION_NAMES.reduce((sum, collection) => sum + ward4a[collection].length + ward7b[collection].length, 0);
-    expect(Number(rows[0]?.count)).toBe(wardDocuments + labLocations.length);
+    const formularyCopies = ward7b.reference.filter((document) => document.resourceType === 'Medication').length;
+    expect(Number(rows[0]?.count)).toBe(wardDocuments + labLocations.length - formularyCopies);
   });
 
   it('creates two wards with enough beds', () => {
@@ -123,7 +126,7 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
     ] as const) {
       const ward = data.reference.find((document) => document.id === `Location/${wardId}`);
       expect(ward?.resource.physicalType).toEqual({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: 'wa', display: 'Ward' }] });
-      const beds = data.reference.filter((document) => document.id !== `Location/${wardId}`);
+      const beds = data.reference.filter((document) => document.resourceType === 'Location' && document.id !== `Location/${wardId}`);
       for (const bed of beds) {
         expect((bed.resource.physicalType as { coding: { code: string }[] }).coding[0]?.code).toBe('bd');
         expect(bed.resource.partOf).toMatchObject({ reference: `Location/${wardId}` });
@@ -234,6 +237,18 @@ describe.each(BACKENDS)('seed on %s', (backend) => {
       expect(decision.resource.performer).toEqual([{ reference: 'Practitioner/user-doctor', display: 'Demo Doctor' }]);
       const panels = entries.filter((document) => document.patientId === decision.patientId && document.code === VITAL_SIGNS_PANEL_KEY);
       expect(panels.every((panel) => parseVitalSignsPanel(panel.resource).scale === 2)).toBe(true);
+    }
+  });
+
+  it('serves medication orders by patient scope', () => {
+    for (const data of [ward4a, ward7b]) {
+      const patients = new Set(data.records.filter((document) => document.resourceType === 'Patient').map((document) => document.patientId));
+      const orders = data.records.filter((document) => document.resourceType === 'MedicationRequest');
+      const administrations = data.entries.filter((document) => document.resourceType === 'MedicationAdministration');
+      expect(orders.length).toBeGreaterThanOrEqual(patients.size * 2);
+      expect(administrations.length).toBeGreaterThan(0);
+      for (const document of [...orders, ...administrations]) expect(patients.has(document.patientId), document.id).toBe(true);
+      expect(data.reference.filter((document) => document.resourceType === 'Medication').map((document) => document.wardId)).toEqual(Array(7).fill(''));
     }
   });
 
