@@ -194,21 +194,31 @@ async function preparePacs(workstationData) {
   mkdirSync(workstationData, { recursive: true });
   const settingsPath = join(workstationData, 'settings.json');
   const stored = existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {};
-  const pacs = await pacsModule.startDemoPacs(join(dataDirectory, 'pacs'), Number(values['pacs-port']));
-  if ('missing' in pacs) {
+  const withoutImaging = (reason) => {
     const { imaging: _unused, ...rest } = stored;
     writeFileSync(settingsPath, `${JSON.stringify(rest, null, 2)}\n`, { mode: 0o600 });
-    console.warn(`[pacs] ${pacs.missing}`);
-    return 'no PACS (Orthanc is not installed; Debian: apt-get install orthanc orthanc-dicomweb)';
+    console.warn(`[pacs] ${reason}`);
+    return `no PACS: ${reason}`;
+  };
+  let pacs;
+  try {
+    pacs = await pacsModule.startDemoPacs(join(dataDirectory, 'pacs'), Number(values['pacs-port']));
+  } catch (error) {
+    return withoutImaging(`Orthanc did not start (${error.message.split('\n')[0]}); is --pacs-port ${values['pacs-port']} taken? See ${join(dataDirectory, 'pacs', 'orthanc.log')}.`);
   }
+  if ('missing' in pacs) return withoutImaging(pacs.missing);
   children.push(pacs.orthanc.child);
   pacs.orthanc.child.on('exit', (code, signal) => {
     if (!stopping) console.error(`\nThe demo PACS stopped (exit status ${code ?? signal}); studies cached on the workstation still open. See ${join(dataDirectory, 'pacs', 'orthanc.log')}.`);
   });
   const today = new Date();
   const patients = await pacsModule.demoWardPatients(ward, today);
-  const files = pacsModule.demoStudyFiles(join(root, 'test/fixtures/dicom'), patients, today);
-  const loaded = await pacsModule.loadDemoStudies(pacs, files);
+  let loaded = { stored: 0, alreadyStored: 0 };
+  try {
+    loaded = await pacsModule.loadDemoStudies(pacs, pacsModule.demoStudyFiles(join(root, 'test/fixtures/dicom'), patients, today));
+  } catch (error) {
+    console.warn(`[pacs] Loading the sample studies failed, so the PACS may lack some: ${error.message}`);
+  }
   const imaging = { ...(stored.imaging ?? {}), pacs: { url: pacs.dicomWebUrl, authentication: { type: 'basic', username: pacs.username, password: pacs.password } } };
   writeFileSync(settingsPath, `${JSON.stringify({ ...stored, wardId: ward, imaging }, null, 2)}\n`, { mode: 0o600 });
   const withStudies = patients.slice(0, 4).map((patient) => `${patient.dicomName.replace('^', ', ')} (MRN ${patient.mrn})`);
