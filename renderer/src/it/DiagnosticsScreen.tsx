@@ -13,7 +13,7 @@ import { useSession } from '../app/SessionContext.js';
 import { formatDateTime } from '../format/datetime.js';
 import { useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
-import { describeLevel, formatLag, formatBytes, formatSettingValue } from './it-text.js';
+import { describeDeviceState, describeLevel, describeSyncState, formatBytes, formatLag, formatSettingValue } from './it-text.js';
 import { ManagedMark } from './ManagedMark.js';
 import { PolicyProblems } from './PolicyProblems.js';
 
@@ -69,7 +69,7 @@ function SummarySections({ summary }: { summary: DiagnosticsSummary }) {
         <dl className="it-facts" data-testid="diagnostics-replica">
           <Fact label={t('diagnostics.replica.size')} value={formatBytes(summary.replica.bytes)} />
           <Fact label={t('diagnostics.replica.documents')} value={String(summary.replica.documents)} />
-          <Fact label={t('diagnostics.sync.state')} value={summary.sync.state} />
+          <Fact label={t('diagnostics.sync.state')} value={describeSyncState(summary.sync.state)} />
           <Fact label={t('diagnostics.sync.lag')} value={formatLag(summary.sync.lagSeconds)} testId="diagnostics-sync-lag" />
           <Fact label={t('diagnostics.sync.lastSync')} value={summary.sync.lastSuccessfulSyncAt === null ? t('diagnostics.sync.never') : formatDateTime(summary.sync.lastSuccessfulSyncAt)} />
           <Fact label={t('diagnostics.sync.pending')} value={String(summary.sync.pendingChanges)} />
@@ -97,9 +97,9 @@ function SummarySections({ summary }: { summary: DiagnosticsSummary }) {
               {summary.devices.map((device) => (
                 <tr key={`${device.id}:${device.endpoint}`} data-state={device.state}>
                   <th scope="row">{device.id}</th>
-                  <td className="it-settings__path">{device.endpoint}</td>
+                  <td className="it-settings__path">{device.endpoint === 'wedge' ? t('diagnostics.devices.keyboard') : device.endpoint}</td>
                   <td>
-                    {device.state}
+                    {describeDeviceState(device.state)}
                     {device.reason !== '' && <span className="it-device__reason">{device.reason}</span>}
                   </td>
                 </tr>

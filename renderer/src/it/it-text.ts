@@ -28,6 +28,39 @@ export function formatBytes(bytes: number): string {
   return new Intl.NumberFormat(getLocale(), { style: 'unit', unit, maximumFractionDigits: 1 }).format(bytes / divisor);
 }
 
+const syncStateLabels: Record<string, PlainMessageKey> = {
+  online: 'sync.state.online',
+  syncing: 'sync.state.syncing',
+  offline: 'sync.state.offline',
+  stopped: 'sync.state.stopped',
+  'sign-in-needed': 'sync.state.signInNeeded',
+};
+
+/** Describes the replication state in the words of the sync strip. */
+export function describeSyncState(state: string): string {
+  const key = syncStateLabels[state];
+  return key === undefined ? state : t(key);
+}
+
+const deviceStateLabels: Record<string, PlainMessageKey> = {
+  open: 'diagnostics.device.open',
+  opening: 'diagnostics.device.opening',
+  reconnecting: 'diagnostics.device.reconnecting',
+  failed: 'diagnostics.device.failed',
+  closed: 'diagnostics.device.closed',
+  refused: 'diagnostics.device.refused',
+  'not-started': 'diagnostics.device.notStarted',
+  connected: 'diagnostics.device.connected',
+  disconnected: 'diagnostics.device.disconnected',
+  blocked: 'diagnostics.device.blocked',
+};
+
+/** Describes an analyzer's or scanner's state; an unknown state is shown as the core sent it. */
+export function describeDeviceState(state: string): string {
+  const key = deviceStateLabels[state];
+  return key === undefined ? state : t(key);
+}
+
 /** Formats a sync lag in whole minutes, or seconds below one minute. */
 export function formatLag(seconds: number | null): string {
   if (seconds === null) return t('diagnostics.sync.never');
