@@ -87,3 +87,25 @@ export function posScanner(overrides: Partial<HidDeviceInfo> & { path: string })
     ...overrides,
   };
 }
+
+/**
+ * Builds the scanned data reports of one scan in the layout of the recorded Honeywell reports:
+ * report ID 0x02, the data length, the three-byte AIM identifier, 56 data bytes padded with
+ * zeros, the code ID, a zero byte and the continuation flag.
+ */
+export function scannedDataReports(symbologyIdentifier: string, data: string, codeId = 'j'): Buffer[] {
+  const bytes = Buffer.from(data, 'latin1');
+  const reports: Buffer[] = [];
+  for (let offset = 0; offset === 0 || offset < bytes.length; offset += 56) {
+    const chunk = bytes.subarray(offset, offset + 56);
+    const report = Buffer.alloc(64);
+    report[0] = 0x02;
+    report[1] = chunk.length;
+    report.write(symbologyIdentifier.padEnd(3, '\0'), 2, 'latin1');
+    chunk.copy(report, 5);
+    report[61] = codeId.charCodeAt(0);
+    report[63] = offset + 56 < bytes.length ? 1 : 0;
+    reports.push(report);
+  }
+  return reports;
+}

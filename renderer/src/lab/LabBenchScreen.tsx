@@ -13,6 +13,7 @@ import { ConnectionList } from './ConnectionList.js';
 import { MessageStream } from './MessageStream.js';
 import type { ReviewOutcome } from './review-outcome.js';
 import { ReviewQueue } from './ReviewQueue.js';
+import { SpecimenLookup } from './SpecimenLookup.js';
 import { useLabChanged } from './useLabChanged.js';
 
 /** How many of the newest messages the stream shows. */
@@ -23,7 +24,8 @@ interface LabBenchScreenProps {
 }
 
 /**
- * Renders the lab bench: the analyzer connections, the review queue and the messages as they arrive.
+ * Renders the lab bench: the analyzer connections, the specimen label lookup, the review queue and
+ * the messages as they arrive.
  * Everything reloads on `lab:changed`. IT staff, who may see the connections but no results,
  * get the connections only.
  */
@@ -80,6 +82,7 @@ export function LabBenchScreen({ onOpenMessage }: LabBenchScreenProps) {
         {t('lab.title')}
       </h1>
       <ConnectionList resource={connections.resource} now={now} onRetry={reloadConnections} />
+      {readsResults && <SpecimenLookup scanEnabled />}
       {readsResults && (
         <ReviewQueue
           resource={review.resource}

@@ -1,9 +1,12 @@
 import type { FormEvent } from 'react';
-import { useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 
 import type { PlainError } from '../api/error-text.js';
 import { ErrorDetail } from '../api/ErrorNotice.js';
 import { t } from '../i18n/index.js';
+import type { ScanEvent } from '../scan/index.js';
+import { useScan } from '../scan/index.js';
+import { readSpecimenScan } from './specimen-scan.js';
 
 interface MatchFormProps {
   /** True once the group is matched: the field then corrects a wrong match. */
@@ -19,6 +22,7 @@ interface MatchFormProps {
 /** Renders the field for the accession on the tube's label, typed or scanned, and the Match button. */
 export function MatchForm({ matched, busy, error, onMatch, onEdit }: MatchFormProps) {
   const [accession, setAccession] = useState('');
+  const [focused, setFocused] = useState(false);
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -27,6 +31,22 @@ export function MatchForm({ matched, busy, error, onMatch, onEdit }: MatchFormPr
     event.preventDefault();
     if (await onMatch(accession)) setAccession('');
   }
+
+  // While the field has focus it takes every scan, as a wedge scanner typing into it would: the
+  // label's accession fills the field and is matched at once. Other barcodes are ignored here.
+  const onLabelScan = useCallback(
+    (scan: ScanEvent) => {
+      const reading = readSpecimenScan(scan);
+      if (reading.kind !== 'accession') return;
+      setAccession(reading.accession);
+      onEdit();
+      void onMatch(reading.accession).then((matchedNow) => {
+        if (matchedNow) setAccession('');
+      });
+    },
+    [onEdit, onMatch],
+  );
+  useScan(onLabelScan, { enabled: focused, exclusive: true });
 
   return (
     <form className="review-card__match" onSubmit={(event) => void submit(event)} noValidate>
@@ -45,6 +65,8 @@ export function MatchForm({ matched, busy, error, onMatch, onEdit }: MatchFormPr
           spellCheck={false}
           maxLength={64}
           value={accession}
+          onFocus={() => setFocused(true)}
+          onBlur={() => setFocused(false)}
           onChange={(event) => {
             setAccession(event.target.value);
             onEdit();

@@ -6,9 +6,19 @@ import type { WedgeKeyboard, WedgeKeyboardOptions } from './wedge-keyboard.js';
 
 export type ScanListener = (scan: ScanEvent) => void;
 
-export interface WedgeScanHubOptions {
+export interface ScanSubscription {
+  /**
+   * True for a listener that takes every scan while it is subscribed, such as a focused field
+   * for a label. The last exclusive listener gets the scan and the others get nothing.
+   */
+  exclusive?: boolean;
+}
+
+export interface ScanHubOptions {
   /** Starts watching the keyboard; `attachWedgeKeyboard` on the page's document. */
   attach(options: WedgeKeyboardOptions): WedgeKeyboard;
+  /** Subscribes to the core's `scan:received` events of HID scanners. */
+  subscribeHid(listener: ScanListener): () => void;
   /** The clock of keystroke timestamps (`performance.now`). */
   now(): number;
   /** The wall clock, for `receivedAt` and the parser's expiry checks. */
@@ -19,29 +29,39 @@ export interface WedgeScanHubOptions {
   newId(): string;
 }
 
+interface Subscriber {
+  listener: ScanListener;
+  exclusive: boolean;
+}
+
 /**
- * One keyboard watch shared by every screen that uses scans. The first listener starts it and the
- * last one stops it, so screens without a scan use see keystrokes exactly as typed. The site's
- * settings are loaded on the first start and again after a failed load. Scans are delivered in
- * the order they were typed, even when the first one waits for the settings.
+ * The page's one stream of scans, shared by every component that uses them: HID scans from the
+ * core and keyboard-wedge scans read from the keyboard. The first subscriber starts the keyboard
+ * watch and the HID subscription, and the last one stops them, so screens without a scan use see
+ * keystrokes exactly as typed. The site's settings are loaded on the first start and again after
+ * a failed load. Wedge scans are delivered in the order they were typed, even when the first one
+ * waits for the settings.
  */
-export class WedgeScanHub {
-  readonly #options: WedgeScanHubOptions;
-  readonly #listeners = new Set<ScanListener>();
+export class ScanHub {
+  readonly #options: ScanHubOptions;
+  readonly #subscribers: Subscriber[] = [];
   #keyboard: WedgeKeyboard | null = null;
+  #stopHid: (() => void) | null = null;
   #settings: Promise<ScanSettings | null> | null = null;
   #delivery: Promise<void> = Promise.resolve();
 
-  constructor(options: WedgeScanHubOptions) {
+  constructor(options: ScanHubOptions) {
     this.#options = options;
   }
 
-  subscribe(listener: ScanListener): () => void {
-    this.#listeners.add(listener);
+  subscribe(listener: ScanListener, subscription: ScanSubscription = {}): () => void {
+    const subscriber: Subscriber = { listener, exclusive: subscription.exclusive === true };
+    this.#subscribers.push(subscriber);
     if (this.#keyboard === null) this.#start();
     return () => {
-      this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) this.#stop();
+      const index = this.#subscribers.indexOf(subscriber);
+      if (index >= 0) this.#subscribers.splice(index, 1);
+      if (this.#subscribers.length === 0) this.#stop();
     };
   }
 
@@ -49,14 +69,17 @@ export class WedgeScanHub {
     this.#keyboard = this.#options.attach({
       timings: DEFAULT_WEDGE_TIMINGS,
       now: this.#options.now,
-      onScan: (scan) => this.#received(scan),
+      onScan: (scan) => this.#wedgeScanned(scan),
     });
+    this.#stopHid = this.#options.subscribeHid((scan) => this.#deliver(scan));
     void this.#currentSettings();
   }
 
   #stop(): void {
     this.#keyboard?.detach();
     this.#keyboard = null;
+    this.#stopHid?.();
+    this.#stopHid = null;
   }
 
   #currentSettings(): Promise<ScanSettings | null> {
@@ -77,28 +100,33 @@ export class WedgeScanHub {
     return loading;
   }
 
-  #received(scan: WedgeScan): void {
+  #wedgeScanned(scan: WedgeScan): void {
     const receivedAt = this.#options.clock();
     const id = this.#options.newId();
     this.#delivery = this.#delivery.then(async () => {
       const settings = await this.#currentSettings();
-      const event: ScanEvent = {
+      this.#deliver({
         id,
         source: 'wedge',
         receivedAt: receivedAt.toISOString(),
         raw: scan.raw,
         result: readScan(scan.raw, settings, receivedAt),
-      };
-      for (const listener of [...this.#listeners]) {
-        try {
-          listener(event);
-        } catch (error) {
-          console.error('scan: a scan listener failed', error);
-        }
-      }
-      this.#options.reportScan(event.receivedAt).catch((error: unknown) => {
+      });
+      this.#options.reportScan(receivedAt.toISOString()).catch((error: unknown) => {
         console.warn(`scan: reporting a wedge scan to the scanner list failed (${(error as { code?: string }).code ?? 'error'})`);
       });
     });
+  }
+
+  #deliver(event: ScanEvent): void {
+    const exclusive = this.#subscribers.filter((subscriber) => subscriber.exclusive).at(-1);
+    const targets = exclusive ? [exclusive] : [...this.#subscribers];
+    for (const subscriber of targets) {
+      try {
+        subscriber.listener(event);
+      } catch (error) {
+        console.error('scan: a scan listener failed', error);
+      }
+    }
   }
 }

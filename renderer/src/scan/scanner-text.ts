@@ -33,10 +33,11 @@ export function describeScannerName(scanner: Pick<ScannerView, 'kind' | 'name'>)
 
 /**
  * Describes a scanner's state. A wedge scanner cannot be seen until it scans, so its
- * `disconnected` reads as "no scan yet" rather than as unplugged.
+ * `disconnected` reads as "no scan yet" rather than as unplugged, and `connected` as "in use".
  */
 export function describeScannerState(scanner: Pick<ScannerView, 'kind' | 'state'>): string {
   if (scanner.kind === 'wedge' && scanner.state === 'disconnected') return t('scanners.state.wedgeUnseen');
+  if (scanner.kind === 'wedge' && scanner.state === 'connected') return t('scanners.state.wedgeSeen');
   return t(stateLabels[scanner.state]);
 }
 

@@ -3,22 +3,28 @@ import { useEffect, useRef } from 'react';
 import type { HmsApi } from '../../../preload/api/index.js';
 import type { ScanEvent } from '../../../preload/api/scan-schemas.js';
 import { useApi } from '../api/ApiContext.js';
+import { ScanHub } from './scan-hub.js';
 import { attachWedgeKeyboard } from './wedge-keyboard.js';
-import { WedgeScanHub } from './wedge-scan-hub.js';
 
 export interface UseScanOptions {
-  /** False stops this screen's scans, such as while a dialog is open; true by default. */
+  /** False stops this component's scans, such as while a dialog is open; true by default. */
   enabled?: boolean;
+  /**
+   * True while this component takes every scan, such as a label field that has focus: other
+   * components get no scans meanwhile. False by default.
+   */
+  exclusive?: boolean;
 }
 
-const hubs = new WeakMap<HmsApi, WedgeScanHub>();
+const hubs = new WeakMap<HmsApi, ScanHub>();
 
-/** Returns the page's one wedge hub for this API, made on first use. */
-function wedgeHubFor(api: HmsApi): WedgeScanHub {
+/** Returns the page's one scan hub for this API, made on first use. */
+function scanHubFor(api: HmsApi): ScanHub {
   let hub = hubs.get(api);
   if (hub === undefined) {
-    hub = new WedgeScanHub({
+    hub = new ScanHub({
       attach: (options) => attachWedgeKeyboard(document, options),
+      subscribeHid: (listener) => api.events.onScanReceived(listener),
       now: () => performance.now(),
       clock: () => new Date(),
       loadSettings: () => api.scan.settings({}),
@@ -40,6 +46,7 @@ function wedgeHubFor(api: HmsApi): WedgeScanHub {
 export function useScan(handler: (scan: ScanEvent) => void, options: UseScanOptions = {}): void {
   const api = useApi();
   const enabled = options.enabled ?? true;
+  const exclusive = options.exclusive ?? false;
   const handlerRef = useRef(handler);
 
   useEffect(() => {
@@ -48,12 +55,6 @@ export function useScan(handler: (scan: ScanEvent) => void, options: UseScanOpti
 
   useEffect(() => {
     if (!enabled) return undefined;
-    const deliver = (scan: ScanEvent) => handlerRef.current(scan);
-    const stopWedge = wedgeHubFor(api).subscribe(deliver);
-    const stopHid = api.events.onScanReceived(deliver);
-    return () => {
-      stopWedge();
-      stopHid();
-    };
-  }, [api, enabled]);
+    return scanHubFor(api).subscribe((scan) => handlerRef.current(scan), { exclusive });
+  }, [api, enabled, exclusive]);
 }

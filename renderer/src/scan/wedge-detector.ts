@@ -5,9 +5,12 @@ import type { WedgeTimings } from '../../../preload/api/scan-schemas.js';
  * in a burst, a character every few milliseconds, and usually ends it with Enter or Tab. People
  * leave tens to hundreds of milliseconds between keys. A burst becomes a scan when it has at least
  * `minLength` characters, each within `maxInterKeyMs` of the one before. It ends at Enter or Tab
- * (swallowed as the scan's suffix) or when no key follows within `maxInterKeyMs`.
+ * (swallowed as the scan's suffix) or when no key follows in time: within `maxInterKeyMs` while
+ * the burst is undecided, and within three times that once it is a scan. No typist reaches the
+ * minimum length at scanner speed, so the longer gap admits no typing. It keeps one scan whole
+ * when the scanner, USB or a busy computer pauses in the middle.
  *
- * The first characters of a burst cannot be told apart from typing until enough of them have come,
+ * The first characters of a burst cannot be distinguished from typing until enough of them have come,
  * so the detector holds every character back until its burst is decided. Held characters are
  * either released, in order, when the burst ends too short or too slow, or become the scan. The
  * caller keeps the held keystrokes and replays the released ones into the page. A typist's key is
@@ -65,10 +68,13 @@ interface Burst {
 
 const NOTHING: WedgeStep = { release: false, scan: null };
 
+/** How much longer than `maxInterKeyMs` a gap inside a burst may be once the burst is a scan. */
+const SCAN_GAP_FACTOR = 3;
+
 export class WedgeDetector {
   #timings: WedgeTimings;
   #burst: Burst | null = null;
-  /** End time of the last scan that ended after a pause, whose Enter or Tab may still come. */
+  /** When the last scan without suffix was ended by its pause; its Enter or Tab may still come. */
   #openSuffixSince: number | null = null;
 
   constructor(timings: WedgeTimings) {
@@ -87,7 +93,7 @@ export class WedgeDetector {
 
   /** The time at which `tick` must be called to end the current burst, or null when there is none. */
   deadline(): number | null {
-    return this.#burst === null ? null : this.#burst.lastAt + this.#timings.maxInterKeyMs;
+    return this.#burst === null ? null : this.#burst.lastAt + this.#gapLimit(this.#burst);
   }
 
   /** Decides one keystroke. */
@@ -101,8 +107,8 @@ export class WedgeDetector {
   /** Ends the burst when no key came in time: a scan if it was long enough, typing otherwise. */
   tick(now: number): WedgeStep {
     const burst = this.#burst;
-    if (burst === null || now - burst.lastAt <= this.#timings.maxInterKeyMs) return NOTHING;
-    return this.#end(null, burst.lastAt);
+    if (burst === null || now - burst.lastAt <= this.#gapLimit(burst)) return NOTHING;
+    return this.#end(null, burst.lastAt, burst.lastAt + this.#gapLimit(burst));
   }
 
   /**
@@ -111,7 +117,7 @@ export class WedgeDetector {
    */
   interrupt(): WedgeStep {
     if (this.#burst === null) return NOTHING;
-    return this.#end(null, this.#burst.lastAt);
+    return this.#end(null, this.#burst.lastAt, this.#burst.lastAt);
   }
 
   #decide(key: WedgeKey): WedgeKeyStep {
@@ -146,8 +152,8 @@ export class WedgeDetector {
   #terminator(key: 'Enter' | 'Tab', time: number): WedgeKeyStep {
     const burst = this.#burst;
     if (burst !== null) {
-      if (this.#isScan(burst)) return { ...this.#end(key, time), action: 'swallow' };
-      return { ...this.#end(null, time), action: 'pass' };
+      if (this.#isScan(burst)) return { ...this.#end(key, time, time), action: 'swallow' };
+      return { ...this.#end(null, time, time), action: 'pass' };
     }
     const openSince = this.#openSuffixSince;
     this.#openSuffixSince = null;
@@ -157,14 +163,19 @@ export class WedgeDetector {
     return { ...NOTHING, action: 'pass' };
   }
 
-  #end(terminator: 'Enter' | 'Tab' | null, endedAt: number): WedgeStep {
+  /** Ends the burst. `decidedAt` is when it ended: a late suffix counts from then. */
+  #end(terminator: 'Enter' | 'Tab' | null, endedAt: number, decidedAt: number): WedgeStep {
     const burst = this.#burst;
     this.#burst = null;
     if (burst === null) return NOTHING;
     if (!this.#isScan(burst)) return { release: true, scan: null };
 
-    this.#openSuffixSince = terminator === null ? endedAt : null;
+    this.#openSuffixSince = terminator === null ? decidedAt : null;
     return { release: false, scan: { raw: burst.text, startedAt: burst.startedAt, endedAt, terminator } };
+  }
+
+  #gapLimit(burst: Burst): number {
+    return this.#isScan(burst) ? this.#timings.maxInterKeyMs * SCAN_GAP_FACTOR : this.#timings.maxInterKeyMs;
   }
 
   /**

@@ -36,9 +36,9 @@ export interface WedgeKeyboard {
  * gets them before any field or React handler does, and carries out its decisions:
  *
  * - a held key is stopped (default and propagation). When its burst turns out to be typing, the
- *   key is replayed: a synthetic keydown goes to the original target for the page's handlers and,
- *   unless one of them cancels it, `insertText` puts the character into the field, which fires
- *   the input events React listens to;
+ *   key is replayed. A synthetic keydown goes to the original target for the page's handlers.
+ *   Unless one of them cancels it, `insertText` then puts the character into the field, which
+ *   fires the input events React listens to;
  * - keys are held only where they would become text (text inputs, text areas, editable
  *   elements). Elsewhere a key goes through at once and only its timing is watched. A burst
  *   there cannot leak text anywhere, and replaying it could not reproduce native actions such as

@@ -60,7 +60,7 @@ describe('HID scanners in the core', () => {
       dataDirectory: join(directory.path, 'workstation'),
       logger: logs.logger,
       clock: CLOCK,
-      policy: { allowedUsbDevices: [{ vendorId: `0x${HONEYWELL_VENDOR_ID.toString(16)}`, productId: '0x0b01', role: 'barcode scanner' }] },
+      policy: { allowedUsbDevices: [{ vendorId: `0x${HONEYWELL_VENDOR_ID.toString(16).padStart(4, '0')}`, productId: '0x0b01', role: 'barcode scanner' }] },
       hidDevices: binding,
     });
     core.events.subscribe((channel, payload) => {

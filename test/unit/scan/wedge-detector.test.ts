@@ -101,6 +101,11 @@ function replay(keys: readonly TraceKey[], timings: WedgeTimings = DEFAULT_WEDGE
   return result;
 }
 
+/** Returns the keys of `text` typed from `start`, `gap` ms apart. */
+function at(text: string, start: number, gap: number): WedgeKey[] {
+  return [...text].map((character, index) => ({ kind: 'character', text: character, time: start + index * gap }));
+}
+
 describe('wedge detector on scanner traces', () => {
   const scannerTraces = traces.filter((trace) => trace.device === 'scanner');
 
@@ -133,8 +138,17 @@ describe('wedge detector on scanner traces', () => {
   it('ends a scan without suffix at the pause and swallows a late Enter', () => {
     const trace = traces.find((candidate) => candidate.name.includes('without suffix'));
     const result = replay(trace?.keys ?? []);
+    // The second label's Enter, 150 ms after its last character, comes after the scan ended.
     expect(result.scans.map((scan) => scan.terminator)).toEqual([null, null]);
     expect(result.page).toBe('');
+  });
+
+  it('swallows an Enter within the suffix grace', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    for (const key of at('S24-000123', 0, 2)) detector.key(key);
+    const endedAt = 18 + 3 * DEFAULT_WEDGE_TIMINGS.maxInterKeyMs;
+    expect(detector.tick(endedAt + 1).scan?.terminator).toBeNull();
+    expect(detector.key({ kind: 'terminator', key: 'Enter', time: endedAt + DEFAULT_WEDGE_TIMINGS.suffixGraceMs - 10 }).action).toBe('swallow');
   });
 });
 
@@ -162,8 +176,6 @@ describe('wedge detector on typist traces', () => {
 });
 
 describe('wedge detector decisions', () => {
-  const at = (text: string, start: number, gap: number): WedgeKey[] => [...text].map((character, index) => ({ kind: 'character', text: character, time: start + index * gap }));
-
   it('holds keys until minimum length', () => {
     const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
     const actions = at('S24-000123', 0, 3).map((key) => detector.key(key).action);
@@ -211,8 +223,33 @@ describe('wedge detector decisions', () => {
   it('passes an Enter long after a scan without suffix', () => {
     const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
     for (const key of at('S24-000123', 0, 2)) detector.key(key);
-    expect(detector.tick(100).scan?.raw).toBe('S24-000123');
-    expect(detector.key({ kind: 'terminator', key: 'Enter', time: 18 + DEFAULT_WEDGE_TIMINGS.suffixGraceMs + 50 }).action).toBe('pass');
+    const endedAt = 18 + 3 * DEFAULT_WEDGE_TIMINGS.maxInterKeyMs;
+    expect(detector.tick(endedAt + 1).scan?.raw).toBe('S24-000123');
+    expect(detector.key({ kind: 'terminator', key: 'Enter', time: endedAt + DEFAULT_WEDGE_TIMINGS.suffixGraceMs + 50 }).action).toBe('pass');
+  });
+
+  it('keeps a scan whole across a pause', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    for (const key of at('S24-000', 0, 4)) detector.key(key);
+    // 70 ms is over the 30 ms limit, but the burst is already a scan.
+    for (const key of at('123', 24 + 70, 4)) expect(detector.key(key).action).toBe('swallow');
+    expect(detector.key({ kind: 'terminator', key: 'Enter', time: 110 }).scan?.raw).toBe('S24-000123');
+  });
+
+  it('ends a scan after three gap limits', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    for (const key of at('S24-000123', 0, 4)) detector.key(key);
+    expect(detector.deadline()).toBe(36 + 3 * DEFAULT_WEDGE_TIMINGS.maxInterKeyMs);
+    expect(detector.tick(36 + 60).scan).toBeNull();
+    expect(detector.tick(36 + 91).scan?.raw).toBe('S24-000123');
+  });
+
+  it('splits a burst paused before its minimum length', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    for (const key of at('S24', 0, 4)) detector.key(key);
+    const step = detector.key({ kind: 'character', text: '-', time: 8 + 70 });
+    expect(step.release).toBe(true);
+    expect(step.action).toBe('hold');
   });
 
   it('reports the deadline of the burst', () => {
