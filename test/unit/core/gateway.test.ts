@@ -83,6 +83,12 @@ function spyHandlers() {
       cacheStudy: record('imaging:cacheStudy', {}),
       prefetchStatus: record('imaging:prefetchStatus', null),
     },
+    medication: {
+      mar: record('medication:mar', {}),
+      check: record('medication:check', {}),
+      administer: record('medication:administer', {}),
+      hold: record('medication:hold', {}),
+    },
   } satisfies ServiceHandlers;
   return { handlers, calls };
 }
@@ -226,6 +232,10 @@ const VALID_INPUTS: Record<string, unknown> = {
   'lab:matchReview': { reviewId: 'review-1', accession: 'ACC-0001' },
   'lab:releaseReview': { reviewId: 'review-1' },
   'lab:rejectReview': { reviewId: 'review-1', reason: 'Haemolysed sample' },
+  'medication:mar': { patientId: 'p-1' },
+  'medication:check': { patientId: 'p-1', wristbandMrn: '10000001', scan: ']d20109520123456788' },
+  'medication:administer': { patientId: 'p-1', wristbandMrn: '10000001', scan: ']d20109520123456788', orderId: 'order-1', scheduledAt: '2026-12-04T12:00:00.000Z' },
+  'medication:hold': { patientId: 'p-1', orderId: 'order-1', scheduledAt: '2026-12-04T12:00:00.000Z', reason: 'patient-refused' },
 };
 
 describe('ApiGateway lock and audit', () => {

@@ -138,7 +138,7 @@ describe('MedicationService', () => {
     const view = await service.administer({ ...input, overrideReason: 'Wristband unreadable, identity checked verbally' }, NURSE);
     expect(doseOf(view, PARACETAMOL_ORDER, at(12))?.administration?.overridden).toBe(true);
     const [stored] = await administrations();
-    const resource = stored?.resource as { extension: { url: string; extension?: { url: string; valueCode?: string; valueString?: string }[] }[]; note: { text: string }[] };
+    const resource = stored?.resource as unknown as { extension: { url: string; extension?: { url: string; valueCode?: string; valueString?: string }[] }[]; note: { text: string }[] };
     const override = resource.extension.find((extension) => extension.url === BCMA_OVERRIDE_EXTENSION);
     expect(override?.extension).toEqual([
       { url: 'problem', valueCode: 'patient-not-identified' },
@@ -146,7 +146,7 @@ describe('MedicationService', () => {
     ]);
     expect(resource.note[0]?.text).toContain('Wristband unreadable');
     const audits = await replica.entries.find({ selector: { resourceType: 'AuditEvent' } }).exec();
-    const subtypes = audits.map((audit) => (audit.resource as { subtype: { code: string }[] }).subtype[0]?.code);
+    const subtypes = audits.map((audit) => (audit.resource as unknown as { subtype: { code: string }[] }).subtype[0]?.code);
     expect(subtypes).toEqual(['bcma-override']);
   });
 

@@ -56,7 +56,7 @@ describe('medication seed', () => {
     const patients = new Set(orders.map((order) => order.patientId));
     expect(patients.size).toBe(demo.mrnByPatient.size);
 
-    const gtins = new Set(Object.values(FORMULARY).map((product) => product.gtin));
+    const gtins = new Set<string>(Object.values(FORMULARY).map((product) => product.gtin));
     for (const order of orders) {
       const parsed = medicationSchemaFor('MedicationRequest')?.safeParse(order.resource);
       expect(parsed?.success, `${order.id}: ${JSON.stringify(parsed?.error?.issues)}`).toBe(true);
