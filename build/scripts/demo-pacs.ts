@@ -72,7 +72,7 @@ interface StudyPlan {
  * Builds the demo studies of up to four patients from the sample files in `fixtures`. The first
  * gets a 16-slice CT series, made from one axial slice through a lumbar vertebra, and an older MR.
  * The second gets an MR and a nuclear medicine bone scan (JPEG lossless and JPEG 2000), the third
- * colour photographs (RLE and JPEG baseline, two frames) and the fourth a CT. UIDs derive from the
+ * colour bar images (RLE and JPEG baseline, two frames) and the fourth a CT. UIDs derive from the
  * MRN and the study, so loading again gives the same instances.
  */
 export function demoStudyFiles(fixtures: string, patients: readonly DemoImagingPatient[], today: Date): DemoDicomFile[] {
@@ -93,9 +93,9 @@ export function demoStudyFiles(fixtures: string, patients: readonly DemoImagingP
     files.push(single(sample('pydicom_JPEG2000.dcm'), second, bone, today, { series: 'nm', description: 'Whole body anterior', number: 1, instance: 2 }));
   }
   if (third) {
-    const photo = { key: 'sc-wound', daysAgo: 5, description: 'Wound photographs', accession: 'DEMO-SC-001' };
-    files.push(single(sample('pydicom_SC_rgb_rle_2frame.dcm'), third, photo, today, { series: 'sc', description: 'Colour photographs', number: 1, instance: 1, modality: 'XC' }));
-    files.push(single(sample('pydicom_SC_rgb_jpeg_dcmtk.dcm'), third, photo, today, { series: 'sc', description: 'Colour photographs', number: 1, instance: 2, modality: 'XC' }));
+    const colourBars = { key: 'sc-colour', daysAgo: 5, description: 'Colour test pattern', accession: 'DEMO-SC-001' };
+    files.push(single(sample('pydicom_SC_rgb_rle_2frame.dcm'), third, colourBars, today, { series: 'sc', description: 'Colour bars', number: 1, instance: 1 }));
+    files.push(single(sample('pydicom_SC_rgb_jpeg_dcmtk.dcm'), third, colourBars, today, { series: 'sc', description: 'Colour bars', number: 1, instance: 2 }));
   }
   if (fourth) {
     files.push(...ctStack(ct, fourth, { key: 'ct-abdomen', daysAgo: 1, description: 'CT abdomen', accession: 'DEMO-CT-002' }, today, 8));
@@ -126,7 +126,7 @@ function single(
   patient: DemoImagingPatient,
   study: StudyPlan,
   today: Date,
-  series: { series: string; description: string; number: number; instance?: number; modality?: string },
+  series: { series: string; description: string; number: number; instance?: number },
 ): DemoDicomFile {
   const instance = series.instance ?? 1;
   const attributes: Record<string, AttributeValue> = {
@@ -137,8 +137,6 @@ function single(
     x00200011: { vr: 'IS', value: String(series.number) },
     x00200013: { vr: 'IS', value: String(instance) },
   };
-  // The viewer's DICOM loader never settles on an image without Modality, so every file gets one.
-  if (series.modality) attributes.x00080060 = { vr: 'CS', value: series.modality };
   return { label: `${study.key}/${series.series}/${instance} of ${patient.mrn}`, bytes: relabelDicom(bytes, { attributes }) };
 }
 
