@@ -51,6 +51,8 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
   let patients: DemoImagingPatient[];
   let files: DemoDicomFile[];
   let wardRows: WardPatientRow[];
+  /** The day the demo studies' dates count back from. */
+  let today: Date;
   const prefetchEvents: ImagingPrefetchProgress[] = [];
 
   const call = async <T,>(channel: string, input: unknown): Promise<T> => {
@@ -77,7 +79,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
 
   beforeAll(async () => {
     orthanc = await startOrthanc();
-    const today = new Date();
+    today = new Date();
     patients = (await demoWardPatients(WARD_ID, today)).slice(0, 2);
     files = demoStudyFiles(DICOM_FIXTURES, patients, today);
     for (const file of files) await uploadToOrthanc(orthanc.baseUrl, orthanc.authorization, file.bytes, file.label);
@@ -138,7 +140,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     expect(studies.map((study) => study.description)).toEqual(['CT lumbar spine', 'MR knee']);
     const [ct, mr] = studies as [ImagingStudy, ImagingStudy];
     expect(ct).toMatchObject({ modalities: ['CT'], seriesCount: 1, instanceCount: 16, cachedInstanceCount: 16, cached: 'full', pinned: true, listedBy: 'pacs' });
-    expect(ct.date).toBe(new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10));
+    expect(ct.date).toBe(new Date(today.getTime() - 2 * 86_400_000).toISOString().slice(0, 10));
     expect(mr).toMatchObject({ modalities: ['MR'], instanceCount: 1, cachedInstanceCount: 0, cached: 'none', pinned: true });
   });
 
