@@ -1,4 +1,4 @@
-import type { ScanEvent } from '../scan/index.js';
+import type { ScanEvent } from '../../../preload/api/scan-schemas.js';
 
 /** The reading of a scan on the lab bench: a specimen accession, or the reason it is none. */
 export type SpecimenScanReading =
