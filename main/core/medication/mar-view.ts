@@ -67,7 +67,7 @@ function openState(scheduledAt: Date, now: Date, windowMs: number): MarDoseState
   return 'due';
 }
 
-/** Returns every scheduled dose of the orders in the range, with its administration when one answers it. */
+/** Returns every scheduled dose of the orders in the range, with the administration recorded for it, if any. */
 function scheduledDoses(input: MarInput, from: Date, to: Date): { order: MedicationOrder; scheduledAt: Date; administration: AdministrationWithState | undefined }[] {
   const byDose = new Map<string, AdministrationWithState>();
   for (const administration of input.administrations) {

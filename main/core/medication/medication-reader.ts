@@ -15,13 +15,13 @@ export class MedicationReader {
     return found.map((document) => readMedicationOrder((document.toJSON() as RecordDocument).resource));
   }
 
-  /** Every medication order in the replica: the ward's patients, and those who left it lately. */
+  /** Returns every medication order in the replica: the ward's patients', and those of patients who left it lately. */
   async allOrders(): Promise<MedicationOrder[]> {
     const found = await this.replica.records.find({ selector: { resourceType: 'MedicationRequest' } }).exec();
     return found.map((document) => readMedicationOrder((document.toJSON() as RecordDocument).resource));
   }
 
-  /** A patient's administrations whose time is at or after `since` (a UTC instant). */
+  /** Returns a patient's administrations whose time is at or after `since` (a UTC instant). */
   async administrations(patientId: string, since: string): Promise<EntryDocument[]> {
     const found = await this.replica.entries
       .find({ selector: { resourceType: 'MedicationAdministration', patientId, effective: { $gte: since } }, sort: [{ resourceType: 'asc' }, { patientId: 'asc' }, { effective: 'asc' }] })
@@ -34,7 +34,7 @@ export class MedicationReader {
     return document?.toJSON() as EntryDocument | undefined;
   }
 
-  /** The formulary's products by GTIN. */
+  /** Returns the formulary's products by GTIN. */
   async formulary(): Promise<Map<string, FormularyProduct>> {
     const found = await this.replica.reference.find({ selector: { resourceType: 'Medication' } }).exec();
     const products = new Map<string, FormularyProduct>();

@@ -185,7 +185,7 @@ export class MedicationService {
 
   async #marInput(patientId: string, now: Date): Promise<MarInput> {
     const { from } = marRange(now);
-    // Doses given early or late still answer a dose scheduled in the range: read a day further back.
+    // A dose given early or late still belongs to a dose scheduled in the range, so read a day further back.
     const since = new Date(from.getTime() - 24 * 60 * 60 * 1000).toISOString();
     const [orders, documents] = await Promise.all([this.options.medications.orders(patientId), this.options.medications.administrations(patientId, since)]);
     const states = this.options.states.of('entries', documents.map((document) => document.id));

@@ -7,7 +7,7 @@
  * Each failed check is a problem. Some problems may be overridden with a documented reason (a
  * wristband that cannot be scanned, a dose given outside its window on a doctor's instruction).
  * Others block outright because no reason makes them safe: an expired package, another patient's
- * medication, a drug nobody ordered, a dose already given.
+ * medication, a drug without an order, a dose already given.
  */
 
 export interface ScannedPackage {
@@ -127,7 +127,7 @@ function problem(code: CheckProblemCode, details: Record<string, string | number
   return { code, overridable: OVERRIDABLE_PROBLEMS.has(code), details };
 }
 
-/** The clock's local calendar date as YYYY-MM-DD: a printed expiry date is a local date. */
+/** Returns the clock's local calendar date as YYYY-MM-DD, because a printed expiry date is a local date. */
 function localIsoDate(now: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
@@ -145,7 +145,7 @@ function isWhole(value: number): boolean {
   return Math.abs(value - Math.round(value)) < 1e-9 && Math.round(value) >= 1;
 }
 
-/** The patient's orders for the scanned product: the same GTIN first, else the same active ingredient. */
+/** Returns the patient's orders for the scanned product: those of the same GTIN, else those of the same active ingredient. */
 function candidateOrders(input: MedicationCheckInput, gtin: string, product: CheckedProduct | undefined): CheckedOrder[] {
   const sameGtin = input.orders.filter((order) => order.gtin === gtin);
   if (sameGtin.length > 0 || !product?.ingredient) return sameGtin;

@@ -17,7 +17,7 @@ export interface ConfirmedWristband {
 interface BedsideScanState {
   /** The last wristband that identified a patient of this ward, or null. */
   wristband: ConfirmedWristband | null;
-  /** A wristband scan that identified nobody, in words for the nurse; null when there is none. */
+  /** The message of a wristband scan whose MRN matches no ward patient; null when there is none. */
   notice: string | null;
   clearNotice(): void;
 }
@@ -72,7 +72,7 @@ export function useBedsideScan(): BedsideScanState {
   return useContext(BedsideScanContext);
 }
 
-/** Renders the notice of a wristband scan that identified nobody. */
+/** Renders the notice of a wristband scan whose MRN matches no patient of the ward. */
 export function WristbandNotice() {
   const { notice, clearNotice } = useBedsideScan();
   if (notice === null) return null;

@@ -12,7 +12,7 @@ function detail(problem: CheckProblemView, name: string): string {
   return String(problem.details[name] ?? '');
 }
 
-/** Returns the sentence that tells the nurse what failed and what to do. */
+/** Returns the sentence that shows the nurse what failed and what to do next. */
 export function checkProblemText(problem: CheckProblemView, context: ProblemContext): string {
   switch (problem.code) {
     case 'scan-invalid':

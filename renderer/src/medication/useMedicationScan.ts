@@ -7,7 +7,7 @@ import { useSession } from '../app/SessionContext.js';
 import type { ScanEvent } from '../scan/index.js';
 import { useScan } from '../scan/index.js';
 
-/** Where the check of the last scanned package stands. */
+/** The state of the check of the last scanned package. */
 export type MedicationScanState =
   | { status: 'idle' }
   | { status: 'not-medication' }

@@ -4,9 +4,9 @@ import { SNOMED, UCUM } from './identifiers.js';
 /**
  * FHIR R4 medication resources as this product exchanges them:
  *
- * - A Medication in the `reference` collection is one product of the hospital formulary: one
- *   package type with its GTIN (`code.coding`, system GTIN_SYSTEM), its dose form, and the strength
- *   of its one active ingredient per unit (a tablet, a capsule, a syringe).
+ * - A Medication in the `reference` collection is one product of the hospital formulary. It is one
+ *   package type with its GTIN (`code.coding`, system GTIN_SYSTEM) and its dose form. It gives the
+ *   strength of its one active ingredient per unit (a tablet, a capsule, a syringe).
  * - A MedicationRequest is one medication order from the central HMS (prescribing and pharmacy
  *   verification happen there). `medicationCodeableConcept` names the dispensed product by its
  *   GTIN first, and its first `dosageInstruction` gives the dose, the route and the timing.
@@ -20,7 +20,7 @@ import { SNOMED, UCUM } from './identifiers.js';
 /** GS1 Global Trade Item Numbers, as FHIR code system URI. */
 export const GTIN_SYSTEM = 'https://www.gs1.org/gtin';
 
-/** Local extension: the scheduled time (FHIR dateTime) of the order's dose that an administration answers. */
+/** Local extension: the scheduled time (FHIR dateTime) of the order's dose that an administration is for. */
 export const SCHEDULED_DOSE_EXTENSION = 'urn:hms:extension:scheduled-dose-time';
 /**
  * Local extension: the bedside check failed and the nurse gave the dose anyway. Sub-extensions
@@ -182,7 +182,7 @@ export function readMedicationOrder(resource: FhirResource): MedicationOrder {
 export interface FormularyProduct {
   gtin: string;
   name: string;
-  /** SNOMED CT code of the active ingredient, which tells two strengths of one drug apart from two drugs. */
+  /** SNOMED CT code of the active ingredient, which distinguishes two strengths of one drug from two drugs. */
   ingredient: string;
   /** Amount of the ingredient per unit, in a UCUM mass or volume unit. */
   strength: { value: number; code: string } | undefined;
@@ -219,7 +219,7 @@ export interface MedicationAdministrationInput {
   orderId: string;
   status: 'completed' | 'not-done';
   effectiveDateTime: string;
-  /** The order's scheduled time this dose answers. */
+  /** The order's scheduled time this dose is for. */
   scheduledAt: string;
   performer: { reference: string; display: string };
   /** The scanned package; absent for a held dose, which scans none. */
@@ -287,7 +287,7 @@ export function buildMedicationAdministration(input: MedicationAdministrationInp
   return resource;
 }
 
-/** What an administration records, for the MAR. */
+/** The facts of a recorded administration that the MAR shows. */
 export interface RecordedAdministration {
   id: string;
   orderId: string;

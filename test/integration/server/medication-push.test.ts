@@ -8,7 +8,7 @@ import { FORMULARY } from '../../../sync/server/seed/medication-orders.js';
 import type { TestStorage } from './helpers.js';
 import { createStorage, refusalOf, startServer, SyncClient, TEST_NOW, wireDocumentOf } from './helpers.js';
 
-/** A dose given at the bedside, as the workstation's medication service builds it. */
+/** Builds a dose given at the bedside, as the workstation's medication service does. */
 function administrationOf(id: string, patientId: string, orderId: string): FhirResource {
   return buildMedicationAdministration({
     id,
