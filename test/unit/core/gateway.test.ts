@@ -236,6 +236,9 @@ const VALID_INPUTS: Record<string, unknown> = {
   'medication:check': { patientId: 'p-1', wristbandMrn: '10000001', scan: ']d20109520123456788' },
   'medication:administer': { patientId: 'p-1', wristbandMrn: '10000001', scan: ']d20109520123456788', orderId: 'order-1', scheduledAt: '2026-12-04T12:00:00.000Z' },
   'medication:hold': { patientId: 'p-1', orderId: 'order-1', scheduledAt: '2026-12-04T12:00:00.000Z', reason: 'patient-refused' },
+  'imaging:listStudies': { patientId: 'p-1' },
+  'imaging:getStudy': { studyInstanceUid: '1.2.840.113619.2.1' },
+  'imaging:cacheStudy': { studyInstanceUid: '1.2.840.113619.2.1', patientId: 'p-1' },
 };
 
 describe('ApiGateway lock and audit', () => {
