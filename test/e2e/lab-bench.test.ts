@@ -32,6 +32,8 @@ const UNKNOWN_ACCESSION = 'ZZ-0417';
 /** The seeded tube the technician finds on the bench for the held results. */
 const MATCHED_ACCESSION = '1DC042FP';
 const ANALYZER = 'roche-cobas-c311';
+/** A keyboard-wedge scanner's gap between characters: the NCR 7893's 4 ms setting. */
+const WEDGE_SCANNER_DELAY_MS = 4;
 
 /** Reads the patient of a seeded specimen from the workstation's replica, as the lab screens name them. */
 async function patientOfSpecimen(core: Core, accession: string): Promise<{ mrn: string }> {
@@ -196,9 +198,14 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
     expect(await item.getAttribute('data-matched')).toBe('false');
     await page.screenshot({ path: join(SCREENSHOTS, 'lab-review-match-failed.png') });
 
-    await item.getByTestId('review-accession').fill(MATCHED_ACCESSION);
-    await item.getByTestId('review-match').click();
+    // The technician scans the tube's label into the field, typed as a keyboard-wedge scanner
+    // types it: the field takes the scan and matches at once, and the specimen lookup stays empty.
+    await item.getByTestId('review-accession').fill('');
+    await item.getByTestId('review-accession').focus();
+    await page.keyboard.type(MATCHED_ACCESSION, { delay: WEDGE_SCANNER_DELAY_MS });
+    await page.keyboard.press('Enter');
     await page.locator('[data-testid="lab-outcome"][data-kind="matched"]').waitFor();
+    expect(await page.getByTestId('specimen-card').count()).toBe(0);
     const { mrn } = await patientOfSpecimen(core, MATCHED_ACCESSION);
     expect(await item.getByTestId('review-match-state').innerText()).toContain(mrn);
     expect(await activeTestId(page)).toBe('review-release');
