@@ -144,7 +144,7 @@ const core = await createCore({
     serverUrl: server.url,
     wardId: WARD_ID,
     imaging: {
-      pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password } },
+      pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 15_000, retrieveTimeoutMs: 60_000, maxInstanceBytes: 64 * 1024 * 1024 },
       // No prefetch (age 0 days), so only the benchmark's own requests fill the cache.
       cache: { maxBytes: 1024 * 1024 * 1024, prefetch: { maxAgeDays: 0, maxStudiesPerPatient: 1, maxInstancesPerStudy: 1 } },
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { windowPresetList } from './imaging-presets.js';
 import { patientId } from './schemas.js';
 
 /**
@@ -65,6 +66,8 @@ export const studySeriesList = z.object({
   series: z.array(imagingSeries),
   /** `cache`: the PACS could not be reached, so only cached instances are listed. */
   listedBy: z.enum(['pacs', 'cache']),
+  /** Window presets of the viewer from the imaging settings; the viewer's CT defaults when absent. */
+  windowPresets: windowPresetList.optional(),
 });
 export type StudySeriesList = z.infer<typeof studySeriesList>;
 

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import dicomParser from 'dicom-parser';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,8 @@ const silent = pino({ level: 'silent' });
 const WARD_ID = 'ward-4a';
 const SCREENSHOT_FOLDER = join(SCREENSHOTS, 'imaging-viewer');
 const VIEWPORT = '[data-testid="viewer-viewport"]';
+/** A preset the settings add to the defaults, to show the viewer offers the configured list. */
+const POSTERIOR_FOSSA = { id: 'posterior-fossa', name: 'Posterior fossa', width: 120, center: 40 };
 
 interface ViewportState {
   status: string;
@@ -110,6 +113,8 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
   let page: Page;
   let patient: DemoImagingPatient;
   let slices: DemoDicomFile[];
+  /** StudyDescription of the CT, as the imaging tab lists it. */
+  let ctDescription: string;
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
@@ -123,9 +128,12 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     patient = first;
     const files = demoStudyFiles(DICOM_FIXTURES, [patient], today);
     for (const file of files) await uploadToOrthanc(orthanc.baseUrl, orthanc.authorization, file.bytes, file.label);
-    // The CT head series, in InstanceNumber order as the demo builds it.
-    slices = files.filter((file) => file.label.startsWith('ct-head/axial/'));
+    // The demo's multi-slice CT series of this patient, in InstanceNumber order as the demo builds it.
+    slices = files.filter((file) => /^[\w-]+\/axial\/\d+ of /.test(file.label));
     expect(slices.length).toBeGreaterThan(5);
+    const studyDescription = dicomParser.parseDicom(slices[0]?.bytes ?? new Uint8Array(), { untilTag: 'x7fe00010' }).string('x00081030');
+    if (studyDescription === undefined) throw new Error('The demo CT has no Study Description');
+    ctDescription = studyDescription;
 
     server = await createServer({ dataDir: join(data.path, 'server'), seed: true, logger: silent });
     core = await createCore({
@@ -137,6 +145,7 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
           pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
           // No prefetch (age 0 days), so the study reaches the cache through the viewer and the cache button.
           cache: { maxBytes: 100 * 1024 * 1024, prefetch: { maxAgeDays: 0, maxStudiesPerPatient: 1, maxInstancesPerStudy: 100 } },
+          viewer: { windowPresets: [...DEFAULT_WINDOW_PRESETS, POSTERIOR_FOSSA] },
         },
       },
       dataDirectory: join(data.path, 'workstation'),
@@ -164,7 +173,7 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
 
   async function openCtFromChart(): Promise<void> {
     await page.getByTestId('chart-tab-imaging').click();
-    const row = page.locator('[data-testid="imaging-study-row"]', { hasText: 'CT head' });
+    const row = page.locator('[data-testid="imaging-study-row"]', { hasText: ctDescription });
     await row.waitFor({ timeout: 30_000 });
     await row.getByTestId('imaging-open').click();
     await page.getByTestId('study-viewer').waitFor();
@@ -202,6 +211,13 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     await expectPixels(page, firstPixels, attributes, { center: lung.center, width: lung.width }, state.scale);
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, '02-lung-preset.png') });
+
+    // A preset that only the settings define.
+    await page.getByTestId('viewer-preset').selectOption(POSTERIOR_FOSSA.id);
+    await page.waitForSelector(`${VIEWPORT}[data-window-width="${POSTERIOR_FOSSA.width}"][data-window-center="${POSTERIOR_FOSSA.center}"]`);
+    await expect(page.locator('[data-testid="viewer-preset"] option').allInnerTexts()).resolves.toContain('Posterior fossa (W 120 / L 40)');
+    await page.getByTestId('viewer-preset').selectOption(lung.id);
+    await page.waitForSelector(`${VIEWPORT}[data-window-width="${lung.width}"][data-window-center="${lung.center}"]`);
 
     // Stack scroll by wheel: five slices down, where the demo moved the rows 20 pixels.
     await page.locator(VIEWPORT).hover();
@@ -245,9 +261,9 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
 
     // Cache the whole study, then stop the PACS.
     await page.getByTestId('imaging-back').click();
-    const row = page.locator('[data-testid="imaging-study-row"]', { hasText: 'CT head' });
+    const row = page.locator('[data-testid="imaging-study-row"]', { hasText: ctDescription });
     if ((await row.getAttribute('data-cached')) !== 'full') await row.getByTestId('imaging-cache').click();
-    await page.locator('[data-testid="imaging-study-row"][data-cached="full"]', { hasText: 'CT head' }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="imaging-study-row"][data-cached="full"]', { hasText: ctDescription }).waitFor({ timeout: 30_000 });
     await orthanc.stop();
 
     await page.getByTestId('back-to-ward').click();

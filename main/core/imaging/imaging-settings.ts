@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { DEFAULT_WINDOW_PRESETS, windowPresetList } from '../../../preload/api/imaging-presets.js';
+
 const MEBIBYTE = 1024 * 1024;
 
 /** How the workstation signs in to the PACS's DICOMweb service. */
@@ -43,8 +45,17 @@ export const studyCacheSettings = z.object({
 });
 export type StudyCacheSettings = z.infer<typeof studyCacheSettings>;
 
+/** The DICOM viewer. */
+export const viewerSettings = z.object({
+  /** Window presets offered in the viewer, in this order; the CT presets brain to bone by default. */
+  windowPresets: windowPresetList.default([...DEFAULT_WINDOW_PRESETS]),
+});
+export type ViewerSettings = z.infer<typeof viewerSettings>;
+
 export const imagingSettings = z.object({
   pacs: pacsSettings,
   cache: studyCacheSettings.default(studyCacheSettings.parse({})),
+  /** Absent means the viewer's defaults; optional so settings built in code need not spell it out. */
+  viewer: viewerSettings.optional(),
 });
 export type ImagingSettings = z.infer<typeof imagingSettings>;

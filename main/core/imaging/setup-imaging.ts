@@ -1,4 +1,5 @@
 import { HmsApiError } from '../../../preload/api/errors.js';
+import { DEFAULT_WINDOW_PRESETS } from '../../../preload/api/imaging-presets.js';
 import type { SessionInfo } from '../../../preload/api/schemas.js';
 import type { DatabaseKey } from '../../../sync/replica/sqlite/connection-pool.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
@@ -109,7 +110,7 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
   return {
     handlers: {
       listStudies: (input) => service.listStudies(input.patientId),
-      getStudy: (input) => service.getStudy(input.studyInstanceUid, input.patientId),
+      getStudy: async (input) => ({ ...(await service.getStudy(input.studyInstanceUid, input.patientId)), windowPresets: imaging.viewer?.windowPresets ?? [...DEFAULT_WINDOW_PRESETS] }),
       cacheStudy: (input) => service.cacheStudy(input.studyInstanceUid, input.patientId),
       prefetchStatus: async () => prefetch.status(),
     },

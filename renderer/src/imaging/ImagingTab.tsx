@@ -127,7 +127,7 @@ export function ImagingTab({ patientId }: { patientId: string }) {
                 {t('imaging.studyFromCache')}
               </p>
             )}
-            <StudyViewer study={open.series} instanceUrl={imagingInstanceUrl} />
+            <StudyViewer study={open.series} instanceUrl={imagingInstanceUrl} windowPresets={open.series.windowPresets} />
           </>
         )}
       </section>

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { imagingSettings } from '../../../main/core/imaging/imaging-settings.js';
+import { DEFAULT_WINDOW_PRESETS } from '../../../preload/api/imaging-presets.js';
 import { loadSettings, SETTINGS_FILE } from '../../../main/core/settings.js';
 
 const BASE = { serverUrl: 'http://127.0.0.1:8080', wardId: 'ward-3' };
@@ -27,6 +28,28 @@ describe('imaging settings', () => {
     expect(settings.pacs.retrieveTimeoutMs).toBe(120_000);
     expect(settings.cache.maxBytes).toBe(10 * 1024 ** 3);
     expect(settings.cache.prefetch).toEqual({ maxAgeDays: 365, maxStudiesPerPatient: 3, maxInstancesPerStudy: 2_000 });
+  });
+
+  it('defaults to the CT window presets', () => {
+    const settings = imagingSettings.parse({ pacs: { url: 'https://pacs.example.org/dicom-web' }, viewer: {} });
+
+    expect(settings.viewer?.windowPresets.map((preset) => preset.id)).toEqual(['brain', 'subdural', 'stroke', 'lung', 'mediastinum', 'abdomen', 'liver', 'bone']);
+    expect(settings.viewer?.windowPresets.find((preset) => preset.id === 'lung')).toEqual({ id: 'lung', name: 'Lung', width: 1500, center: -600 });
+    expect(settings.viewer?.windowPresets).toEqual(DEFAULT_WINDOW_PRESETS);
+  });
+
+  it('takes a configured preset list', () => {
+    const windowPresets = [{ id: 'stroke', name: 'Stroke', width: 8, center: 32 }];
+
+    const settings = imagingSettings.parse({ pacs: { url: 'https://pacs.example.org/dicom-web' }, viewer: { windowPresets } });
+
+    expect(settings.viewer?.windowPresets).toEqual(windowPresets);
+  });
+
+  it('rejects a preset without width', () => {
+    const result = imagingSettings.safeParse({ pacs: { url: 'https://pacs.example.org/dicom-web' }, viewer: { windowPresets: [{ id: 'flat', name: 'Flat', width: 0, center: 40 }] } });
+
+    expect(result.success).toBe(false);
   });
 
   it('loads from settings.json', async () => {
