@@ -259,9 +259,39 @@ describe('nurse gives medication with barcode checks', () => {
     expect(await page.getByTestId('bcma-record').count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'bcma-wrong-patient-blocked.png'), fullPage: true });
 
-    const administrations = await server.database.query(
-      `SELECT 1 FROM documents WHERE collection = 'entries' AND resource_type = 'MedicationAdministration' AND NOT (document->'resource' ? 'meta')`,
+    // This patient's evening enoxaparin, six hours early: the check fails on the time alone, which a
+    // documented reason may override. The reason is stored and the override audited.
+    await page.getByTestId('bcma-clear').click();
+    await scan(page, `]d201${FORMULARY.enoxaparin40.gtin}10E777${GROUP_SEPARATOR}17301231`);
+    await result.and(page.locator('[data-outcome="overridable"]')).waitFor();
+    expect(await page.getByTestId('bcma-problem').evaluateAll((items) => items.map((item) => item.getAttribute('data-code')))).toEqual(['wrong-time']);
+    const recordOverride = page.getByTestId('bcma-record-override');
+    expect(await recordOverride.isDisabled()).toBe(true);
+    await page.getByTestId('bcma-override-reason').fill('Given early before transfer to theatre, agreed with Dr Demo');
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-override-reason.png'), fullPage: true });
+    await recordOverride.click();
+    await page.getByTestId('bcma-recorded').waitFor();
+    await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor();
+
+    const recorded = await server.database.query<{ patient_id: string; resource: { note: { text: string }[]; extension: { url: string }[] } }>(
+      `SELECT patient_id, document->'resource' AS resource FROM documents
+        WHERE collection = 'entries' AND resource_type = 'MedicationAdministration' AND NOT (document->'resource' ? 'meta')
+        ORDER BY patient_id = $1`,
+      [without.patientId],
     );
-    expect(administrations.rows).toHaveLength(1);
+    expect(recorded.rows.map((row) => row.patient_id)).toEqual([withParacetamol.patientId, without.patientId]);
+    const overridden = recorded.rows[1]?.resource;
+    expect(overridden?.extension.map((extension) => extension.url)).toContain('urn:hms:extension:bcma-override');
+    expect(overridden?.note[0]?.text).toBe('Bedside check overridden (wrong-time): Given early before transfer to theatre, agreed with Dr Demo');
+    await expect
+      .poll(async () => {
+        const audits = await server.database.query(
+          `SELECT 1 FROM documents WHERE collection = 'entries' AND resource_type = 'AuditEvent' AND patient_id = $1
+             AND document->'resource'->'subtype'->0->>'code' = 'bcma-override'`,
+          [without.patientId],
+        );
+        return audits.rows.length;
+      })
+      .toBe(1);
   }
 });

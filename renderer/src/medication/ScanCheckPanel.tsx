@@ -5,6 +5,7 @@ import { OVERRIDE_REASON_MIN_LENGTH } from '../../../preload/api/medication-sche
 import { formatTime } from '../format/datetime.js';
 import { t } from '../i18n/index.js';
 import { checkProblemText } from './check-problem-text.js';
+import { durationText } from './duration-text.js';
 import type { MedicationScanState } from './useMedicationScan.js';
 
 interface ScanCheckPanelProps {
@@ -18,7 +19,7 @@ interface ScanCheckPanelProps {
 
 function offsetText(minutes: number): string {
   if (minutes === 0) return t('bcma.onTime');
-  return minutes < 0 ? t('bcma.minutesEarly', { minutes: -minutes }) : t('bcma.minutesLate', { minutes });
+  return minutes < 0 ? t('bcma.minutesEarly', { duration: durationText(minutes) }) : t('bcma.minutesLate', { duration: durationText(minutes) });
 }
 
 function outcomeOf(result: MedicationCheckView): 'pass' | 'overridable' | 'blocked' {

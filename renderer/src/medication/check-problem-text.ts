@@ -1,6 +1,7 @@
 import type { CheckProblemView } from '../../../preload/api/medication-schemas.js';
 import { formatTime } from '../format/datetime.js';
 import { t } from '../i18n/index.js';
+import { durationText } from './duration-text.js';
 
 /** Context of a check that the messages name: the patient's name and the scanned product. */
 export interface ProblemContext {
@@ -37,7 +38,7 @@ export function checkProblemText(problem: CheckProblemView, context: ProblemCont
       return t('bcma.problem.already-given', { time: formatTime(detail(problem, 'scheduledAt')) });
     case 'wrong-time': {
       const minutes = Number(problem.details.minutes ?? 0);
-      const values = { time: formatTime(detail(problem, 'scheduledAt')), minutes: Math.abs(minutes), window: detail(problem, 'window') };
+      const values = { time: formatTime(detail(problem, 'scheduledAt')), duration: durationText(minutes), window: detail(problem, 'window') };
       return minutes < 0 ? t('bcma.problem.wrong-time-early', values) : t('bcma.problem.wrong-time-late', values);
     }
     case 'dose-mismatch':
