@@ -60,7 +60,7 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Plain better-sqlite3 (the same driver and pragmas as the storage: WAL, synchronous = FULL) with
+ * Plain better-sqlite3 (the same driver and pragmas as the storage: 8 KB pages, WAL, synchronous = FULL) with
  * one table of JSON text: what storing and reading the same documents costs without RxDB. With
  * `indexed`, each row also gets the storage's index columns: RxDB's index strings of the benchmark
  * schema in the storage's encoding (index-key-encoding.ts), each with an SQLite index. The difference to the plain run is then the
@@ -77,6 +77,7 @@ async function runRawSqlite(directory: string, indexed: boolean, run: number): P
 
   {
     const database = new Database(`${directory}/raw-${indexed ? 'indexed-' : ''}${run}.sqlite`);
+    database.pragma('page_size = 8192');
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     const columns = indexed ? indexColumns : [];
