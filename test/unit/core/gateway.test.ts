@@ -232,6 +232,8 @@ const VALID_INPUTS: Record<string, unknown> = {
   'lab:matchReview': { reviewId: 'review-1', accession: 'ACC-0001' },
   'lab:releaseReview': { reviewId: 'review-1' },
   'lab:rejectReview': { reviewId: 'review-1', reason: 'Haemolysed sample' },
+  'lab:specimen': { accession: 'S1234' },
+  'settings:update': { key: 'inactivityLockMinutes', value: 5 },
   'medication:mar': { patientId: 'p-1' },
   'medication:check': { patientId: 'p-1', wristbandMrn: '10000001', scan: ']d20109520123456788' },
   'medication:administer': { patientId: 'p-1', wristbandMrn: '10000001', scan: ']d20109520123456788', orderId: 'order-1', scheduledAt: '2026-12-04T12:00:00.000Z' },
