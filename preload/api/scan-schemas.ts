@@ -44,7 +44,7 @@ export type ScanEvent = z.infer<typeof scanEvent>;
 export const wedgeTimings = z.object({
   /** Maximum gap between two keystrokes of one scan, in milliseconds. */
   maxInterKeyMs: z.number().int().min(5).max(200),
-  /** Minimum number of characters in a scan, not counting the Enter or Tab suffix. */
+  /** Minimum number of characters in a scan, not counting the Enter or Tab suffix; two more when the keys come over half `maxInterKeyMs` apart. */
   minLength: z.number().int().min(3).max(64),
   /** How long after a scan that ended without suffix a late Enter or Tab is still taken as its suffix, in milliseconds. */
   suffixGraceMs: z.number().int().min(0).max(1000),

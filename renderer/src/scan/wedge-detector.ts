@@ -4,10 +4,12 @@ import type { WedgeTimings } from '../../../preload/api/scan-schemas.js';
  * Tells keyboard-wedge scans from typing by keystroke timing. A wedge scanner types a whole barcode
  * in a burst, a character every few milliseconds, and usually ends it with Enter or Tab. People
  * leave tens to hundreds of milliseconds between keys. A burst becomes a scan when it has at least
- * `minLength` characters, each within `maxInterKeyMs` of the one before. It ends at Enter or Tab
+ * `minLength` characters, each within `maxInterKeyMs` of the one before. A burst whose mean gap is
+ * over half that limit needs two characters more, because a fast typist's rollover can give a few
+ * gaps that short in a row but hardly a burst that long. A burst ends at Enter or Tab
  * (swallowed as the scan's suffix) or when no key follows in time: within `maxInterKeyMs` while
- * the burst is undecided, and within three times that once it is a scan. No typist reaches the
- * minimum length at scanner speed, so the longer gap admits no typing. It keeps one scan whole
+ * the burst is undecided, and within three times that once it is a scan. The longer gap comes
+ * into play only after the burst has passed for a scan. It keeps one scan whole
  * when the scanner, USB or a busy computer pauses in the middle.
  *
  * The first characters of a burst cannot be distinguished from typing until enough of them have come,
@@ -67,6 +69,9 @@ interface Burst {
 }
 
 const NOTHING: WedgeStep = { release: false, scan: null };
+
+/** Characters beyond `minLength` that a burst needs when its mean gap is over half the gap limit. */
+const SLOW_BURST_EXTRA = 2;
 
 /** How much longer than `maxInterKeyMs` a gap inside a burst may be once the burst is a scan. */
 const SCAN_GAP_FACTOR = 3;
@@ -185,6 +190,8 @@ export class WedgeDetector {
    * swallowing what someone typed.
    */
   #isScan(burst: Burst): boolean {
-    return burst.length >= this.#timings.minLength && !burst.singleCharacter;
+    if (burst.length < this.#timings.minLength || burst.singleCharacter) return false;
+    const meanGap = (burst.lastAt - burst.startedAt) / (burst.length - 1);
+    return meanGap <= this.#timings.maxInterKeyMs / 2 || burst.length >= this.#timings.minLength + SLOW_BURST_EXTRA;
   }
 }

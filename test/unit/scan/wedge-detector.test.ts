@@ -183,6 +183,20 @@ describe('wedge detector decisions', () => {
     expect(actions.slice(5)).toEqual(['swallow', 'swallow', 'swallow', 'swallow', 'swallow']);
   });
 
+  it('needs two more keys when slow', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    // 20 ms apart: over half the 30 ms limit, so 8 characters make a scan, not 6.
+    const actions = at('S24-0001', 0, 20).map((key) => detector.key(key).action);
+    expect(actions.slice(0, 7)).toEqual(['hold', 'hold', 'hold', 'hold', 'hold', 'hold', 'hold']);
+    expect(actions[7]).toBe('swallow');
+  });
+
+  it('releases a slow six-key burst', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    for (const key of at('abcdef', 0, 25)) detector.key(key);
+    expect(detector.key({ kind: 'terminator', key: 'Enter', time: 140 })).toEqual({ action: 'pass', release: true, scan: null });
+  });
+
   it('releases a short burst before Enter, then passes Enter', () => {
     const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
     for (const key of at('42', 0, 5)) detector.key(key);
