@@ -13,7 +13,11 @@ const HOUR_MS = 60 * 60 * 1000;
 export const MAR_HOURS_BEFORE = 12;
 export const MAR_HOURS_AFTER = 12;
 
-/** Orders whose doses the MAR schedules. A stopped or completed order keeps its recorded doses only. */
+/**
+ * Orders whose doses the MAR schedules; an order on hold shows its doses with its status, and the
+ * check refuses them. TODO: list stopped orders' recorded doses and "as needed" orders, which have
+ * no scheduled doses and so do not appear yet.
+ */
 const SCHEDULED_STATUSES = new Set(['active', 'on-hold']);
 
 export type AdministrationWithState = RecordedAdministration & { syncState: MarAdministration['syncState'] };

@@ -605,6 +605,7 @@ export const en = {
   'mar.recordedHeld': '{time} by {performer}: {reason}',
   'mar.lot': 'Lot {lot}, expires {expiry}',
   'mar.overridden': 'Check overridden',
+  'mar.orderStatus': 'Order {status}',
   'mar.hold': 'Hold',
   'mar.holdReason': 'Reason for holding this dose',
   'mar.holdConfirm': 'Record as held',

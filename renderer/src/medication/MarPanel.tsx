@@ -8,12 +8,14 @@ import { useApi } from '../api/ApiContext.js';
 import { mayCall } from '../api/call-access.js';
 import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
+import { useNow } from '../app/useNow.js';
 import { useSession } from '../app/SessionContext.js';
 import { formatDateTime, formatTime } from '../format/datetime.js';
 import type { PlainMessageKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { SyncStateTag } from '../sync/SyncStateTag.js';
 import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
+import type { ConfirmedWristband } from './BedsideScanContext.js';
 import { useBedsideScan } from './BedsideScanContext.js';
 import { ScanCheckPanel } from './ScanCheckPanel.js';
 import { useMedicationScan } from './useMedicationScan.js';
@@ -27,6 +29,18 @@ const stateLabels: Record<MarDose['state'], PlainMessageKey> = {
 };
 
 const HOLD_REASONS: readonly HoldReasonCode[] = ['patient-refused', 'nil-by-mouth', 'patient-away', 'clinical-decision'];
+
+/**
+ * How long a wristband scan identifies the patient for the medication check. A nurse who comes
+ * back to the bedside later scans the wristband again.
+ */
+const WRISTBAND_VALID_MS = 15 * 60_000;
+
+/** Returns the wristband scan that identifies this chart's patient now, or null. */
+function currentWristband(wristband: ConfirmedWristband | null, patientId: string, now: Date): ConfirmedWristband | null {
+  if (wristband === null || wristband.patientId !== patientId) return null;
+  return now.getTime() - Date.parse(wristband.scannedAt) <= WRISTBAND_VALID_MS ? wristband : null;
+}
 
 interface MarPanelProps {
   chart: PatientChart;
@@ -44,7 +58,8 @@ export function MarPanel({ chart }: MarPanelProps) {
   useSyncCountsChanged(mar.reload);
   const [recordedView, setRecordedView] = useState<MarView | null>(null);
   const canRecord = mayCall(calls.medication.administer, session.user.roles);
-  const confirmed = wristband !== null && wristband.patientId === chart.patientId ? wristband : null;
+  const now = useNow(15_000);
+  const confirmed = currentWristband(wristband, chart.patientId, now);
 
   const onRecorded = useCallback(
     (view: MarView) => {
@@ -155,7 +170,10 @@ function MarRow({ dose, order, canHold, patientId, onChanged }: MarRowProps) {
   return (
     <tr className={`mar-row mar-row--${dose.state}`} data-testid="mar-dose" data-state={dose.state} data-order-id={dose.orderId} data-scheduled-at={dose.scheduledAt}>
       <td className="num">{formatTime(dose.scheduledAt)}</td>
-      <td>{order?.drug ?? dose.orderId}</td>
+      <td>
+        {order?.drug ?? dose.orderId}
+        {order !== undefined && order.status !== 'active' && <span className="mar-order-status">{t('mar.orderStatus', { status: order.status })}</span>}
+      </td>
       <td>{order?.dose ?? ''}</td>
       <td>{order?.route ?? ''}</td>
       <td>{order?.frequency ?? ''}</td>
