@@ -40,9 +40,10 @@ export interface WedgeKeyboard {
  *   Unless one of them cancels it, `insertText` then puts the character into the field, which
  *   fires the input events React listens to;
  * - keys are held only where they would become text (text inputs, text areas, editable
- *   elements). Elsewhere a key goes through at once and only its timing is watched. A burst
- *   there cannot leak text anywhere, and replaying it could not reproduce native actions such as
- *   Space on a button or type-ahead in a select;
+ *   elements). Elsewhere a key goes through at once and only its timing is watched, because a
+ *   replay could not reproduce native actions such as Space on a button or type-ahead in a
+ *   select. NOTE: so the first characters of a scan, before it passes for one, still reach such an
+ *   element: they can move a focused select's type-ahead or press a focused button with a space;
  * - a pointer press releases held keys at once, before the focus moves away from their field.
  *   Tab, Enter and other keys do the same through the detector.
  *
