@@ -261,9 +261,20 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
 
     // Cache the whole study, then stop the PACS.
     await page.getByTestId('imaging-back').click();
+    // The viewer's own loads may already have cached every slice, and the list reloads when it
+    // shows, so the cache button is pressed only while the row still offers it.
     const row = page.locator('[data-testid="imaging-study-row"]', { hasText: ctDescription });
-    if ((await row.getAttribute('data-cached')) !== 'full') await row.getByTestId('imaging-cache').click();
-    await page.locator('[data-testid="imaging-study-row"][data-cached="full"]', { hasText: ctDescription }).waitFor({ timeout: 30_000 });
+    await expect
+      .poll(
+        async () => {
+          const cached = await row.getAttribute('data-cached');
+          const button = row.getByTestId('imaging-cache');
+          if (cached !== 'full' && (await button.count()) === 1 && (await button.isEnabled())) await button.click({ timeout: 2_000 }).catch(() => undefined);
+          return cached;
+        },
+        { timeout: 30_000, intervals: [500] },
+      )
+      .toBe('full');
     await orthanc.stop();
 
     await page.getByTestId('back-to-ward').click();
