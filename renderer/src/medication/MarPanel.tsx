@@ -68,7 +68,8 @@ export function MarPanel({ chart }: MarPanelProps) {
     },
     [mar],
   );
-  const scan = useMedicationScan({ patientId: chart.patientId, wristbandMrn: confirmed?.mrn ?? null, enabled: chart.access === 'ward', onRecorded });
+  // Roles that only read the MAR (pharmacists) leave scans to other screens.
+  const scan = useMedicationScan({ patientId: chart.patientId, wristbandMrn: confirmed?.mrn ?? null, enabled: canRecord && chart.access === 'ward', onRecorded });
   const loaded = resourceValue(mar.resource);
   const view = loaded ?? recordedView ?? undefined;
 
