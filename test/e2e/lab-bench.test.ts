@@ -21,6 +21,7 @@ import type { TestDatabase } from '../support/postgres.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { makeTempDirectory } from '../support/replica.js';
 import { waitFor } from '../support/waiting.js';
+import { typeAsWedgeScanner } from '../support/wedge-scanner.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'astm');
 /** The cobas c 311 capture: seven results for the seeded specimen CL-PL-24-0370. */
@@ -32,8 +33,6 @@ const UNKNOWN_ACCESSION = 'ZZ-0417';
 /** The seeded tube the technician finds on the bench for the held results. */
 const MATCHED_ACCESSION = '1DC042FP';
 const ANALYZER = 'roche-cobas-c311';
-/** A keyboard-wedge scanner's gap between characters: the NCR 7893's 4 ms setting. */
-const WEDGE_SCANNER_DELAY_MS = 4;
 
 /** Reads the patient of a seeded specimen from the workstation's replica, as the lab screens name them. */
 async function patientOfSpecimen(core: Core, accession: string): Promise<{ mrn: string }> {
@@ -202,8 +201,7 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
     // types it: the field takes the scan and matches at once, and the specimen lookup stays empty.
     await item.getByTestId('review-accession').fill('');
     await item.getByTestId('review-accession').focus();
-    await page.keyboard.type(MATCHED_ACCESSION, { delay: WEDGE_SCANNER_DELAY_MS });
-    await page.keyboard.press('Enter');
+    await typeAsWedgeScanner(page, MATCHED_ACCESSION);
     await page.locator('[data-testid="lab-outcome"][data-kind="matched"]').waitFor();
     expect(await page.getByTestId('specimen-card').count()).toBe(0);
     const { mrn } = await patientOfSpecimen(core, MATCHED_ACCESSION);

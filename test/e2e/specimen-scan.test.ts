@@ -18,10 +18,9 @@ import { FakeHidBinding, HONEYWELL_VENDOR_ID, posScanner, scannedDataReports } f
 import type { TestDatabase } from '../support/postgres.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { makeTempDirectory } from '../support/replica.js';
+import { typeAsWedgeScanner } from '../support/wedge-scanner.js';
 import { waitFor } from '../support/waiting.js';
 
-/** A keyboard-wedge scanner's gap between characters: the NCR 7893's 4 ms setting. */
-const SCANNER_DELAY_MS = 4;
 /** A typist's gap between keys: about 80 words per minute. */
 const TYPIST_DELAY_MS = 150;
 
@@ -36,12 +35,6 @@ async function mrnOfSpecimen(core: Core, accession: string): Promise<string> {
   const patient = (await core.replica.records.findOne(`Patient/${specimen?.patientId ?? ''}`).exec())?.toJSON() as RecordDocument | undefined;
   if (!patient?.mrn) throw new Error(`Specimen ${accession} or its patient is not in the workstation's replica`);
   return patient.mrn;
-}
-
-/** Types a barcode as a keyboard-wedge scanner does: a burst of keys a few ms apart, then Enter. */
-async function scanAsWedge(page: Page, barcode: string): Promise<void> {
-  await page.keyboard.type(barcode, { delay: SCANNER_DELAY_MS });
-  await page.keyboard.press('Enter');
 }
 
 describe('specimen labels on the lab bench', () => {
@@ -115,7 +108,7 @@ describe('specimen labels on the lab bench', () => {
     await page.getByTestId('specimen-accession').fill('');
     await page.getByTestId('specimen-accession').focus();
 
-    await scanAsWedge(page, SCANNED_ACCESSION);
+    await typeAsWedgeScanner(page, SCANNED_ACCESSION);
 
     await card().and(page.locator(`[data-specimen-id="Specimen/${specimenId(SCANNED_ACCESSION)}"]`)).waitFor();
     expect(await page.getByTestId('specimen-accession').inputValue()).toBe('');
@@ -131,7 +124,7 @@ describe('specimen labels on the lab bench', () => {
     await page.getByTestId('lab-bench').click({ position: { x: 5, y: 5 } });
 
     // A pack that expires in 2029, so that the only problem is that it is no specimen label.
-    await scanAsWedge(page, ']d20109501101020917172912311012A3B');
+    await typeAsWedgeScanner(page, ']d20109501101020917172912311012A3B');
 
     await page.getByTestId('specimen-not-label').waitFor();
     expect(await page.getByTestId('specimen-not-label').innerText()).toContain('GS1 product barcode');
