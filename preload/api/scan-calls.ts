@@ -8,13 +8,18 @@ const empty = z.object({}).strict();
 /** Calls of the scanning area, spread into the contract's `calls`. */
 export const scanCalls = {
   scan: {
-    /** Site patterns and wedge timings, so the renderer can read keyboard-wedge scans. */
+    /**
+     * Site patterns and wedge timings, so the renderer can read keyboard-wedge scans. Public and
+     * allowed while locked, because the sign-in and lock screens take scans too; it holds no
+     * patient data.
+     */
     settings: {
       channel: 'scan:settings',
       input: empty,
       result: scanSettings,
-      access: 'signed-in',
+      access: 'public',
       touchesPatientData: false,
+      allowedWhileLocked: true,
     },
     /** HID scanners seen on this workstation and the keyboard-wedge entry, with their state. */
     scanners: {
@@ -29,8 +34,9 @@ export const scanCalls = {
       channel: 'scan:reportWedgeScan',
       input: wedgeScanReport.strict(),
       result: z.null(),
-      access: 'signed-in',
+      access: 'public',
       touchesPatientData: false,
+      allowedWhileLocked: true,
     },
   },
 } as const satisfies Record<string, Record<string, CallDefinition>>;

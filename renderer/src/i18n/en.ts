@@ -921,6 +921,8 @@ export const en = {
   'lab.specimen.scanKind.wristband': 'patient wristband',
   'lab.specimen.scanKind.gs1': 'GS1 product barcode',
   'lab.specimen.scanKind.hibc': 'HIBC supplier barcode',
+  'scan.guard.signedOut': 'A barcode was scanned. Sign in first, then scan it again.',
+  'scan.guard.locked': 'A barcode was scanned. Unlock the workstation first, then scan it again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,6 +9,7 @@ import type { PlainError } from '../api/error-text.js';
 import { useSession } from '../app/SessionContext.js';
 import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
+import { ScanGuard } from '../scan/ScanGuard.js';
 import { describeUnlockError } from '../signin/sign-in-errors.js';
 
 interface LockScreenProps {
@@ -63,6 +64,7 @@ export function LockScreen({ onUnlocked, onSwitchUser }: LockScreenProps) {
         <p className="signin__product">{t('app.title')}</p>
         <h1 id="lock-title">{t('lock.title')}</h1>
         <p className="lock__reason">{t('lock.reason', { minutes: session.lockAfterMinutes })}</p>
+        <ScanGuard message={t('scan.guard.locked')} />
 
         <dl className="lock__who">
           <div>

@@ -8,6 +8,7 @@ import { ErrorDetail } from '../api/ErrorNotice.js';
 import type { PlainError } from '../api/error-text.js';
 import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
+import { ScanGuard } from '../scan/ScanGuard.js';
 import { describeSignInError } from './sign-in-errors.js';
 
 interface SignInScreenProps {
@@ -74,6 +75,7 @@ export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel,
       <form className="signin__card" onSubmit={handleSubmit} noValidate aria-labelledby="signin-title">
         <p className="signin__product">{t('app.title')}</p>
         <h1 id="signin-title">{title ?? t('signin.title')}</h1>
+        <ScanGuard message={t('scan.guard.signedOut')} />
 
         {notice !== null && (
           <p className="notice notice--info" role="status" data-testid="signin-notice">
