@@ -19,7 +19,7 @@ import { expectedColor, expectedGray, pickSamplePoints, pixelRangeWindow, smooth
 import type { HarnessServer } from './support/harness-server.js';
 import { buildHarness, serveHarness } from './support/harness-server.js';
 import { harnessStudy } from './support/harness-study.js';
-import { pagePointOfPixel, readSamples, waitForImage } from './support/viewer-page.js';
+import { pagePointOfPixel, readSamples, viewportAttributes, waitForImage } from './support/viewer-page.js';
 
 const VARIANTS = join(DICOM_FIXTURES, 'variants');
 const SCREENSHOT_FOLDER = join(SCREENSHOTS, 'imaging-variants');
@@ -209,6 +209,171 @@ describe('imaging viewer variants', () => {
       .toBeCloseTo(expectedMm, 0);
     await expect(measurement.count()).resolves.toBe(1);
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'length.png') });
+  });
+
+  it('windows by drag and resets', async () => {
+    const [sopUid = ''] = await open([{ description: 'drag', files: [fixture('pydicom_CT_small.dcm')] }]);
+    const before = await waitForImage(page, sopUid);
+    const centre = await pagePointOfPixel(page, 64, 64);
+
+    await page.mouse.move(centre.x, centre.y);
+    await page.mouse.down();
+    await page.mouse.move(centre.x + 120, centre.y + 60, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForFunction((width) => document.querySelector<HTMLElement>('[data-testid="viewer-viewport"]')?.dataset.windowWidth !== String(width), before.windowWidth);
+    const dragged = await viewportAttributes(page);
+    // cornerstone-tools' Wwwc widens the window to the right and raises the level downwards.
+    expect(dragged.windowWidth).toBeGreaterThan(before.windowWidth);
+    expect(dragged.windowCenter).toBeGreaterThan(before.windowCenter);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'window-drag.png') });
+
+    await page.getByTestId('viewer-reset').click();
+    await page.waitForSelector(`[data-testid="viewer-viewport"][data-window-width="${before.windowWidth}"]`);
+    expect((await viewportAttributes(page)).windowCenter).toBe(before.windowCenter);
+  });
+
+  it('keeps pixels through rotate, flip and zoom', async () => {
+    const file = fixture('pydicom_CT_small.dcm');
+    const [sopUid = ''] = await open([{ description: 'orientation', files: [file] }]);
+    const viewport = await waitForImage(page, sopUid);
+    const attributes = readDisplayAttributes(file);
+    const pixels = readPixels(file);
+    const window = pixelRangeWindow(pixels, 0, attributes);
+    const expectedAt = (column: number, row: number) => {
+      const value = expectedGray(pixels.stored(0, Math.min(Math.max(column, 0), 127), Math.min(Math.max(row, 0), 127)), attributes, window, false);
+      return [value, value, value];
+    };
+    const points = pickSamplePoints(pixels, expectedAt, viewport.scale);
+    const centre = await pagePointOfPixel(page, 64, 64);
+
+    const steps: [string, () => Promise<void>][] = [
+      ['rotate', () => page.getByTestId('viewer-rotate').click()],
+      ['flip horizontal', () => page.getByTestId('viewer-flip-horizontal').click()],
+      ['flip vertical', () => page.getByTestId('viewer-flip-vertical').click()],
+      [
+        'zoom by right drag',
+        async () => {
+          await page.mouse.move(centre.x, centre.y);
+          await page.mouse.down({ button: 'right' });
+          await page.mouse.move(centre.x, centre.y - 80, { steps: 6 });
+          await page.mouse.up({ button: 'right' });
+        },
+      ],
+    ];
+    for (const [name, step] of steps) {
+      await step();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      const samples = await readSamples(page, points);
+      const scale = (await viewportAttributes(page)).scale;
+      points.forEach((point, index) => {
+        const difference = Math.abs((samples[index]?.[0] ?? -999) - (point.expected[0] ?? 0));
+        expect(difference, `after ${name}, pixel (${point.column}, ${point.row})`).toBeLessThanOrEqual(1 + smoothingAllowance(point.spread, scale));
+      });
+    }
+    expect((await viewportAttributes(page)).scale).not.toBeCloseTo(viewport.scale, 2);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'rotated-flipped-zoomed.png') });
+  });
+
+  it('inverts the display', async () => {
+    const file = fixture('pydicom_CT_small.dcm');
+    const [sopUid = ''] = await open([{ description: 'invert', files: [file] }]);
+    const viewport = await waitForImage(page, sopUid);
+    const attributes = readDisplayAttributes(file);
+    const pixels = readPixels(file);
+    const window = pixelRangeWindow(pixels, 0, attributes);
+    const expectedAt = (column: number, row: number) => {
+      const value = 255 - expectedGray(pixels.stored(0, Math.min(Math.max(column, 0), 127), Math.min(Math.max(row, 0), 127)), attributes, window, false);
+      return [value, value, value];
+    };
+    const points = pickSamplePoints(pixels, expectedAt, viewport.scale);
+
+    await page.getByTestId('viewer-invert').click();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+
+    const samples = await readSamples(page, points);
+    points.forEach((point, index) => {
+      expect(Math.abs((samples[index]?.[0] ?? -999) - (point.expected[0] ?? 0))).toBeLessThanOrEqual(1 + smoothingAllowance(point.spread, viewport.scale));
+    });
+  });
+
+  it('plays cine at its frame rate', async () => {
+    const [sopUid = ''] = await open([{ description: 'cine', files: [variant('pydicomdata_emri_small.dcm')] }]);
+    await waitForImage(page, sopUid);
+    await page.getByTestId('viewer-fps').fill('20');
+    await page.getByTestId('viewer-cine').click();
+
+    // The page records every change of the shown frame for two seconds, with its time.
+    const changes = await page.evaluate(async () => {
+      const element = document.querySelector<HTMLElement>('[data-testid="viewer-viewport"]');
+      if (element === null) throw new Error('No viewport');
+      const seen: { at: number; index: number }[] = [];
+      const started = performance.now();
+      while (performance.now() - started < 2_000) {
+        const index = Number(element.dataset.index);
+        if (seen.at(-1)?.index !== index) seen.push({ at: performance.now() - started, index });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return seen;
+    });
+    const indices = changes.map((change) => change.index);
+    // A whole loop: every frame shown, and the last frame followed by the first.
+    expect(new Set(indices).size).toBe(10);
+    expect(indices.some((index, position) => index === 0 && indices[position - 1] === 9)).toBe(true);
+    // 20 frames/s is one frame per 50 ms; a busy machine may skip ticks, but never shows frames faster.
+    const gaps = changes.slice(1).map((change, position) => change.at - (changes[position]?.at ?? 0));
+    const sortedGaps = [...gaps].sort((a, b) => a - b);
+    expect(sortedGaps[Math.floor(sortedGaps.length / 2)]).toBeGreaterThanOrEqual(40);
+
+    await page.getByTestId('viewer-cine').click();
+    const stopped = (await viewportAttributes(page)).imageId;
+    await page.waitForTimeout(300);
+    expect((await viewportAttributes(page)).imageId).toBe(stopped);
+  });
+
+  it('measures an ellipse in Hounsfield units', async () => {
+    // Slope 2 and intercept -1024: the mean is of modality values, not of stored ones.
+    const file = variant('ct_rescale_slope.dcm');
+    const [sopUid = ''] = await open([{ description: 'ellipse', files: [file] }]);
+    await waitForImage(page, sopUid);
+    await page.getByTestId('viewer-tool-EllipticalRoi').click();
+    const start = await pagePointOfPixel(page, 40, 70);
+    const end = await pagePointOfPixel(page, 80, 100);
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    await page.mouse.move(end.x, end.y, { steps: 10 });
+    await page.mouse.up();
+
+    const measurement = page.locator('[data-testid="viewer-measurement"][data-kind="ellipse"]');
+    await measurement.waitFor();
+    const [data] = (await page.evaluate(() => window.viewerHarness.toolData('EllipticalRoi'))) as { handles: { start: { x: number; y: number }; end: { x: number; y: number } } }[];
+    if (data === undefined) throw new Error('No ellipse was drawn');
+
+    // The ellipse's pixels as cornerstone-tools 6 selects them: its bounding box rounded to whole
+    // pixels, and the pixels whose corner lies inside the ellipse.
+    const { start: from, end: to } = data.handles;
+    const left = Math.round(Math.min(from.x, to.x));
+    const top = Math.round(Math.min(from.y, to.y));
+    const width = Math.round(Math.abs(from.x - to.x));
+    const height = Math.round(Math.abs(from.y - to.y));
+    const attributes = readDisplayAttributes(file);
+    const pixels = readPixels(file);
+    const values: number[] = [];
+    for (let y = top; y < top + height; y += 1) {
+      for (let x = left; x < left + width; x += 1) {
+        const dx = x - (left + width / 2);
+        const dy = y - (top + height / 2);
+        if ((dx * dx) / ((width / 2) ** 2) + (dy * dy) / ((height / 2) ** 2) <= 1) values.push(pixels.stored(0, x, y) * attributes.slope + attributes.intercept);
+      }
+    }
+    const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+    const deviation = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0) / values.length - mean * mean);
+
+    const text = await measurement.innerText();
+    const match = /mean (-?[\d.,]+) HU, SD ([\d.,]+) HU/.exec(text);
+    expect(match, text).not.toBeNull();
+    expect(Number(match?.[1]?.replace(/,/g, ''))).toBeCloseTo(mean, 0);
+    expect(Number(match?.[2]?.replace(/,/g, ''))).toBeCloseTo(deviation, 0);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'ellipse.png') });
   });
 
   it('reports a hanging file and opens the rest', async () => {
