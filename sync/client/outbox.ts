@@ -18,6 +18,9 @@ export class Outbox {
   #closed = false;
 
   readonly #now: () => Date;
+  /** Statements that run once per pulled document, prepared once: preparing one costs more than running it. */
+  #purgedLookup?: ReturnType<SqliteDatabase['prepare']>;
+  #purgedClear?: ReturnType<SqliteDatabase['prepare']>;
 
   constructor(filePath: string, key?: DatabaseKey, options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
@@ -141,12 +144,14 @@ export class Outbox {
   }
 
   isPurged(collection: string, documentId: string): boolean {
-    return this.#database.prepare('SELECT 1 FROM hms_purged WHERE collection = ? AND document_id = ?').get(collection, documentId) !== undefined;
+    this.#purgedLookup ??= this.#database.prepare('SELECT 1 FROM hms_purged WHERE collection = ? AND document_id = ?');
+    return this.#purgedLookup.get(collection, documentId) !== undefined;
   }
 
   /** Forgets a purge mark once the document comes back from the server (a readmission). */
   clearPurged(collection: string, documentId: string): void {
-    this.#database.prepare('DELETE FROM hms_purged WHERE collection = ? AND document_id = ?').run(collection, documentId);
+    this.#purgedClear ??= this.#database.prepare('DELETE FROM hms_purged WHERE collection = ? AND document_id = ?');
+    this.#purgedClear.run(collection, documentId);
   }
 
   /** Ids among `documentIds` that still wait for the server. */

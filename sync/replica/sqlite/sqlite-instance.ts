@@ -90,6 +90,8 @@ export function quoteIdentifier(name: string): string {
 }
 
 const SQLITE_MAX_PARAMETERS = 900;
+/** Read statements kept prepared per storage instance. */
+const PREPARED_STATEMENTS = 64;
 /** Per table, the byte format of its index columns (see index-columns.ts). */
 const FORMAT_TABLE = 'hms_storage_format';
 const EMPTY_BLOB = Buffer.alloc(0);
@@ -125,6 +127,8 @@ export class SqliteStorageInstance<RxDocType>
   /** Columns of an older table layout that every write fills with an empty BLOB. */
   #legacyColumns: string[] = [];
   #upsert?: Statement;
+  /** Recently used read statements by SQL, most recent last; preparing one costs more than a small read. */
+  readonly #statements = new Map<string, Statement>();
 
   constructor(
     readonly database: SqliteDatabase,
@@ -230,8 +234,23 @@ export class SqliteStorageInstance<RxDocType>
     }
   }
 
+  #prepared(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement) {
+      this.#statements.delete(sql);
+    } else {
+      statement = this.database.prepare(sql);
+      if (this.#statements.size >= PREPARED_STATEMENTS) {
+        const oldest = this.#statements.keys().next().value;
+        if (oldest !== undefined) this.#statements.delete(oldest);
+      }
+    }
+    this.#statements.set(sql, statement);
+    return statement;
+  }
+
   #readDocuments(sql: string, parameters: unknown[]): RxDocumentData<RxDocType>[] {
-    const rows = this.database.prepare(sql).pluck().all(...parameters) as string[];
+    const rows = this.#prepared(sql).pluck().all(...parameters) as string[];
     return rows.map((data) => JSON.parse(data) as RxDocumentData<RxDocType>);
   }
 
@@ -352,7 +371,7 @@ export class SqliteStorageInstance<RxDocType>
     const matches = queryPlan.selectorSatisfiedByIndex ? () => true : getQueryMatcher(this.schema, query);
     const wanted = skip + limit;
     let documents: RxDocumentData<RxDocType>[] = [];
-    for (const data of this.database.prepare(baseSql).pluck().iterate(...range.parameters) as IterableIterator<string>) {
+    for (const data of this.#prepared(baseSql).pluck().iterate(...range.parameters) as IterableIterator<string>) {
       const document = JSON.parse(data) as RxDocumentData<RxDocType>;
       if (!matches(document)) continue;
       documents.push(document);
@@ -378,13 +397,13 @@ export class SqliteStorageInstance<RxDocType>
     this.#ensureOpen();
     const range = this.#indexRange(preparedQuery);
     if (preparedQuery.queryPlan.selectorSatisfiedByIndex) {
-      const count = this.database.prepare(`SELECT COUNT(*) FROM ${this.#table} WHERE ${range.where}`).pluck().get(...range.parameters) as number;
+      const count = this.#prepared(`SELECT COUNT(*) FROM ${this.#table} WHERE ${range.where}`).pluck().get(...range.parameters) as number;
       await yieldToEventLoop();
       return { count, mode: 'fast' };
     }
     const matches = getQueryMatcher(this.schema, preparedQuery.query);
     let count = 0;
-    const rows = this.database.prepare(`SELECT data FROM ${this.#table} WHERE ${range.where}`).pluck().iterate(...range.parameters);
+    const rows = this.#prepared(`SELECT data FROM ${this.#table} WHERE ${range.where}`).pluck().iterate(...range.parameters);
     for (const data of rows as IterableIterator<string>) {
       if (matches(JSON.parse(data) as RxDocumentData<RxDocType>)) count += 1;
     }
