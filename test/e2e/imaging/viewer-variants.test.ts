@@ -1,8 +1,8 @@
 /**
  * Renders each DICOM variant in the imaging viewer in headless Chromium and compares the canvas
- * with values computed from the file: stored values, Rescale Slope and Intercept, the window or
- * VOI LUT of the file, MONOCHROME1 inversion, and RGB or YBR colour. The test page mounts the
- * real `StudyViewer` under the renderer's CSP, including the decoding worker's own policy.
+ * with values computed from the file. Those values come from the stored pixels, Rescale Slope and
+ * Intercept, the file's window or VOI LUT, MONOCHROME1 inversion, and RGB or YBR colour. The test
+ * page mounts the real `StudyViewer` under the renderer's CSP, with the decoding worker's own policy.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
