@@ -83,8 +83,8 @@ describe('HID scanners in the core', () => {
     await connection?.send(readReports('specimen-code128.hex'));
 
     // The registry counts the scan (scan:scannersChanged) but no scan event goes out.
-    await until(() => channels.length, (count) => count > changes, 'the scan counted');
-    expect(channels.slice(changes)).toEqual(['scan:scannersChanged']);
+    await until(() => channels.slice(changes), (after) => after.includes('scan:scannersChanged'), 'the scan counted');
+    expect(channels.slice(changes)).not.toContain('scan:received');
     expect(received).toEqual([]);
   });
 
