@@ -77,6 +77,7 @@ export function attachWedgeKeyboard(document: Document, options: WedgeKeyboardOp
       code: original.code,
       location: original.location,
       shiftKey: original.shiftKey,
+      ctrlKey: original.ctrlKey,
       bubbles: true,
       cancelable: true,
       composed: true,
@@ -86,6 +87,8 @@ export function attachWedgeKeyboard(document: Document, options: WedgeKeyboardOp
     // NOTE: a character whose field lost focus in the meantime (the page moved focus from a
     // timer) is dropped rather than typed into whatever has focus now.
     if (!proceed || document.activeElement !== target) return;
+    // Ctrl+] is held as a possible GS of a scan, but typed by a person it is a shortcut, not text.
+    if (original.ctrlKey) return;
     // insertText is deprecated but has no replacement that keeps the field's undo history and
     // fires beforeinput and input as typing does; Chromium supports it in inputs, text areas and
     // editable elements.
