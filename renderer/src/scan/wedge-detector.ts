@@ -66,6 +66,8 @@ interface Burst {
   lastAt: number;
   /** Every character of the burst so far is the same one, as when a key is held down. */
   singleCharacter: boolean;
+  /** Set once the burst passed for a scan. It stays a scan, because its later keys were swallowed, not held. */
+  scan: boolean;
 }
 
 const NOTHING: WedgeStep = { release: false, scan: null };
@@ -144,7 +146,7 @@ export class WedgeDetector {
     }
     const burst = this.#burst;
     if (burst === null) {
-      this.#burst = { text, length: 1, startedAt: time, lastAt: time, singleCharacter: true };
+      this.#burst = { text, length: 1, startedAt: time, lastAt: time, singleCharacter: true, scan: false };
       return { ...NOTHING, action: this.#isScan(this.#burst) ? 'swallow' : 'hold' };
     }
     burst.singleCharacter &&= burst.text.endsWith(text);
@@ -184,14 +186,16 @@ export class WedgeDetector {
   }
 
   /**
-   * A burst is a scan once it is long enough. Every gap in it is short, because a longer gap ends
-   * the burst. One character repeated, such as "0000000", is taken as a held-down key even
-   * without the repeat flag, because a barcode of one repeated character is too rare to risk
-   * swallowing what someone typed.
+   * A burst is a scan once it is long enough. Until then every gap in it is within
+   * `maxInterKeyMs`, because a longer gap ends the burst. One character repeated, such as
+   * "0000000", is taken as a held-down key even without the repeat flag, because a barcode of one
+   * repeated character is too rare to risk swallowing what someone typed.
    */
   #isScan(burst: Burst): boolean {
+    if (burst.scan) return true;
     if (burst.length < this.#timings.minLength || burst.singleCharacter) return false;
     const meanGap = (burst.lastAt - burst.startedAt) / (burst.length - 1);
-    return meanGap <= this.#timings.maxInterKeyMs / 2 || burst.length >= this.#timings.minLength + SLOW_BURST_EXTRA;
+    burst.scan = meanGap <= this.#timings.maxInterKeyMs / 2 || burst.length >= this.#timings.minLength + SLOW_BURST_EXTRA;
+    return burst.scan;
   }
 }

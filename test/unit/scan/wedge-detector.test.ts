@@ -250,6 +250,17 @@ describe('wedge detector decisions', () => {
     expect(detector.key({ kind: 'terminator', key: 'Enter', time: 110 }).scan?.raw).toBe('S24-000123');
   });
 
+  it('keeps a scan a scan after a slow pause', () => {
+    const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
+    // Six keys 4 ms apart pass for a scan; after an 80 ms pause the mean gap is over 15 ms, but the
+    // burst stays a scan, because the keys after the sixth were swallowed.
+    for (const key of at('S24-00', 0, 4)) detector.key(key);
+    expect(detector.key({ kind: 'character', text: '0', time: 20 + 80 }).action).toBe('swallow');
+    const step = detector.key({ kind: 'terminator', key: 'Enter', time: 104 });
+    expect(step.release).toBe(false);
+    expect(step.scan?.raw).toBe('S24-000');
+  });
+
   it('ends a scan after three gap limits', () => {
     const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
     for (const key of at('S24-000123', 0, 4)) detector.key(key);
