@@ -89,9 +89,9 @@ export function posScanner(overrides: Partial<HidDeviceInfo> & { path: string })
 }
 
 /**
- * Builds the scanned data reports of one scan in the layout of the recorded Honeywell reports:
- * report ID 0x02, the data length, the three-byte AIM identifier, 56 data bytes padded with
- * zeros, the code ID, a zero byte and the continuation flag.
+ * Builds the scanned data reports of one scan in the layout of the recorded Honeywell reports.
+ * Each has report ID 0x02, the data length, the three-byte AIM identifier, 56 data bytes padded
+ * with zeros, the code ID, a zero byte and the continuation flag.
  */
 export function scannedDataReports(symbologyIdentifier: string, data: string, codeId = 'j'): Buffer[] {
   const bytes = Buffer.from(data, 'latin1');

@@ -252,7 +252,7 @@ describe('wedge detector decisions', () => {
 
   it('keeps a scan a scan after a slow pause', () => {
     const detector = new WedgeDetector(DEFAULT_WEDGE_TIMINGS);
-    // Six keys 4 ms apart pass for a scan; after an 80 ms pause the mean gap is over 15 ms, but the
+    // Six keys 4 ms apart pass for a scan. After an 80 ms pause the mean gap is over 15 ms, but the
     // burst stays a scan, because the keys after the sixth were swallowed.
     for (const key of at('S24-00', 0, 4)) detector.key(key);
     expect(detector.key({ kind: 'character', text: '0', time: 20 + 80 }).action).toBe('swallow');
