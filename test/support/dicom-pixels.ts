@@ -88,11 +88,22 @@ export function readPixels(source: DicomSource): DicomPixels {
   const bytes = dataSet.byteArray;
   const view = new DataView(bytes.buffer, bytes.byteOffset + element.dataOffset, element.length);
   const bytesPerSample = bitsAllocated / 8;
-  const frameSamples = rows * columns * samplesPerPixel;
+  const photometricInterpretation = dataSet.string('x00280004') ?? '';
+  // YBR_FULL_422 stores each pair of pixels as Y1 Y2 Cb Cr (PS3.5 8.2.1): two samples per pixel.
+  const subsampled = photometricInterpretation === 'YBR_FULL_422';
+  const frameSamples = rows * columns * (subsampled ? 2 : samplesPerPixel);
+
+  const sampleIndex = (column: number, row: number, sample: number): number => {
+    const pixel = row * columns + column;
+    if (subsampled) {
+      const pair = (pixel - (column % 2)) * 2;
+      return sample === 0 ? pair + (column % 2) : pair + 1 + sample;
+    }
+    return planar ? sample * rows * columns + pixel : pixel * samplesPerPixel + sample;
+  };
 
   const stored = (frame: number, column: number, row: number, sample = 0): number => {
-    const pixel = row * columns + column;
-    const index = frame * frameSamples + (planar ? sample * rows * columns + pixel : pixel * samplesPerPixel + sample);
+    const index = frame * frameSamples + sampleIndex(column, row, sample);
     const offset = index * bytesPerSample;
     let value = bitsAllocated === 8 ? view.getUint8(offset) : view.getUint16(offset, true);
     // Only the stored bits count, and a signed value's sign is the highest stored bit.
@@ -100,5 +111,5 @@ export function readPixels(source: DicomSource): DicomPixels {
     if (signed && value >= 2 ** (bitsStored - 1)) value -= 2 ** bitsStored;
     return value;
   };
-  return { rows, columns, frames, samplesPerPixel, photometricInterpretation: dataSet.string('x00280004') ?? '', stored };
+  return { rows, columns, frames, samplesPerPixel, photometricInterpretation, stored };
 }

@@ -62,6 +62,7 @@ const CASES: VariantCase[] = [
   { name: 'RGB interleaved', file: variant('rgb_interleaved.dcm'), frame: 1, defaultWindow: 'color', tolerance: 2 },
   { name: 'RGB planar configuration 1', file: variant('rgb_planar.dcm'), frame: 1, reference: variant('rgb_interleaved.dcm'), defaultWindow: 'color', tolerance: 2 },
   { name: 'YBR_FULL', file: variant('ybr_full.dcm'), defaultWindow: 'color', tolerance: 3 },
+  { name: 'YBR_FULL_422', file: variant('ybr_full_422.dcm'), frame: 1, defaultWindow: 'color', tolerance: 3 },
   { name: 'RGB RLE two frames', file: fixture('pydicom_SC_rgb_rle_2frame.dcm'), frame: 1, reference: variant('rgb_interleaved.dcm'), defaultWindow: 'color', tolerance: 2 },
   { name: 'JPEG baseline YBR', file: fixture('pydicom_SC_rgb_jpeg_dcmtk.dcm'), reference: variant('jpeg_baseline_reference.dcm'), defaultWindow: 'color', tolerance: 8 },
 ];

@@ -22,12 +22,12 @@ export function expectedGray(storedValue: number, attributes: DisplayAttributes,
   return attributes.photometricInterpretation === 'MONOCHROME1' ? 255 - output : output;
 }
 
-/** RGB of a colour pixel from the file: RGB as stored, or YBR_FULL converted with the equations of PS3.3 C.7.6.3.1.2. */
+/** RGB of a colour pixel from the file: RGB as stored, or YBR_FULL(_422) converted with the equations of PS3.3 C.7.6.3.1.2. */
 export function expectedColor(pixels: DicomPixels, frame: number, column: number, row: number): [number, number, number] {
   const first = pixels.stored(frame, column, row, 0);
   const second = pixels.stored(frame, column, row, 1);
   const third = pixels.stored(frame, column, row, 2);
-  if (pixels.photometricInterpretation !== 'YBR_FULL') return [first, second, third];
+  if (pixels.photometricInterpretation !== 'YBR_FULL' && pixels.photometricInterpretation !== 'YBR_FULL_422') return [first, second, third];
   const clamp = (value: number) => Math.min(255, Math.max(0, Math.round(value)));
   return [clamp(first + 1.402 * (third - 128)), clamp(first - 0.344136 * (second - 128) - 0.714136 * (third - 128)), clamp(first + 1.772 * (second - 128))];
 }
