@@ -58,6 +58,7 @@ const CASES: VariantCase[] = [
   { name: 'JPEG lossless process 14', file: variant('mr_jpeg_lossless_p14.dcm'), reference: MR, defaultWindow: 'file' },
   { name: 'JPEG-LS lossless', file: variant('pydicom_MR_small_jpeg_ls_lossless.dcm'), reference: MR, defaultWindow: 'file' },
   { name: 'JPEG 2000 lossless', file: variant('pydicom_MR_small_jp2klossless.dcm'), reference: MR, defaultWindow: 'file' },
+  { name: 'JPEG 2000 lossy NM', file: fixture('pydicom_JPEG2000.dcm'), reference: variant('jpeg2000_reference.dcm'), defaultWindow: 'pixel-range', tolerance: 2 },
   { name: 'multi-frame frame 6', file: variant('pydicomdata_emri_small.dcm'), frame: 5, defaultWindow: 'pixel-range' },
   { name: 'RGB interleaved', file: variant('rgb_interleaved.dcm'), frame: 1, defaultWindow: 'color', tolerance: 2 },
   { name: 'RGB planar configuration 1', file: variant('rgb_planar.dcm'), frame: 1, reference: variant('rgb_interleaved.dcm'), defaultWindow: 'color', tolerance: 2 },
