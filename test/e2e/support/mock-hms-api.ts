@@ -15,6 +15,8 @@ import type {
   WardPatientRow,
 } from '../../../preload/api/index.js';
 import { WARD_CLINICIANS, breakTheGlassInput, calls, events, listCalls, recordVitalsInput, scoreNews2, setSpO2ScaleInput, updateContactInput } from '../../../preload/api/index.js';
+import type { ScannerView, ScanSettings } from '../../../preload/api/scan-schemas.js';
+import { DEFAULT_WEDGE_TIMINGS } from '../../../preload/api/scan-schemas.js';
 import type { MockPatient, MockRole, MockUser } from './mock-data.js';
 import { mockPatients, mockSession, mockUserWithRole, mockUsers } from './mock-data.js';
 import { MockLab, MockLabError } from './mock-lab.js';
@@ -222,6 +224,13 @@ export class MockHms {
         throw new MockCallError({ code: 'not-found', message: 'The preview has no refused changes' });
       },
       ...this.lab.handlers(() => this.#requireSession().user.id),
+      // Scans: no site patterns, no HID scanner, and wedge scans only counted.
+      [calls.scan.settings.channel]: (): ScanSettings => ({ wristbandPattern: null, specimenPattern: null, extraGroupSeparators: [], wedge: DEFAULT_WEDGE_TIMINGS }),
+      [calls.scan.scanners.channel]: (): ScannerView[] => [
+        { id: 'wedge', kind: 'wedge', name: 'Keyboard-wedge scanners', vendorId: null, productId: null, state: 'disconnected', reason: null, scans: 0, lastScanAt: null },
+      ],
+      [calls.scan.reportWedgeScan.channel]: () => null,
+      [calls.lab.specimen.channel]: () => null,
     };
   }
 
