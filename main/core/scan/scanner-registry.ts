@@ -4,13 +4,13 @@ import type { ScannerState, ScannerView } from '../../../preload/api/scan-schema
 
 export const WEDGE_SCANNER_ID = 'wedge';
 
-/** A HID scanner as the registry records it; the HID service keeps it up to date. */
+/** A HID scanner as the registry records it, from the statuses of the HID scanner watch. */
 export interface HidScannerEntry {
   id: string;
   name: string;
   vendorId: string;
   productId: string;
-  state: Exclude<ScannerState, never>;
+  state: ScannerState;
   reason: string | null;
 }
 
@@ -37,22 +37,6 @@ export class ScannerRegistry extends EventEmitter<RegistryEvents> {
     const known = this.#hid.get(entry.id);
     this.#hid.set(entry.id, { ...entry, scans: known?.scans ?? 0, lastScanAt: known?.lastScanAt ?? null });
     this.emit('changed');
-  }
-
-  /** Marks every HID scanner not in `presentIds` as disconnected. */
-  markAbsent(presentIds: ReadonlySet<string>): void {
-    let changed = false;
-    for (const entry of this.#hid.values()) {
-      if (presentIds.has(entry.id) || entry.state === 'disconnected') continue;
-      entry.state = 'disconnected';
-      entry.reason = null;
-      changed = true;
-    }
-    if (changed) this.emit('changed');
-  }
-
-  hidState(id: string): ScannerState | undefined {
-    return this.#hid.get(id)?.state;
   }
 
   recordScan(id: string, receivedAt: string): void {
