@@ -5,6 +5,8 @@ import cornerstoneWADOImageLoader from 'cornerstone-wado-image-loader';
 import dicomParser from 'dicom-parser';
 import Hammer from 'hammerjs';
 
+import { addMissingModalityProvider } from './missing-modality.js';
+
 /**
  * Unwraps a UMD module of legacy Cornerstone. The packages are UMD bundles, so a namespace
  * import may hold the API itself or under `default`, depending on how the bundler wrapped it.
@@ -46,4 +48,5 @@ export function initialiseCornerstone(): void {
   cornerstoneTools.init({ showSVGCursors: false, globalToolSyncEnabled: false });
 
   cornerstone.imageCache.setMaximumSizeBytes(IMAGE_CACHE_BYTES);
+  addMissingModalityProvider(cornerstone, wadoImageLoader);
 }

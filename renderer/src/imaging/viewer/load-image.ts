@@ -37,10 +37,10 @@ function shortText(reason: unknown): string {
 }
 
 /**
- * Loads and decodes one image through cornerstone's cache, giving up after `timeoutMs`. Loader
- * 4.13.2 never settles its promise for some files (one without Modality throws inside its
- * metadata code), so the time limit is what turns such a file into a message. A timed-out
- * image leaves the cache, so a later attempt starts over.
+ * Loads and decodes one image through cornerstone's cache, giving up after `timeoutMs`. A load
+ * may never settle: loader 4.13.2 loses exceptions thrown inside its own metadata code (see
+ * missing-modality.ts for the one known trigger), and a host may never respond. The time limit
+ * turns either into a message. A timed-out image leaves the cache, so a later attempt starts over.
  */
 export async function loadImageWithin(imageId: string, timeoutMs: number): Promise<ImageLoadResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;

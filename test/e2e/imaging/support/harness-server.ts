@@ -10,6 +10,9 @@ import { ROOT } from '../../../support/browser.js';
 
 export const HARNESS = join(ROOT, 'dist', 'viewer-harness');
 
+/** A file name that makes the server hold the instance's request open without ever answering. */
+export const STALLED_INSTANCE = 'stalled-instance';
+
 /** Builds the viewer's test page; a second of work, so every test run builds it fresh. */
 export function buildHarness(): void {
   execFileSync('npx', ['vite', 'build', '--config', 'test/e2e/imaging/harness/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
@@ -32,6 +35,7 @@ export interface HarnessServer {
 export async function serveHarness(filesBySopUid: ReadonlyMap<string, string>): Promise<HarnessServer> {
   return serveHarnessFrom(async ({ sopInstanceUid }) => {
     const file = filesBySopUid.get(sopInstanceUid);
+    if (file === STALLED_INSTANCE) return new Promise<never>(() => undefined);
     return file === undefined ? null : new Uint8Array(readFileSync(file));
   });
 }
@@ -76,6 +80,10 @@ export async function serveHarnessFrom(source: InstanceSource): Promise<HarnessS
   return {
     url: `http://127.0.0.1:${port}/`,
     requests,
-    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () => {
+      // A stalled request keeps its connection open, which would hold close() forever.
+      server.closeAllConnections();
+      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 import dicomParser from 'dicom-parser';
 
@@ -34,8 +34,9 @@ export function harnessStudy(series: readonly HarnessSeries[], filesBySopUid: Ma
       instances: entry.files.map((file, instanceIndex) => {
         const sopInstanceUid = testUid();
         filesBySopUid.set(sopInstanceUid, file);
-        const dataSet = dicomParser.parseDicom(new Uint8Array(readFileSync(file)), { untilTag: 'x7fe00010' });
-        const frames = Number(dataSet.string('x00280008') ?? '1') || 1;
+        // A file name that is no file, such as the stalled instance, stands for one frame.
+        const dataSet = existsSync(file) ? dicomParser.parseDicom(new Uint8Array(readFileSync(file)), { untilTag: 'x7fe00010' }) : undefined;
+        const frames = Number(dataSet?.string('x00280008') ?? '1') || 1;
         return { sopInstanceUid, number: instanceIndex + 1, frames };
       }),
     })),
