@@ -10,13 +10,6 @@ interface WadoImageLoader {
   wadouri: { dataSetCacheManager: { get(url: string): DataSet | undefined } };
 }
 
-/**
- * cornerstone-wado-image-loader 4.13.2 computes a P10 file's image plane with
- * `modality.includes('NM')` when the file has no Image Orientation (Patient), and throws when it
- * has no Modality either, as secondary captures made by img2dcm do. The throw happens inside the
- * load, whose promise then never settles. This provider returns those two modules for such files
- * first, with the values the loader would have returned, so the image loads.
- */
 function lacksModalityAndOrientation(dataSet: DataSet): boolean {
   return dataSet.string('x00080060') === undefined && dataSet.string('x00200037') === undefined && dataSet.elements.x00209116 === undefined;
 }
@@ -55,6 +48,14 @@ function provideForFilesWithoutModality(loader: WadoImageLoader, type: string, i
 /** Priority above the loader's own provider (0), so cornerstone calls this one first. */
 const PRIORITY = 10;
 
+/**
+ * Adds a metadata provider for P10 files without Modality and Image Orientation (Patient).
+ * cornerstone-wado-image-loader 4.13.2 computes such a file's image plane with
+ * `modality.includes('NM')`, which throws when Modality is missing too, as in secondary captures
+ * made by img2dcm. The throw happens inside the load, whose promise then never settles. This
+ * provider returns the image plane (and NM geometry) of such files first, with the values the
+ * loader would have returned, so the image loads.
+ */
 export function addMissingModalityProvider(cornerstone: Cornerstone, loader: WadoImageLoader): void {
   cornerstone.metaData.addProvider((type, imageId) => provideForFilesWithoutModality(loader, type, imageId), PRIORITY);
 }
