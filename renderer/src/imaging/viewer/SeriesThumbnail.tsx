@@ -18,7 +18,7 @@ interface SeriesThumbnailProps {
 }
 
 /**
- * A button that opens one series, with its middle image drawn small and the series' number,
+ * Renders a button that opens one series, with its middle image drawn small and the series' number,
  * description and image count. When that image fails, the thumbnail shows a message instead.
  */
 export function SeriesThumbnail({ series, stack, selected, loadTimeoutMs, onSelect }: SeriesThumbnailProps) {

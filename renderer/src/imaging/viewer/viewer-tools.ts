@@ -13,10 +13,10 @@ const LEFT_BUTTON = 1;
 const RIGHT_BUTTON = 2;
 const MIDDLE_BUTTON = 4;
 
+// TODO: cornerstone-tools 6 draws its own English labels beside annotations ("Mean:", "Std Dev:",
+// "Area:") and has no hook to translate them. The measurement list below the image uses the catalog.
+
 /**
- * TODO: cornerstone-tools 6 draws its own English labels beside annotations ("Mean:", "Std Dev:",
- * "Area:") with no hook to translate them; the measurement list below the image uses the catalog.
- *
  * Adds the viewer's tools to an enabled element: the chosen tool on the left button, pan on the
  * middle and zoom on the right button. Measurement tools start passive, so their annotations
  * are drawn and can be moved before a measuring tool is chosen.
