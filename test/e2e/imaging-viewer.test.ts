@@ -272,7 +272,7 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
           if (cached !== 'full' && (await button.count()) === 1 && (await button.isEnabled())) await button.click({ timeout: 2_000 }).catch(() => undefined);
           return cached;
         },
-        { timeout: 30_000, intervals: [500] },
+        { timeout: 30_000, interval: 500 },
       )
       .toBe('full');
     await orthanc.stop();
