@@ -27,17 +27,21 @@ export interface ProbeTimes {
   /** data-outcome of the check result, and the data-code of its problems, for `check` only. */
   outcome: string | null;
   problems: string[];
+  /** The longest gap between two keydown timestamps of the burst, the gap the wedge detector judged. */
+  maxKeyGap: number;
 }
 
 export const PROBE_SOURCE = String.raw`(() => {
   if (window.scanProbe) return;
-  const probe = { enter: null, pending: Promise.resolve(null) };
+  const probe = { enter: null, keyTimes: [], pending: Promise.resolve(null) };
   window.addEventListener('keydown', (event) => {
+    probe.keyTimes.push(event.timeStamp);
     if (event.key === 'Enter') probe.enter = { at: event.timeStamp, handledAt: performance.now() };
   }, { capture: true });
 
   probe.arm = (spec) => {
     probe.enter = null;
+    probe.keyTimes = [];
     const previousResult = document.querySelector('[data-testid="bcma-result"]');
     const textOf = (selector) => document.querySelector(selector)?.textContent ?? '';
     const endState = () => {
@@ -63,7 +67,9 @@ export const PROBE_SOURCE = String.raw`(() => {
         const result = document.querySelector('[data-testid="bcma-result"]');
         const outcome = spec.kind === 'check' ? result?.getAttribute('data-outcome') ?? null : null;
         const problems = spec.kind === 'check' ? [...document.querySelectorAll('[data-testid="bcma-problem"]')].map((item) => item.getAttribute('data-code')) : [];
-        requestAnimationFrame(() => resolve({ enterAt: enter.at, handledAt: enter.handledAt, domAt, frameAt: performance.now(), outcome, problems }));
+        const gaps = probe.keyTimes.slice(1).map((time, index) => time - probe.keyTimes[index]);
+        const maxKeyGap = Math.max(0, ...gaps);
+        requestAnimationFrame(() => resolve({ enterAt: enter.at, handledAt: enter.handledAt, domAt, frameAt: performance.now(), outcome, problems, maxKeyGap }));
       });
       observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
       const timer = setTimeout(() => {

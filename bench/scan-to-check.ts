@@ -102,6 +102,15 @@ async function measure(page: Page, cdp: CDPSession, barcode: string, spec: Probe
   return { ...times, nodeMs: performance.now() - sentAt };
 }
 
+/** Types `barcode` into the floor page's field, which holds `prefill`, and times its Enter until the echo. */
+async function echo(floorPage: Page, cdp: CDPSession, prefill: string, barcode: string): Promise<Sample | null> {
+  await floorPage.evaluate((text) => {
+    (document.getElementById('field') as HTMLInputElement).value = text;
+    (document.getElementById('echo') as HTMLOutputElement).textContent = '';
+  }, prefill);
+  return measure(floorPage, cdp, barcode, { kind: 'echo', text: prefill + barcode.replaceAll(GROUP_SEPARATOR, ''), timeoutMs: SCAN_TIMEOUT_MS });
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Distribution {
@@ -136,6 +145,17 @@ const core = await createCore({
   logger: silent,
   clock,
 });
+// The core's own time for the calls of a scan, timed around the gateway the browser host calls.
+const coreCallMs: Record<string, number[]> = { 'medication:check': [], 'ward:listPatients': [] };
+const handle = core.gateway.handle.bind(core.gateway);
+core.gateway.handle = async (channel, input, context) => {
+  const started = performance.now();
+  try {
+    return await handle(channel, input, context);
+  } finally {
+    coreCallMs[channel]?.push(performance.now() - started);
+  }
+};
 const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger: silent, rendererDirectory: RENDERER });
 const browser = await launchChromium();
 
@@ -183,13 +203,16 @@ try {
 
   const wristbandSamples: Sample[] = [];
   const checkSamples: (Sample & { kind: PackKind })[] = [];
-  const floorSamples: Sample[] = [];
+  const burstFloorSamples: Sample[] = [];
+  const enterFloorSamples: Sample[] = [];
   let lost = 0;
+  let split = 0;
   let paracetamolTurn = 0;
   let withoutTurn = 0;
 
   for (let round = 0; round < warmup + rounds; round += 1) {
     const counted = round >= warmup;
+    if (round === warmup) for (const times of Object.values(coreCallMs)) times.length = 0;
     const kind = PACK_CYCLE[round % PACK_CYCLE.length] as PackKind;
     // Consecutive rounds scan different patients, so each wristband scan changes the chart.
     const mrn = kind === 'wrong-patient' ? (without[withoutTurn++ % without.length] as string) : (withParacetamol[paracetamolTurn++ % withParacetamol.length] as string);
@@ -208,26 +231,29 @@ try {
       lost += 1;
       continue;
     }
+    // A pause of the machine longer than the detector's gap limit splits a burst: its first keys
+    // pass as typing and the rest reads as a scan of an unknown kind, which is no medication.
+    if (checked.outcome === 'not-medication') {
+      console.log(`round ${round}: the ${kind} pack scan was split, its longest key gap ${checked.maxKeyGap.toFixed(1)} ms`);
+      split += 1;
+      continue;
+    }
     const expected = EXPECTED[kind];
     if (checked.outcome !== expected.outcome || checked.problems.join() !== expected.problems.join()) {
       throw new Error(`Round ${round}: a ${kind} pack gave outcome ${checked.outcome} with problems [${checked.problems.join(', ')}], expected ${expected.outcome} [${expected.problems.join(', ')}]`);
     }
 
-    // The floor, under the same load: the same two bursts echoed by the plain page.
-    const floors: (Sample | null)[] = [];
-    for (const barcode of [wristband, pack]) {
-      await floorPage.evaluate(() => {
-        (document.getElementById('field') as HTMLInputElement).value = '';
-        (document.getElementById('echo') as HTMLOutputElement).textContent = '';
-      });
-      floors.push(await measure(floorPage, floorCdp, barcode, { kind: 'echo', text: barcode.replaceAll(GROUP_SEPARATOR, ''), timeoutMs: SCAN_TIMEOUT_MS }));
-    }
+    // The floor, under the same load: the same two bursts echoed by the plain page, and a lone
+    // Enter that echoes one character typed before.
+    const burstFloors = [await echo(floorPage, floorCdp, '', wristband), await echo(floorPage, floorCdp, '', pack)];
+    const enterFloor = await echo(floorPage, floorCdp, 'k', '');
     await pause(PAUSE_BETWEEN_SCANS_MS);
     if (!counted) continue;
     wristbandSamples.push(identified);
     checkSamples.push({ ...checked, kind });
-    for (const floor of floors) if (floor === null) lost += 1;
-    else floorSamples.push(floor);
+    for (const floor of [...burstFloors, enterFloor]) if (floor === null) lost += 1;
+    burstFloorSamples.push(...burstFloors.filter((floor) => floor !== null));
+    if (enterFloor !== null) enterFloorSamples.push(enterFloor);
   }
 
   const loadAfter = loadavg();
@@ -239,6 +265,7 @@ try {
     warmup,
     maxInterKeyMs,
     lost,
+    split,
     patients: { withParacetamol: withParacetamol.length, without: without.length, orders: orderCount },
     chromium: browser.version(),
     visibility,
@@ -250,15 +277,19 @@ try {
       '  other patient\'s drug (blocked)': distribution(checkSamples.filter((sample) => sample.kind === 'wrong-patient').map(toDom)),
       'pack scan to the next animation frame': distribution(checkSamples.map(toFrame)),
       'wristband scan to chart with wristband confirmed': distribution(wristbandSamples.map(toDom)),
-      'floor: same bursts echoed by a plain input': distribution(floorSamples.map(toDom)),
+      'floor: same bursts echoed by a plain input': distribution(burstFloorSamples.map(toDom)),
+      'floor: a lone Enter echoed by a plain input': distribution(enterFloorSamples.map(toDom)),
+      'longest key gap in a pack scan burst': distribution(checkSamples.map((sample) => sample.maxKeyGap)),
       'Enter waiting for the page (pack scans)': distribution(checkSamples.map(queued)),
-      'Enter waiting for the page (floor)': distribution(floorSamples.map(queued)),
+      'Enter waiting for the page (floor bursts)': distribution(burstFloorSamples.map(queued)),
+      'core: medication:check call': distribution(coreCallMs['medication:check'] ?? []),
+      'core: ward:listPatients call (wristband)': distribution(coreCallMs['ward:listPatients'] ?? []),
       'pack scan seen from Node (CDP both ways)': distribution(checkSamples.map((sample) => sample.nodeMs)),
     },
   };
 
   const format = (value: number) => value.toFixed(1);
-  console.log(`${rounds} rounds after ${warmup} warm-up, ${withParacetamol.length + without.length} patients with ${orderCount} orders, Chromium ${results.chromium}, pages ${visibility.join('/')}, lost scans ${lost}`);
+  console.log(`${rounds} rounds after ${warmup} warm-up, ${withParacetamol.length + without.length} patients with ${orderCount} orders, Chromium ${results.chromium}, pages ${visibility.join('/')}, lost scans ${lost}, split pack scans ${split}`);
   console.log(`load average before ${loadBefore.map(format).join(' ')}, after ${loadAfter.map(format).join(' ')}`);
   console.log('measurement'.padEnd(52), 'n'.padStart(4), 'p50'.padStart(8), 'p95'.padStart(8), 'p99'.padStart(8), 'max'.padStart(8));
   for (const [name, row] of Object.entries(results.ms)) {
