@@ -397,6 +397,16 @@ describe('imaging viewer variants', () => {
     await expect(page.getByTestId('viewer-series').nth(1).getAttribute('data-status')).resolves.toBe('shown');
   });
 
+  it('reports a series without images', async () => {
+    await open([
+      { description: 'Empty', files: [] },
+      { description: 'Readable', files: [MR] },
+    ]);
+    await page.waitForSelector('[data-testid="viewer-viewport"][data-status="failed"]');
+    await expect(page.getByTestId('viewer-problem').innerText()).resolves.toContain('not in the study cache');
+    await expect(page.getByTestId('viewer-series').nth(0).getAttribute('data-status')).resolves.toBe('failed');
+  });
+
   it('reports a truncated file', async () => {
     const [truncated = ''] = await open([{ description: 'Truncated', files: [variant('pydicom_MR_truncated.dcm')] }]);
     await waitForImage(page, truncated, 'failed', LOAD_TIMEOUT_MS + 5_000);

@@ -150,6 +150,11 @@ export function useStackViewport(stack: readonly StackImage[], options: StackVie
   // A new series starts at its first image, and the rest of it loads in the background.
   useEffect(() => {
     if (element === null) return;
+    if (stack.length === 0) {
+      // A series listed without instances, such as one with nothing cached while the PACS is down.
+      setState((previous) => ({ ...previous, slot: { status: 'failed', problem: { kind: 'not-found' } }, failedIndices: new Set(), measurements: [] }));
+      return;
+    }
     let cancelled = false;
     setState((previous) => ({ ...previous, failedIndices: new Set(), measurements: [] }));
     void show(0).then(async () => {
