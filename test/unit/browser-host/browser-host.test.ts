@@ -49,6 +49,7 @@ describe('browser host', () => {
   beforeAll(async () => {
     rendererDirectory = mkdtempSync(join(tmpdir(), 'hms-renderer-'));
     writeFileSync(join(rendererDirectory, 'index.html'), '<!doctype html><title>HMS</title>');
+    writeFileSync(join(rendererDirectory, 'index.worker.min.worker.js'), 'self.onmessage = () => {}');
     host = await startBrowserHost({ gateway: echoGateway, events, logger: pino({ level: 'silent' }), rendererDirectory, token: TOKEN });
   });
 
@@ -76,6 +77,22 @@ describe('browser host', () => {
     expect(await response.text()).toContain('<title>HMS</title>');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(response.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${host.port}`);
+  });
+
+  it('serves the codec worker under its own policy', async () => {
+    const response = await fetch(`http://127.0.0.1:${host.port}/index.worker.min.worker.js`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; connect-src 'self'");
+  });
+
+  it('keeps eval and blob workers out of the page policy', async () => {
+    const policy = (await fetch(`http://127.0.0.1:${host.port}/`)).headers.get('content-security-policy') ?? '';
+
+    expect(policy).toContain("worker-src 'self'");
+    expect(policy).not.toContain('unsafe-eval');
+    expect(policy).not.toContain('blob:');
   });
 
   it('refuses files outside the renderer folder', async () => {
