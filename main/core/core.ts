@@ -261,7 +261,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     labConnections: () => lab.service.connections(),
     labProblems: () => lab.problems,
     scanners: () => scanning.registry.list(),
-    scanners: () => scanning.registry.list(),
     policy: workstationPolicy,
     clock,
     logger: log('diagnostics'),
@@ -298,7 +297,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         summary: () => diagnostics.summary(),
         export: () => diagnostics.exportBundle(),
       },
-      medication: medication.handlers,
       session: {
         signIn: (input) => session.signIn(input),
         signOut: () => session.signOut(),
@@ -329,6 +327,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         resendRejected: (input) => review.rejected.resend(input.collection, input.documentId),
       },
       scan: scanning.handlers,
+      medication: medication.handlers,
       lab: {
         connections: async () => lab.service.connections(),
         recentMessages: async (input) => lab.service.recentMessages(input.limit),

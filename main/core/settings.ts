@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { imagingSettings } from './imaging/imaging-settings.js';
 import { scanningSettings } from './scan/scanning-settings.js';
 import { medicationSettings } from './medication/medication-settings.js';
-
 import { policyFields } from './policy.js';
+
 /**
  * Workstation settings: which server to sync with and which ward this workstation serves (its
  * scope). They live in `settings.json` in the data folder; IT policy will override them later.
@@ -40,9 +40,9 @@ export const workstationSettings = z.object({
         .default([]),
     })
     .optional(),
-  /** The PACS and the study cache; absent where nobody views images. */
   /** Minutes of inactivity before the workstation locks, as set in the app; policy may override it. */
   inactivityLockMinutes: policyFields.inactivityLockMinutes.optional(),
+  /** The PACS and the study cache; absent where nobody views images. */
   imaging: imagingSettings.optional(),
   /** Barcode scanners and the site's wristband and specimen label formats. */
   scanning: scanningSettings.optional(),

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 
-import { medicationCalls } from './medication-calls.js';
-
 import { itCalls } from './it-calls.js';
 import { scanCalls, scanEvents } from './scan-calls.js';
+import { medicationCalls } from './medication-calls.js';
 import type { Role } from './roles.js';
 import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
 import {
@@ -93,8 +92,8 @@ function call<Input extends z.ZodType, Result extends z.ZodType>(
 
 export const calls = {
   ...scanCalls,
-  ...itCalls,
   ...medicationCalls,
+  ...itCalls,
   session: {
     signIn: call({
       channel: 'session:signIn',

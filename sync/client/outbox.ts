@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { Subject } from 'rxjs';
 
 import type { DatabaseKey, SqliteDatabase } from '../replica/sqlite/connection-pool.js';
@@ -19,8 +20,8 @@ export class Outbox {
 
   readonly #now: () => Date;
   /** Statements that run once per pulled document, prepared once: preparing one costs more than running it. */
-  #purgedLookup?: ReturnType<SqliteDatabase['prepare']>;
-  #purgedClear?: ReturnType<SqliteDatabase['prepare']>;
+  #purgedLookup?: BetterSqlite3.Statement<unknown[]>;
+  #purgedClear?: BetterSqlite3.Statement<unknown[]>;
 
   constructor(filePath: string, key?: DatabaseKey, options: { now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
