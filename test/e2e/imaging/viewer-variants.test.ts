@@ -184,6 +184,7 @@ describe('imaging viewer variants', () => {
       expect(Math.abs((samples[index]?.[0] ?? -999) - (point.expected[0] ?? 0))).toBeLessThanOrEqual(1 + smoothingAllowance(point.spread, viewport.scale));
     });
     await expect(page.getByTestId('viewer-overlay-window').innerText()).resolves.toBe('W 400 L 40');
+    await expect(page.getByTestId('viewer-preset').inputValue()).resolves.toBe('abdomen');
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'preset-abdomen.png') });
   });
 
@@ -225,6 +226,7 @@ describe('imaging viewer variants', () => {
     await page.mouse.up();
     await page.waitForFunction((width) => document.querySelector<HTMLElement>('[data-testid="viewer-viewport"]')?.dataset.windowWidth !== String(width), before.windowWidth);
     const dragged = await viewportAttributes(page);
+    await expect(page.getByTestId('viewer-preset').inputValue()).resolves.toBe('');
     // cornerstone-tools' Wwwc widens the window to the right and raises the level downwards.
     expect(dragged.windowWidth).toBeGreaterThan(before.windowWidth);
     expect(dragged.windowCenter).toBeGreaterThan(before.windowCenter);

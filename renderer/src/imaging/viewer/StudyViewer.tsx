@@ -54,6 +54,8 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
   }, [tool, actions]);
 
   const shownImage = stack[state.index];
+  const readout = state.readout;
+  const activePreset = readout === null || readout.voiLut ? undefined : windowPresets.find((preset) => preset.width === readout.windowWidth && preset.center === readout.windowCenter);
   const dataSet = tagsOpen && shownImage !== undefined && state.slot.status === 'shown' ? (wadoImageLoader.wadouri.dataSetCacheManager.get(fileUrlOfImageId(shownImage.imageId)) ?? null) : null;
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -108,6 +110,7 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
         <ViewerToolbar
           tool={tool}
           presets={windowPresets}
+          activePresetId={activePreset?.id ?? null}
           cinePlaying={cine.playing}
           framesPerSecond={cine.framesPerSecond}
           tagsOpen={tagsOpen}

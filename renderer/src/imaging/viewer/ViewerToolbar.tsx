@@ -33,6 +33,8 @@ export function presetLabel(preset: WindowPreset): string {
 export interface ViewerToolbarProps {
   tool: LeftButtonTool;
   presets: readonly WindowPreset[];
+  /** The preset whose window is shown now, or null after dragging to another window. */
+  activePresetId: string | null;
   cinePlaying: boolean;
   framesPerSecond: number;
   tagsOpen: boolean;
@@ -72,7 +74,7 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
         <span>{t('viewer.presets')}</span>
         <select
           data-testid="viewer-preset"
-          value=""
+          value={props.activePresetId ?? ''}
           onChange={(event) => {
             const preset = props.presets.find((candidate) => candidate.id === event.target.value);
             if (preset !== undefined) props.onPreset(preset);
