@@ -62,6 +62,8 @@ if (values.lab && spawnSync('socat', ['-V'], { stdio: 'ignore' }).status !== 0) 
   fail('--lab needs socat for the simulated serial line between the analyzer and the workstation: install it (Debian: apt-get install socat) and start the demo again.');
 }
 const logDirectory = join(dataDirectory, 'logs');
+/** The wristband barcode of the demo site, as README's medication section shows it. */
+const DEMO_WRISTBAND_PATTERN = 'MRN(?<mrn>\\d{8})';
 /** The simulated serial line of --lab: a socat pty pair, the analyzer on one end, the workstation on the other. */
 const labLine = { analyzer: join(dataDirectory, 'lab-line', 'analyzer'), workstation: join(dataDirectory, 'lab-line', 'workstation') };
 mkdirSync(logDirectory, { recursive: true, mode: 0o700 });
@@ -134,6 +136,7 @@ if (values['server-only']) {
   // The browser host logs to <data>/workstation/logs itself; its standard output carries only the
   // address with the launch token, which is never written to a file.
   const workstationData = join(dataDirectory, 'workstation');
+  prepareScanning(workstationData);
   if (values.lab) prepareLabBench(workstationData);
   const imaging = values.lab ? null : await preparePacs(workstationData);
   const args = ['--data-dir', workstationData, '--server-url', serverUrl, '--ward', ward, '--port', values['workstation-port']];
@@ -226,6 +229,20 @@ async function preparePacs(workstationData) {
   return `Orthanc with DICOMweb on ${pacs.orthanc.baseUrl} (process ${pacs.orthanc.child.pid}). Studies of:
            ${withStudies.join('\n           ')}
          Open a chart's Imaging tab; stop the PACS (kill ${pacs.orthanc.child.pid}) to see cached studies offline.`;
+}
+
+/**
+ * Sets the demo site's wristband format in settings.json: "MRN" followed by the patient's 8-digit
+ * MRN. Without a wristband pattern a wristband scan matches nothing. A pattern already in the file
+ * is kept.
+ */
+function prepareScanning(workstationData) {
+  mkdirSync(workstationData, { recursive: true });
+  const settingsPath = join(workstationData, 'settings.json');
+  const stored = existsSync(settingsPath) ? JSON.parse(readFileSync(settingsPath, 'utf8')) : {};
+  if (stored.scanning?.wristbandPattern) return;
+  const scanning = { ...(stored.scanning ?? {}), wristbandPattern: DEMO_WRISTBAND_PATTERN };
+  writeFileSync(settingsPath, `${JSON.stringify({ ...stored, scanning }, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Starts the pty pair and enrols the workstation's cobas c 311 connection on it in settings.json. */

@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { launchChromium, ROOT } from '../support/browser.js';
+import { launchChromium, ROOT, SCREENSHOTS } from '../support/browser.js';
 import { makeTempDirectory } from '../support/replica.js';
 
 
@@ -71,5 +73,16 @@ describe('demo command', () => {
     expect(wardList).toContain('REINGER, Bill');
     expect(wardList).toContain('MORISSETTE, Joie');
     expect(await page.getByTestId('ward-name').textContent()).toContain('Ward 4A');
+
+    // The demo's settings carry a wristband pattern, so a wristband scan opens the chart. The scan
+    // is typed as README's medication section shows, with keydown events sent back to back.
+    const mrn = (await page.getByTestId('ward-row').first().locator('td.mono').textContent())?.trim() ?? '';
+    expect(mrn).toMatch(/^\d{8}$/);
+    await page.evaluate(`for (const key of [...'MRN${mrn}', 'Enter']) document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));`);
+    await page.getByTestId('bcma-wristband').and(page.locator('[data-confirmed="true"]')).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('banner-mrn').textContent()).toContain(mrn);
+    await page.getByTestId('mar-range').waitFor({ timeout: 30_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-wristband-scan.png'), fullPage: true });
   });
 });
