@@ -221,6 +221,7 @@ try {
 
     const identified = await measure(page, appCdp, wristband, { kind: 'wristband', mrn, timeoutMs: SCAN_TIMEOUT_MS });
     if (identified === null) {
+      console.log(`round ${round}: no chart confirmed within ${SCAN_TIMEOUT_MS} ms of the wristband scan`);
       lost += 1;
       continue;
     }
@@ -228,6 +229,7 @@ try {
     await pause(PAUSE_BETWEEN_SCANS_MS);
     const checked = await measure(page, appCdp, pack, { kind: 'check', timeoutMs: SCAN_TIMEOUT_MS });
     if (checked === null) {
+      console.log(`round ${round}: no check result within ${SCAN_TIMEOUT_MS} ms of the ${kind} pack scan`);
       lost += 1;
       continue;
     }
