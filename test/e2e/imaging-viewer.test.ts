@@ -215,7 +215,7 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     // A preset that only the settings define.
     await page.getByTestId('viewer-preset').selectOption(POSTERIOR_FOSSA.id);
     await page.waitForSelector(`${VIEWPORT}[data-window-width="${POSTERIOR_FOSSA.width}"][data-window-center="${POSTERIOR_FOSSA.center}"]`);
-    await expect(page.locator('[data-testid="viewer-preset"] option').allInnerTexts()).resolves.toContain('Posterior fossa (W 120 / L 40)');
+    await expect(page.locator('[data-testid="viewer-preset"] option').allInnerTexts()).resolves.toContain('9: Posterior fossa (W 120 / L 40)');
     await page.getByTestId('viewer-preset').selectOption(lung.id);
     await page.waitForSelector(`${VIEWPORT}[data-window-width="${lung.width}"][data-window-center="${lung.center}"]`);
 

@@ -185,6 +185,12 @@ describe('imaging viewer variants', () => {
     });
     await expect(page.getByTestId('viewer-overlay-window').innerText()).resolves.toBe('W 400 L 40');
     await expect(page.getByTestId('viewer-preset').inputValue()).resolves.toBe('abdomen');
+
+    // Key 4 applies the fourth preset, lung.
+    await page.locator('[data-testid="viewer-viewport"]').focus();
+    await page.keyboard.press('4');
+    await page.waitForSelector('[data-testid="viewer-viewport"][data-window-width="1500"][data-window-center="-600"]');
+    await expect(page.getByTestId('viewer-preset').inputValue()).resolves.toBe('lung');
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'preset-abdomen.png') });
   });
 

@@ -60,9 +60,12 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const steps: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: PAGE_STEP, PageUp: -PAGE_STEP };
+    // Keys 1 to 9 apply the presets in list order, as in most reading-room viewers.
+    const preset = /^[1-9]$/.test(event.key) ? windowPresets[Number(event.key) - 1] : undefined;
     if (event.key === 'Home') actions.scrollTo(0);
     else if (event.key === 'End') actions.scrollTo(stack.length - 1);
     else if (steps[event.key] !== undefined) actions.scrollBy(steps[event.key] ?? 0);
+    else if (preset !== undefined) actions.setWindow(preset.width, preset.center);
     else return;
     event.preventDefault();
   };

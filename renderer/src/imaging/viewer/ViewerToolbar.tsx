@@ -81,9 +81,9 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
           }}
         >
           <option value="">{t('viewer.presetChoose')}</option>
-          {props.presets.map((preset) => (
+          {props.presets.map((preset, index) => (
             <option key={preset.id} value={preset.id}>
-              {t('viewer.presetOption', { name: presetLabel(preset), width: preset.width, center: preset.center })}
+              {index < 9 ? t('viewer.presetOptionKey', { key: index + 1, name: presetLabel(preset), width: preset.width, center: preset.center }) : t('viewer.presetOption', { name: presetLabel(preset), width: preset.width, center: preset.center })}
             </option>
           ))}
         </select>
