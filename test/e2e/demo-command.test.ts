@@ -82,6 +82,13 @@ describe('demo command', () => {
     await page.getByTestId('bcma-wristband').and(page.locator('[data-confirmed="true"]')).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('banner-mrn').textContent()).toContain(mrn);
     await page.getByTestId('mar-range').waitFor({ timeout: 30_000 });
+
+    // README's pack scan: whether it passes depends on the time of day, but the check always shows.
+    await page.evaluate(`for (const key of [...']d201095201234567881730123110A1234', 'Enter']) document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));`);
+    const result = page.getByTestId('bcma-result');
+    await result.waitFor({ timeout: 30_000 });
+    expect(['pass', 'overridable', 'blocked']).toContain(await result.getAttribute('data-outcome'));
+    expect(await page.getByTestId('bcma-product').textContent()).toContain('Lot A1234, expires 2030-12-31');
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-wristband-scan.png'), fullPage: true });
   });
