@@ -1,69 +1,31 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
-import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
-import { makeTempDirectory } from '../support/replica.js';
-
-
+import { SCREENSHOTS } from '../support/browser.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 describe('nurse charts vitals through an outage', () => {
-  let database: TestDatabase;
-  let server: SyncServer;
-  let serverPort: number;
-  let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
-  let page: Page;
-  const workstationData = makeTempDirectory('e2e-workstation');
-  const logger = pino({ level: 'silent' });
-
-  const startServer = (port: number) => createServer({ port, databaseUrl: database.url, seed: true, logLevel: 'silent' });
+  let stack: WorkstationStack;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-
-    database = await createTestDatabase('e2e');
-    server = await startServer(0);
-    serverPort = Number(new URL(server.url).port);
-    core = await createCore({
-      settings: { workstationId: 'ws-e2e', serverUrl: server.url, wardId: 'ward-4a' },
-      dataDirectory: workstationData.path,
-      logger,
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+    stack = await startWorkstationStack({
+      name: 'e2e-ward-vitals',
+      database: 'postgresql',
+      settings: { workstationId: 'ws-e2e', wardId: 'ward-4a' },
+      viewport: { width: 1280, height: 800 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
-    await database?.drop();
-    workstationData.remove();
+    await stack?.close();
   });
 
   it('signs in, opens a Synthea patient, charts offline and syncs afterwards', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('signin-username').fill('nurse');
-    await page.getByTestId('signin-password').fill('nurse-demo');
-    await page.getByTestId('signin-submit').click();
+    const { page } = stack;
+    await page.goto(stack.host.url);
+    await signIn(page, 'nurse', 'nurse-demo');
 
     const rows = page.getByTestId('ward-row');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: 30_000 });
@@ -71,7 +33,7 @@ describe('nurse charts vitals through an outage', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'ward-list.png'), fullPage: true });
 
     const patientId = (await rows.first().getAttribute('data-patient-id')) as string;
-    const [seededPatient] = (await server.database.query<{ mrn: string }>(
+    const [seededPatient] = (await stack.server.database.query<{ mrn: string }>(
       "SELECT document->>'mrn' AS mrn FROM documents WHERE collection = 'records' AND id = $1",
       [`Patient/${patientId}`],
     )).rows;
@@ -79,7 +41,7 @@ describe('nurse charts vitals through an outage', () => {
     await page.getByTestId('patient-banner').waitFor();
     expect(await page.getByTestId('banner-mrn').textContent()).toContain(seededPatient?.mrn);
 
-    await server.close();
+    await stack.stopServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });
 
     await page.getByTestId('vitals-respiratoryRate').fill('23');
@@ -104,14 +66,14 @@ describe('nurse charts vitals through an outage', () => {
     expect(await page.getByTestId('sync-status').getAttribute('data-state')).toBe('offline');
     await page.screenshot({ path: join(SCREENSHOTS, 'chart-saved-offline.png') });
 
-    server = await startServer(serverPort);
+    await stack.startServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor();
     // The chart body scrolls under the banner and the sync strip, which stay in view.
     await page.getByTestId('vitals-history').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'chart-history-synced.png') });
 
-    const charted = await server.database.query<{ document: { resource: { component: { code: { coding: { code: string }[] }; valueQuantity?: { value: number } }[] } } }>(
+    const charted = await stack.server.database.query<{ document: { resource: { component: { code: { coding: { code: string }[] }; valueQuantity?: { value: number } }[] } } }>(
       `SELECT document FROM documents
         WHERE collection = 'entries' AND patient_id = $1
           AND document->'resource'->'performer'->0->>'reference' = 'Practitioner/user-nurse'
