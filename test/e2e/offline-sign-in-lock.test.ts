@@ -1,22 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
-import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
+import { SCREENSHOTS } from '../support/browser.js';
 import { ManualClock, MINUTE } from '../support/clock.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
-import { makeTempDirectory } from '../support/replica.js';
-
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 /**
  * A nurse signs in online; the central server goes down and the workstation restarts; she signs in
@@ -24,74 +13,35 @@ import { makeTempDirectory } from '../support/replica.js';
  * vitals and the audit trail of all this are in PostgreSQL.
  */
 describe('offline sign-in and the inactivity lock', () => {
-  const data = makeTempDirectory('e2e-offline-sign-in');
-  const logger = pino({ level: 'silent' });
   // The core's clock: the test moves it to reach the lock without waiting a minute.
   const clock = new ManualClock(new Date().toISOString());
-  let database: TestDatabase;
-  let server: SyncServer;
-  let serverPort: number;
-  let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
-  let page: Page;
-
-  const startServer = (port: number) => createServer({ port, databaseUrl: database.url, seed: true, logLevel: 'silent' });
-
-  async function startWorkstation(): Promise<void> {
-    core = await createCore({
-      settings: { workstationId: 'ws-e2e-offline', serverUrl: `http://127.0.0.1:${serverPort}`, wardId: 'ward-4a' },
-      dataDirectory: data.path,
-      logger,
-      clock,
-      policy: { inactivityLockMinutes: 1 },
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
-    });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
-  }
-
-  async function stopWorkstation(): Promise<void> {
-    await host.close();
-    await core.close();
-  }
-
-  async function signIn(username: string, password: string): Promise<void> {
-    await page.getByTestId('signin-username').fill(username);
-    await page.getByTestId('signin-password').fill(password);
-    await page.getByTestId('signin-submit').click();
-  }
+  let stack: WorkstationStack;
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    database = await createTestDatabase('e2e_offline');
-    server = await startServer(0);
-    serverPort = Number(new URL(server.url).port);
-    await startWorkstation();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    stack = await startWorkstationStack({
+      name: 'e2e-offline-sign-in',
+      database: 'postgresql',
+      settings: { workstationId: 'ws-e2e-offline', wardId: 'ward-4a' },
+      core: { clock, policy: { inactivityLockMinutes: 1 } },
+      viewport: { width: 1280, height: 800 },
+    });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
-    await database?.drop();
-    data.remove();
+    await stack?.close();
   });
 
   it('signs in offline after a restart, locks, unlocks and syncs with its audit trail', async () => {
-    await page.goto(host.url);
-    await signIn('nurse', 'nurse-demo');
+    const { page } = stack;
+    await page.goto(stack.host.url);
+    await signIn(page, 'nurse', 'nurse-demo');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: 30_000 });
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
 
-    await server.close();
-    await stopWorkstation();
-    await startWorkstation();
-    await page.goto(host.url);
-    await signIn('nurse', 'nurse-demo');
+    await stack.stopServer();
+    await stack.restartWorkstation();
+    await page.goto(stack.host.url);
+    await signIn(page, 'nurse', 'nurse-demo');
     await page.getByTestId('session-offline').waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'offline-sign-in.png') });
@@ -106,7 +56,7 @@ describe('offline sign-in and the inactivity lock', () => {
     await page.getByTestId('sync-pending').filter({ hasText: /^1$/ }).waitFor();
 
     clock.advance(MINUTE + 1_000);
-    await core.session.checkInactivity();
+    await stack.core.session.checkInactivity();
     await page.getByTestId('lock-screen').waitFor();
     const lockedText = (await page.locator('body').innerText()) + (await page.title());
     expect(patientName.length).toBeGreaterThan(2);
@@ -122,20 +72,20 @@ describe('offline sign-in and the inactivity lock', () => {
     await page.getByTestId('patient-banner').waitFor();
     expect(await page.getByTestId('banner-name').textContent()).toContain(patientName);
 
-    server = await startServer(serverPort);
+    await stack.startServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'unlocked-synced.png') });
-    await core.replication.awaitInSync();
+    await stack.core.replication.awaitInSync();
 
-    const vitals = await server.database.query<{ id: string }>(
+    const vitals = await stack.server.database.query<{ id: string }>(
       `SELECT id FROM documents WHERE collection = 'entries' AND patient_id = $1 AND resource_type = 'Observation'
          AND document->'resource'->'performer'->0->>'reference' = 'Practitioner/user-nurse' AND NOT (document->'resource' ? 'meta')`,
       [patientId],
     );
     expect(vitals.rows).toHaveLength(1);
 
-    const audits = await server.database.query<{ subtype: string; outcome: string }>(
+    const audits = await stack.server.database.query<{ subtype: string; outcome: string }>(
       `SELECT document->'resource'->'subtype'->0->>'code' AS subtype, document->'resource'->>'outcome' AS outcome
          FROM documents WHERE collection = 'entries' AND resource_type = 'AuditEvent'
           AND document->'resource'->'source'->'observer'->>'display' = 'ws-e2e-offline'
