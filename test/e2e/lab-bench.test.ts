@@ -1,27 +1,22 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Fault, SimulationReport } from '../../devices/simulator/index.js';
 import { AnalyzerSimulator, readCapture } from '../../devices/simulator/index.js';
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
 import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import type { EntryDocument, RecordDocument } from '../../sync/protocol/documents.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
 import { SEEDED_LAB_DEPARTMENT, specimenId } from '../../sync/server/seed/lab-orders.js';
 import { SocatPair, socatAvailable } from '../integration/devices/transport/socat-pair.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { SCREENSHOTS } from '../support/browser.js';
 import { makeTempDirectory } from '../support/replica.js';
 import { waitFor } from '../support/waiting.js';
 import { typeAsWedgeScanner } from '../support/wedge-scanner.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'astm');
 /** The cobas c 311 capture: seven results for the seeded specimen CL-PL-24-0370. */
@@ -59,11 +54,8 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
   const directory = makeTempDirectory('e2e-lab-bench');
   const logger = pino({ level: 'silent' });
   let socat: SocatPair;
-  let database: TestDatabase;
-  let server: SyncServer;
+  let stack: WorkstationStack;
   let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
   let page: Page;
 
   /** Plays a capture over the analyzer's end of the pty pair, as the cobas c 311 would. */
@@ -83,46 +75,32 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
   }
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-
     socat = new SocatPair(directory.path);
     await socat.start();
-    database = await createTestDatabase('e2e_lab');
-    server = await createServer({ port: 0, databaseUrl: database.url, seed: true, logLevel: 'silent' });
-    core = await createCore({
+    stack = await startWorkstationStack({
+      name: 'e2e-lab-bench',
+      database: 'postgresql',
       settings: {
         workstationId: 'ws-e2e-lab',
-        serverUrl: server.url,
         wardId: SEEDED_LAB_DEPARTMENT.id,
         lab: { connections: [{ profile: ANALYZER, transport: { path: socat.b, assertDtr: false, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } } }] },
       },
-      dataDirectory: join(directory.path, 'workstation'),
-      logger,
-      labTimeZone: 'UTC',
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+      core: { labTimeZone: 'UTC' },
+      viewport: { width: 1280, height: 900 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    core = stack.core;
+    page = stack.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
+    await stack?.close();
     await socat?.stop();
-    await database?.drop();
     directory.remove();
   });
 
   it('lands on the lab bench with the analyzer connected', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('signin-username').fill('lab-technician');
-    await page.getByTestId('signin-password').fill('lab-technician-demo');
-    await page.getByTestId('signin-submit').click();
+    await page.goto(stack.host.url);
+    await signIn(page, 'lab-technician', 'lab-technician-demo');
 
     await page.getByTestId('lab-bench').waitFor();
     const connection = page.locator(`[data-testid="lab-connection"][data-connection-id="${ANALYZER}"]`);
