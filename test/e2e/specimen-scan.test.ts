@@ -1,25 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
 import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import type { RecordDocument } from '../../sync/protocol/documents.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
 import { SEEDED_LAB_DEPARTMENT, specimenId } from '../../sync/server/seed/lab-orders.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import { SCREENSHOTS } from '../support/browser.js';
 import { FakeHidBinding, HONEYWELL_VENDOR_ID, posScanner, scannedDataReports } from '../support/fake-hid.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
-import { makeTempDirectory } from '../support/replica.js';
 import { typeAsWedgeScanner } from '../support/wedge-scanner.js';
 import { waitFor } from '../support/waiting.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { startWorkstationStack } from '../support/workstation-stack.js';
 
 /** A typist's gap between keys: about 80 words per minute. */
 const TYPIST_DELAY_MS = 150;
@@ -38,55 +30,40 @@ async function mrnOfSpecimen(core: Core, accession: string): Promise<string> {
 }
 
 describe('specimen labels on the lab bench', () => {
-  const directory = makeTempDirectory('e2e-specimen-scan');
-  const logger = pino({ level: 'silent' });
   const hid = new FakeHidBinding();
-  let database: TestDatabase;
-  let server: SyncServer;
+  let stack: WorkstationStack;
   let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
   let page: Page;
 
   const card = () => page.getByTestId('specimen-card');
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    database = await createTestDatabase('e2e_specimen_scan');
-    server = await createServer({ port: 0, databaseUrl: database.url, seed: true, logLevel: 'silent' });
     hid.plug(ALLOWED);
     hid.plug(BLOCKED);
-    core = await createCore({
+    stack = await startWorkstationStack({
+      name: 'e2e-specimen-scan',
+      database: 'postgresql',
       settings: {
         workstationId: 'ws-e2e-specimen-scan',
-        serverUrl: server.url,
         wardId: SEEDED_LAB_DEPARTMENT.id,
         scanning: { extraGroupSeparators: [], wedge: {}, hid: { enabled: true, pollIntervalMs: 250 } },
       },
-      dataDirectory: join(directory.path, 'workstation'),
-      logger,
-      policy: { allowedUsbDevices: [{ vendorId: `0x${HONEYWELL_VENDOR_ID.toString(16).padStart(4, '0')}`, productId: '0x0b01' }] },
-      hidDevices: hid,
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+      core: {
+        policy: { allowedUsbDevices: [{ vendorId: `0x${HONEYWELL_VENDOR_ID.toString(16).padStart(4, '0')}`, productId: '0x0b01' }] },
+        hidDevices: hid,
+      },
+      viewport: { width: 1280, height: 1000 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-
+    core = stack.core;
+    page = stack.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
-    await database?.drop();
-    directory.remove();
+    await stack?.close();
   });
 
   it('signs in by typing, with a scan kept out of the fields', async () => {
-    await page.goto(host.url);
+    await page.goto(stack.host.url);
     await page.getByTestId('signin-username').click();
 
     await typeAsWedgeScanner(page, 'MRN00012345');
