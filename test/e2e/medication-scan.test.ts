@@ -1,24 +1,16 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
 import type { Clock } from '../../main/core/clock.js';
-import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import { workstationSettings } from '../../main/core/settings.js';
 import { scheduledDoseTimes } from '../../preload/api/clinical/dose-schedule.js';
 import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
 import { FORMULARY, REGIMENS } from '../../sync/server/seed/medication-orders.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
-import { makeTempDirectory } from '../support/replica.js';
+import { SCREENSHOTS } from '../support/browser.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 const MINUTE_MS = 60_000;
 /** The site's wristband format in this test: "MRN" and the 8-digit MRN, printed as Code 128. */
@@ -91,18 +83,10 @@ interface WardPatient {
 }
 
 describe('nurse gives medication with barcode checks', () => {
-  let database: TestDatabase;
+  let stack: WorkstationStack;
   let server: SyncServer;
-  let serverPort: number;
-  let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
   let page: Page;
-  const workstationData = makeTempDirectory('e2e-medication');
-  const logger = pino({ level: 'silent' });
   const { clock, dueAt } = clockAfterNextParacetamolRound();
-
-  const startServer = (port: number) => createServer({ port, databaseUrl: database.url, seed: true, logLevel: 'silent', now: () => clock.now() });
 
   /** Returns a ward 4A patient with a paracetamol order and one without, from the seeded database. */
   async function seededPatients(): Promise<{ withParacetamol: WardPatient; without: WardPatient; orderId: string }> {
@@ -129,37 +113,26 @@ describe('nurse gives medication with barcode checks', () => {
   }
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-
-    database = await createTestDatabase('e2e_medication');
-    server = await startServer(0);
-    serverPort = Number(new URL(server.url).port);
-    core = await createCore({
-      settings: workstationSettings.parse({
-        workstationId: 'ws-e2e-medication',
-        serverUrl: server.url,
-        wardId: 'ward-4a',
-        scanning: { wristbandPattern: WRISTBAND_PATTERN, wedge: { maxInterKeyMs: TEST_MAX_INTER_KEY_MS }, hid: { enabled: false } },
-      }),
-      dataDirectory: workstationData.path,
-      logger,
-      clock,
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+    stack = await startWorkstationStack({
+      name: 'e2e-medication',
+      database: 'postgresql',
+      serverNow: () => clock.now(),
+      settings: ({ serverUrl }) =>
+        workstationSettings.parse({
+          workstationId: 'ws-e2e-medication',
+          serverUrl,
+          wardId: 'ward-4a',
+          scanning: { wristbandPattern: WRISTBAND_PATTERN, wedge: { maxInterKeyMs: TEST_MAX_INTER_KEY_MS }, hid: { enabled: false } },
+        }),
+      core: { clock },
+      viewport: { width: 1280, height: 900 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    server = stack.server;
+    page = stack.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
-    await database?.drop();
-    workstationData.remove();
+    await stack?.close();
   });
 
   it('checks scans and records doses offline', async () => {
@@ -174,10 +147,8 @@ describe('nurse gives medication with barcode checks', () => {
   async function nurseGivesMedication(): Promise<void> {
     const { withParacetamol, without, orderId } = await seededPatients();
 
-    await page.goto(host.url);
-    await page.getByTestId('signin-username').fill('nurse');
-    await page.getByTestId('signin-password').fill('nurse-demo');
-    await page.getByTestId('signin-submit').click();
+    await page.goto(stack.host.url);
+    await signIn(page, 'nurse', 'nurse-demo');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: 30_000 });
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor();
 
@@ -200,7 +171,7 @@ describe('nurse gives medication with barcode checks', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'bcma-expired-blocked.png'), fullPage: true });
 
     // The central server goes down before the nurse scans the pack.
-    await server.close();
+    await stack.stopServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });
 
     await scan(page, paracetamolPack('A1234', '301231'));
@@ -219,7 +190,7 @@ describe('nurse gives medication with barcode checks', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'bcma-recorded-offline.png'), fullPage: true });
 
     // Back online, the administration reaches PostgreSQL with the lot and expiry of the scanned pack.
-    server = await startServer(serverPort);
+    server = await stack.startServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor();
     const stored = await server.database.query<{ document: { code: string; resource: Record<string, unknown> } }>(
