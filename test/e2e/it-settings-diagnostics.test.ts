@@ -1,25 +1,18 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
-import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import { hostPolicy } from '../../main/core/policy-resolve.js';
 import { readPolicySources, resolveWorkstationPolicy } from '../../main/core/policy-sources.js';
 import { loadSettings } from '../../main/core/settings.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
 import { setWardConfiguration } from '../../sync/server/ward-configuration.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { SCREENSHOTS } from '../support/browser.js';
 import { makeTempDirectory } from '../support/replica.js';
 import { until } from '../support/lab-bench.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 /**
  * IT's view of a ward workstation: the policy file fixes the log level, the central server's ward
@@ -28,14 +21,9 @@ import { until } from '../support/lab-bench.js';
  * diagnostics screen and exports the bundle.
  */
 describe('settings and diagnostics for IT', () => {
-  const data = makeTempDirectory('e2e-it-settings');
-  const dataDirectory = join(data.path, 'workstation');
-  const logger = pino({ level: 'silent' });
-  let database: TestDatabase;
-  let server: SyncServer;
-  let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
+  // Holds the machine policy file, outside the workstation's data folder.
+  const data = makeTempDirectory('e2e-it-settings-policy');
+  let stack: WorkstationStack;
   let page: Page;
 
   function settingRow(key: string) {
@@ -43,12 +31,6 @@ describe('settings and diagnostics for IT', () => {
   }
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    database = await createTestDatabase('e2e_it_settings');
-    server = await createServer({ port: 0, databaseUrl: database.url, seed: true, logLevel: 'silent' });
-    await setWardConfiguration(server.database, 'ward-4a', { inactivityLockMinutes: 12, updateChannel: 'pilot-ward' });
-
     const etc = join(data.path, 'etc');
     mkdirSync(etc, { mode: 0o755 });
     chmodSync(etc, 0o755);
@@ -57,37 +39,31 @@ describe('settings and diagnostics for IT', () => {
     chmodSync(policyFile, 0o644);
     const machine = readPolicySources({ files: { file: policyFile, dropInDirectory: join(etc, 'policy.d'), platform: 'linux', trustedOwnerUids: [process.getuid?.() ?? 0] } });
 
-    const settings = loadSettings(dataDirectory, { serverUrl: server.url, wardId: 'ward-4a' });
-    core = await createCore({
-      settings,
-      dataDirectory,
-      logger,
-      policy: hostPolicy(resolveWorkstationPolicy(machine, dataDirectory)),
-      policyReading: machine,
-      versions: { app: '0.1.0', electron: null },
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+    stack = await startWorkstationStack({
+      name: 'e2e-it-settings',
+      database: 'postgresql',
+      beforeWorkstation: (server) => setWardConfiguration(server.database, 'ward-4a', { inactivityLockMinutes: 12, updateChannel: 'pilot-ward' }),
+      settings: ({ serverUrl, dataDirectory }) => loadSettings(dataDirectory, { serverUrl, wardId: 'ward-4a' }),
+      core: ({ dataDirectory }) => ({
+        policy: hostPolicy(resolveWorkstationPolicy(machine, dataDirectory)),
+        policyReading: machine,
+        versions: { app: '0.1.0', electron: null },
+      }),
+      viewport: { width: 1280, height: 900 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = stack.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
-    await database?.drop();
+    await stack?.close();
     data.remove();
   });
 
   it('shows managed settings read-only and exports diagnostics', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('signin-username').fill('it-administrator');
-    await page.getByTestId('signin-password').fill('it-administrator-demo');
-    await page.getByTestId('signin-submit').click();
+    await page.goto(stack.host.url);
+    await signIn(page, 'it-administrator', 'it-administrator-demo');
     // The core fetches the ward configuration once the server responds after the sign-in.
-    await until(() => core.policy.effective().values.inactivityLockMinutes?.level, (level) => level === 'ward', 'the ward configuration');
+    await until(() => stack.core.policy.effective().values.inactivityLockMinutes?.level, (level) => level === 'ward', 'the ward configuration');
 
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-screen').waitFor();
@@ -127,7 +103,7 @@ describe('settings and diagnostics for IT', () => {
     const done = page.getByTestId('diagnostics-export-done');
     await done.waitFor();
     const path = /to (\/.+\.tar\.gz)$/.exec(await done.innerText())?.[1];
-    expect(path?.startsWith(join(dataDirectory, 'diagnostics'))).toBe(true);
+    expect(path?.startsWith(join(stack.dataDirectory, 'diagnostics'))).toBe(true);
     expect(existsSync(path ?? '')).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics-exported.png'), fullPage: true });
   });

@@ -170,6 +170,8 @@ export interface WorkstationStackOptions {
   database: 'postgresql' | 'pglite';
   /** The reference server's clock, for token expiry and the seed. */
   serverNow?: () => Date;
+  /** Runs after the server starts and before the core does, for server data the core reads at start, such as a ward configuration. */
+  beforeWorkstation?: (server: SyncServer) => Promise<unknown>;
   settings: WorkstationOptions['settings'];
   core?: WorkstationOptions['core'];
   serveImaging?: boolean;
@@ -219,6 +221,7 @@ export async function startWorkstationStack(options: WorkstationStackOptions): P
 
   try {
     reference = await startReferenceServer({ name: options.name, database: options.database, directory: temporary.path, logger, ...(options.serverNow ? { now: options.serverNow } : {}) });
+    await options.beforeWorkstation?.(reference.server);
     workstation = await startWorkstation({
       serverUrl: reference.url,
       dataDirectory,
