@@ -1,26 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pino } from 'pino';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DemoImagingPatient } from '../../build/scripts/demo-pacs.js';
 import { demoStudyFiles, demoWardPatients } from '../../build/scripts/demo-pacs.js';
 import { uploadToOrthanc } from '../../build/scripts/orthanc-process.js';
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
 import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import type { WardPatientRow } from '../../preload/api/index.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import { SCREENSHOTS } from '../support/browser.js';
 import { DICOM_FIXTURES } from '../support/dicom-fixtures.js';
 import type { OrthancServer } from '../support/orthanc.js';
 import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../support/orthanc.js';
-import { makeTempDirectory } from '../support/replica.js';
 import { waitFor } from '../support/waiting.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 if (!orthancAvailable) console.warn(ORTHANC_MISSING_MESSAGE);
 
@@ -32,13 +26,9 @@ const WARD_ID = 'ward-4a';
  * over the instance route, and the cached list with Orthanc stopped.
  */
 describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
-  const directory = makeTempDirectory('e2e-imaging-tab');
-  const logger = pino({ level: 'silent' });
   let orthanc: OrthancServer;
-  let server: SyncServer;
+  let stack: WorkstationStack;
   let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
   let page: Page;
   let patient: DemoImagingPatient;
   const instanceResponses: number[] = [];
@@ -46,19 +36,17 @@ describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
   const studyRow = (description: string): Locator => page.getByTestId('imaging-study-row').filter({ hasText: description });
 
   beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     orthanc = await startOrthanc();
     const today = new Date();
     const patients = (await demoWardPatients(WARD_ID, today)).slice(0, 1);
     patient = patients[0] as DemoImagingPatient;
     for (const file of demoStudyFiles(DICOM_FIXTURES, patients, today)) await uploadToOrthanc(orthanc.baseUrl, orthanc.authorization, file.bytes, file.label);
 
-    server = await createServer({ dataDir: join(directory.path, 'server'), seed: true, logger });
-    core = await createCore({
+    stack = await startWorkstationStack({
+      name: 'e2e-imaging-tab',
+      database: 'pglite',
       settings: {
         workstationId: 'ws-e2e-imaging',
-        serverUrl: server.url,
         wardId: WARD_ID,
         imaging: {
           pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
@@ -66,34 +54,25 @@ describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
           cache: { maxBytes: 100 * 1024 * 1024, prefetch: { maxAgeDays: 20, maxStudiesPerPatient: 3, maxInstancesPerStudy: 100 } },
         },
       },
-      dataDirectory: join(directory.path, 'workstation'),
-      logger,
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
-      imagingPrefetch: { debounceMs: 50 },
+      core: { imagingPrefetch: { debounceMs: 50 } },
+      serveImaging: true,
+      viewport: { width: 1280, height: 900 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER, readImagingInstance: core.imaging.readInstance });
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    core = stack.core;
+    page = stack.page;
     page.on('response', (response) => {
       if (response.url().includes('/imaging/instances/')) instanceResponses.push(response.status());
     });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
+    await stack?.close();
     await orthanc?.stop();
-    directory.remove();
   });
 
   it('lists the studies with their cached marks', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('signin-username').fill('doctor');
-    await page.getByTestId('signin-password').fill('doctor-demo');
-    await page.getByTestId('signin-submit').click();
+    await page.goto(stack.host.url);
+    await signIn(page, 'doctor', 'doctor-demo');
     await waitFor(core.replication.status$, (status) => status.state === 'online' && status.pendingChanges === 0, 'first sync');
     const rows = await core.gateway.handle('ward:listPatients', {}, { senderId: 'test' });
     const row = rows.ok ? (rows.value as WardPatientRow[]).find((candidate) => candidate.mrn === patient.mrn) : undefined;
