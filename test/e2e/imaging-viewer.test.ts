@@ -8,33 +8,26 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import dicomParser from 'dicom-parser';
-import { pino } from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DemoDicomFile, DemoImagingPatient } from '../../build/scripts/demo-pacs.js';
 import { demoStudyFiles, demoWardPatients } from '../../build/scripts/demo-pacs.js';
 import { uploadToOrthanc } from '../../build/scripts/orthanc-process.js';
-import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
-import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import { DEFAULT_WINDOW_PRESETS } from '../../preload/api/imaging-presets.js';
-import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import { SCREENSHOTS } from '../support/browser.js';
 import { DICOM_FIXTURES } from '../support/dicom-fixtures.js';
 import type { DicomPixels, DisplayAttributes } from '../support/dicom-pixels.js';
 import { readDisplayAttributes, readPixels } from '../support/dicom-pixels.js';
 import type { OrthancServer } from '../support/orthanc.js';
 import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../support/orthanc.js';
-import { makeTempDirectory } from '../support/replica.js';
+import type { WorkstationStack } from '../support/workstation-stack.js';
+import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 import type { SamplePoint } from './imaging/support/expected-display.js';
 import { expectedGray, pickSamplePoints, pixelRangeWindow, smoothingAllowance } from './imaging/support/expected-display.js';
 
 if (!orthancAvailable) console.warn(ORTHANC_MISSING_MESSAGE);
 
-const silent = pino({ level: 'silent' });
 const WARD_ID = 'ward-4a';
 const SCREENSHOT_FOLDER = join(SCREENSHOTS, 'imaging-viewer');
 const VIEWPORT = '[data-testid="viewer-viewport"]';
@@ -104,12 +97,8 @@ async function expectPixels(page: Page, pixels: DicomPixels, attributes: Display
 }
 
 describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', () => {
-  const data = makeTempDirectory('e2e-imaging-viewer');
   let orthanc: OrthancServer;
-  let server: SyncServer;
-  let core: Core;
-  let host: BrowserHost;
-  let browser: Browser;
+  let stack: WorkstationStack;
   let page: Page;
   let patient: DemoImagingPatient;
   let slices: DemoDicomFile[];
@@ -118,7 +107,6 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
-    ensureRendererBuilt();
     mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
 
     orthanc = await startOrthanc();
@@ -135,11 +123,11 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     if (studyDescription === undefined) throw new Error('The demo CT has no Study Description');
     ctDescription = studyDescription;
 
-    server = await createServer({ dataDir: join(data.path, 'server'), seed: true, logger: silent });
-    core = await createCore({
+    stack = await startWorkstationStack({
+      name: 'e2e-imaging-viewer',
+      database: 'pglite',
       settings: {
         workstationId: 'ws-e2e-imaging',
-        serverUrl: server.url,
         wardId: WARD_ID,
         imaging: {
           pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
@@ -148,14 +136,11 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
           viewer: { windowPresets: [...DEFAULT_WINDOW_PRESETS, POSTERIOR_FOSSA] },
         },
       },
-      dataDirectory: join(data.path, 'workstation'),
-      logger: silent,
-      connectivity: { minProbeIntervalMs: 100, maxProbeIntervalMs: 300 },
+      core: { connectivity: { minProbeIntervalMs: 100, maxProbeIntervalMs: 300 } },
+      serveImaging: true,
+      viewport: { width: 1400, height: 900 },
     });
-    host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger: silent, rendererDirectory: RENDERER, readImagingInstance: core.imaging.readInstance });
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = stack.page;
     page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (/Content Security Policy|EvalError/i.test(message.text())) pageProblems.push(message.text());
@@ -163,12 +148,8 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await core?.close();
-    await server?.close();
+    await stack?.close();
     await orthanc?.stop();
-    data.remove();
   });
 
   async function openCtFromChart(): Promise<void> {
@@ -180,10 +161,8 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
   }
 
   it('reads a CT online, then offline', async () => {
-    await page.goto(host.url);
-    await page.getByTestId('signin-username').fill('doctor');
-    await page.getByTestId('signin-password').fill('doctor-demo');
-    await page.getByTestId('signin-submit').click();
+    await page.goto(stack.host.url);
+    await signIn(page, 'doctor', 'doctor-demo');
     const wardRow = page.locator('[data-testid="ward-row"]', { hasText: patient.mrn });
     await wardRow.waitFor({ timeout: 30_000 });
     await wardRow.click();
