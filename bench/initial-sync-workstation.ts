@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants as performanceConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 
 import type { RxStorageInstance } from 'rxdb';
 import { REPLICATION_STATE_BY_COLLECTION } from 'rxdb/plugins/replication';
@@ -17,6 +17,7 @@ import type { CollectionName } from '../sync/protocol/collections.js';
 import { COLLECTION_NAMES } from '../sync/protocol/collections.js';
 import type { Checkpoint } from '../sync/protocol/wire.js';
 import { makeBenchDirectory } from './bench-support.js';
+import { startAllocationSampling } from './heap-sampling.js';
 import { BENCH_WARD_ID } from './initial-sync-seed.js';
 
 const MEGABYTE = 1024 * 1024;
@@ -96,11 +97,30 @@ function sum(counts: Record<CollectionName, number>): number {
 }
 
 /**
+ * Samples the heap used right after each full (mark-compact) garbage collection. That is close to
+ * the live heap, while a sample at any other moment also counts garbage not yet collected.
+ */
+function observeHeapAfterMajorGc(started: number): { samples: { seconds: number; heapUsedMb: number }[]; stop: () => void } {
+  const samples: { seconds: number; heapUsedMb: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    const major = list.getEntries().some((entry) => (entry.detail as { kind?: number } | undefined)?.kind === performanceConstants.NODE_PERFORMANCE_GC_MAJOR);
+    if (major) samples.push({ seconds: (performance.now() - started) / 1000, heapUsedMb: memoryNow().heapUsedMb });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { samples, stop: () => observer.disconnect() };
+}
+
+/**
  * Starts the core on an empty replica as both hosts do, encrypted unless `options.encrypted` is
  * false, signs in and waits until the replica contains every expected document. The clock runs from the sign-in, which starts the
- * replication, to the check that found the last document.
+ * replication, to the check that found the last document. With `options.heapProfileDir`, it also
+ * writes a sampling profile of the allocations during the sync there (see startAllocationSampling).
  */
-export async function syncPhase(serverUrl: string, expected: Record<CollectionName, number>, options: { encrypted: boolean }): Promise<Record<string, unknown>> {
+export async function syncPhase(
+  serverUrl: string,
+  expected: Record<CollectionName, number>,
+  options: { encrypted: boolean; heapProfileDir?: string; heapProfileOldSpaceOnly?: boolean },
+): Promise<Record<string, unknown>> {
   const directory = makeBenchDirectory('initial-sync');
   try {
     const beforeStart = await settledMemory();
@@ -117,8 +137,10 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
 
     const upstreamReads = countUpstreamReads(core);
     const samples: (MemorySample & { seconds: number })[] = [];
+    const allocations = options.heapProfileDir ? await startAllocationSampling({ oldSpaceOnly: options.heapProfileOldSpaceOnly ?? false }) : undefined;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
+    const afterMajorGc = observeHeapAfterMajorGc(started);
     const signedIn = await core.gateway.handle('session:signIn', { username: 'nurse', password: 'nurse-demo' }, { senderId: 'bench' });
     if (!signedIn.ok) throw new Error(`Sign-in failed: ${signedIn.error.code}: ${signedIn.error.message}`);
     const sampler = setInterval(() => samples.push({ ...memoryNow(), seconds: (performance.now() - started) / 1000 }), SAMPLE_INTERVAL_MS);
@@ -132,9 +154,11 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       }
     } finally {
       clearInterval(sampler);
+      afterMajorGc.stop();
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const heapProfile = options.heapProfileDir && allocations ? await allocations.stop(options.heapProfileDir, 'initial-sync-allocations') : undefined;
     const documents = sum(counts);
     const counters = replicationCounters(core);
 
@@ -161,6 +185,10 @@ export async function syncPhase(serverUrl: string, expected: Record<CollectionNa
       maxSampledRssMb: Math.max(...samples.map((sample) => sample.rssMb)),
       // Every tenth sample, to show whether the heap grows with the documents pulled ahead of the writes.
       memoryOverTime: samples.filter((_, index) => index % 10 === 9).map((sample) => ({ seconds: Math.round(sample.seconds), heapUsedMb: Math.round(sample.heapUsedMb), rssMb: Math.round(sample.rssMb) })),
+      // The heap used after each full garbage collection during the sync, close to the live heap.
+      maxHeapAfterMajorGcMb: Math.max(0, ...afterMajorGc.samples.map((sample) => sample.heapUsedMb)),
+      heapAfterMajorGc: afterMajorGc.samples.map((sample) => ({ seconds: Math.round(sample.seconds), heapUsedMb: Math.round(sample.heapUsedMb) })),
+      ...(heapProfile ? { heapProfile } : {}),
       replicaFilesMb,
       upstreamReads,
       replicationCounters: counters,

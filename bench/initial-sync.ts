@@ -9,6 +9,7 @@
 //
 // Run: npm run bench:initial-sync -- [--patients 100000] [--observations 5] [--json out.json]
 //      [--page-sizes 200,1000] [--skip-core] [--plain-replica] [--cpu-prof-dir DIR]
+//      [--heap-prof-dir DIR [--heap-prof-old-space]]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     observations: { type: 'string', default: '5' },
     json: { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
+    'heap-prof-dir': { type: 'string' },
+    'heap-prof-old-space': { type: 'boolean', default: false },
     // Page sizes of the raw reads and the pull-only runs, comma-separated.
     'page-sizes': { type: 'string', default: `${CORE_PULL_BATCH_SIZE},${MAX_PULL_LIMIT}` },
     'skip-core': { type: 'boolean', default: false },
@@ -59,6 +62,12 @@ const HELP = `Options:
   --plain-replica    sync into an unencrypted replica (the hosts always encrypt it)
   --json FILE        also write the results to FILE
   --cpu-prof-dir DIR write a CPU profile of the core's process to DIR
+  --heap-prof-dir DIR
+                     write a sampling profile of the core's allocations during the sync to DIR,
+                     collected objects included (initial-sync-allocations.heapprofile)
+  --heap-prof-old-space
+                     leave out of that profile the objects that scavenges collected, to show what
+                     reached the old generation
   --database-url URL PostgreSQL to create the bench database in (default postgres://postgres@127.0.0.1:5432/test)`;
 
 function positiveInteger(name: string, value: string): number {
@@ -139,6 +148,8 @@ function runSyncChild(serverUrl: string, expected: Record<CollectionName, number
   if (values['cpu-prof-dir']) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', values['cpu-prof-dir']);
   const scriptArgs = ['--phase', 'sync', '--server-url', serverUrl, '--expected', JSON.stringify(expected)];
   if (values['plain-replica']) scriptArgs.push('--plain-replica');
+  if (values['heap-prof-dir']) scriptArgs.push('--heap-prof-dir', values['heap-prof-dir']);
+  if (values['heap-prof-old-space']) scriptArgs.push('--heap-prof-old-space');
   return runChild(nodeArgs, scriptArgs);
 }
 
@@ -237,7 +248,9 @@ if (values.phase === 'pull') {
 } else if (values.phase === 'sync') {
   if (!values['server-url'] || !values.expected) throw new Error('Missing --server-url or --expected for the sync phase; run the script without --phase');
   const expected = JSON.parse(values.expected) as Record<CollectionName, number>;
-  console.log(JSON.stringify(await syncPhase(values['server-url'], expected, { encrypted: !values['plain-replica'] })));
+  const heapProfileDir = values['heap-prof-dir'];
+  const profile = heapProfileDir ? { heapProfileDir, heapProfileOldSpaceOnly: values['heap-prof-old-space'] } : {};
+  console.log(JSON.stringify(await syncPhase(values['server-url'], expected, { encrypted: !values['plain-replica'], ...profile })));
 } else {
   await main();
 }
