@@ -6,16 +6,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { BrowserHost } from '../../main/browser-host/browser-host.js';
-import { startBrowserHost } from '../../main/browser-host/browser-host.js';
 import type { Core } from '../../main/core/core.js';
-import { createCore } from '../../main/core/core.js';
 import type { SyncServer } from '../../sync/server/app.js';
-import { createServer } from '../../sync/server/app.js';
-import { ensureRendererBuilt, launchChromium, RENDERER, SCREENSHOTS } from '../support/browser.js';
+import { ensureRendererBuilt, launchChromium, SCREENSHOTS } from '../support/browser.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import type { TestDatabase } from '../support/postgres.js';
-import { createTestDatabase } from '../support/postgres.js';
 import { makeTempDirectory } from '../support/replica.js';
+import type { ReferenceServer } from '../support/workstation-stack.js';
+import { signIn, startReferenceServer, startWorkstation } from '../support/workstation-stack.js';
 
 /**
  * Two workstations of one ward change the same patient's phone number while both are offline.
@@ -35,11 +32,13 @@ interface Workstation {
   host: BrowserHost;
   page: Page;
   data: { path: string; remove: () => void };
+  /** Closes the host and the core. */
+  close(): Promise<void>;
 }
 
 describe('two workstations edit one phone number offline', () => {
   const logger = pino({ level: 'silent' });
-  let database: TestDatabase;
+  let reference: ReferenceServer;
   let server: SyncServer;
   let browser: Browser;
   const workstations: Workstation[] = [];
@@ -47,18 +46,17 @@ describe('two workstations edit one phone number offline', () => {
   async function openWorkstation(name: string): Promise<Workstation> {
     const proxy = await FaultProxy.start({ targetPort: Number(new URL(server.url).port) });
     const data = makeTempDirectory(`e2e-${name}`);
-    const core = await createCore({
-      settings: { workstationId: name, serverUrl: proxy.url, wardId: 'ward-4a' },
+    const started = await startWorkstation({
+      serverUrl: proxy.url,
       dataDirectory: data.path,
-      // Two replicas in one process need two RxDB database names.
-      replicaName: `replica-${name}`,
       logger,
-      connectivity: { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 },
+      settings: { workstationId: name, wardId: 'ward-4a' },
+      // Two replicas in one process need two RxDB database names.
+      core: { replicaName: `replica-${name}` },
     });
-    const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory: RENDERER });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    const workstation = { name, proxy, core, host, page, data };
+    const workstation = { name, proxy, core: started.core, host: started.host, page, data, close: started.close };
     workstations.push(workstation);
     return workstation;
   }
@@ -66,28 +64,24 @@ describe('two workstations edit one phone number offline', () => {
   beforeAll(async () => {
     ensureRendererBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
-    database = await createTestDatabase('e2e_conflict');
-    server = await createServer({ port: 0, databaseUrl: database.url, seed: true, logLevel: 'silent' });
+    reference = await startReferenceServer({ name: 'e2e_conflict', database: 'postgresql', logger });
+    server = reference.server;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     for (const workstation of workstations) {
-      await workstation.host.close();
-      await workstation.core.close();
+      await workstation.close();
       await workstation.proxy.close();
       workstation.data.remove();
     }
-    await server?.close();
-    await database?.drop();
+    await reference?.close();
   });
 
-  async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  async function signInAndSync(page: Page, url: string, username: string, password: string): Promise<void> {
     await page.goto(url);
-    await page.getByTestId('signin-username').fill(username);
-    await page.getByTestId('signin-password').fill(password);
-    await page.getByTestId('signin-submit').click();
+    await signIn(page, username, password);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: SYNC_TIMEOUT_MS });
     await waitForState(page, 'online');
   }
@@ -111,8 +105,8 @@ describe('two workstations edit one phone number offline', () => {
   it('tells the nurse her change lost and lets her keep it', async () => {
     const a = await openWorkstation('ws-a');
     const b = await openWorkstation('ws-b');
-    await signIn(a.page, a.host.url, 'nurse', 'nurse-demo');
-    await signIn(b.page, b.host.url, 'doctor', 'doctor-demo');
+    await signInAndSync(a.page, a.host.url, 'nurse', 'nurse-demo');
+    await signInAndSync(b.page, b.host.url, 'doctor', 'doctor-demo');
 
     const patientId = (await a.page.getByTestId('ward-row').first().getAttribute('data-patient-id')) as string;
     await a.page.locator(`[data-testid="ward-row"][data-patient-id="${patientId}"]`).click();

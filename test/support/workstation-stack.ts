@@ -104,8 +104,8 @@ export interface ReferenceServerOptions {
   name: string;
   /** `postgresql` uses the test PostgreSQL at 127.0.0.1:5432; `pglite` keeps the data in a folder below `directory`. */
   database: 'postgresql' | 'pglite';
-  /** Folder for the PGlite data. */
-  directory: string;
+  /** Folder for the PGlite data; required with `pglite`. */
+  directory?: string;
   logger: Logger;
   /** The server's clock, for token expiry and the seed. */
   now?: () => Date;
@@ -123,8 +123,9 @@ export interface ReferenceServer {
 
 /** Creates the test database and starts the reference server on a free port of 127.0.0.1 with the demo seed. */
 export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
+  if (options.database === 'pglite' && options.directory === undefined) throw new Error('A PGlite reference server needs options.directory for its data; pass a temporary folder');
   const database: TestDatabase | undefined = options.database === 'postgresql' ? await createTestDatabase(options.name.replaceAll('-', '_')) : undefined;
-  const storage = database ? { databaseUrl: database.url } : { dataDir: join(options.directory, 'server') };
+  const storage = database ? { databaseUrl: database.url } : { dataDir: join(options.directory as string, 'server') };
   let port = 0;
   let server: SyncServer | undefined;
 
