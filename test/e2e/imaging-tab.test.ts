@@ -11,7 +11,7 @@ import type { WardPatientRow } from '../../preload/api/index.js';
 import { SCREENSHOTS } from '../support/browser.js';
 import { DICOM_FIXTURES } from '../support/dicom-fixtures.js';
 import type { OrthancServer } from '../support/orthanc.js';
-import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../support/orthanc.js';
+import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc, testPacsSettings } from '../support/orthanc.js';
 import { waitFor } from '../support/waiting.js';
 import type { WorkstationStack } from '../support/workstation-stack.js';
 import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
@@ -49,7 +49,7 @@ describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
         workstationId: 'ws-e2e-imaging',
         wardId: WARD_ID,
         imaging: {
-          pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
+          pacs: testPacsSettings(orthanc),
           // The prefetch takes the CT of 2 days ago and leaves the MR of 200 days ago for the cache button.
           cache: { maxBytes: 100 * 1024 * 1024, prefetch: { maxAgeDays: 20, maxStudiesPerPatient: 3, maxInstancesPerStudy: 100 } },
         },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { findDicomWebPlugin, launchOrthanc, ORTHANC_BINARY, ORTHANC_INSTALL_HINT, orthancInstalled, stopOrthanc, uploadToOrthanc } from '../../build/scripts/orthanc-process.js';
+import type { PacsSettings } from '../../main/core/imaging/imaging-settings.js';
 import { freePort } from './server-process.js';
 
 export { findDicomWebPlugin, ORTHANC_BINARY } from '../../build/scripts/orthanc-process.js';
@@ -65,6 +66,20 @@ export async function startOrthanc(options: StartOrthancOptions = {}): Promise<O
     }
   }
   throw new Error(`Orthanc did not start in ${START_ATTEMPTS} attempts`, { cause: lastError });
+}
+
+/**
+ * Returns a workstation's PACS settings for this Orthanc: its DICOMweb root and registered user,
+ * with the time limits the e2e tests use (5 s a request, 10 s a retrieve, 64 MiB an instance).
+ */
+export function testPacsSettings(orthanc: OrthancServer): PacsSettings {
+  return {
+    url: orthanc.dicomWebUrl,
+    authentication: { type: 'basic', username: orthanc.username, password: orthanc.password },
+    requestTimeoutMs: 5_000,
+    retrieveTimeoutMs: 10_000,
+    maxInstanceBytes: 64 * 1024 * 1024,
+  };
 }
 
 async function launch(folder: string, port: number, plugin: string, timeoutMs: number): Promise<OrthancServer> {
