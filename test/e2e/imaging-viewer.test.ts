@@ -20,7 +20,7 @@ import { DICOM_FIXTURES } from '../support/dicom-fixtures.js';
 import type { DicomPixels, DisplayAttributes } from '../support/dicom-pixels.js';
 import { readDisplayAttributes, readPixels } from '../support/dicom-pixels.js';
 import type { OrthancServer } from '../support/orthanc.js';
-import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../support/orthanc.js';
+import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc, testPacsSettings } from '../support/orthanc.js';
 import type { WorkstationStack } from '../support/workstation-stack.js';
 import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 import type { SamplePoint } from './imaging/support/expected-display.js';
@@ -130,7 +130,7 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
         workstationId: 'ws-e2e-imaging',
         wardId: WARD_ID,
         imaging: {
-          pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
+          pacs: testPacsSettings(orthanc),
           // No prefetch (age 0 days), so the study reaches the cache through the viewer and the cache button.
           cache: { maxBytes: 100 * 1024 * 1024, prefetch: { maxAgeDays: 0, maxStudiesPerPatient: 1, maxInstancesPerStudy: 100 } },
           viewer: { windowPresets: [...DEFAULT_WINDOW_PRESETS, POSTERIOR_FOSSA] },
