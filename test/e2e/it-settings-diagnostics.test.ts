@@ -21,7 +21,7 @@ import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
  * diagnostics screen and exports the bundle.
  */
 describe('settings and diagnostics for IT', () => {
-  // Holds the machine policy file, outside the workstation's data folder.
+  // Folder of the machine policy file, outside the workstation's data folder.
   const data = makeTempDirectory('e2e-it-settings-policy');
   let stack: WorkstationStack;
   let page: Page;

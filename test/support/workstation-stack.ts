@@ -17,7 +17,7 @@ import type { TestDatabase } from './postgres.js';
 import { createTestDatabase } from './postgres.js';
 import { makeTempDirectory } from './replica.js';
 
-/** The e2e tests' connectivity probe: fast enough to see an outage within a second or so. */
+/** The e2e tests' connectivity probe: at most 1 s between probes, so that a test sees an outage quickly. */
 const E2E_CONNECTIVITY = { minProbeIntervalMs: 200, maxProbeIntervalMs: 1_000 };
 
 /** Core options besides the ones every workstation of a stack gets from the stack itself. */
@@ -102,7 +102,7 @@ export async function startWorkstation(options: WorkstationOptions): Promise<Wor
 export interface ReferenceServerOptions {
   /** Prefix of the PostgreSQL test database's name. */
   name: string;
-  /** `postgresql` uses the test PostgreSQL at 127.0.0.1:5432; `pglite` keeps the data in a folder below `directory`. */
+  /** `postgresql` uses a new database on the tests' PostgreSQL (see postgres.ts); `pglite` keeps the data in a folder below `directory`. */
   database: 'postgresql' | 'pglite';
   /** Folder for the PGlite data; required with `pglite`. */
   directory?: string;
@@ -192,8 +192,6 @@ export interface WorkstationStack {
   readonly page: Page;
   /** The workstation's data folder. */
   readonly dataDirectory: string;
-  /** The temporary folder of this stack, removed by close(). */
-  readonly directory: string;
   /** Stops the reference server, as an outage of the central server. */
   stopServer(): Promise<void>;
   /** Starts the reference server again on its first port, with the same data. */
@@ -203,6 +201,7 @@ export interface WorkstationStack {
   close(): Promise<void>;
 }
 
+/** Starts a WorkstationStack; on a failure part-way it closes what it started and rethrows. */
 export async function startWorkstationStack(options: WorkstationStackOptions): Promise<WorkstationStack> {
   ensureRendererBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -247,7 +246,6 @@ export async function startWorkstationStack(options: WorkstationStackOptions): P
       browser,
       page,
       dataDirectory,
-      directory: temporary.path,
       stopServer: () => started.reference.stop(),
       startServer: () => started.reference.start(),
       restartWorkstation: () => started.workstation.restart(),
