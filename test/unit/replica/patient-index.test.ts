@@ -72,6 +72,34 @@ describe('patient search index', () => {
     expect(changing.size).toBe(0);
   });
 
+  it('keeps a shared MRN and birth date through removals', () => {
+    const shared = indexOf(patient('s1', 'Haddad Omar', '555', '1950-03-04'), patient('s2', 'Patel Priya', '555', '1950-03-04'), patient('s3', 'Sato Yuki', '556', '1950-03-04'));
+
+    expect(ids(shared.search('555')).sort()).toEqual(['s1', 's2']);
+    expect(ids(shared.search('1950-03-04')).sort()).toEqual(['s1', 's2', 's3']);
+    shared.remove('s1');
+    expect(ids(shared.search('555'))).toEqual(['s2']);
+    expect(ids(shared.search('1950-03-04')).sort()).toEqual(['s2', 's3']);
+    shared.upsert(patient('s1', 'Haddad Omar', '555', '1950-03-04'));
+    shared.remove('s2');
+    shared.remove('s3');
+    expect(ids(shared.search('555'))).toEqual(['s1']);
+    expect(ids(shared.search('1950-03-04'))).toEqual(['s1']);
+    shared.remove('s1');
+    expect(ids(shared.search('555'))).toEqual([]);
+    expect(ids(shared.search('1950-03-04'))).toEqual([]);
+  });
+
+  it('moves a patient to a new MRN and birth date', () => {
+    const moving = indexOf(patient('v', 'Jensen Søren', '700', '1961-01-01'));
+    moving.upsert(patient('v', 'Jensen Søren', '701', '1961-01-02'));
+
+    expect(ids(moving.search('700'))).toEqual([]);
+    expect(ids(moving.search('701'))).toEqual(['v']);
+    expect(ids(moving.search('1961-01-01'))).toEqual([]);
+    expect(ids(moving.search('1961-01-02'))).toEqual(['v']);
+  });
+
   it('ignores one-letter words and respects the limit', () => {
     const many = indexOf(...Array.from({ length: 80 }, (_, n) => patient(`m${n}`, `Nguyen Minh${n}`, String(n))));
 
