@@ -27,20 +27,20 @@
  * A padded field of 64 characters holding a 36-character id thus takes 41 bytes instead of 128.
  */
 
-const LOWER_TOKEN = '\u0001';
-const END_TOKEN = '\u0002';
-const SPACE_RUN_TOKEN = '\u0003';
+const LOWER_TOKEN = 0x01;
+const END_TOKEN = 0x02;
+const SPACE_RUN_TOKEN = 0x03;
+const SPACE = 0x20;
 
 /** Space runs are counted in three 7-bit digits. */
 const RUN_DIGITS = 3;
 const MAX_RUN = 2 ** (7 * RUN_DIGITS) - 1;
 
 /**
- * Matches the parts that become tokens: a control character with the spaces before it, a run of
- * spaces before any other character, and the trailing spaces.
+ * Bytes of the key being written. One buffer serves every call, because a key is copied out at the
+ * end and the storage encodes keys one at a time.
  */
-const TOKEN_PATTERN = / *([\x00-\x1f])| +([^\x00-\x20])| +$/g; // eslint-disable-line no-control-regex -- control characters are what this encoding orders
-const SURROGATE_PATTERN = /[\ud800-\udfff]/;
+let scratch = Buffer.allocUnsafe(1024);
 
 function checkedRun(count: number): number {
   if (count > MAX_RUN) {
@@ -49,42 +49,57 @@ function checkedRun(count: number): number {
   return count;
 }
 
-function runDigits(count: number): string {
-  return String.fromCharCode((count >> 14) & 0x7f, (count >> 7) & 0x7f, count & 0x7f);
-}
-
-function replaceToken(match: string, lower: string | undefined, upper: string | undefined): string {
-  if (lower !== undefined) return LOWER_TOKEN + runDigits(checkedRun(match.length - 1)) + lower;
-  if (upper !== undefined) return SPACE_RUN_TOKEN + runDigits(MAX_RUN - checkedRun(match.length - upper.length)) + upper;
-  return ''; // trailing spaces: the end token that follows stands for them
-}
-
-/** UTF-8 of each UTF-16 code unit on its own (CESU-8), so that byte order is code-unit order. */
-function encodeCodeUnits(tokens: string): Buffer {
-  const bytes = Buffer.allocUnsafe(tokens.length * 3);
-  let length = 0;
-  for (let position = 0; position < tokens.length; position += 1) {
-    const unit = tokens.charCodeAt(position);
-    if (unit < 0x80) {
-      bytes[length++] = unit;
-    } else if (unit < 0x800) {
-      bytes[length++] = 0xc0 | (unit >> 6);
-      bytes[length++] = 0x80 | (unit & 0x3f);
-    } else {
-      bytes[length++] = 0xe0 | (unit >> 12);
-      bytes[length++] = 0x80 | ((unit >> 6) & 0x3f);
-      bytes[length++] = 0x80 | (unit & 0x3f);
-    }
-  }
-  return bytes.subarray(0, length);
+function writeRun(position: number, count: number): number {
+  scratch[position] = (count >> 14) & 0x7f;
+  scratch[position + 1] = (count >> 7) & 0x7f;
+  scratch[position + 2] = count & 0x7f;
+  return position + RUN_DIGITS;
 }
 
 /**
  * Encodes an RxDB index string (or a query bound of one) so that SQLite's BLOB comparison
  * (memcmp) orders the bytes as JavaScript orders the strings padded with spaces to one length.
+ * One pass over the code units: a regular expression and a second pass cost about four times as
+ * much on the benchmark's keys, which carry padding and emoji.
  */
 export function encodeIndexKey(value: string): Buffer {
-  const tokens = value.replace(TOKEN_PATTERN, replaceToken) + END_TOKEN;
-  // Without surrogates, Node's UTF-8 encoder writes the same bytes as encodeCodeUnits, faster.
-  return SURROGATE_PATTERN.test(tokens) ? encodeCodeUnits(tokens) : Buffer.from(tokens, 'utf8');
+  // Worst case: a control character becomes a five-byte token.
+  const capacity = value.length * 5 + 1;
+  if (scratch.length < capacity) scratch = Buffer.allocUnsafe(Math.max(capacity, scratch.length * 2));
+
+  let length = 0;
+  let spaces = 0;
+  for (let position = 0; position < value.length; position += 1) {
+    const unit = value.charCodeAt(position);
+    if (unit === SPACE) {
+      spaces += 1;
+      continue;
+    }
+    if (unit < SPACE) {
+      scratch[length] = LOWER_TOKEN;
+      length = writeRun(length + 1, checkedRun(spaces));
+      scratch[length++] = unit;
+      spaces = 0;
+      continue;
+    }
+    if (spaces > 0) {
+      scratch[length] = SPACE_RUN_TOKEN;
+      length = writeRun(length + 1, MAX_RUN - checkedRun(spaces));
+      spaces = 0;
+    }
+    // UTF-8 of the code unit on its own (CESU-8): surrogates too, so byte order is code-unit order.
+    if (unit < 0x80) {
+      scratch[length++] = unit;
+    } else if (unit < 0x800) {
+      scratch[length++] = 0xc0 | (unit >> 6);
+      scratch[length++] = 0x80 | (unit & 0x3f);
+    } else {
+      scratch[length++] = 0xe0 | (unit >> 12);
+      scratch[length++] = 0x80 | ((unit >> 6) & 0x3f);
+      scratch[length++] = 0x80 | (unit & 0x3f);
+    }
+  }
+  // Trailing spaces need no token: the end token stands for endless spaces.
+  scratch[length++] = END_TOKEN;
+  return Buffer.from(scratch.subarray(0, length));
 }
