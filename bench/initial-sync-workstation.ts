@@ -103,7 +103,8 @@ function sum(counts: Record<CollectionName, number>): number {
 function observeHeapAfterMajorGc(started: number): { samples: { seconds: number; heapUsedMb: number }[]; stop: () => void } {
   const samples: { seconds: number; heapUsedMb: number }[] = [];
   const observer = new PerformanceObserver((list) => {
-    const major = list.getEntries().some((entry) => (entry.detail as { kind?: number } | undefined)?.kind === performanceConstants.NODE_PERFORMANCE_GC_MAJOR);
+    // Node 20 puts the collection's kind into the gc entries' `detail`, which PerformanceEntry's type omits.
+    const major = list.getEntries().some((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === performanceConstants.NODE_PERFORMANCE_GC_MAJOR);
     if (major) samples.push({ seconds: (performance.now() - started) / 1000, heapUsedMb: memoryNow().heapUsedMb });
   });
   observer.observe({ entryTypes: ['gc'] });
