@@ -374,7 +374,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       events.emit('syncStatus', status);
       // Each return of the server is the next contact at which disabled users lose their cached password.
       if (status.state === 'offline' || status.state === 'stopped') reconnecting = true;
-      if (status.state === 'online' && !retentionRanSinceStart) {
+      // Not during an initial sync: a Patient whose Encounter has not arrived yet looks out of scope.
+      if (status.state === 'online' && status.initialSync === null && !retentionRanSinceStart) {
         retentionRanSinceStart = true;
         runRetention();
       }
