@@ -65,8 +65,10 @@ function compareText(a: string, b: string): number {
  * `indexed`, each row also gets the storage's index columns: RxDB's index strings of the benchmark
  * schema in the storage's encoding (index-key-encoding.ts), each with an SQLite index. The difference to the plain run is then the
  * cost of maintaining RxDB's indexes, and the rest of the storage's time is its own and RxDB's work.
+ * With `key`, the file is encrypted as the storage encrypts the replica, the baseline of the
+ * encrypted storage.
  */
-async function runRawSqlite(directory: string, indexed: boolean, run: number): Promise<PhaseTimes> {
+async function runRawSqlite(directory: string, indexed: boolean, run: number, key?: string): Promise<PhaseTimes> {
   const times: Record<string, number[]> = {};
   // runPerformanceTests pauses between phases (100 ms and idle callbacks); the same pause here
   // gives the baseline the same cold caches after each pause.
@@ -76,7 +78,14 @@ async function runRawSqlite(directory: string, indexed: boolean, run: number): P
   };
 
   {
-    const database = new Database(`${directory}/raw-${indexed ? 'indexed-' : ''}${run}.sqlite`);
+    const database = new Database(`${directory}/raw-${indexed ? 'indexed-' : ''}${key ? 'encrypted-' : ''}${run}.sqlite`);
+    if (key) {
+      // The cipher settings of the storage's encrypted files (sync/replica/sqlite/connection-pool.ts).
+      database.pragma("cipher = 'sqlcipher'");
+      database.pragma('legacy = 4');
+      database.pragma('legacy_page_size = 8192');
+      database.pragma(`key = "x'${key}'"`);
+    }
     database.pragma('page_size = 8192');
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
@@ -179,6 +188,7 @@ try {
     ['hms-sqlite', (round) => runRxdb(getRxStorageSQLite({ directory: `${directory.path}/plain-${round}` }) as RxStorage<unknown, unknown>, 'hms-sqlite')],
     ['hms-sqlite encrypted', (round) => runRxdb(getRxStorageSQLite({ directory: `${directory.path}/encrypted-${round}`, key: 'ab'.repeat(32) }) as RxStorage<unknown, unknown>, 'hms-sqlite encrypted')],
     ['raw better-sqlite3', (round) => runRawSqlite(directory.path, false, round)],
+    ['raw encrypted', (round) => runRawSqlite(directory.path, false, round, 'ab'.repeat(32))],
     ['raw + index columns', (round) => runRawSqlite(directory.path, true, round)],
   ];
 
