@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
+import { cornerstoneCodecs } from './build/vite/cornerstone-codecs.js';
+
 /**
  * Builds the Electron host: the main process and the core's utility process as ES modules, and
  * the preload as CommonJS, which a sandboxed preload requires. Native modules and other
@@ -27,7 +29,8 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
     base: './',
-    plugins: [react()],
+    // The same plugins as renderer/vite.config.ts: without the codecs the viewer decodes nothing.
+    plugins: [react(), cornerstoneCodecs()],
     build: {
       outDir: resolve(import.meta.dirname, 'dist/renderer'),
       emptyOutDir: true,
