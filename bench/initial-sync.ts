@@ -209,7 +209,7 @@ async function main(): Promise<void> {
         console.log(`Reading the ${expectedTotal} documents with the pull's query from PostgreSQL in pages of ${pageSize}`);
         const read = await rawRead(database.url, pageSize);
         // The demo seed's shared reference data (the ward's Location, the formulary) grows with the
-        // product, so the reference collection's count comes from the read; the rest is the bench's.
+        // product, so the reference collection's count comes from the read. The bench sets the rest.
         expected.reference = read.byCollection.reference;
         expectedTotal = COLLECTION_NAMES.reduce((total, name) => total + expected[name], 0);
         if (read.documents !== expectedTotal) throw new Error(`The raw read returned ${read.documents} documents, expected ${expectedTotal}`);

@@ -80,6 +80,10 @@ export function acquireConnection(filePath: string, key?: DatabaseKey): SqliteDa
   return database;
 }
 
+function checkKeyFormat(key: DatabaseKey): void {
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new DatabaseKeyError('The replica key must be 64 hex digits (256 bits)');
+}
+
 function configureCipher(database: SqliteDatabase, key: DatabaseKey, pageSize: number): void {
   database.pragma("cipher = 'sqlcipher'");
   database.pragma('legacy = 4');
@@ -93,7 +97,7 @@ function configureCipher(database: SqliteDatabase, key: DatabaseKey, pageSize: n
  * with PAGE_SIZE is tried again with the page size of replicas created before PAGE_SIZE was raised.
  */
 function openEncrypted(filePath: string, key: DatabaseKey): SqliteDatabase {
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new DatabaseKeyError('The replica key must be 64 hex digits (256 bits)');
+  checkKeyFormat(key);
   const isNew = !existsSync(filePath) || statSync(filePath).size === 0;
   const pageSizes = isNew ? [PAGE_SIZE] : [PAGE_SIZE, EARLIER_PAGE_SIZE];
   let lastError: unknown;
@@ -117,7 +121,7 @@ function openEncrypted(filePath: string, key: DatabaseKey): SqliteDatabase {
 
 /** Encrypts in place a replica written before encryption. Rekeying needs a rollback journal. */
 function encryptPlaintext(database: SqliteDatabase, key: DatabaseKey): void {
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new DatabaseKeyError('The replica key must be 64 hex digits (256 bits)');
+  checkKeyFormat(key);
   const pageSize = database.pragma('page_size', { simple: true }) as number;
   database.pragma("cipher = 'sqlcipher'");
   database.pragma('legacy = 4');

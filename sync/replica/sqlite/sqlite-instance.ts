@@ -153,10 +153,9 @@ export class SqliteStorageInstance<RxDocType>
     const indexName = (suffix: string) => quoteIdentifier(`${this.internals.tableName}__${suffix}`);
     const statements = [
       // A rowid table: rows are appended in write order and a document of a few KB fits in its leaf
-      // page. Keyed by the document id (WITHOUT ROWID, as tables of earlier versions are), each
-      // write went to a random leaf and a FHIR entry spilled into an overflow page of its own; a
-      // 20,000-entry sync in the storage alone then used about 20 % more CPU. Both layouts answer
-      // the same SQL.
+      // page. Tables of earlier versions are keyed by the document id (WITHOUT ROWID). There each
+      // write went to a random leaf, and a FHIR entry spilled into an overflow page of its own, so a
+      // 20,000-entry sync in the storage alone used about 20 % more CPU. Both layouts take the same SQL.
       `CREATE TABLE IF NOT EXISTS ${this.#table} (id TEXT NOT NULL UNIQUE, data TEXT NOT NULL, deleted INTEGER NOT NULL, lwt REAL NOT NULL, rev TEXT NOT NULL${indexColumnsSql})`,
       ...this.#indexColumns.map((index) => `CREATE INDEX IF NOT EXISTS ${indexName(index.column)} ON ${this.#table} (${index.column})`),
       // cleanup() reads only deleted documents, so only they need to be in its index.
@@ -194,7 +193,7 @@ export class SqliteStorageInstance<RxDocType>
         `Table ${this.internals.tableName} of ${this.internals.filePath} uses index key format ${stored}, newer than this version's ${INDEX_KEY_FORMAT}; update HMS Workstation to open this replica`,
       );
     }
-    // A table from before the marker holds format 1; a new table starts empty in the current one.
+    // A table from before the marker is in format 1. A new table starts empty in the current one.
     if (tableExisted && this.#indexColumns.length > 0) this.#rewriteIndexColumns();
     this.database.prepare(`INSERT OR REPLACE INTO ${FORMAT_TABLE} (table_name, index_key_format) VALUES (?, ?)`).run(this.internals.tableName, INDEX_KEY_FORMAT);
   }

@@ -209,8 +209,8 @@ describe('ASTM link under random input', () => {
   it('delivers intact or fails over a noisy line', async () => {
     // Each byte on the line is replaced with a probability of 1 in 150 by another byte, at most
     // one byte per write (a frame, or an ACK or NAK). E1381's checksum is a sum modulo 256, so two
-    // changed bytes of one frame whose changes cancel out pass any E1381 receiver; a random run
-    // found such a pair ('C' to 0x10 and CR to '@'). Framing characters are left out of the
+    // changed bytes of one frame whose changes cancel out pass any E1381 receiver. A random run
+    // found such a pair: 'C' to 0x10 and CR to '@'. Framing characters are left out of the
     // replacements for the same reason: a text byte turned into ETX followed by two text bytes
     // that happen to spell the checksum would pass too.
     const framing = new Set([0x02, 0x03, 0x04, 0x05, 0x17]);
