@@ -21,6 +21,7 @@ export class Outbox {
   readonly #now: () => Date;
   /** Statements that run once per pulled document, prepared once: preparing one costs more than running it. */
   #purgedLookup?: BetterSqlite3.Statement<unknown[]>;
+  #purgedAny?: BetterSqlite3.Statement<unknown[]>;
   #purgedClear?: BetterSqlite3.Statement<unknown[]>;
 
   constructor(filePath: string, key?: DatabaseKey, options: { now?: () => Date } = {}) {
@@ -147,6 +148,12 @@ export class Outbox {
   isPurged(collection: string, documentId: string): boolean {
     this.#purgedLookup ??= this.#database.prepare('SELECT 1 FROM hms_purged WHERE collection = ? AND document_id = ?');
     return this.#purgedLookup.get(collection, documentId) !== undefined;
+  }
+
+  /** Whether any document of `collection` carries a purge mark; a pulled page skips the per-document check without one. */
+  hasPurged(collection: string): boolean {
+    this.#purgedAny ??= this.#database.prepare('SELECT 1 FROM hms_purged WHERE collection = ? LIMIT 1');
+    return this.#purgedAny.get(collection) !== undefined;
   }
 
   /** Forgets a purge mark once the document comes back from the server (a readmission). */

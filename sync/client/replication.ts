@@ -1,6 +1,7 @@
 import type { RxReplicationPullStreamItem } from 'rxdb';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
+import type { ReplicationPullOptions, ReplicationPushOptions } from 'rxdb';
 import type { Subscription } from 'rxjs';
 import { BehaviorSubject, Subject } from 'rxjs';
 
@@ -14,6 +15,8 @@ import type { ReplicaDatabase } from '../replica/replica.js';
 import type { ConflictLog, ConflictRecord } from './conflict-log.js';
 import type { DatasetState, DatasetStateStore } from './dataset-state.js';
 import type { DeferredPushes } from './deferred-pushes.js';
+import type { InitialLoadPage } from './initial-load.js';
+import { runInitialLoad } from './initial-load.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
 import type { LiveUpdates } from './event-stream.js';
@@ -95,6 +98,12 @@ export interface WorkstationReplicationOptions {
   retry?: { minDelayMs?: number; maxDelayMs?: number };
   pullBatchSize?: number;
   /**
+   * Page size of the initial load into an empty collection (1,000 by default, the server's
+   * maximum; see initial-load.ts). 0 turns the initial load off: RxDB's replication then pulls
+   * every page itself.
+   */
+  initialLoadPageSize?: number;
+  /**
    * Pulled pages that may wait for the replica's write before the next pull waits too (2 by
    * default, see PullBackPressure).
    */
@@ -111,6 +120,8 @@ const SIGN_IN_NEEDED = 'The sync sign-in has ended: sign in while the central se
 
 /** The reference collection is server-owned master data: the workstation never pushes it. */
 const PUSHED_COLLECTIONS: ReadonlySet<CollectionName> = new Set(['records', 'entries']);
+/** Documents per page of an initial load: the pull route's maximum. */
+const INITIAL_LOAD_PAGE_SIZE = 1000;
 
 /**
  * Live replication of the replica's collections with the central server, on RxDB's replication
@@ -258,37 +269,41 @@ export class WorkstationReplication {
       ...(this.#options.maxUnwrittenPullPages !== undefined ? { maxUnwrittenPages: this.#options.maxUnwrittenPullPages } : {}),
     });
 
+    // A new generation after a dataset change starts from no checkpoint and no assumed master
+    // states: RxDB then pushes every local document and pulls every server document again.
+    const replicationIdentifier = `hms-sync-${collection}-${this.#options.scopeKey}${this.#dataset.generation > 0 ? `-d${this.#dataset.generation}` : ''}`;
+    // A patient readmitted after retention removed their local copy: their documents are ours again.
+    const pullModifier = (document: WireDocument) => {
+      if (!document._deleted && this.#options.outbox.isPurged(collection, document.id)) this.#options.outbox.clearPurged(collection, document.id);
+      return document;
+    };
+    // Kept as objects: RxDB reads their initialCheckpoint when the replication starts, after the initial load.
+    const pull: ReplicationPullOptions<WireDocument, Checkpoint> = {
+      batchSize: this.#options.pullBatchSize ?? 200,
+      handler: (checkpoint, batchSize) => this.#pull(collection, checkpoint, batchSize, backPressure),
+      stream$: pullStream.asObservable(),
+      modifier: pullModifier,
+    };
+    const push: ReplicationPushOptions<WireDocument> | undefined = PUSHED_COLLECTIONS.has(collection)
+      ? {
+          batchSize: this.#options.pushBatchSize ?? 100,
+          handler: (rows: PushRow[]) => this.#push(collection, rows),
+          // A deletion made only here by retention stays here.
+          modifier: (document: WireDocument) => (document._deleted && this.#options.outbox.isPurged(collection, document.id) ? null : document),
+        }
+      : undefined;
+    const initialLoadPageSize = this.#options.initialLoadPageSize ?? INITIAL_LOAD_PAGE_SIZE;
     const state = replicateRxCollection<WireDocument, Checkpoint>({
       collection: this.#options.replica[collection] as never,
-      // A new generation after a dataset change starts from no checkpoint and no assumed master
-      // states: RxDB then pushes every local document and pulls every server document again.
-      replicationIdentifier: `hms-sync-${collection}-${this.#options.scopeKey}${this.#dataset.generation > 0 ? `-d${this.#dataset.generation}` : ''}`,
+      replicationIdentifier,
       live: true,
       // The handlers wait for the server and back off themselves; RxDB's own pause between
       // attempts only needs to be short.
       retryTime: 250,
       waitForLeadership: false,
-      autoStart: true,
-      pull: {
-        batchSize: this.#options.pullBatchSize ?? 200,
-        handler: (checkpoint, batchSize) => this.#pull(collection, checkpoint, batchSize, backPressure),
-        stream$: pullStream.asObservable(),
-        // A patient readmitted after retention removed their local copy: their documents are ours again.
-        modifier: (document: WireDocument) => {
-          if (!document._deleted && this.#options.outbox.isPurged(collection, document.id)) this.#options.outbox.clearPurged(collection, document.id);
-          return document;
-        },
-      },
-      ...(PUSHED_COLLECTIONS.has(collection)
-        ? {
-            push: {
-              batchSize: this.#options.pushBatchSize ?? 100,
-              handler: (rows: PushRow[]) => this.#push(collection, rows),
-              // A deletion made only here by retention stays here.
-              modifier: (document: WireDocument) => (document._deleted && this.#options.outbox.isPurged(collection, document.id) ? null : document),
-            },
-          }
-        : {}),
+      autoStart: initialLoadPageSize === 0,
+      pull,
+      ...(push ? { push } : {}),
     });
     backPressure.follow(state);
 
@@ -303,7 +318,74 @@ export class WorkstationReplication {
       }),
       state.conflict$.subscribe(({ input }) => this.#recordConflict(collection, input)),
     );
+    if (initialLoadPageSize > 0) void this.#loadThenStart(collection, state, { replicationIdentifier, pull, push, pageSize: initialLoadPageSize,
+        modifier: (documents) => (this.#options.outbox.hasPurged(collection) ? documents.map(pullModifier) : documents),
+      });
     return state;
+  }
+
+  /**
+   * Runs the collection's initial load, when it has one to run (see initial-load.ts), then starts
+   * RxDB's replication from where the load ended.
+   */
+  async #loadThenStart(
+    collection: CollectionName,
+    state: RxReplicationState<WireDocument, Checkpoint>,
+    load: {
+      replicationIdentifier: string;
+      pull: ReplicationPullOptions<WireDocument, Checkpoint>;
+      push: ReplicationPushOptions<WireDocument> | undefined;
+      pageSize: number;
+      modifier: (documents: WireDocument[]) => WireDocument[];
+    },
+  ): Promise<void> {
+    const stopped = () => this.#stopped || state.isStopped();
+    try {
+      this.#active.set(collection, true);
+      this.#publishStatus();
+      const result = await runInitialLoad({
+        replica: this.#options.replica,
+        collection,
+        replicationIdentifier: load.replicationIdentifier,
+        meta: state.metaInfoPromise,
+        pageSize: load.pageSize,
+        fetchPage: (checkpoint, first) => this.#fetchInitialLoadPage(collection, checkpoint, first, load.pageSize, stopped),
+        modifier: load.modifier,
+        stopped,
+        logger: this.#options.logger,
+      });
+      if (result) {
+        load.pull.initialCheckpoint = result.downstream;
+        if (load.push) load.push.initialCheckpoint = result.upstream;
+      }
+    } catch (error) {
+      if (stopped() || error instanceof DatasetChangedError) return;
+      // The load stores each page as it goes; RxDB's replication pulls the rest page by page.
+      this.#options.logger.error({ collection, error: error instanceof Error ? error.message : String(error) }, 'initial load failed; the replication pulls the rest');
+    } finally {
+      this.#active.set(collection, false);
+    }
+    if (stopped()) return;
+    await state.start();
+  }
+
+  /** One page of an initial load, retried with the replication's back-off until it arrives or the replication stops. */
+  async #fetchInitialLoadPage(collection: CollectionName, checkpoint: Checkpoint | undefined, first: boolean, pageSize: number, stopped: () => boolean): Promise<InitialLoadPage> {
+    for (;;) {
+      if (stopped()) throw new Error(`The replication of ${collection} stopped during its initial load`);
+      await this.#beforeRequest(collection, 'pull');
+      try {
+        const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, pageSize, { total: first }), { waitForSignIn: true });
+        this.#checkDataset();
+        this.#trackInitialSync(collection, first, response.documents.length, response.total, pageSize);
+        this.#recordSuccess(collection, 'pull');
+        this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled for the initial load');
+        return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint ?? null };
+      } catch (error) {
+        this.#recordFailure(collection, 'pull', error);
+        if (error instanceof DatasetChangedError) throw error;
+      }
+    }
   }
 
   async #pull(collection: CollectionName, checkpoint: Checkpoint | undefined, batchSize: number, backPressure: PullBackPressure) {

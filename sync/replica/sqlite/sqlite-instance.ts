@@ -10,17 +10,20 @@ import type {
   RxStorageDefaultCheckpoint,
   RxStorageInstance,
   RxStorageQueryResult,
+  RxStorageReplicationMeta,
 } from 'rxdb';
 import {
   categorizeBulkWriteRows,
   getChangedDocumentsSinceQuery,
   getPrimaryFieldOfPrimaryKey,
+  getRxReplicationMetaInstanceSchema,
   getQueryMatcher,
   getSortComparator,
   getStartIndexStringFromLowerBound,
   getStartIndexStringFromUpperBound,
   now,
   prepareQuery,
+  randomToken,
 } from 'rxdb';
 import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type { Observable } from 'rxjs';
@@ -32,6 +35,10 @@ import { releaseConnection } from './connection-pool.js';
 import type { IndexColumn } from './index-columns.js';
 import { buildIndexColumns, INDEX_KEY_FORMAT, indexKey } from './index-columns.js';
 import { encodeIndexKey } from './index-key-encoding.js';
+import { loadsOf, masterStateRow, mayBeLoadedCopy } from './loaded-copies.js';
+
+/** Context of the meta rows written for loaded documents. */
+const INITIAL_LOAD_META_CONTEXT = 'hms-initial-load-master-state';
 
 export interface SqliteInstanceInternals {
   filePath: string;
@@ -62,6 +69,20 @@ const changeSubjects = new Map<string, { subject: Subject<ChangeBulk<unknown>>; 
 function withBooleanDeletedFlag<RxDocType>(row: BulkWriteRow<RxDocType>): BulkWriteRow<RxDocType> {
   if (typeof row.document._deleted === 'boolean') return row;
   return { ...row, document: { ...row.document, _deleted: Boolean(row.document._deleted) } };
+}
+
+/**
+ * The change event of replacing `previous` by `document`, as RxDB's categorizeBulkWriteRows derives
+ * it: a deleted document that comes back is an insert, and any write of a deleted one a deletion.
+ */
+function changeOfReplacement<RxDocType>(
+  id: string,
+  previous: RxDocumentData<RxDocType> | undefined,
+  document: RxDocumentData<RxDocType>,
+): RxStorageChangeEvent<RxDocumentData<RxDocType>> | undefined {
+  if (document._deleted) return previous ? { documentId: id, operation: 'DELETE', documentData: document, previousDocumentData: previous } : undefined;
+  if (!previous || previous._deleted) return { documentId: id, operation: 'INSERT', documentData: document, previousDocumentData: undefined };
+  return { documentId: id, operation: 'UPDATE', documentData: document, previousDocumentData: previous };
 }
 
 function acquireChangeSubject(key: string): Subject<ChangeBulk<unknown>> {
@@ -127,8 +148,11 @@ export class SqliteStorageInstance<RxDocType>
   /** Columns of an older table layout that every write fills with an empty BLOB. */
   #legacyColumns: string[] = [];
   #upsert?: Statement;
+  #insertIfNew?: Statement;
   /** Recently used read statements by SQL, most recent last; preparing one costs more than a small read. */
   readonly #statements = new Map<string, Statement>();
+  /** Meta instances of the replications whose loaded documents this table holds, by collection name. */
+  readonly #metaInstances = new Map<string, SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>>>();
 
   constructor(
     readonly database: SqliteDatabase,
@@ -266,11 +290,13 @@ export class SqliteStorageInstance<RxDocType>
     ];
   }
 
+  #insertStatement(verb: 'INSERT OR REPLACE' | 'INSERT OR IGNORE'): Statement {
+    const columns = ['id', 'data', 'deleted', 'lwt', 'rev', ...this.#indexColumns.map((index) => index.column), ...this.#legacyColumns];
+    return this.database.prepare(`${verb} INTO ${this.#table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+  }
+
   #upsertStatement(): Statement {
-    if (!this.#upsert) {
-      const columns = ['id', 'data', 'deleted', 'lwt', 'rev', ...this.#indexColumns.map((index) => index.column), ...this.#legacyColumns];
-      this.#upsert = this.database.prepare(`INSERT OR REPLACE INTO ${this.#table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    }
+    this.#upsert ??= this.#insertStatement('INSERT OR REPLACE');
     return this.#upsert;
   }
 
@@ -294,6 +320,7 @@ export class SqliteStorageInstance<RxDocType>
       }
 
       const categorized = categorizeBulkWriteRows<RxDocType>(this, this.primaryPath as never, docsInDb, writes, context);
+      if (!isServerCopyWrite(context)) this.#keepLoadedMasterStates(categorized.bulkUpdateDocs);
       for (const row of categorized.bulkInsertDocs) upsert.run(...this.#rowValues(row.document));
       for (const row of categorized.bulkUpdateDocs) upsert.run(...this.#rowValues(row.document));
       if (this.schema.attachments) this.#writeAttachments(categorized, attachmentBytes);
@@ -311,6 +338,83 @@ export class SqliteStorageInstance<RxDocType>
     }
     await yieldToEventLoop();
     return { error: categorized.errors };
+  }
+
+  /**
+   * Stores server copies without RxDB's revision check, for the initial load of a collection (see
+   * initial-load-target.ts). It must run inside the caller's transaction, and returns the change
+   * events to publish once that transaction commits, with the ids it left alone: a stored document
+   * is replaced only when `replaces` accepts it, as when the server's feed sends a document twice
+   * because it changed during the load. Documents written here before the load stay as they are.
+   */
+  writeServerCopies(
+    documents: readonly RxDocumentData<RxDocType>[],
+    context: string,
+    replaces: (stored: RxDocumentData<RxDocType>) => boolean,
+  ): { changes: ChangeBulk<RxDocType>; kept: Set<string> } {
+    this.#ensureOpen();
+    if (!this.database.inTransaction) throw new Error(`writeServerCopies on ${this.collectionName} must run inside a transaction`);
+    if (this.schema.attachments) throw new Error(`Collection ${this.collectionName} has attachments, which server copies cannot carry`);
+    this.#insertIfNew ??= this.#insertStatement('INSERT OR IGNORE');
+    const upsert = this.#upsertStatement();
+    const events: RxStorageChangeEvent<RxDocumentData<RxDocType>>[] = [];
+    const kept = new Set<string>();
+    let newest: RxDocumentData<RxDocType> | undefined;
+    for (const document of documents) {
+      const values = this.#rowValues(document);
+      const id = values[0] as string;
+      if (this.#insertIfNew.run(...values).changes === 1) {
+        newest = document;
+        if (!document._deleted) events.push({ documentId: id, operation: 'INSERT', documentData: document, previousDocumentData: undefined });
+        continue;
+      }
+      const [stored] = this.#readDocuments(`SELECT data FROM ${this.#table} WHERE id = ?`, [id]);
+      if (!stored || !replaces(stored)) {
+        kept.add(id);
+        continue;
+      }
+      upsert.run(...values);
+      newest = document;
+      const event = changeOfReplacement(id, stored, document);
+      if (event) events.push(event);
+    }
+    const changes = {
+      id: `${context}-${randomToken(10)}`,
+      events,
+      checkpoint: newest ? { id: (newest as Record<string, unknown>)[this.primaryPath] as string, lwt: newest._meta.lwt } : null,
+      context,
+    } as ChangeBulk<RxDocType>;
+    return { changes, kept };
+  }
+
+  /** Publishes what writeServerCopies returned, after its transaction committed. */
+  publishChanges(bulk: ChangeBulk<RxDocType>): void {
+    if (bulk.events.length > 0) this.#changes.next(bulk);
+  }
+
+  /**
+   * Writes RxDB's meta row of each document of an initial load that a local write is about to
+   * replace, from the stored document (see loaded-copies.ts). Runs inside bulkWrite's transaction.
+   */
+  #keepLoadedMasterStates(rows: readonly { previous?: RxDocumentData<RxDocType> }[]): void {
+    const candidates = rows.flatMap((row) => (row.previous && mayBeLoadedCopy(row.previous) ? [row.previous] : []));
+    if (candidates.length === 0) return;
+    const loads = loadsOf(this.database, this.internals.tableName);
+    for (const previous of candidates) {
+      const load = loads.find((entry) => entry.revision === previous._rev && entry.lwt === previous._meta.lwt);
+      if (!load) continue;
+      this.#metaInstance(load.metaCollection).writeServerCopies([masterStateRow(previous, this.primaryPath, load)], INITIAL_LOAD_META_CONTEXT, () => false);
+    }
+  }
+
+  #metaInstance(collectionName: string): SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>> {
+    let instance = this.#metaInstances.get(collectionName);
+    if (!instance) {
+      const schema = getRxReplicationMetaInstanceSchema<RxDocType, unknown>(this.schema, false);
+      instance = new SqliteStorageInstance(this.database, this.databaseName, collectionName, schema, { filePath: this.internals.filePath, tableName: `${collectionName}-v${schema.version}` }, {});
+      this.#metaInstances.set(collectionName, instance);
+    }
+    return instance;
   }
 
   #writeAttachments(categorized: ReturnType<typeof categorizeBulkWriteRows<RxDocType>>, bytes: Map<Blob, Buffer>): void {
@@ -423,18 +527,27 @@ export class SqliteStorageInstance<RxDocType>
   }
 
   /**
-   * Runs the query that RxDB runs for storages without this method (getChangedDocumentsSinceQuery,
-   * on the `['_meta.lwt', primaryKey]` index), so documents come in RxDB's order. An SQL
-   * `ORDER BY lwt, id` would compare ids as UTF-8 bytes, which orders characters beyond U+FFFF
-   * before U+E000–U+FFFF, unlike JavaScript and RxDB's checkpoints.
+   * Reads documents after `checkpoint` in RxDB's order of `['_meta.lwt', primaryKey]`, the index
+   * behind RxDB's own getChangedDocumentsSinceQuery. The checkpoint's index string is the lower
+   * bound of one range scan. RxDB's query of `lwt > a OR (lwt = a AND id > b)` reads from the first
+   * document of time `a` instead, which after an initial load is every loaded document (they share
+   * one lwt). Index strings order as RxDB does; an SQL `ORDER BY lwt, id` would compare ids as
+   * UTF-8 bytes, which orders characters beyond U+FFFF before U+E000–U+FFFF.
    */
   async getChangedDocumentsSince(
     limit: number,
     checkpoint?: RxStorageDefaultCheckpoint,
   ): Promise<{ documents: RxDocumentData<RxDocType>[]; checkpoint: RxStorageDefaultCheckpoint }> {
     this.#ensureOpen();
-    const query = prepareQuery<RxDocType>(this.schema, getChangedDocumentsSinceQuery(this, limit, checkpoint));
-    const { documents } = await this.query(query);
+    const column = this.#indexColumnsByKey.get(indexKey(['_meta.lwt', this.primaryPath]));
+    let documents: RxDocumentData<RxDocType>[];
+    if (column) {
+      const after = checkpoint ? encodeIndexKey(column.toIndexableString({ [this.primaryPath]: checkpoint.id, _meta: { lwt: checkpoint.lwt } } as never)) : EMPTY_BLOB;
+      documents = this.#readDocuments(`SELECT data FROM ${this.#table} WHERE ${column.column} > ? ORDER BY ${column.column} LIMIT ?`, [after, limit]);
+      await yieldToEventLoop();
+    } else {
+      documents = (await this.query(prepareQuery<RxDocType>(this.schema, getChangedDocumentsSinceQuery(this, limit, checkpoint)))).documents;
+    }
     const last = documents.at(-1);
     return {
       documents,
@@ -472,6 +585,7 @@ export class SqliteStorageInstance<RxDocType>
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#metaInstances.values()].map((instance) => instance.close()));
     releaseChangeSubject(this.#changeKey);
     releaseConnection(this.internals.filePath);
   }

@@ -1,0 +1,150 @@
+import type { RxDocumentData, RxStorageDefaultCheckpoint } from 'rxdb';
+import { now } from 'rxdb';
+
+import type { CollectionName } from '../protocol/collections.js';
+import type { Checkpoint, WireDocument } from '../protocol/wire.js';
+import type { ReplicaDatabase } from '../replica/replica.js';
+import type { InitialLoadProgress } from '../replica/sqlite/initial-load-target.js';
+import { InitialLoadTarget } from '../replica/sqlite/initial-load-target.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The initial load: the first pull of a collection into an empty replica, in large pages written
+ * straight into the storage, before RxDB's replication starts from where the load ended.
+ *
+ * RxDB's replication pulls a page, looks up every document in the replica and in its meta data,
+ * writes the documents, then writes a copy of each as its assumed master state, and commits four
+ * times per page. For 700,000 documents that took about 150 s (docs/benchmarks.md). An empty
+ * collection has nothing to look up, so the load writes each page in one transaction, as RxDB's
+ * downstream would have left it:
+ *
+ * - each document gets the revision and the `_meta.o` origin mark that RxDB's downstream gives a
+ *   pulled document, so a later pull of a newer version replaces it although no meta row says
+ *   what the server sent. RxDB's meta row of a loaded document is written only when a local
+ *   write first replaces it (sync/replica/sqlite/loaded-copies.ts): writing one per document
+ *   doubled the cost of a loaded Patient;
+ * - every loaded document has the same `_meta.lwt`, just before the oldest document already in
+ *   the collection, and the replication's upstream starts after the loaded ones. It neither
+ *   reads nor pushes them back, while every document written here, before the load (the
+ *   sign-in's AuditEvent) or during it, comes later and is pushed;
+ * - a document written here before the load is never overwritten: RxDB's replication settles it
+ *   with the server's copy as it settles any local write the server also has.
+ *
+ * The load runs only when RxDB has never pulled the collection under its replication identifier,
+ * and resumes after its last committed page when the workstation stopped in the middle.
+ */
+
+export interface InitialLoadPage {
+  documents: WireDocument[];
+  checkpoint: Checkpoint | null;
+}
+
+export interface InitialLoadOptions {
+  replica: ReplicaDatabase;
+  collection: CollectionName;
+  /** RxDB's replication identifier of the collection (`replicateRxCollection`'s). */
+  replicationIdentifier: string;
+  /** The replication's meta instance, from `RxReplicationState.metaInfoPromise`. */
+  meta: Promise<{ collectionName: string; schema: unknown }>;
+  pageSize: number;
+  /**
+   * Fetches the page after `checkpoint`; `first` is true for the first request of this run, which
+   * asks for the count of documents to come. It retries failures itself and throws only to stop.
+   */
+  fetchPage: (checkpoint: Checkpoint | undefined, first: boolean) => Promise<InitialLoadPage>;
+  /** RxDB's pull modifier of the collection, applied to every document of a page as the replication would. */
+  modifier: (documents: WireDocument[]) => WireDocument[];
+  /** Tells whether the replication was cancelled meanwhile, which ends the load between pages. */
+  stopped: () => boolean;
+  logger: Logger;
+}
+
+/** Where the replication starts after a load: its `initialCheckpoint`s. */
+export interface InitialLoadResult {
+  downstream: Checkpoint;
+  upstream: RxStorageDefaultCheckpoint;
+}
+
+/**
+ * Runs or resumes the initial load of one collection. Returns the replication's starting
+ * checkpoints after a load, now or in an earlier run, and undefined when the collection is not
+ * loaded this way (RxDB has pulled it before, or the storage is not SQLite).
+ */
+export async function runInitialLoad(options: InitialLoadOptions): Promise<InitialLoadResult | undefined> {
+  const { replica, collection } = options;
+  const meta = await options.meta;
+  const target = await InitialLoadTarget.open<WireDocument, Checkpoint>({
+    storage: replica.storage,
+    databaseName: replica.name,
+    databaseToken: replica.token,
+    collectionName: replica[collection].name,
+    schema: replica[collection].schema.jsonSchema as never,
+    meta: meta as never,
+    replication: options.replicationIdentifier,
+  });
+  if (!target) return undefined;
+  try {
+    let progress = target.readProgress();
+    if (!progress) {
+      if (await target.hasReplicationCheckpoint()) return undefined;
+      const hash = await replica.hashFunction(`rxdbreplication${options.replicationIdentifier}`);
+      // Before every stored document, and before anything written from now on.
+      const lwt = Math.min(now(), (await target.firstWriteTime()) ?? Infinity) - 1;
+      progress = { checkpoint: null, lwt, lastId: '', stored: 0, done: false, revision: `1-${hash}` };
+    }
+    if (!progress.done) {
+      target.useRollbackJournal();
+      try {
+        progress = await load(options, target, progress);
+      } finally {
+        target.useWriteAheadLog();
+      }
+    }
+    if (!progress.done || progress.checkpoint === null) return undefined;
+    return { downstream: progress.checkpoint, upstream: { id: progress.lastId, lwt: progress.lwt } };
+  } finally {
+    await target.close();
+  }
+}
+
+async function load(
+  options: InitialLoadOptions,
+  target: InitialLoadTarget<WireDocument, Checkpoint>,
+  start: InitialLoadProgress<Checkpoint>,
+): Promise<InitialLoadProgress<Checkpoint>> {
+  const { collection, logger } = options;
+  const { revision } = start;
+  // RxDB's downstream marks what it wrote with the hash of the replication identifier, as in the revision.
+  const origin = { _rev: 1, hash: revision.slice(2) };
+  const startedAt = Date.now();
+  logger.info({ collection, resumedAt: start.stored }, start.stored > 0 ? 'initial load resumed' : 'initial load started');
+
+  let progress = start;
+  let kept = 0;
+  // The next page is requested while this one is written, so the server and the replica work at once.
+  let next: Promise<InitialLoadPage> | undefined = options.fetchPage(progress.checkpoint ?? undefined, true);
+  while (next && !options.stopped()) {
+    const page: InitialLoadPage = await next;
+    const checkpoint = page.checkpoint ?? progress.checkpoint;
+    const more = page.documents.length >= options.pageSize && checkpoint !== null;
+    next = more ? options.fetchPage(checkpoint, false) : undefined;
+    // Keep the rejection of a request made after a stop from going unhandled.
+    next?.catch(() => undefined);
+
+    const { lwt } = progress;
+    const documents: RxDocumentData<WireDocument>[] = [];
+    let lastId = progress.lastId;
+    for (const master of options.modifier(page.documents)) {
+      documents.push({ ...master, _attachments: {}, _rev: revision, _meta: { lwt, o: origin } } as RxDocumentData<WireDocument>);
+      if (master.id > lastId) lastId = master.id;
+    }
+    progress = { ...progress, checkpoint, lastId, stored: progress.stored + documents.length, done: !more };
+    const written = await target.write(documents, (stored) => stored._rev === revision && stored._meta.lwt === lwt, progress);
+    kept += written.kept;
+  }
+  if (progress.done) {
+    const seconds = (Date.now() - startedAt) / 1000;
+    logger.info({ collection, documents: progress.stored, keptLocal: kept, seconds, perSecond: Math.round((progress.stored - start.stored) / Math.max(seconds, 0.001)) }, 'initial load finished');
+  }
+  return progress;
+}

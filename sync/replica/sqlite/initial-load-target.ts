@@ -1,0 +1,167 @@
+import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
+import type { RxDocumentData, RxJsonSchema, RxStorage, RxStorageReplicationMeta } from 'rxdb';
+
+import { commitWithoutSync } from './commit-durability.js';
+import type { LoadedCopies } from './loaded-copies.js';
+import { INITIAL_LOAD_TABLE } from './loaded-copies.js';
+import { SqliteStorageInstance } from './sqlite-instance.js';
+
+/**
+ * Where the initial load of a collection writes (see sync/client/initial-load.ts): the
+ * collection's table and the table of its replication's meta data, through storage instances of
+ * their own on the replica's connection, and a row of progress per replication in
+ * `hms_initial_load`. Documents, meta rows and progress of one page commit in one transaction, so
+ * a load that stops resumes after its last committed page.
+ */
+
+/** Progress of one replication's initial load, as stored. */
+export interface InitialLoadProgress<Checkpoint> {
+  /** Feed position after the last stored page; null before the first. */
+  checkpoint: Checkpoint | null;
+  /** `_meta.lwt` of every loaded document: local writes of the same time or later come after them. */
+  lwt: number;
+  /** The greatest loaded document id (in JavaScript's order), which ends the upstream's checkpoint. */
+  lastId: string;
+  /** Documents stored so far. */
+  stored: number;
+  /** Whether the feed ran out: the replication goes on from `checkpoint`. */
+  done: boolean;
+  /** `_rev` of every loaded document. */
+  revision: string;
+}
+
+const PROGRESS_TABLE = INITIAL_LOAD_TABLE;
+/** Loads running on each connection that switched it to a rollback journal (see useRollbackJournal). */
+const journalSwitches = new WeakMap<object, number>();
+/** Context of the change events of loaded documents. */
+export const INITIAL_LOAD_CONTEXT = 'hms-initial-load';
+
+export interface InitialLoadTargetParams<RxDocType> {
+  storage: RxStorage<unknown, unknown>;
+  databaseName: string;
+  databaseToken: string;
+  collectionName: string;
+  schema: RxJsonSchema<RxDocumentData<RxDocType>>;
+  /** The replication's meta instance, as RxDB names and shapes it (`RxReplicationState.metaInfoPromise`). */
+  meta: { collectionName: string; schema: RxJsonSchema<RxDocumentData<RxStorageReplicationMeta<RxDocType, unknown>>> };
+  /** The replication identifier, which keys the progress. */
+  replication: string;
+}
+
+export class InitialLoadTarget<RxDocType, Checkpoint> {
+  readonly #documents: SqliteStorageInstance<RxDocType>;
+  readonly #meta: SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>>;
+  readonly #replication: string;
+  #saveProgress?: BetterSqlite3.Statement<unknown[]>;
+
+  private constructor(documents: SqliteStorageInstance<RxDocType>, meta: SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>>, replication: string) {
+    this.#documents = documents;
+    this.#meta = meta;
+    this.#replication = replication;
+    documents.database.prepare(`CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (replication TEXT PRIMARY KEY NOT NULL, progress TEXT NOT NULL) WITHOUT ROWID`).run();
+  }
+
+  /**
+   * Opens the target on the replica's own SQLite storage. Returns undefined on any other storage
+   * (RxDB's memory storage in differential tests), where the replication pulls page by page.
+   */
+  static async open<RxDocType, Checkpoint>(params: InitialLoadTargetParams<RxDocType>): Promise<InitialLoadTarget<RxDocType, Checkpoint> | undefined> {
+    const create = <T>(collectionName: string, schema: RxJsonSchema<RxDocumentData<T>>) =>
+      params.storage.createStorageInstance<T>({
+        databaseName: params.databaseName,
+        collectionName,
+        databaseInstanceToken: params.databaseToken,
+        multiInstance: false,
+        options: {},
+        schema,
+        devMode: false,
+      });
+    const documents = await create<RxDocType>(params.collectionName, params.schema);
+    if (!(documents instanceof SqliteStorageInstance)) {
+      await documents.close();
+      return undefined;
+    }
+    const meta = (await create(params.meta.collectionName, params.meta.schema)) as SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>>;
+    return new InitialLoadTarget<RxDocType, Checkpoint>(documents, meta, params.replication);
+  }
+
+  /**
+   * Switches the replica from its write-ahead log to a rollback journal while loads run. SQLite3
+   * Multiple Ciphers encrypts each page into the log, then decrypts and encrypts it again when it
+   * checkpoints the log into the file; with a rollback journal a new page is encrypted once. In
+   * the storage alone a loaded Observation took 50 µs of CPU with the log and 37 µs without
+   * (docs/benchmarks.md). Commits stay atomic and durable; only readers in other processes would
+   * wait, and the data directory lock lets no other process open the replica. The collections load
+   * at once, so the last load to end switches back. When SQLite refuses (a statement still open),
+   * the load keeps the log.
+   */
+  useRollbackJournal(): void {
+    const database = this.#documents.database;
+    const loads = journalSwitches.get(database);
+    if (loads !== undefined) {
+      journalSwitches.set(database, loads + 1);
+      return;
+    }
+    try {
+      if (database.pragma('journal_mode = TRUNCATE', { simple: true }) === 'truncate') journalSwitches.set(database, 1);
+    } catch {
+      // The write-ahead log stays.
+    }
+  }
+
+  /** Ends this load's part in useRollbackJournal; the last one returns to the write-ahead log. */
+  useWriteAheadLog(): void {
+    const database = this.#documents.database;
+    const loads = journalSwitches.get(database);
+    if (loads === undefined) return;
+    if (loads > 1) {
+      journalSwitches.set(database, loads - 1);
+      return;
+    }
+    journalSwitches.delete(database);
+    database.pragma('journal_mode = WAL');
+  }
+
+  readProgress(): InitialLoadProgress<Checkpoint> | undefined {
+    const stored = this.#documents.database.prepare(`SELECT progress FROM ${PROGRESS_TABLE} WHERE replication = ?`).pluck().get(this.#replication) as string | undefined;
+    return stored === undefined ? undefined : (JSON.parse(stored) as InitialLoadProgress<Checkpoint>);
+  }
+
+  /** The smallest `_meta.lwt` of the collection's documents, deleted ones included; undefined when it is empty. */
+  async firstWriteTime(): Promise<number | undefined> {
+    const { documents } = await this.#documents.getChangedDocumentsSince(1);
+    return documents[0]?._meta.lwt;
+  }
+
+  /** Whether RxDB's replication stored a downstream checkpoint, so it has pulled before. */
+  async hasReplicationCheckpoint(): Promise<boolean> {
+    const found = await this.#meta.findDocumentsById(['down|1'], true);
+    return found.length > 0;
+  }
+
+  /**
+   * Stores one page and the progress after it. A stored document is replaced only when `ours`
+   * accepts it as written by this load. Returns how many documents written here before the load
+   * were left as they are.
+   */
+  async write(documents: RxDocumentData<RxDocType>[], ours: (stored: RxDocumentData<RxDocType>) => boolean, progress: InitialLoadProgress<Checkpoint>): Promise<{ kept: number }> {
+    const database = this.#documents.database;
+    this.#saveProgress ??= database.prepare(`INSERT OR REPLACE INTO ${PROGRESS_TABLE} (replication, progress) VALUES (?, ?)`);
+    const saveProgress = this.#saveProgress;
+    const record: InitialLoadProgress<Checkpoint> & LoadedCopies = { ...progress, forkTable: this.#documents.internals.tableName, metaCollection: this.#meta.collectionName };
+    const write = database.transaction(() => {
+      const { changes, kept } = this.#documents.writeServerCopies(documents, INITIAL_LOAD_CONTEXT, ours);
+      saveProgress.run(this.#replication, JSON.stringify(record));
+      return { changes, kept: kept.size };
+    });
+    // Server copies: a power cut may lose the last pages, which the load then pulls again.
+    const { changes, kept } = commitWithoutSync(database, () => write.immediate());
+    this.#documents.publishChanges(changes);
+    await new Promise((resolve) => setImmediate(resolve));
+    return { kept };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#documents.close(), this.#meta.close()]);
+  }
+}
