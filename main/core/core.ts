@@ -74,7 +74,7 @@ export interface CoreOptions {
   /** Pull interval while live updates are interrupted (10 s by default); fault tests scale it down. */
   pollIntervalMs?: number;
   /** Batch sizes and retry back-off of the replication; tests shorten and shrink them. */
-  sync?: Pick<WorkstationReplicationOptions, 'pushBatchSize' | 'pullBatchSize' | 'retry'>;
+  sync?: Pick<WorkstationReplicationOptions, 'pushBatchSize' | 'pullBatchSize' | 'initialLoadPageSize' | 'retry'>;
   /** IT's machine policy: session periods, lock and sign-in limits. */
   policy?: MachinePolicy;
   /**

@@ -36,7 +36,7 @@ describe('initial sync progress', () => {
       logger: pino({ level: 'silent' }),
       clock,
       storage: validatedSqliteStorage(directory.path),
-      sync: { pullBatchSize: 25 },
+      sync: { pullBatchSize: 25, initialLoadPageSize: 25 },
     });
     core.replication.status$.subscribe((status) => seen.push(status));
   });
