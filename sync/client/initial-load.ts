@@ -135,7 +135,12 @@ async function load(
     const documents: RxDocumentData<WireDocument>[] = [];
     let lastId = progress.lastId;
     for (const master of options.modifier(page.documents)) {
-      documents.push({ ...master, _attachments: {}, _rev: revision, _meta: { lwt, o: origin } } as RxDocumentData<WireDocument>);
+      // The pulled objects are this page's own, so they become the stored documents without a copy.
+      const document = master as RxDocumentData<WireDocument>;
+      document._attachments = {};
+      document._rev = revision;
+      document._meta = { lwt, o: origin };
+      documents.push(document);
       if (master.id > lastId) lastId = master.id;
     }
     progress = { ...progress, checkpoint, lastId, stored: progress.stored + documents.length, done: !more };
