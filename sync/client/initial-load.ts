@@ -19,7 +19,7 @@ import type { Logger } from './logger.js';
  * downstream would have left it:
  *
  * - each document gets the revision and the `_meta.o` origin mark that RxDB's downstream gives a
- *   pulled document, so a later pull of a newer version replaces it although no meta row says
+ *   pulled document, so a later pull of a newer version replaces it although no meta row records
  *   what the server sent. RxDB's meta row of a loaded document is written only when a local
  *   write first replaces it (sync/replica/sqlite/loaded-copies.ts): writing one per document
  *   doubled the cost of a loaded Patient;
@@ -49,7 +49,7 @@ export interface InitialLoadOptions {
   pageSize: number;
   /**
    * Fetches the page after `checkpoint`; `first` is true for the first request of this run, which
-   * asks for the count of documents to come. It retries failures itself and throws only to stop.
+   * requests the count of documents to come. It retries failures itself and throws only to stop.
    */
   fetchPage: (checkpoint: Checkpoint | undefined, first: boolean) => Promise<InitialLoadPage>;
   /** RxDB's pull modifier of the collection, applied to every document of a page as the replication would. */

@@ -342,8 +342,8 @@ export class SqliteStorageInstance<RxDocType>
 
   /**
    * Stores server copies without RxDB's revision check, for the initial load of a collection (see
-   * initial-load-target.ts). It must run inside the caller's transaction, and returns the change
-   * events to publish once that transaction commits, with the ids it left alone: a stored document
+   * initial-load-target.ts). It must run inside the caller's transaction. It returns the change
+   * events to publish once that transaction commits, and the ids it left alone. A stored document
    * is replaced only when `replaces` accepts it, as when the server's feed sends a document twice
    * because it changed during the load. Documents written here before the load stay as they are.
    */

@@ -83,7 +83,7 @@ describe('initial load into an empty replica', () => {
     expect(await harness.converge()).toBeTruthy();
   });
 
-  it('pushes the edit of a loaded record as an edit of the server version', async () => {
+  it('pushes a loaded record edit without conflict', async () => {
     const patient = `Patient/${patients[0] as string}`;
     await wsA.editPatientPhone(patients[0] as string, '+44 20 7946 0101');
     await wsA.waitSynced();

@@ -88,7 +88,7 @@ describe('initial load target', () => {
     expect(target.readProgress()).toMatchObject({ stored: 3, done: true, forkTable: 'entries-v0', metaCollection: 'rx-replication-meta-test' });
   });
 
-  it('writes the master state of a loaded document when a local write first replaces it', async () => {
+  it('writes the master state on the first local edit', async () => {
     await target.write([entry('a'), entry('b')], ours, progress);
     const [loaded] = await collection.findDocumentsById(['Observation/a'], true);
     if (!loaded) throw new Error('the loaded document should be stored');
@@ -115,7 +115,7 @@ describe('initial load target', () => {
     expect(after.checkpoint).toEqual({ id: 'Observation/d', lwt: LOADED_LWT });
   });
 
-  it('switches to a rollback journal while loads run and back when the last ends', () => {
+  it('keeps the rollback journal until the last load ends', () => {
     const journal = () => collection.database.pragma('journal_mode', { simple: true });
     target.useRollbackJournal();
     target.useRollbackJournal();
