@@ -66,6 +66,22 @@ export interface InitialLoadResult {
 }
 
 /**
+ * A load that failed. `upstream` is where the replication's upstream starts when documents were
+ * loaded: after them, or RxDB would push every loaded document back to the server.
+ */
+export class InitialLoadError extends Error {
+  override name = 'InitialLoadError';
+
+  constructor(
+    collection: CollectionName,
+    cause: unknown,
+    readonly upstream: RxStorageDefaultCheckpoint | undefined,
+  ) {
+    super(`The initial load of ${collection} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
  * Runs or resumes the initial load of one collection. Returns the replication's starting
  * checkpoints after a load, now or in an earlier run, and undefined when the collection is not
  * loaded this way (RxDB has pulled it before, or the storage is not SQLite).
@@ -96,6 +112,9 @@ export async function runInitialLoad(options: InitialLoadOptions): Promise<Initi
       target.useRollbackJournal();
       try {
         progress = await load(options, target, progress);
+      } catch (error) {
+        const stored = target.readProgress();
+        throw new InitialLoadError(collection, error, stored && stored.stored > 0 ? { id: stored.lastId, lwt: stored.lwt } : undefined);
       } finally {
         target.useWriteAheadLog();
       }

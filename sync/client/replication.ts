@@ -16,7 +16,7 @@ import type { ConflictLog, ConflictRecord } from './conflict-log.js';
 import type { DatasetState, DatasetStateStore } from './dataset-state.js';
 import type { DeferredPushes } from './deferred-pushes.js';
 import type { InitialLoadPage } from './initial-load.js';
-import { runInitialLoad } from './initial-load.js';
+import { InitialLoadError, runInitialLoad } from './initial-load.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
 import type { LiveUpdates } from './event-stream.js';
@@ -359,8 +359,10 @@ export class WorkstationReplication {
         if (load.push) load.push.initialCheckpoint = result.upstream;
       }
     } catch (error) {
-      if (stopped() || error instanceof DatasetChangedError) return;
-      // The load stores each page as it goes; RxDB's replication pulls the rest page by page.
+      if (stopped() || error instanceof DatasetChangedError || (error instanceof InitialLoadError && error.cause instanceof DatasetChangedError)) return;
+      // The load stored each page as it went. RxDB's replication pulls everything again page by
+      // page, which finds the loaded documents as it left them, and pushes only what came after them.
+      if (error instanceof InitialLoadError && error.upstream && load.push) load.push.initialCheckpoint = error.upstream;
       this.#options.logger.error({ collection, error: error instanceof Error ? error.message : String(error) }, 'initial load failed; the replication pulls the rest');
     } finally {
       this.#active.set(collection, false);
