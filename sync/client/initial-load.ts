@@ -1,4 +1,4 @@
-import type { RxDocumentData, RxStorageDefaultCheckpoint } from 'rxdb';
+import type { RxDocumentData } from 'rxdb';
 import { now } from 'rxdb';
 
 import type { CollectionName } from '../protocol/collections.js';
@@ -9,14 +9,14 @@ import { InitialLoadTarget } from '../replica/sqlite/initial-load-target.js';
 import type { Logger } from './logger.js';
 
 /**
- * The initial load: the first pull of a collection into an empty replica, in large pages written
- * straight into the storage, before RxDB's replication starts from where the load ended.
+ * The initial load: the first pull of a collection into a replica, in large pages written straight
+ * into the storage, before RxDB's replication starts from where the load ended.
  *
  * RxDB's replication pulls a page, looks up every document in the replica and in its meta data,
  * writes the documents, then writes a copy of each as its assumed master state, and commits four
- * times per page. For 700,000 documents that took about 150 s (docs/benchmarks.md). An empty
- * collection has nothing to look up, so the load writes each page in one transaction, as RxDB's
- * downstream would have left it:
+ * times per page. For 700,000 documents that took about 150 s (docs/benchmarks.md). A collection
+ * that was never pulled holds only what was written here, so the load writes each page in one
+ * transaction, as RxDB's downstream would have left it:
  *
  * - each document gets the revision and the `_meta.o` origin mark that RxDB's downstream gives a
  *   pulled document, so a later pull of a newer version replaces it although no meta row records
@@ -59,34 +59,19 @@ export interface InitialLoadOptions {
   logger: Logger;
 }
 
-/** Where the replication starts after a load: its `initialCheckpoint`s. */
-export interface InitialLoadResult {
-  downstream: Checkpoint;
-  upstream: RxStorageDefaultCheckpoint;
-}
-
 /**
- * A load that failed. `upstream` is where the replication's upstream starts when documents were
- * loaded: after them, or RxDB would push every loaded document back to the server.
+ * Runs or resumes the initial load of one collection. Its last page stores RxDB's checkpoints in
+ * the same transaction, so the replication, started afterwards, goes on from the end of the load
+ * as if it had pulled every page itself. Storing them beats RxDB's `initialCheckpoint`: with
+ * one, RxDB 17.6 awaits a read before it subscribes to its cancel subject, and a cancel in between
+ * rejects with an EmptyError that nothing handles. Resolves without loading when RxDB has pulled
+ * the collection before (its downstream checkpoint exists) or the storage is not SQLite.
+ *
+ * When a load fails, the upstream's checkpoint is stored after the documents loaded so far, and
+ * the error goes on. The replication then pulls everything again, page by page, but pushes only
+ * what was written here, not every loaded document.
  */
-export class InitialLoadError extends Error {
-  override name = 'InitialLoadError';
-
-  constructor(
-    collection: CollectionName,
-    cause: unknown,
-    readonly upstream: RxStorageDefaultCheckpoint | undefined,
-  ) {
-    super(`The initial load of ${collection} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-}
-
-/**
- * Runs or resumes the initial load of one collection. Returns the replication's starting
- * checkpoints after a load, now or in an earlier run, and undefined when the collection is not
- * loaded this way (RxDB has pulled it before, or the storage is not SQLite).
- */
-export async function runInitialLoad(options: InitialLoadOptions): Promise<InitialLoadResult | undefined> {
+export async function runInitialLoad(options: InitialLoadOptions): Promise<void> {
   const { replica, collection } = options;
   const meta = await options.meta;
   const target = await InitialLoadTarget.open<WireDocument, Checkpoint>({
@@ -98,29 +83,28 @@ export async function runInitialLoad(options: InitialLoadOptions): Promise<Initi
     meta: meta as never,
     replication: options.replicationIdentifier,
   });
-  if (!target) return undefined;
+  if (!target) return;
   try {
+    if (await target.hasReplicationCheckpoint()) return;
     let progress = target.readProgress();
     if (!progress) {
-      if (await target.hasReplicationCheckpoint()) return undefined;
       const hash = await replica.hashFunction(`rxdbreplication${options.replicationIdentifier}`);
       // Before every stored document, and before anything written from now on.
       const lwt = Math.min(now(), (await target.firstWriteTime()) ?? Infinity) - 1;
       progress = { checkpoint: null, lwt, lastId: '', stored: 0, done: false, revision: `1-${hash}` };
     }
-    if (!progress.done) {
-      target.useRollbackJournal();
-      try {
-        progress = await load(options, target, progress);
-      } catch (error) {
-        const stored = target.readProgress();
-        throw new InitialLoadError(collection, error, stored && stored.stored > 0 ? { id: stored.lastId, lwt: stored.lwt } : undefined);
-      } finally {
-        target.useWriteAheadLog();
-      }
+    // A finished load with nothing in the feed has no checkpoint to hand over: RxDB starts from the beginning.
+    if (progress.done) return;
+    target.useRollbackJournal();
+    try {
+      await load(options, target, progress);
+    } catch (error) {
+      const stored = target.readProgress();
+      if (stored && stored.stored > 0) target.storeUpstreamCheckpoint({ id: stored.lastId, lwt: stored.lwt }, stored.revision);
+      throw error;
+    } finally {
+      target.useWriteAheadLog();
     }
-    if (!progress.done || progress.checkpoint === null) return undefined;
-    return { downstream: progress.checkpoint, upstream: { id: progress.lastId, lwt: progress.lwt } };
   } finally {
     await target.close();
   }
@@ -140,15 +124,19 @@ async function load(
 
   let progress = start;
   let kept = 0;
+  const request = (checkpoint: Checkpoint | undefined, first: boolean) => {
+    const page = options.fetchPage(checkpoint, first);
+    // A stop ends the loop without awaiting the request in flight: its rejection is not unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
   // The next page is requested while this one is written, so the server and the replica work at once.
-  let next: Promise<InitialLoadPage> | undefined = options.fetchPage(progress.checkpoint ?? undefined, true);
+  let next: Promise<InitialLoadPage> | undefined = request(progress.checkpoint ?? undefined, true);
   while (next && !options.stopped()) {
     const page: InitialLoadPage = await next;
     const checkpoint = page.checkpoint ?? progress.checkpoint;
     const more = page.documents.length >= options.pageSize && checkpoint !== null;
-    next = more ? options.fetchPage(checkpoint, false) : undefined;
-    // Keep the rejection of a request made after a stop from going unhandled.
-    next?.catch(() => undefined);
+    next = more ? request(checkpoint, false) : undefined;
 
     const { lwt } = progress;
     const documents: RxDocumentData<WireDocument>[] = [];
@@ -163,7 +151,10 @@ async function load(
       if (master.id > lastId) lastId = master.id;
     }
     progress = { ...progress, checkpoint, lastId, stored: progress.stored + documents.length, done: !more };
-    const written = await target.write(documents, (stored) => stored._rev === revision && stored._meta.lwt === lwt, progress);
+    // The last page hands over to RxDB's replication: its downstream goes on after the feed's last
+    // position, and its upstream after the loaded documents.
+    const handOver = progress.done && checkpoint !== null ? { downstream: checkpoint, upstream: { id: lastId, lwt } } : undefined;
+    const written = await target.write(documents, (stored) => stored._rev === revision && stored._meta.lwt === lwt, progress, handOver);
     kept += written.kept;
   }
   if (progress.done) {

@@ -16,7 +16,7 @@ import type { ConflictLog, ConflictRecord } from './conflict-log.js';
 import type { DatasetState, DatasetStateStore } from './dataset-state.js';
 import type { DeferredPushes } from './deferred-pushes.js';
 import type { InitialLoadPage } from './initial-load.js';
-import { InitialLoadError, runInitialLoad } from './initial-load.js';
+import { runInitialLoad } from './initial-load.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
 import type { LiveUpdates } from './event-stream.js';
@@ -163,6 +163,11 @@ export class WorkstationReplication {
    */
   readonly #initialSync = new Map<CollectionName, { received: number; total: number | null; done: boolean }>();
   #changingDataset = false;
+  /**
+   * Starts of RxDB replications still running. RxDB's cancel() does not wait for a start, and a
+   * start that resumes after a cancel subscribes to the completed subjects, which rejects.
+   */
+  readonly #starting = new Set<Promise<void>>();
   #deferredRunning = false;
 
   constructor(options: WorkstationReplicationOptions) {
@@ -248,6 +253,7 @@ export class WorkstationReplication {
     this.#updatePolling(true);
     this.#connectivity.stop();
     this.authorization.stop();
+    await this.#startsSettled();
     await Promise.all([...this.#states.values()].map((state) => state.cancel()));
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     for (const stream of this.#pullStreams.values()) stream.complete();
@@ -277,7 +283,6 @@ export class WorkstationReplication {
       if (!document._deleted && this.#options.outbox.isPurged(collection, document.id)) this.#options.outbox.clearPurged(collection, document.id);
       return document;
     };
-    // Kept as objects: RxDB reads their initialCheckpoint when the replication starts, after the initial load.
     const pull: ReplicationPullOptions<WireDocument, Checkpoint> = {
       batchSize: this.#options.pullBatchSize ?? 200,
       handler: (checkpoint, batchSize) => this.#pull(collection, checkpoint, batchSize, backPressure),
@@ -318,9 +323,13 @@ export class WorkstationReplication {
       }),
       state.conflict$.subscribe(({ input }) => this.#recordConflict(collection, input)),
     );
-    if (initialLoadPageSize > 0) void this.#loadThenStart(collection, state, { replicationIdentifier, pull, push, pageSize: initialLoadPageSize,
+    if (initialLoadPageSize > 0) {
+      void this.#loadThenStart(collection, state, {
+        replicationIdentifier,
+        pageSize: initialLoadPageSize,
         modifier: (documents) => (this.#options.outbox.hasPurged(collection) ? documents.map(pullModifier) : documents),
       });
+    }
     return state;
   }
 
@@ -333,8 +342,6 @@ export class WorkstationReplication {
     state: RxReplicationState<WireDocument, Checkpoint>,
     load: {
       replicationIdentifier: string;
-      pull: ReplicationPullOptions<WireDocument, Checkpoint>;
-      push: ReplicationPushOptions<WireDocument> | undefined;
       pageSize: number;
       modifier: (documents: WireDocument[]) => WireDocument[];
     },
@@ -343,7 +350,7 @@ export class WorkstationReplication {
     try {
       this.#active.set(collection, true);
       this.#publishStatus();
-      const result = await runInitialLoad({
+      await runInitialLoad({
         replica: this.#options.replica,
         collection,
         replicationIdentifier: load.replicationIdentifier,
@@ -354,21 +361,25 @@ export class WorkstationReplication {
         stopped,
         logger: this.#options.logger,
       });
-      if (result) {
-        load.pull.initialCheckpoint = result.downstream;
-        if (load.push) load.push.initialCheckpoint = result.upstream;
-      }
     } catch (error) {
-      if (stopped() || error instanceof DatasetChangedError || (error instanceof InitialLoadError && error.cause instanceof DatasetChangedError)) return;
-      // The load stored each page as it went. RxDB's replication pulls everything again page by
-      // page, which finds the loaded documents as it left them, and pushes only what came after them.
-      if (error instanceof InitialLoadError && error.upstream && load.push) load.push.initialCheckpoint = error.upstream;
+      if (stopped() || error instanceof DatasetChangedError) return;
+      // RxDB's replication pulls everything again page by page and pushes what came after the loaded documents.
       this.#options.logger.error({ collection, error: error instanceof Error ? error.message : String(error) }, 'initial load failed; the replication pulls the rest');
     } finally {
       this.#active.set(collection, false);
     }
     if (stopped()) return;
-    await state.start();
+    const starting = state.start();
+    this.#starting.add(starting);
+    try {
+      await starting;
+    } finally {
+      this.#starting.delete(starting);
+    }
+  }
+
+  async #startsSettled(): Promise<void> {
+    await Promise.allSettled([...this.#starting]);
   }
 
   /** One page of an initial load, retried with the replication's back-off until it arrives or the replication stops. */
@@ -685,6 +696,7 @@ export class WorkstationReplication {
       this.#options.server.reconciling = true;
       this.#options.logger.warn({ generation: this.#dataset.generation }, 'the central server dataset changed, as after a restore from a backup; re-sending every local document and pulling again');
       const previous = [...this.#states.values()];
+      await this.#startsSettled();
       await Promise.all(previous.map((state) => state.cancel()));
       if (this.#stopped) return;
       for (const collection of COLLECTION_NAMES) this.#states.set(collection, this.#replicate(collection));

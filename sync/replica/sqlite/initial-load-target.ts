@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
-import type { RxDocumentData, RxJsonSchema, RxStorage, RxStorageReplicationMeta } from 'rxdb';
+import type { RxDocumentData, RxJsonSchema, RxStorage, RxStorageDefaultCheckpoint, RxStorageReplicationMeta } from 'rxdb';
+import { now } from 'rxdb';
 
 import { commitWithoutSync } from './commit-durability.js';
 import type { LoadedCopies } from './loaded-copies.js';
-import { INITIAL_LOAD_TABLE } from './loaded-copies.js';
+import { checkpointRow, INITIAL_LOAD_TABLE } from './loaded-copies.js';
 import { SqliteStorageInstance } from './sqlite-instance.js';
 
 /**
@@ -35,6 +36,12 @@ const PROGRESS_TABLE = INITIAL_LOAD_TABLE;
 const journalSwitches = new WeakMap<object, number>();
 /** Context of the change events of loaded documents. */
 export const INITIAL_LOAD_CONTEXT = 'hms-initial-load';
+
+/** Where RxDB's replication goes on after a load: the server's feed and the collection's own changes. */
+export interface ReplicationCheckpoints<Checkpoint> {
+  downstream: Checkpoint;
+  upstream: RxStorageDefaultCheckpoint;
+}
 
 export interface InitialLoadTargetParams<RxDocType> {
   storage: RxStorage<unknown, unknown>;
@@ -141,16 +148,23 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
 
   /**
    * Stores one page and the progress after it. A stored document is replaced only when `ours`
-   * accepts it as written by this load. Returns how many documents written here before the load
-   * were left as they are.
+   * accepts it as written by this load. With `handOver`, on the last page, the same transaction
+   * stores the replication's checkpoints, so RxDB's replication goes on from there. Returns how
+   * many documents written here before the load were left as they are.
    */
-  async write(documents: RxDocumentData<RxDocType>[], ours: (stored: RxDocumentData<RxDocType>) => boolean, progress: InitialLoadProgress<Checkpoint>): Promise<{ kept: number }> {
+  async write(
+    documents: RxDocumentData<RxDocType>[],
+    ours: (stored: RxDocumentData<RxDocType>) => boolean,
+    progress: InitialLoadProgress<Checkpoint>,
+    handOver?: ReplicationCheckpoints<Checkpoint>,
+  ): Promise<{ kept: number }> {
     const database = this.#documents.database;
     this.#saveProgress ??= database.prepare(`INSERT OR REPLACE INTO ${PROGRESS_TABLE} (replication, progress) VALUES (?, ?)`);
     const saveProgress = this.#saveProgress;
     const record: InitialLoadProgress<Checkpoint> & LoadedCopies = { ...progress, forkTable: this.#documents.internals.tableName, metaCollection: this.#meta.collectionName };
     const write = database.transaction(() => {
       const { changes, kept } = this.#documents.writeServerCopies(documents, INITIAL_LOAD_CONTEXT, ours);
+      if (handOver) this.#writeCheckpoints(handOver, progress.revision);
       saveProgress.run(this.#replication, JSON.stringify(record));
       return { changes, kept: kept.size };
     });
@@ -159,6 +173,23 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
     this.#documents.publishChanges(changes);
     await new Promise((resolve) => setImmediate(resolve));
     return { kept };
+  }
+
+  /**
+   * Stores where RxDB's upstream starts, after the loaded documents, for a load that failed: the
+   * replication then pulls everything again but pushes only what was written here.
+   */
+  storeUpstreamCheckpoint(upstream: RxStorageDefaultCheckpoint, revision: string): void {
+    const database = this.#documents.database;
+    commitWithoutSync(database, () => database.transaction(() => this.#writeCheckpoints({ upstream }, revision)).immediate());
+  }
+
+  #writeCheckpoints(checkpoints: Partial<ReplicationCheckpoints<Checkpoint>>, revision: string): void {
+    const rows = [];
+    if (checkpoints.downstream) rows.push(checkpointRow<RxDocType>('down', checkpoints.downstream, revision, now()));
+    if (checkpoints.upstream) rows.push(checkpointRow<RxDocType>('up', checkpoints.upstream, revision, now()));
+    // A checkpoint row RxDB wrote stays, since it is at least as far on; one of this load's own moves on.
+    this.#meta.writeServerCopies(rows, INITIAL_LOAD_CONTEXT, (stored) => stored._rev === revision);
   }
 
   async close(): Promise<void> {

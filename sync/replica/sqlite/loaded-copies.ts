@@ -42,6 +42,24 @@ export function loadsOf(database: SqliteDatabase, forkTable: string): LoadedCopi
   return rows.map((row) => JSON.parse(row) as LoadedCopies).filter((load) => load.forkTable === forkTable);
 }
 
+/**
+ * RxDB's checkpoint row of one direction of a replication, as `setCheckpoint` in
+ * replication-protocol/checkpoint.ts writes it. A replication that starts finds it as if it had
+ * stopped there itself.
+ */
+export function checkpointRow<RxDocType>(direction: 'up' | 'down', checkpoint: unknown, revision: string, lwt: number): RxDocumentData<RxStorageReplicationMeta<RxDocType, unknown>> {
+  return {
+    id: `${direction}|1`,
+    isCheckpoint: '1',
+    itemId: direction,
+    checkpointData: checkpoint,
+    _attachments: {},
+    _deleted: false,
+    _rev: revision,
+    _meta: { lwt },
+  } as unknown as RxDocumentData<RxStorageReplicationMeta<RxDocType, unknown>>;
+}
+
 /** RxDB's meta row of a loaded document, as its downstream would have written it (`getMetaWriteRow`). */
 export function masterStateRow<RxDocType>(document: RxDocumentData<RxDocType>, primaryPath: string, load: Pick<LoadedCopies, 'revision' | 'lwt'>): RxDocumentData<RxStorageReplicationMeta<RxDocType, unknown>> {
   const { _attachments: _attachments, _rev: _rev, _meta: _meta, ...master } = document as RxDocumentData<RxDocType> & Record<string, unknown>;

@@ -1,12 +1,15 @@
 import { pino } from 'pino';
+import type { RxStorageReplicationMeta } from 'rxdb';
 import { getChangedDocumentsSince, getRxReplicationMetaInstanceSchema } from 'rxdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { InitialLoadPage } from '../../../sync/client/initial-load.js';
-import { InitialLoadError, runInitialLoad } from '../../../sync/client/initial-load.js';
+import { runInitialLoad } from '../../../sync/client/initial-load.js';
 import type { Checkpoint, WireDocument } from '../../../sync/protocol/wire.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
 import { makeTempDirectory, openTestReplica } from '../../support/replica.js';
+
+const META_COLLECTION = 'rx-replication-meta-test';
 
 function observation(number: number): WireDocument {
   const id = `obs-${String(number).padStart(3, '0')}`;
@@ -41,7 +44,7 @@ describe('initial load', () => {
     replica,
     collection: 'entries' as const,
     replicationIdentifier: 'hms-sync-entries-test',
-    meta: Promise.resolve({ collectionName: 'rx-replication-meta-test', schema: getRxReplicationMetaInstanceSchema(replica.entries.schema.jsonSchema, false) }),
+    meta: Promise.resolve({ collectionName: META_COLLECTION, schema: getRxReplicationMetaInstanceSchema(replica.entries.schema.jsonSchema, false) }),
     pageSize: 4,
     fetchPage,
     modifier: (documents: WireDocument[]) => documents,
@@ -59,23 +62,49 @@ describe('initial load', () => {
     directory.remove();
   });
 
+  /** RxDB's stored checkpoints of the replication, by direction. */
+  async function storedCheckpoints(): Promise<Record<string, unknown>> {
+    const meta = await replica.storage.createStorageInstance<RxStorageReplicationMeta<WireDocument, unknown>>({
+      databaseName: replica.name,
+      collectionName: META_COLLECTION,
+      databaseInstanceToken: replica.token,
+      multiInstance: false,
+      options: {},
+      schema: getRxReplicationMetaInstanceSchema(replica.entries.schema.jsonSchema, false) as never,
+      devMode: false,
+    });
+    try {
+      const rows = await meta.findDocumentsById(['down|1', 'up|1'], false);
+      return Object.fromEntries(rows.map((row) => [row.itemId, row.checkpointData]));
+    } finally {
+      await meta.close();
+    }
+  }
+
   it('starts the upstream after the documents of a failed load', async () => {
     const failing = feed(10, 4, 2);
-    const failure = await runInitialLoad(options(failing.fetchPage)).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(InitialLoadError);
-    const { upstream } = failure as InitialLoadError;
-    expect(upstream?.id).toBe('Observation/obs-007');
+    await expect(runInitialLoad(options(failing.fetchPage))).rejects.toThrow('disk I/O error');
     expect(await replica.entries.count().exec()).toBe(8);
-    const { documents } = await getChangedDocumentsSince(replica.entries.storageInstance, 10, upstream);
+    const checkpoints = await storedCheckpoints();
+    expect(checkpoints.down).toBeUndefined();
+    expect(checkpoints.up).toMatchObject({ id: 'Observation/obs-007' });
+    const { documents } = await getChangedDocumentsSince(replica.entries.storageInstance, 10, checkpoints.up as never);
     expect(documents).toEqual([]);
   });
 
-  it('resumes after the last stored page', async () => {
+  it('resumes after the last stored page and hands over', async () => {
     await runInitialLoad(options(feed(10, 4, 2).fetchPage)).catch(() => undefined);
     const working = feed(10, 4);
-    const result = await runInitialLoad(options(working.fetchPage));
+    await runInitialLoad(options(working.fetchPage));
     expect(working.requested[0]).toEqual({ txid: '8', id: 'Observation/obs-007' });
-    expect(result?.downstream).toEqual({ txid: '10', id: 'Observation/obs-009' });
     expect(await replica.entries.count().exec()).toBe(10);
+    const checkpoints = await storedCheckpoints();
+    expect(checkpoints.down).toEqual({ txid: '10', id: 'Observation/obs-009' });
+    expect(checkpoints.up).toMatchObject({ id: 'Observation/obs-009' });
+
+    // RxDB's checkpoint now exists, so a later start loads nothing.
+    const later = feed(10, 4);
+    await runInitialLoad(options(later.fetchPage));
+    expect(later.requested).toEqual([]);
   });
 });
