@@ -17,16 +17,17 @@ export interface AllocationSampling {
  * Starts sampling the allocations of this process, including objects collected before the profile
  * stops. With `oldSpaceOnly`, objects that a scavenge (minor GC) collected are left out. The
  * profile then shows what reached the old generation, whose garbage only a full collection frees.
- * Chrome DevTools' Memory tab opens the written file.
+ * With `liveOnly`, every collected object is left out: the profile shows what is alive when it
+ * stops, by the stack that allocated it. Chrome DevTools' Memory tab opens the written file.
  */
-export async function startAllocationSampling(options: { oldSpaceOnly?: boolean } = {}): Promise<AllocationSampling> {
+export async function startAllocationSampling(options: { oldSpaceOnly?: boolean; liveOnly?: boolean } = {}): Promise<AllocationSampling> {
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.enable');
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: SAMPLING_INTERVAL_BYTES,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: !options.oldSpaceOnly,
+    includeObjectsCollectedByMajorGC: !options.liveOnly,
+    includeObjectsCollectedByMinorGC: !options.liveOnly && !options.oldSpaceOnly,
   });
   return {
     async stop(directory, name) {

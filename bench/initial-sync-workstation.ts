@@ -100,12 +100,18 @@ function sum(counts: Record<CollectionName, number>): number {
  * Samples the heap used right after each full (mark-compact) garbage collection. That is close to
  * the live heap, while a sample at any other moment also counts garbage not yet collected.
  */
-function observeHeapAfterMajorGc(started: number): { samples: { seconds: number; heapUsedMb: number }[]; stop: () => void } {
+function observeHeapAfterMajorGc(
+  started: number,
+  onSample: (heapUsedMb: number) => void = () => undefined,
+): { samples: { seconds: number; heapUsedMb: number }[]; stop: () => void } {
   const samples: { seconds: number; heapUsedMb: number }[] = [];
   const observer = new PerformanceObserver((list) => {
     // Node 20 puts the collection's kind into the gc entries' `detail`, which PerformanceEntry's type omits.
     const major = list.getEntries().some((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === performanceConstants.NODE_PERFORMANCE_GC_MAJOR);
-    if (major) samples.push({ seconds: (performance.now() - started) / 1000, heapUsedMb: memoryNow().heapUsedMb });
+    if (!major) return;
+    const { heapUsedMb } = memoryNow();
+    samples.push({ seconds: (performance.now() - started) / 1000, heapUsedMb });
+    onSample(heapUsedMb);
   });
   observer.observe({ entryTypes: ['gc'] });
   return { samples, stop: () => observer.disconnect() };
@@ -120,7 +126,7 @@ function observeHeapAfterMajorGc(started: number): { samples: { seconds: number;
 export async function syncPhase(
   serverUrl: string,
   expected: Record<CollectionName, number>,
-  options: { encrypted: boolean; heapProfileDir?: string; heapProfileOldSpaceOnly?: boolean },
+  options: { encrypted: boolean; heapProfileDir?: string; heapProfileOldSpaceOnly?: boolean; heapLiveAboveMb?: number },
 ): Promise<Record<string, unknown>> {
   const directory = makeBenchDirectory('initial-sync');
   try {
@@ -138,10 +144,19 @@ export async function syncPhase(
 
     const upstreamReads = countUpstreamReads(core);
     const samples: (MemorySample & { seconds: number })[] = [];
-    const allocations = options.heapProfileDir ? await startAllocationSampling({ oldSpaceOnly: options.heapProfileOldSpaceOnly ?? false }) : undefined;
+    const liveAbove = options.heapLiveAboveMb;
+    const allocations = options.heapProfileDir
+      ? await startAllocationSampling({ oldSpaceOnly: options.heapProfileOldSpaceOnly ?? false, liveOnly: liveAbove !== undefined })
+      : undefined;
+    let liveProfile: Promise<string> | undefined;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const afterMajorGc = observeHeapAfterMajorGc(started);
+    const afterMajorGc = observeHeapAfterMajorGc(started, (heapUsedMb) => {
+      // The first full collection that leaves more than the threshold: what it could not free.
+      if (liveAbove !== undefined && !liveProfile && allocations && options.heapProfileDir && heapUsedMb > liveAbove) {
+        liveProfile = allocations.stop(options.heapProfileDir, 'initial-sync-live');
+      }
+    });
     const signedIn = await core.gateway.handle('session:signIn', { username: 'nurse', password: 'nurse-demo' }, { senderId: 'bench' });
     if (!signedIn.ok) throw new Error(`Sign-in failed: ${signedIn.error.code}: ${signedIn.error.message}`);
     const sampler = setInterval(() => samples.push({ ...memoryNow(), seconds: (performance.now() - started) / 1000 }), SAMPLE_INTERVAL_MS);
@@ -159,7 +174,8 @@ export async function syncPhase(
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const heapProfile = options.heapProfileDir && allocations ? await allocations.stop(options.heapProfileDir, 'initial-sync-allocations') : undefined;
+    const heapProfile =
+      liveAbove !== undefined ? await liveProfile : options.heapProfileDir && allocations ? await allocations.stop(options.heapProfileDir, 'initial-sync-allocations') : undefined;
     const documents = sum(counts);
     const counters = replicationCounters(core);
 

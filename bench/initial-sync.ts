@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'cpu-prof-dir': { type: 'string' },
     'heap-prof-dir': { type: 'string' },
     'heap-prof-old-space': { type: 'boolean', default: false },
+    'heap-live-above': { type: 'string' },
     // Page sizes of the raw reads and the pull-only runs, comma-separated.
     'page-sizes': { type: 'string', default: `${CORE_PULL_BATCH_SIZE},${MAX_PULL_LIMIT}` },
     'skip-core': { type: 'boolean', default: false },
@@ -68,6 +69,9 @@ const HELP = `Options:
   --heap-prof-old-space
                      leave out of that profile the objects that scavenges collected, to show what
                      reached the old generation
+  --heap-live-above MB
+                     instead, sample only live objects, and write the profile after the first full
+                     garbage collection that leaves more than MB of heap (initial-sync-live.heapprofile)
   --database-url URL PostgreSQL to create the bench database in (default postgres://postgres@127.0.0.1:5432/test)`;
 
 function positiveInteger(name: string, value: string): number {
@@ -150,6 +154,7 @@ function runSyncChild(serverUrl: string, expected: Record<CollectionName, number
   if (values['plain-replica']) scriptArgs.push('--plain-replica');
   if (values['heap-prof-dir']) scriptArgs.push('--heap-prof-dir', values['heap-prof-dir']);
   if (values['heap-prof-old-space']) scriptArgs.push('--heap-prof-old-space');
+  if (values['heap-live-above']) scriptArgs.push('--heap-live-above', values['heap-live-above']);
   return runChild(nodeArgs, scriptArgs);
 }
 
@@ -249,7 +254,8 @@ if (values.phase === 'pull') {
   if (!values['server-url'] || !values.expected) throw new Error('Missing --server-url or --expected for the sync phase; run the script without --phase');
   const expected = JSON.parse(values.expected) as Record<CollectionName, number>;
   const heapProfileDir = values['heap-prof-dir'];
-  const profile = heapProfileDir ? { heapProfileDir, heapProfileOldSpaceOnly: values['heap-prof-old-space'] } : {};
+  const liveAbove = values['heap-live-above'] ? { heapLiveAboveMb: Number(values['heap-live-above']) } : {};
+  const profile = heapProfileDir ? { heapProfileDir, heapProfileOldSpaceOnly: values['heap-prof-old-space'], ...liveAbove } : {};
   console.log(JSON.stringify(await syncPhase(values['server-url'], expected, { encrypted: !values['plain-replica'], ...profile })));
 } else {
   await main();
