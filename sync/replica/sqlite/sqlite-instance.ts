@@ -31,7 +31,7 @@ import { Subject } from 'rxjs';
 
 import { commitWithoutSync, isServerCopyWrite } from './commit-durability.js';
 import type { SqliteDatabase } from './connection-pool.js';
-import { releaseConnection } from './connection-pool.js';
+import { acquireConnection, releaseConnection } from './connection-pool.js';
 import type { IndexColumn } from './index-columns.js';
 import { buildIndexColumns, INDEX_KEY_FORMAT, indexKey } from './index-columns.js';
 import { encodeIndexKey } from './index-key-encoding.js';
@@ -411,7 +411,9 @@ export class SqliteStorageInstance<RxDocType>
     let instance = this.#metaInstances.get(collectionName);
     if (!instance) {
       const schema = getRxReplicationMetaInstanceSchema<RxDocType, unknown>(this.schema, false);
-      instance = new SqliteStorageInstance(this.database, this.databaseName, collectionName, schema, { filePath: this.internals.filePath, tableName: `${collectionName}-v${schema.version}` }, {});
+      // A reference of its own to the open connection, which its close() releases.
+      const database = acquireConnection(this.internals.filePath);
+      instance = new SqliteStorageInstance(database, this.databaseName, collectionName, schema, { filePath: this.internals.filePath, tableName: `${collectionName}-v${schema.version}` }, {});
       this.#metaInstances.set(collectionName, instance);
     }
     return instance;

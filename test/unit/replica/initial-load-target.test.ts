@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import type { RxDocumentData, RxJsonSchema, RxStorageReplicationMeta } from 'rxdb';
 import { fillWithDefaultSettings, getRxReplicationMetaInstanceSchema } from 'rxdb';
 import { firstValueFrom, take, toArray } from 'rxjs';
@@ -5,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { EntryDocument } from '../../../sync/protocol/documents.js';
 import { entriesSchema } from '../../../sync/replica/schemas.js';
+import { acquireConnection, releaseConnection } from '../../../sync/replica/sqlite/connection-pool.js';
 import { InitialLoadTarget } from '../../../sync/replica/sqlite/initial-load-target.js';
 import type { SqliteStorageInstance } from '../../../sync/replica/sqlite/sqlite-instance.js';
 import { getRxStorageSQLite } from '../../../sync/replica/sqlite/sqlite-storage.js';
@@ -105,6 +108,17 @@ describe('initial load target', () => {
       expect(rows[0]?.docData).toEqual(master);
     } finally {
       await meta.close();
+    }
+    // Closing the collection closes the meta instance it opened, which releases only its own
+    // reference to the shared connection: another holder can still use it.
+    await target.close();
+    const file = join(directory.path, 'load-test.sqlite');
+    const holder = acquireConnection(file);
+    try {
+      await collection.close();
+      expect(holder.prepare('SELECT 1').pluck().get()).toBe(1);
+    } finally {
+      releaseConnection(file);
     }
   });
 
