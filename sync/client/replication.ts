@@ -10,7 +10,7 @@ import type { CollectionName } from '../protocol/collections.js';
 import { COLLECTION_NAMES } from '../protocol/collections.js';
 import type { ConflictDocument } from '../protocol/conflict-rules.js';
 import { resolveConflict, sameDocument } from '../protocol/conflict-rules.js';
-import type { Checkpoint, ConflictAuthor, PushRow, WireDocument } from '../protocol/wire.js';
+import type { Checkpoint, ConflictAuthor, PullResponse, PushRow, WireDocument } from '../protocol/wire.js';
 import type { ReplicaDatabase } from '../replica/replica.js';
 import type { ConflictLog, ConflictRecord } from './conflict-log.js';
 import type { DatasetState, DatasetStateStore } from './dataset-state.js';
@@ -386,16 +386,10 @@ export class WorkstationReplication {
   async #fetchInitialLoadPage(collection: CollectionName, checkpoint: Checkpoint | undefined, first: boolean, pageSize: number, stopped: () => boolean): Promise<InitialLoadPage> {
     for (;;) {
       if (stopped()) throw new Error(`The replication of ${collection} stopped during its initial load`);
-      await this.#beforeRequest(collection, 'pull');
       try {
-        const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, pageSize, { total: first }), { waitForSignIn: true });
-        this.#checkDataset();
-        this.#trackInitialSync(collection, first, response.documents.length, response.total, pageSize);
-        this.#recordSuccess(collection, 'pull');
-        this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled for the initial load');
+        const response = await this.#requestPage(collection, checkpoint, pageSize, first, 'pulled for the initial load');
         return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint ?? null };
       } catch (error) {
-        this.#recordFailure(collection, 'pull', error);
         if (error instanceof DatasetChangedError) throw error;
       }
     }
@@ -403,18 +397,27 @@ export class WorkstationReplication {
 
   async #pull(collection: CollectionName, checkpoint: Checkpoint | undefined, batchSize: number, backPressure: PullBackPressure) {
     await backPressure.beforePull();
+    // A pull from no checkpoint starts an initial sync: ask once how much is coming, for the progress bar.
+    const response = await this.#requestPage(collection, checkpoint, batchSize, checkpoint === undefined, 'pulled');
+    const next = response.checkpoint ?? checkpoint;
+    backPressure.afterPull(checkpoint, next, response.documents.length);
+    return { documents: response.documents, checkpoint: next };
+  }
+
+  /**
+   * Requests the page of the server's feed after `checkpoint`, after the back-off of earlier
+   * failures. With `initial` it also requests the count of documents to come, for the progress
+   * bar. Records the outcome for the status and the back-off, and raises what failed.
+   */
+  async #requestPage(collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, initial: boolean, logMessage: string): Promise<PullResponse> {
     await this.#beforeRequest(collection, 'pull');
     try {
-      // A pull from no checkpoint starts an initial sync: ask once how much is coming, for the progress bar.
-      const initial = checkpoint === undefined;
-      const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, batchSize, { total: initial }), { waitForSignIn: true });
+      const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, limit, { total: initial }), { waitForSignIn: true });
       this.#checkDataset();
-      this.#trackInitialSync(collection, initial, response.documents.length, response.total, batchSize);
+      this.#trackInitialSync(collection, initial, response.documents.length, response.total, limit);
       this.#recordSuccess(collection, 'pull');
-      this.#options.logger.debug({ collection, documents: response.documents.length }, 'pulled');
-      const next = response.checkpoint ?? checkpoint;
-      backPressure.afterPull(checkpoint, next, response.documents.length);
-      return { documents: response.documents, checkpoint: next };
+      this.#options.logger.debug({ collection, documents: response.documents.length }, logMessage);
+      return response;
     } catch (error) {
       throw this.#recordFailure(collection, 'pull', error);
     }
