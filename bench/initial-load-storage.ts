@@ -1,7 +1,7 @@
 // The storage side of the initial load alone: CPU per document for writing generated vital signs
-// panels into an encrypted replica as sync/client/initial-load.ts writes them, with the replica's
-// write-ahead log and with the rollback journal the load switches to, each with and without a
-// meta row per document (what RxDB's downstream writes). Each variant runs in a child process of
+// panels into an encrypted replica as sync/client/initial-load.ts writes them. It measures the
+// replica's write-ahead log and the rollback journal the load switches to, each with and without
+// a meta row per document (what RxDB's downstream writes). Each variant runs in a child process of
 // its own, in interleaved rounds, and the log is checkpointed into the file before the clock stops.
 //
 //   npm run bench:initial-load-storage -- [--documents 70000] [--rounds 3]

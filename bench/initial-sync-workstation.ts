@@ -174,8 +174,9 @@ export async function syncPhase(
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const heapProfile =
-      liveAbove !== undefined ? await liveProfile : options.heapProfileDir && allocations ? await allocations.stop(options.heapProfileDir, 'initial-sync-allocations') : undefined;
+    let heapProfile: string | undefined;
+    if (liveAbove !== undefined) heapProfile = await liveProfile;
+    else if (options.heapProfileDir && allocations) heapProfile = await allocations.stop(options.heapProfileDir, 'initial-sync-allocations');
     const documents = sum(counts);
     const counters = replicationCounters(core);
 

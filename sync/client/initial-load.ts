@@ -123,7 +123,7 @@ async function load(
   logger.info({ collection, resumedAt: start.stored }, start.stored > 0 ? 'initial load resumed' : 'initial load started');
 
   let progress = start;
-  let kept = 0;
+  let keptLocal = 0;
   const request = (checkpoint: Checkpoint | undefined, first: boolean) => {
     const page = options.fetchPage(checkpoint, first);
     // A stop ends the loop without awaiting the request in flight: its rejection is not unhandled.
@@ -155,11 +155,11 @@ async function load(
     // position, and its upstream after the loaded documents.
     const handOver = progress.done && checkpoint !== null ? { downstream: checkpoint, upstream: { id: lastId, lwt } } : undefined;
     const written = await target.write(documents, (stored) => stored._rev === revision && stored._meta.lwt === lwt, progress, handOver);
-    kept += written.kept;
+    keptLocal += written.kept;
   }
   if (progress.done) {
     const seconds = (Date.now() - startedAt) / 1000;
-    logger.info({ collection, documents: progress.stored, keptLocal: kept, seconds, perSecond: Math.round((progress.stored - start.stored) / Math.max(seconds, 0.001)) }, 'initial load finished');
+    logger.info({ collection, documents: progress.stored, keptLocal, seconds, perSecond: Math.round((progress.stored - start.stored) / Math.max(seconds, 0.001)) }, 'initial load finished');
   }
   return progress;
 }

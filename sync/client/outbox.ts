@@ -150,7 +150,7 @@ export class Outbox {
     return this.#purgedLookup.get(collection, documentId) !== undefined;
   }
 
-  /** Whether any document of `collection` carries a purge mark; a pulled page skips the per-document check without one. */
+  /** Tells whether any document of `collection` carries a purge mark. Without one, a pulled page skips the per-document check. */
   hasPurged(collection: string): boolean {
     this.#purgedAny ??= this.#database.prepare('SELECT 1 FROM hms_purged WHERE collection = ? LIMIT 1');
     return this.#purgedAny.get(collection) !== undefined;

@@ -364,7 +364,7 @@ export class WorkstationReplication {
     } catch (error) {
       if (stopped() || error instanceof DatasetChangedError) return;
       // RxDB's replication pulls everything again page by page and pushes what came after the loaded documents.
-      this.#options.logger.error({ collection, error: error instanceof Error ? error.message : String(error) }, 'initial load failed; the replication pulls the rest');
+      this.#options.logger.error({ collection, error: error instanceof Error ? error.message : String(error) }, 'initial load failed; the replication pulls page by page instead');
     } finally {
       this.#active.set(collection, false);
     }

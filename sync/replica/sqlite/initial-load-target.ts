@@ -4,11 +4,11 @@ import { now } from 'rxdb';
 
 import { commitWithoutSync } from './commit-durability.js';
 import type { LoadedCopies } from './loaded-copies.js';
-import { checkpointRow, INITIAL_LOAD_TABLE } from './loaded-copies.js';
+import { checkpointId, checkpointRow, INITIAL_LOAD_TABLE } from './loaded-copies.js';
 import { SqliteStorageInstance } from './sqlite-instance.js';
 
 /**
- * Where the initial load of a collection writes (see sync/client/initial-load.ts): the
+ * The destination of a collection's initial load (see sync/client/initial-load.ts): the
  * collection's table and the table of its replication's meta data, through storage instances of
  * their own on the replica's connection, and a row of progress per replication in
  * `hms_initial_load`. Documents, meta rows and progress of one page commit in one transaction, so
@@ -31,13 +31,12 @@ export interface InitialLoadProgress<Checkpoint> {
   revision: string;
 }
 
-const PROGRESS_TABLE = INITIAL_LOAD_TABLE;
 /** Loads running on each connection that switched it to a rollback journal (see useRollbackJournal). */
 const journalSwitches = new WeakMap<object, number>();
 /** Context of the change events of loaded documents. */
-export const INITIAL_LOAD_CONTEXT = 'hms-initial-load';
+const INITIAL_LOAD_CONTEXT = 'hms-initial-load';
 
-/** Where RxDB's replication goes on after a load: the server's feed and the collection's own changes. */
+/** The positions RxDB's replication goes on from after a load: in the server's feed and in the collection's own changes. */
 export interface ReplicationCheckpoints<Checkpoint> {
   downstream: Checkpoint;
   upstream: RxStorageDefaultCheckpoint;
@@ -65,7 +64,7 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
     this.#documents = documents;
     this.#meta = meta;
     this.#replication = replication;
-    documents.database.prepare(`CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE} (replication TEXT PRIMARY KEY NOT NULL, progress TEXT NOT NULL) WITHOUT ROWID`).run();
+    documents.database.prepare(`CREATE TABLE IF NOT EXISTS ${INITIAL_LOAD_TABLE} (replication TEXT PRIMARY KEY NOT NULL, progress TEXT NOT NULL) WITHOUT ROWID`).run();
   }
 
   /**
@@ -95,7 +94,7 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
   /**
    * Switches the replica from its write-ahead log to a rollback journal while loads run. SQLite3
    * Multiple Ciphers encrypts each page into the log, then decrypts and encrypts it again when it
-   * checkpoints the log into the file; with a rollback journal a new page is encrypted once. In
+   * checkpoints the log into the file. With a rollback journal a new page is encrypted once. In
    * the storage alone a loaded Observation took 50 µs of CPU with the log and 37 µs without
    * (docs/benchmarks.md). Commits stay atomic and durable; only readers in other processes would
    * wait, and the data directory lock lets no other process open the replica. The collections load
@@ -130,19 +129,19 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
   }
 
   readProgress(): InitialLoadProgress<Checkpoint> | undefined {
-    const stored = this.#documents.database.prepare(`SELECT progress FROM ${PROGRESS_TABLE} WHERE replication = ?`).pluck().get(this.#replication) as string | undefined;
+    const stored = this.#documents.database.prepare(`SELECT progress FROM ${INITIAL_LOAD_TABLE} WHERE replication = ?`).pluck().get(this.#replication) as string | undefined;
     return stored === undefined ? undefined : (JSON.parse(stored) as InitialLoadProgress<Checkpoint>);
   }
 
-  /** The smallest `_meta.lwt` of the collection's documents, deleted ones included; undefined when it is empty. */
+  /** Returns the smallest `_meta.lwt` of the collection's documents, deleted ones included, or undefined for an empty collection. */
   async firstWriteTime(): Promise<number | undefined> {
     const { documents } = await this.#documents.getChangedDocumentsSince(1);
     return documents[0]?._meta.lwt;
   }
 
-  /** Whether RxDB's replication stored a downstream checkpoint, so it has pulled before. */
+  /** Tells whether RxDB's replication stored a downstream checkpoint, which it does once it has pulled. */
   async hasReplicationCheckpoint(): Promise<boolean> {
-    const found = await this.#meta.findDocumentsById(['down|1'], true);
+    const found = await this.#meta.findDocumentsById([checkpointId('down')], true);
     return found.length > 0;
   }
 
@@ -159,14 +158,14 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
     handOver?: ReplicationCheckpoints<Checkpoint>,
   ): Promise<{ kept: number }> {
     const database = this.#documents.database;
-    this.#saveProgress ??= database.prepare(`INSERT OR REPLACE INTO ${PROGRESS_TABLE} (replication, progress) VALUES (?, ?)`);
+    this.#saveProgress ??= database.prepare(`INSERT OR REPLACE INTO ${INITIAL_LOAD_TABLE} (replication, progress) VALUES (?, ?)`);
     const saveProgress = this.#saveProgress;
     const record: InitialLoadProgress<Checkpoint> & LoadedCopies = { ...progress, forkTable: this.#documents.internals.tableName, metaCollection: this.#meta.collectionName };
     const write = database.transaction(() => {
-      const { changes, kept } = this.#documents.writeServerCopies(documents, INITIAL_LOAD_CONTEXT, ours);
+      const { changes, keptIds } = this.#documents.writeServerCopies(documents, INITIAL_LOAD_CONTEXT, ours);
       if (handOver) this.#writeCheckpoints(handOver, progress.revision);
       saveProgress.run(this.#replication, JSON.stringify(record));
-      return { changes, kept: kept.size };
+      return { changes, kept: keptIds.size };
     });
     // Server copies: a power cut may lose the last pages, which the load then pulls again.
     const { changes, kept } = commitWithoutSync(database, () => write.immediate());

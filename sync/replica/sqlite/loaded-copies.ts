@@ -7,7 +7,7 @@ import type { SqliteDatabase } from './connection-pool.js';
  * their master state.
  *
  * RxDB's replication keeps, for every pulled document, a meta row with the copy the server sent:
- * its assumed master state, which a push of a local edit carries so that the server can tell an
+ * its assumed master state. A push of a local edit carries it, so that the server can tell an
  * edit of its current version from a stale one. An initial load writes no meta rows, because
  * they doubled the cost of a loaded Patient. A loaded document that is still as loaded is its own
  * master state, so the row is written when a local write first replaces it, in the same
@@ -17,7 +17,7 @@ import type { SqliteDatabase } from './connection-pool.js';
 
 export const INITIAL_LOAD_TABLE = 'hms_initial_load';
 
-/** What the progress row of a load records about where it wrote, beside its progress. */
+/** The part of a load's progress row that names where it wrote and how it marked its documents. */
 export interface LoadedCopies {
   /** Table of the loaded collection. */
   forkTable: string;
@@ -28,18 +28,23 @@ export interface LoadedCopies {
   lwt: number;
 }
 
-/** Whether a stored document could be one a load wrote: RxDB's downstream marks its own writes alike. */
+/** Tells whether a stored document could be one a load wrote. RxDB's downstream marks its own writes alike. */
 export function mayBeLoadedCopy(document: RxDocumentData<unknown>): boolean {
   const origin = (document._meta as { o?: { _rev?: number } }).o;
   return origin?._rev === 1 && document._rev.startsWith('1-');
 }
 
-/** The loads recorded for `forkTable`; none when no load ever ran in this file. */
+/** Lists the loads recorded for `forkTable`, none when no load ever ran in this file. */
 export function loadsOf(database: SqliteDatabase, forkTable: string): LoadedCopies[] {
   const exists = database.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(INITIAL_LOAD_TABLE);
   if (!exists) return [];
   const rows = database.prepare(`SELECT progress FROM ${INITIAL_LOAD_TABLE}`).pluck().all() as string[];
   return rows.map((row) => JSON.parse(row) as LoadedCopies).filter((load) => load.forkTable === forkTable);
+}
+
+/** Returns the id of RxDB's checkpoint row of one direction, its meta schema's `itemId|isCheckpoint`. */
+export function checkpointId(direction: 'up' | 'down'): string {
+  return `${direction}|1`;
 }
 
 /**
@@ -49,7 +54,7 @@ export function loadsOf(database: SqliteDatabase, forkTable: string): LoadedCopi
  */
 export function checkpointRow<RxDocType>(direction: 'up' | 'down', checkpoint: unknown, revision: string, lwt: number): RxDocumentData<RxStorageReplicationMeta<RxDocType, unknown>> {
   return {
-    id: `${direction}|1`,
+    id: checkpointId(direction),
     isCheckpoint: '1',
     itemId: direction,
     checkpointData: checkpoint,

@@ -72,8 +72,8 @@ function withBooleanDeletedFlag<RxDocType>(row: BulkWriteRow<RxDocType>): BulkWr
 }
 
 /**
- * The change event of replacing `previous` by `document`, as RxDB's categorizeBulkWriteRows derives
- * it: a deleted document that comes back is an insert, and any write of a deleted one a deletion.
+ * Derives the change event of replacing `previous` by `document` as RxDB's categorizeBulkWriteRows
+ * does: a deleted document that comes back is an insert, and any write of a deleted one a deletion.
  */
 function changeOfReplacement<RxDocType>(
   id: string,
@@ -351,14 +351,14 @@ export class SqliteStorageInstance<RxDocType>
     documents: readonly RxDocumentData<RxDocType>[],
     context: string,
     replaces: (stored: RxDocumentData<RxDocType>) => boolean,
-  ): { changes: ChangeBulk<RxDocType>; kept: Set<string> } {
+  ): { changes: ChangeBulk<RxDocType>; keptIds: Set<string> } {
     this.#ensureOpen();
     if (!this.database.inTransaction) throw new Error(`writeServerCopies on ${this.collectionName} must run inside a transaction`);
     if (this.schema.attachments) throw new Error(`Collection ${this.collectionName} has attachments, which server copies cannot carry`);
     this.#insertIfNew ??= this.#insertStatement('INSERT OR IGNORE');
     const upsert = this.#upsertStatement();
     const events: RxStorageChangeEvent<RxDocumentData<RxDocType>>[] = [];
-    const kept = new Set<string>();
+    const keptIds = new Set<string>();
     let newest: RxDocumentData<RxDocType> | undefined;
     for (const document of documents) {
       const values = this.#rowValues(document);
@@ -370,7 +370,7 @@ export class SqliteStorageInstance<RxDocType>
       }
       const [stored] = this.#readDocuments(`SELECT data FROM ${this.#table} WHERE id = ?`, [id]);
       if (!stored || !replaces(stored)) {
-        kept.add(id);
+        keptIds.add(id);
         continue;
       }
       upsert.run(...values);
@@ -384,7 +384,7 @@ export class SqliteStorageInstance<RxDocType>
       checkpoint: newest ? { id: (newest as Record<string, unknown>)[this.primaryPath] as string, lwt: newest._meta.lwt } : null,
       context,
     } as ChangeBulk<RxDocType>;
-    return { changes, kept };
+    return { changes, keptIds };
   }
 
   /** Publishes what writeServerCopies returned, after its transaction committed. */

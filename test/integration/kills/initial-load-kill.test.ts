@@ -15,10 +15,10 @@ import { integerBetween, seededRandom, testSeed } from '../../support/seeded-ran
 
 /**
  * The workstation, in a child process, runs its initial load into an encrypted replica in pages of
- * 3 documents and is killed with SIGKILL three times after a random number of pages, so that a
+ * 3 documents. It is killed with SIGKILL three times after a random number of pages, so that a
  * kill lands inside a page's transaction or between two. The load runs with a rollback journal,
  * which a kill leaves behind hot. A last run must then finish the load from where it stopped, and
- * the replica must be intact and hold exactly the server's documents of the ward.
+ * the replica must be intact and hold the same documents as a workstation loaded without a kill.
  */
 
 const SEED = testSeed();

@@ -9,8 +9,8 @@ import { SyncHarness } from '../../support/sync-harness.js';
 /**
  * The initial load (sync/client/initial-load.ts) fills an empty replica in large pages without
  * RxDB's meta rows, then hands over to RxDB's replication. These tests check what must still hold
- * afterwards: a local edit of a loaded record is pushed as an edit of the server's version (no
- * false conflict), a newer server version replaces a loaded document, a document written here
+ * afterwards. A local edit of a loaded record is pushed as an edit of the server's version (no
+ * false conflict), and a newer server version replaces a loaded document. A document written here
  * before the load is pushed, and a load stopped halfway resumes without losing or doubling
  * anything.
  */

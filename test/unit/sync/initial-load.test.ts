@@ -24,7 +24,7 @@ function observation(number: number): WireDocument {
   } as WireDocument;
 }
 
-/** A server feed of `count` Observations in pages of `pageSize`, which fails from page `failAt` on. */
+/** Builds a server feed of `count` Observations in pages of `pageSize`, which fails from page `failAt` on. */
 function feed(count: number, pageSize: number, failAt = Infinity) {
   const requested: (Checkpoint | undefined)[] = [];
   const fetchPage = async (checkpoint: Checkpoint | undefined): Promise<InitialLoadPage> => {
