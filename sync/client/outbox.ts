@@ -63,10 +63,11 @@ export class Outbox {
     return sequence;
   }
 
-  /** Forgets a write that failed locally, unless a later write of the document is pending. */
-  discard(collection: string, documentId: string, sequence: number): void {
-    this.#database.prepare('DELETE FROM hms_outbox WHERE collection = ? AND document_id = ? AND sequence = ?').run(collection, documentId, sequence);
+  /** Forgets a write that failed locally, unless a later write of the document is pending. Tells whether it did. */
+  discard(collection: string, documentId: string, sequence: number): boolean {
+    const { changes } = this.#database.prepare('DELETE FROM hms_outbox WHERE collection = ? AND document_id = ? AND sequence = ?').run(collection, documentId, sequence);
     this.#notify();
+    return changes > 0;
   }
 
   /** Current sequence of every pending document of `collection`. */

@@ -17,6 +17,7 @@ import type { DatasetState, DatasetStateStore } from './dataset-state.js';
 import type { DeferredPushes } from './deferred-pushes.js';
 import type { InitialLoadPage } from './initial-load.js';
 import { runInitialLoad } from './initial-load.js';
+import { dropRowsWithNothingToSend } from './unsent-rows.js';
 import type { ConnectivityOptions } from './connectivity.js';
 import { ConnectivityMonitor } from './connectivity.js';
 import type { LiveUpdates } from './event-stream.js';
@@ -169,9 +170,12 @@ export class WorkstationReplication {
    */
   readonly #starting = new Set<Promise<void>>();
   #deferredRunning = false;
+  /** Pending outbox rows of the pushed collections at this process's start, checked once (see unsent-rows.ts). */
+  readonly #earlierRows = new Map<CollectionName, ReadonlyMap<string, number>>();
 
   constructor(options: WorkstationReplicationOptions) {
     this.#options = options;
+    for (const collection of PUSHED_COLLECTIONS) this.#earlierRows.set(collection, options.outbox.pendingIn(collection));
     this.#now = options.now ?? (() => new Date());
     this.#lastSuccessfulSyncAt = options.outbox.lastSuccessfulSync();
     this.#liveUpdates = { flowing: false, interruptedSince: null };
@@ -329,8 +333,27 @@ export class WorkstationReplication {
         pageSize: initialLoadPageSize,
         modifier: (documents) => (this.#options.outbox.hasPurged(collection) ? documents.map(pullModifier) : documents),
       });
+    } else {
+      void this.#dropEarlierRows(collection, state);
     }
     return state;
+  }
+
+  /**
+   * Drops the outbox rows that an earlier process left for writes with nothing to send, once per
+   * process and collection, so that the pending count comes back down (see unsent-rows.ts).
+   */
+  async #dropEarlierRows(collection: CollectionName, state: RxReplicationState<WireDocument, Checkpoint>): Promise<void> {
+    const rows = this.#earlierRows.get(collection);
+    this.#earlierRows.delete(collection);
+    if (!rows || rows.size === 0) return;
+    try {
+      const dropped = await dropRowsWithNothingToSend({ replica: this.#options.replica, collection, meta: await state.metaInfoPromise, outbox: this.#options.outbox, rows });
+      if (dropped > 0) this.#options.logger.warn({ collection, rows: dropped }, 'dropped unsent-change rows of writes that left nothing to send');
+    } catch (error) {
+      // The rows stay: the count may be too high, never too low.
+      this.#options.logger.warn({ collection, error: error instanceof Error ? error.message : String(error) }, 'checking the unsent-change rows of an earlier run failed');
+    }
   }
 
   /**
@@ -368,6 +391,9 @@ export class WorkstationReplication {
     } finally {
       this.#active.set(collection, false);
     }
+    if (stopped()) return;
+    // Before RxDB's upstream starts, while the meta rows are as the earlier process left them.
+    await this.#dropEarlierRows(collection, state);
     if (stopped()) return;
     const starting = state.start();
     this.#starting.add(starting);

@@ -8,8 +8,9 @@ import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
  * confirmed to the user. Entries are only ever inserted by their writer, so a missing entry means
  * exactly that. Runs at start, before the replication, while nothing else writes.
  *
- * TODO: a record edit killed the same way leaves a row for an unchanged record, which nothing will
- * push or confirm; it needs the outbox row and the replica write in one SQLite transaction.
+ * A record edit killed the same way leaves a row for a record that is still there, unchanged; the
+ * replication drops such rows when it starts (sync/client/unsent-rows.ts), because telling them
+ * apart needs RxDB's record of what the server has.
  */
 export async function dropLostEntryWrites(outbox: Outbox, replica: ReplicaDatabase): Promise<number> {
   const pending = outbox.pendingIn('entries');

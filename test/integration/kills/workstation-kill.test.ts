@@ -233,4 +233,30 @@ describe(`workstation SIGKILL while charting (seed ${SEED})`, () => {
 
     expect(settled?.pendingChanges).toBe(0);
   });
+
+  // The same for a record edit: nothing pushes a record that was not changed, so only the check
+  // at start can take its row back out.
+  it('forgets the outbox row of a record edit that never reached the replica', async () => {
+    // A run of its own first, so that the replica holds the ward's patients when this test runs alone.
+    const run = new WorkstationRun(directory.path, server.url, 'chart', SEED + KILLS + 1);
+    runs.push(run);
+    await run.until(() => run.confirmed.length > 0, 'a confirmed set', START_TIMEOUT_MS);
+    await run.kill();
+    const replica = await openTestReplica(directory.path, REPLICA_NAME);
+    const patient = await replica.records.findOne({ selector: { resourceType: 'Patient' } }).exec();
+    await replica.close();
+    if (!patient) throw new Error('the first run should have synced the ward patients');
+    const outbox = new Outbox(join(directory.path, `${REPLICA_NAME}.sqlite`));
+    const before = outbox.count();
+    outbox.add('records', patient.id);
+    outbox.add('records', `Patient/${randomUUID()}`);
+    expect(outbox.count(), 'rows before the settling run').toBe(before + 2);
+    outbox.close();
+
+    const settled = await settleOnce();
+
+    expect(settled?.pendingChanges).toBe(0);
+    const { pending } = await readReplica();
+    expect(pending, 'rows left in the outbox').toEqual([]);
+  });
 });
