@@ -39,11 +39,11 @@ import {
 import { labSpecimenInput, labSpecimenView } from './lab-specimen-schemas.js';
 import {
   cacheStudyInput,
-  cacheStudyResult,
   getStudyInput,
   imagingPrefetchProgress,
   imagingStudy,
   listStudiesInput,
+  studyCacheJob,
   studySeriesList,
 } from './imaging-schemas.js';
 import {
@@ -333,11 +333,15 @@ export const calls = {
       access: IMAGE_VIEWERS,
       touchesPatientData: true,
     }),
-    /** Downloads every instance of a study into the study cache. */
+    /**
+     * Starts downloading every instance of a study into the study cache and returns the job at
+     * once. `imaging:cacheJob` events report its progress. A study being cached already returns
+     * its job, without a second download.
+     */
     cacheStudy: call({
       channel: 'imaging:cacheStudy',
       input: cacheStudyInput.strict(),
-      result: cacheStudyResult,
+      result: studyCacheJob,
       access: IMAGE_VIEWERS,
       touchesPatientData: true,
     }),
@@ -346,6 +350,14 @@ export const calls = {
       channel: 'imaging:prefetchStatus',
       input: empty,
       result: imagingPrefetchProgress.nullable(),
+      access: IMAGE_VIEWERS,
+      touchesPatientData: false,
+    }),
+    /** The caching jobs queued or running, in start order. Only events report finished jobs. */
+    cacheJobs: call({
+      channel: 'imaging:cacheJobs',
+      input: empty,
+      result: z.array(studyCacheJob),
       access: IMAGE_VIEWERS,
       touchesPatientData: false,
     }),
@@ -367,6 +379,8 @@ export const events = {
   sessionLocked: { channel: 'session:locked', payload: z.object({ reason: z.enum(['inactivity']) }) },
   labChanged: { channel: 'lab:changed', payload: labChanged },
   imagingPrefetch: { channel: 'imaging:prefetch', payload: imagingPrefetchProgress },
+  /** A caching job started, progressed or ended. */
+  imagingCacheJob: { channel: 'imaging:cacheJob', payload: studyCacheJob },
 } as const satisfies Record<string, EventDefinition>;
 
 export type Calls = typeof calls;

@@ -5,7 +5,7 @@ import { patientId } from './schemas.js';
 
 /**
  * Data of the chart's imaging tab and the viewer: the patient's studies on the PACS, the series
- * and instances of one study, and the progress of the background prefetch.
+ * and instances of one study, and the progress of the background prefetch and caching jobs.
  */
 
 /** A DICOM UID (PS3.5 §9.1): digit components separated by dots, at most 64 characters. */
@@ -84,15 +84,35 @@ export const cacheStudyInput = z.object({
   patientId: patientId.optional(),
 });
 
-export const cacheStudyResult = z.object({
+/** Outcome of a background caching job: the prefetch's outcomes, and `failed` for any other error. */
+export const studyCacheJobOutcome = z.enum(['complete', 'cache-full', 'pacs-unavailable', 'cancelled', 'failed']);
+export type StudyCacheJobOutcome = z.infer<typeof studyCacheJobOutcome>;
+
+/**
+ * The background download of one study into the study cache, as `imaging:cacheStudy` returns it
+ * and the `imaging:cacheJob` event reports it. Counts and the study's UID only, no patient data.
+ */
+export const studyCacheJob = z.object({
   studyInstanceUid: dicomUid,
-  instanceCount: z.number().int().min(0),
-  cachedInstanceCount: z.number().int().min(0),
-  /** Instances downloaded by this call; the others were cached already. */
-  downloaded: z.number().int().min(0),
-  cached: studyCacheState,
+  /** `queued`: the job waits for the jobs before it, because jobs run one at a time. */
+  state: z.enum(['queued', 'running', 'finished']),
+  /**
+   * Outcome of the job, null until it ends. `complete` means every instance was tried, so with
+   * `instancesFailed` above 0 the study is partly cached.
+   */
+  outcome: studyCacheJobOutcome.nullable(),
+  /** Instances of the study on the PACS. */
+  instancesTotal: z.number().int().min(0),
+  /** Instances in the cache so far: downloaded by this job or cached before it. */
+  instancesDone: z.number().int().min(0),
+  /** Instances the PACS failed to return; the job goes on without them. */
+  instancesFailed: z.number().int().min(0),
+  /** Instances this job downloaded. */
+  instancesDownloaded: z.number().int().min(0),
+  /** Reason the job ended early, such as a full cache or an unreachable PACS, and null otherwise. */
+  error: z.string().nullable(),
 });
-export type CacheStudyResult = z.infer<typeof cacheStudyResult>;
+export type StudyCacheJob = z.infer<typeof studyCacheJob>;
 
 /** Progress of the background download of the ward patients' recent studies. Counts only. */
 export const imagingPrefetchProgress = z.object({

@@ -1,5 +1,5 @@
 import { HmsApiError } from '../../../preload/api/errors.js';
-import type { CacheStudyResult, ImagingSeries, ImagingStudy, StudySeriesList } from '../../../preload/api/imaging-schemas.js';
+import type { ImagingSeries, ImagingStudy, StudyCacheJob, StudySeriesList } from '../../../preload/api/imaging-schemas.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import { Tag } from './dicom-json.js';
@@ -9,12 +9,15 @@ import type { InstanceHeader } from './instance-header.js';
 import { readInstanceHeader } from './instance-header.js';
 import type { StudyCache } from './study-cache.js';
 import { StudyCacheFullError } from './study-cache.js';
+import type { StudyCacheJobs, StudyInstance } from './study-cache-jobs.js';
 import type { StudyExtents } from './study-extents.js';
-import { byDateDescending, byNumber, cacheStateOf, seriesFromCache, seriesFromPacs, studyFromCache, studyFromPacs } from './study-views.js';
+import { byDateDescending, byNumber, seriesFromCache, seriesFromPacs, studyFromCache, studyFromPacs } from './study-views.js';
 
 export interface ImagingServiceOptions {
   client: DicomWebClient;
   cache: StudyCache;
+  /** Runs the downloads that `cacheStudy` starts. */
+  cacheJobs: StudyCacheJobs;
   /** Instance counts the PACS reported, for the cached marks while it is unreachable. */
   extents: StudyExtents;
   /**
@@ -28,15 +31,9 @@ export interface ImagingServiceOptions {
   clock: Clock;
 }
 
-/** One instance to download into the cache. */
-interface StudyInstance {
-  seriesInstanceUid: string;
-  sopInstanceUid: string;
-}
-
 /**
- * The imaging calls of the chart: a patient's studies, a study's series and instances, and caching
- * a whole study. Lists come from the PACS; when it cannot be reached they come from the study
+ * The imaging calls of the chart: a patient's studies, a study's series and instances, and starting
+ * the background caching of a whole study. Lists come from the PACS; when it cannot be reached they come from the study
  * cache, so cached studies still open offline. Logs carry UIDs and counts, never a PatientID.
  */
 export class ImagingService {
@@ -87,15 +84,17 @@ export class ImagingService {
   }
 
   /**
-   * Downloads the instances of a study that the cache lacks. An instance the PACS fails to return
-   * is left out and counted; a full cache or an unreachable PACS ends the call with an error.
+   * Starts caching a study in the background and returns its job at once. The checks happen
+   * before the job starts: the study must be the patient's and the PACS must list its instances.
+   * A study whose job is queued or running returns that job.
    */
-  // TODO: run large downloads in the background with progress events; the browser client gives up on a call after 60 s.
-  async cacheStudy(studyInstanceUid: string, patientId: string | undefined): Promise<CacheStudyResult> {
+  async cacheStudy(studyInstanceUid: string, patientId: string | undefined): Promise<StudyCacheJob> {
     const dicomPatientId = patientId === undefined ? undefined : await this.#options.dicomPatientIdOf(patientId);
     let instances: StudyInstance[];
     try {
       if (dicomPatientId !== undefined) await this.#requireStudyOfPatient(studyInstanceUid, dicomPatientId);
+      const running = this.#options.cacheJobs.find(studyInstanceUid);
+      if (running) return running;
       instances = (await this.#seriesFromPacs(studyInstanceUid)).flatMap((series) => series.instances.map((instance) => ({ seriesInstanceUid: series.seriesInstanceUid, sopInstanceUid: instance.sopInstanceUid })));
     } catch (error) {
       if (error instanceof DicomWebError) throw unavailable(error, 'so the study cannot be cached now');
@@ -103,25 +102,7 @@ export class ImagingService {
     }
     if (instances.length === 0) throw new HmsApiError({ code: 'not-found', message: `The PACS has no study ${studyInstanceUid}` });
     this.#recordExtent(studyInstanceUid, instances.length);
-
-    let downloaded = 0;
-    let failed = 0;
-    for (const instance of instances) {
-      if (this.#cache.has(instance.sopInstanceUid)) continue;
-      try {
-        await this.#download(studyInstanceUid, instance, dicomPatientId);
-        downloaded += 1;
-      } catch (error) {
-        if (error instanceof StudyCacheFullError) throw new HmsApiError({ code: 'unavailable', message: `The study cache is full of studies of the ward's patients: ${error.message}` });
-        if (!(error instanceof DicomWebError)) throw error;
-        if (error.failure !== 'status' && error.failure !== 'invalid-response') throw unavailable(error, `after ${downloaded} of ${instances.length} instances were cached`);
-        failed += 1;
-      }
-    }
-
-    const cachedInstanceCount = this.#cache.study(studyInstanceUid)?.instanceCount ?? 0;
-    this.#log.info({ studyInstanceUid, instances: instances.length, downloaded, failed }, 'cached a study on request');
-    return { studyInstanceUid, instanceCount: instances.length, cachedInstanceCount, downloaded, cached: cacheStateOf(cachedInstanceCount, instances.length) };
+    return this.#options.cacheJobs.start(studyInstanceUid, instances, (instance, signal) => this.#download(studyInstanceUid, instance, dicomPatientId, signal));
   }
 
   /**
@@ -143,8 +124,8 @@ export class ImagingService {
     this.#options.extents.record(studyInstanceUid, instanceCount, this.#options.clock.now());
   }
 
-  async #download(studyInstanceUid: string, instance: StudyInstance, dicomPatientId: string | undefined): Promise<void> {
-    const retrieved = await this.#client.retrieveInstance(studyInstanceUid, instance.seriesInstanceUid, instance.sopInstanceUid);
+  async #download(studyInstanceUid: string, instance: StudyInstance, dicomPatientId: string | undefined, signal: AbortSignal): Promise<void> {
+    const retrieved = await this.#client.retrieveInstance(studyInstanceUid, instance.seriesInstanceUid, instance.sopInstanceUid, { signal });
     await this.#store(studyInstanceUid, instance, retrieved.bytes, dicomPatientId);
   }
 

@@ -17,6 +17,7 @@ import { createInstanceReader } from './instance-access.js';
 import { ImagingService } from './imaging-service.js';
 import { PrefetchRunner } from './prefetch-runner.js';
 import { StudyCache } from './study-cache.js';
+import { StudyCacheJobs } from './study-cache-jobs.js';
 import { StudyExtents } from './study-extents.js';
 import { WardPins } from './ward-pins.js';
 
@@ -49,9 +50,9 @@ export interface ImagingSetup {
 
 /**
  * Starts imaging: the study cache in the data folder with the ward patients' studies pinned, the
- * DICOMweb client of the PACS, the imaging calls and the background prefetch. A workstation
- * without `imaging` settings gets calls that reject with `unavailable` and an instance route that
- * returns 404.
+ * DICOMweb client of the PACS, the imaging calls, the background prefetch and the caching jobs.
+ * A workstation without `imaging` settings gets calls that reject with `unavailable` and an
+ * instance route that returns 404.
  */
 export async function setupImaging(options: SetupImagingOptions): Promise<ImagingSetup> {
   const log = options.logger;
@@ -62,7 +63,7 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
       throw new HmsApiError({ code: 'unavailable', message: 'Imaging is not set up on this workstation; IT sets the PACS address in imaging.pacs.url of settings.json' });
     };
     return {
-      handlers: { listStudies: notSetUp, getStudy: notSetUp, cacheStudy: notSetUp, prefetchStatus: async () => null },
+      handlers: { listStudies: notSetUp, getStudy: notSetUp, cacheStudy: notSetUp, prefetchStatus: async () => null, cacheJobs: async () => [] },
       readInstance: createInstanceReader({ ...options, cache: undefined, service: undefined, logger: log }),
       prefetch: undefined,
       async close() {},
@@ -83,9 +84,15 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
   });
   const client = DicomWebClient.fromSettings(imaging.pacs, log);
   const extents = new StudyExtents(options.replicaFile, options.replicaKey);
+  const cacheJobs = new StudyCacheJobs({
+    isCached: (sopInstanceUid) => cache.has(sopInstanceUid),
+    logger: log,
+    onProgress: (job) => options.events.emit('imagingCacheJob', job),
+  });
   const service = new ImagingService({
     client,
     cache,
+    cacheJobs,
     extents,
     clock: options.clock,
     dicomPatientIdOf: (patientId) => dicomPatientIdOf(options.readerFor, patientId),
@@ -113,12 +120,15 @@ export async function setupImaging(options: SetupImagingOptions): Promise<Imagin
       getStudy: async (input) => ({ ...(await service.getStudy(input.studyInstanceUid, input.patientId)), windowPresets: imaging.viewer?.windowPresets ?? [...DEFAULT_WINDOW_PRESETS] }),
       cacheStudy: (input) => service.cacheStudy(input.studyInstanceUid, input.patientId),
       prefetchStatus: async () => prefetch.status(),
+      cacheJobs: async () => cacheJobs.list(),
     },
     readInstance: createInstanceReader({ ...options, cache, service, logger: log }),
     prefetch,
     async close() {
       pins.close();
       await prefetch.close();
+      // The jobs stop before the cache closes, so no download writes to a closed cache.
+      await cacheJobs.close();
       cache.close();
       extents.close();
     },

@@ -82,6 +82,7 @@ function spyHandlers() {
       getStudy: record('imaging:getStudy', {}),
       cacheStudy: record('imaging:cacheStudy', {}),
       prefetchStatus: record('imaging:prefetchStatus', null),
+      cacheJobs: record('imaging:cacheJobs', []),
     },
     medication: {
       mar: record('medication:mar', {}),
