@@ -6,15 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { DemoDicomFile, DemoImagingPatient } from '../../../build/scripts/demo-pacs.js';
 import { demoStudyFiles, demoWardPatients } from '../../../build/scripts/demo-pacs.js';
+import { relabelDicom, uidFromName } from '../../../build/scripts/dicom-relabel.js';
 import { uploadToOrthanc } from '../../../build/scripts/orthanc-process.js';
 import type { BrowserHost } from '../../../main/browser-host/browser-host.js';
 import { startBrowserHost } from '../../../main/browser-host/browser-host.js';
 import type { Core } from '../../../main/core/core.js';
 import { createCore } from '../../../main/core/core.js';
-import type { ImagingPrefetchProgress, ImagingStudy, StudySeriesList, WardPatientRow } from '../../../preload/api/index.js';
+import type { ImagingPrefetchProgress, ImagingStudy, StudyCacheJob, StudySeriesList, WardPatientRow } from '../../../preload/api/index.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import { createServer } from '../../../sync/server/app.js';
 import { DICOM_FIXTURES } from '../../support/dicom-fixtures.js';
+import type { FaultRule } from '../../support/fault-proxy.js';
+import { FaultProxy } from '../../support/fault-proxy.js';
 import type { OrthancServer } from '../../support/orthanc.js';
 import { ORTHANC_MISSING_MESSAGE, orthancAvailable, startOrthanc } from '../../support/orthanc.js';
 import { makeTempDirectory } from '../../support/replica.js';
@@ -25,6 +28,10 @@ if (!orthancAvailable) console.warn(ORTHANC_MISSING_MESSAGE);
 const silent = pino({ level: 'silent' });
 const TOKEN = 'ab'.repeat(32);
 const WARD_ID = 'ward-4a';
+/** Delay of each instance retrieve while a caching job is watched, so the job runs for seconds. */
+const RETRIEVE_DELAY_MS = 300;
+/** Path of a WADO-RS instance retrieve under the DICOMweb root, without `/metadata`. */
+const INSTANCE_RETRIEVE = /^\/dicom-web\/studies\/[0-9.]+\/series\/[0-9.]+\/instances\/[0-9.]+$/;
 
 interface Uid {
   study: string;
@@ -38,8 +45,32 @@ function uidsOf(file: DemoDicomFile): Uid {
 }
 
 /**
- * The core's imaging wiring against a real Orthanc and a seeded sync server. The ward patients'
- * studies are prefetched and pinned, and the imaging calls list, open and cache studies. The
+ * Copies the demo CT series of the first patient as a study of `patient` dated 400 days ago, so
+ * the prefetch leaves it out, with UIDs derived from `key`.
+ */
+function ctCopy(files: readonly DemoDicomFile[], patient: DemoImagingPatient, key: string, description: string, today: Date): DemoDicomFile[] {
+  const date = new Date(today.getTime() - 400 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const slices = files.filter((file) => file.label.startsWith('ct-spine/axial/'));
+  return slices.map((file, index) => ({
+    label: `${key}/${index + 1} of ${patient.mrn}`,
+    bytes: relabelDicom(file.bytes, {
+      attributes: {
+        x00100020: { vr: 'LO', value: patient.mrn },
+        x00100010: { vr: 'PN', value: patient.dicomName },
+        x00080020: { vr: 'DA', value: date },
+        x00081030: { vr: 'LO', value: description },
+        x0020000d: { vr: 'UI', value: uidFromName(`test-study:${key}`) },
+        x0020000e: { vr: 'UI', value: uidFromName(`test-series:${key}`) },
+        x00080018: { vr: 'UI', value: uidFromName(`test-instance:${key}:${index}`) },
+      },
+    }),
+  }));
+}
+
+/**
+ * The core's imaging wiring against a real Orthanc and a seeded sync server, reached through a
+ * TCP proxy that can slow down instance retrieves. The ward patients' studies are prefetched and
+ * pinned, and the imaging calls list, open and cache studies, the last in background jobs. The
  * browser host's instance route serves cached and uncached instances, also with the PACS down.
  */
 describe.skipIf(!orthancAvailable)('imaging in the core', () => {
@@ -48,12 +79,17 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
   let server: SyncServer;
   let core: Core;
   let host: BrowserHost;
+  let pacsProxy: FaultProxy;
   let patients: DemoImagingPatient[];
+  /** A third ward patient with two copies of the CT, dated too long ago for the prefetch. */
+  let copyPatient: DemoImagingPatient;
   let files: DemoDicomFile[];
+  let copies: { watched: DemoDicomFile[]; interrupted: DemoDicomFile[] };
   let wardRows: WardPatientRow[];
   /** The day the demo studies' dates count back from. */
   let today: Date;
   const prefetchEvents: ImagingPrefetchProgress[] = [];
+  const cacheJobEvents: StudyCacheJob[] = [];
 
   const call = async <T,>(channel: string, input: unknown): Promise<T> => {
     const result = await core.gateway.handle(channel, input, { senderId: 'test' });
@@ -75,14 +111,21 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     if (!file) throw new Error(`No demo file ${label}`);
     return file;
   };
+  const finishedJobOf = (studyInstanceUid: string) =>
+    waitForValue(() => cacheJobEvents.find((job) => job.studyInstanceUid === studyInstanceUid && job.state === 'finished'), `the end of the caching job of ${studyInstanceUid}`, 30_000);
   const instanceUrl = (uid: Uid, token: string | null = TOKEN) => `${host.origin}/imaging/instances/${uid.study}/${uid.series}/${uid.sop}${token === null ? '' : `?token=${token}`}`;
 
   beforeAll(async () => {
     orthanc = await startOrthanc();
+    pacsProxy = await FaultProxy.start({ targetPort: Number(new URL(orthanc.baseUrl).port) });
     today = new Date();
-    patients = (await demoWardPatients(WARD_ID, today)).slice(0, 2);
+    const wardPatients = await demoWardPatients(WARD_ID, today);
+    patients = wardPatients.slice(0, 2);
+    if (!wardPatients[2]) throw new Error(`The demo ward ${WARD_ID} has fewer than 3 patients`);
+    copyPatient = wardPatients[2];
     files = demoStudyFiles(DICOM_FIXTURES, patients, today);
-    for (const file of files) await uploadToOrthanc(orthanc.baseUrl, orthanc.authorization, file.bytes, file.label);
+    copies = { watched: ctCopy(files, copyPatient, 'ct-watched', 'CT lumbar spine, watched copy', today), interrupted: ctCopy(files, copyPatient, 'ct-interrupted', 'CT lumbar spine, interrupted copy', today) };
+    for (const file of [...files, ...copies.watched, ...copies.interrupted]) await uploadToOrthanc(orthanc.baseUrl, orthanc.authorization, file.bytes, file.label);
 
     server = await createServer({ dataDir: join(data.path, 'server'), seed: true, logger: silent });
     core = await createCore({
@@ -91,7 +134,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
         serverUrl: server.url,
         wardId: WARD_ID,
         imaging: {
-          pacs: { url: orthanc.dicomWebUrl, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
+          pacs: { url: `${pacsProxy.url}/dicom-web`, authentication: { type: 'basic', username: orthanc.username, password: orthanc.password }, requestTimeoutMs: 5_000, retrieveTimeoutMs: 10_000, maxInstanceBytes: 64 * 1024 * 1024 },
           // 20 days: the prefetch takes the CT (2 days old) and the MR spine (10 days), not the older studies.
           cache: { maxBytes: 100 * 1024 * 1024, prefetch: { maxAgeDays: 20, maxStudiesPerPatient: 3, maxInstancesPerStudy: 100 } },
         },
@@ -103,6 +146,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     });
     core.events.subscribe((channel, payload) => {
       if (channel === 'imaging:prefetch') prefetchEvents.push(payload as ImagingPrefetchProgress);
+      if (channel === 'imaging:cacheJob') cacheJobEvents.push(payload as StudyCacheJob);
     });
     host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger: silent, rendererDirectory: makeTempDirectory('renderer').path, token: TOKEN, readImagingInstance: core.imaging.readInstance });
 
@@ -115,6 +159,7 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     await host?.close();
     await core?.close();
     await server?.close();
+    await pacsProxy?.close();
     await orthanc?.stop();
     data.remove();
   });
@@ -172,9 +217,11 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     const [first] = patients as [DemoImagingPatient];
     const knee = uidsOf(fileOf('mr-knee/'));
 
-    const result = await call('imaging:cacheStudy', { studyInstanceUid: knee.study, patientId: patientIdOf(first.mrn) });
+    const started = await call<StudyCacheJob>('imaging:cacheStudy', { studyInstanceUid: knee.study, patientId: patientIdOf(first.mrn) });
+    const finished = await finishedJobOf(knee.study);
 
-    expect(result).toEqual({ studyInstanceUid: knee.study, instanceCount: 1, cachedInstanceCount: 1, downloaded: 1, cached: 'full' });
+    expect(started).toMatchObject({ studyInstanceUid: knee.study, outcome: null, instancesTotal: 1 });
+    expect(finished).toEqual({ studyInstanceUid: knee.study, state: 'finished', outcome: 'complete', instancesTotal: 1, instancesDone: 1, instancesFailed: 0, instancesDownloaded: 1, error: null });
     const studies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf(first.mrn) });
     expect(studies.find((study) => study.studyInstanceUid === knee.study)?.cached).toBe('full');
   });
@@ -248,9 +295,77 @@ describe.skipIf(!orthancAvailable)('imaging in the core', () => {
     }
   });
 
+  describe('caching a study in the background', () => {
+    let delay: FaultRule;
+    let watched: string;
+
+    beforeAll(() => {
+      watched = uidsOf(copies.watched[0] as DemoDicomFile).study;
+      delay = pacsProxy.addRule({ match: { method: 'GET', path: INSTANCE_RETRIEVE }, action: { kind: 'delay-response', ms: RETRIEVE_DELAY_MS } });
+    });
+
+    afterAll(() => delay.remove());
+
+    it('returns a running job at once', async () => {
+      const started = performance.now();
+      const job = await call<StudyCacheJob>('imaging:cacheStudy', { studyInstanceUid: watched, patientId: patientIdOf(copyPatient.mrn) });
+      const elapsedMs = performance.now() - started;
+
+      expect(job).toEqual({ studyInstanceUid: watched, state: 'running', outcome: null, instancesTotal: 16, instancesDone: 0, instancesFailed: 0, instancesDownloaded: 0, error: null });
+      // 16 retrieves of at least RETRIEVE_DELAY_MS each take seconds, so the call returned before them.
+      expect(elapsedMs).toBeLessThan(16 * RETRIEVE_DELAY_MS);
+      expect(cacheJobEvents.some((event) => event.studyInstanceUid === watched && event.state === 'finished')).toBe(false);
+    });
+
+    it('joins the running job on a second request', async () => {
+      const again = await call<StudyCacheJob>('imaging:cacheStudy', { studyInstanceUid: watched, patientId: patientIdOf(copyPatient.mrn) });
+      const running = await call<StudyCacheJob[]>('imaging:cacheJobs', {});
+
+      expect(again.studyInstanceUid).toBe(watched);
+      expect(again.state).toBe('running');
+      expect(running.map((job) => job.studyInstanceUid)).toEqual([watched]);
+      expect(running[0]?.state).toBe('running');
+    });
+
+    it('reports increasing counts until the end', async () => {
+      const finished = await finishedJobOf(watched);
+      const events = cacheJobEvents.filter((event) => event.studyInstanceUid === watched);
+      const doneCounts = events.map((event) => event.instancesDone);
+
+      expect(finished).toEqual({ studyInstanceUid: watched, state: 'finished', outcome: 'complete', instancesTotal: 16, instancesDone: 16, instancesFailed: 0, instancesDownloaded: 16, error: null });
+      expect(doneCounts).toEqual([...doneCounts].sort((a, b) => a - b));
+      // The progress interval is 250 ms and each retrieve takes 300 ms, so at least half of the counts go out.
+      expect(new Set(events.filter((event) => event.state === 'running').map((event) => event.instancesDone)).size).toBeGreaterThanOrEqual(8);
+      expect(events.at(-1)).toEqual(finished);
+      // One download of each instance, although the study was requested twice.
+      expect(delay.hits).toBe(16);
+      expect(await call('imaging:cacheJobs', {})).toEqual([]);
+      const studies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf(copyPatient.mrn) });
+      expect(studies.find((study) => study.studyInstanceUid === watched)).toMatchObject({ cached: 'full', cachedInstanceCount: 16 });
+    });
+
+    it('fails the job when the PACS stops', async () => {
+      const interrupted = uidsOf(copies.interrupted[0] as DemoDicomFile).study;
+      await call<StudyCacheJob>('imaging:cacheStudy', { studyInstanceUid: interrupted, patientId: patientIdOf(copyPatient.mrn) });
+      await waitForValue(() => cacheJobEvents.find((event) => event.studyInstanceUid === interrupted && event.instancesDone >= 3), 'three instances of the interrupted study cached', 30_000);
+
+      await orthanc.stop();
+      const finished = await finishedJobOf(interrupted);
+
+      expect(finished.outcome).toBe('pacs-unavailable');
+      expect(finished.instancesDone).toBeGreaterThanOrEqual(3);
+      expect(finished.instancesDone).toBeLessThan(16);
+      expect(finished.instancesFailed).toBe(0);
+      expect(finished.error).toContain(`after ${finished.instancesDone} of 16 instances were cached`);
+      expect(finished.error).toContain('could not be reached');
+      expect(await call('imaging:cacheJobs', {})).toEqual([]);
+    });
+  });
+
   it('opens cached studies with the PACS stopped', async () => {
     const [first] = patients as [DemoImagingPatient];
     const slice = uidsOf(fileOf('ct-spine/axial/1 '));
+    // Stopped already when the caching job's test ran; stopping again does nothing.
     await orthanc.stop();
 
     const studies = await call<ImagingStudy[]>('imaging:listStudies', { patientId: patientIdOf(first.mrn) });
