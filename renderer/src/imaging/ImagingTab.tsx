@@ -15,6 +15,7 @@ import { imagingInstanceUrl } from '../host/imaging-url.js';
 import { t } from '../i18n/index.js';
 import { PrefetchProgress } from './PrefetchProgress.js';
 import { StudyTable } from './StudyTable.js';
+import { useStudyCaching } from './useStudyCaching.js';
 import { StudyViewer } from './viewer/StudyViewer.js';
 
 /** A study being opened or shown in the viewer. */
@@ -34,10 +35,10 @@ export function ImagingTab({ patientId }: { patientId: string }) {
   const connection = useConnectionState();
   const studies = useApiResource(`imaging:${patientId}`, (client) => client.imaging.listStudies({ patientId }));
   const [prefetch, setPrefetch] = useState<ImagingPrefetchProgress | null>(null);
-  const [caching, setCaching] = useState<ReadonlySet<string>>(new Set());
-  const [cacheError, setCacheError] = useState<{ text: string; detail: string | null } | null>(null);
   const [open, setOpen] = useState<OpenStudy | null>(null);
   const { reload } = studies;
+  // Reloading the list when a job ends refreshes the cached marks.
+  const { caching, startError, startCaching } = useStudyCaching(patientId, reload);
 
   useEffect(() => {
     let current = true;
@@ -57,32 +58,6 @@ export function ImagingTab({ patientId }: { patientId: string }) {
       unsubscribe();
     };
   }, [api, reload]);
-
-  const cacheStudy = useCallback(
-    (study: ImagingStudy) => {
-      setCacheError(null);
-      setCaching((before) => new Set(before).add(study.studyInstanceUid));
-      api.imaging
-        .cacheStudy({ studyInstanceUid: study.studyInstanceUid, patientId })
-        .then(
-          () => reload(),
-          (error: unknown) => {
-            const body = toApiError(error);
-            handleCallError(body);
-            const described = describeCallError(body, connection);
-            setCacheError({ text: t('imaging.cacheFailed', { message: described.text }), detail: described.detail });
-          },
-        )
-        .finally(() =>
-          setCaching((before) => {
-            const next = new Set(before);
-            next.delete(study.studyInstanceUid);
-            return next;
-          }),
-        );
-    },
-    [api, patientId, reload, handleCallError, connection],
-  );
 
   const openStudy = useCallback(
     (study: ImagingStudy) => {
@@ -151,14 +126,14 @@ export function ImagingTab({ patientId }: { patientId: string }) {
           onRetry={reload}
         />
       )}
-      {cacheError !== null && <ErrorNotice text={cacheError.text} detail={cacheError.detail} />}
+      {startError !== null && <ErrorNotice text={startError.text} detail={startError.detail} />}
       {list !== undefined && list.some((study) => study.listedBy === 'cache') && (
         <p className="notice notice--info" data-testid="imaging-offline">
           {t('imaging.listedFromCache')}
         </p>
       )}
       {list !== undefined && list.length === 0 && <p className="muted" data-testid="imaging-no-studies">{t('imaging.noStudies')}</p>}
-      {list !== undefined && list.length > 0 && <StudyTable studies={list} caching={caching} onOpen={openStudy} onCache={cacheStudy} />}
+      {list !== undefined && list.length > 0 && <StudyTable studies={list} caching={caching} onOpen={openStudy} onCache={startCaching} />}
     </section>
   );
 }

@@ -2,6 +2,9 @@ import type { ImagingStudy, StudyCacheState } from '../../../preload/api/index.j
 import { formatCalendarDate } from '../format/datetime.js';
 import type { PlainMessageKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
+import { CacheJobStatus } from './CacheJobStatus.js';
+import type { StudyCaching } from './useStudyCaching.js';
+import { isCachingActive } from './useStudyCaching.js';
 
 const cacheLabels: Record<StudyCacheState, PlainMessageKey> = {
   full: 'imaging.cached.full',
@@ -11,8 +14,8 @@ const cacheLabels: Record<StudyCacheState, PlainMessageKey> = {
 
 interface StudyTableProps {
   studies: readonly ImagingStudy[];
-  /** Studies whose caching is in progress. */
-  caching: ReadonlySet<string>;
+  /** The caching of each study that the tab started or saw, by StudyInstanceUID. */
+  caching: ReadonlyMap<string, StudyCaching>;
   onOpen(study: ImagingStudy): void;
   onCache(study: ImagingStudy): void;
 }
@@ -35,15 +38,16 @@ export function StudyTable({ studies, caching, onOpen, onCache }: StudyTableProp
       </thead>
       <tbody>
         {studies.map((study) => (
-          <StudyRow key={study.studyInstanceUid} study={study} caching={caching.has(study.studyInstanceUid)} onOpen={onOpen} onCache={onCache} />
+          <StudyRow key={study.studyInstanceUid} study={study} caching={caching.get(study.studyInstanceUid)} onOpen={onOpen} onCache={onCache} />
         ))}
       </tbody>
     </table>
   );
 }
 
-function StudyRow({ study, caching, onOpen, onCache }: { study: ImagingStudy; caching: boolean; onOpen(study: ImagingStudy): void; onCache(study: ImagingStudy): void }) {
+function StudyRow({ study, caching, onOpen, onCache }: { study: ImagingStudy; caching: StudyCaching | undefined; onOpen(study: ImagingStudy): void; onCache(study: ImagingStudy): void }) {
   const description = study.description ?? t('imaging.studyUntitled');
+  const active = isCachingActive(caching);
   return (
     <tr data-testid="imaging-study-row" data-study-uid={study.studyInstanceUid} data-cached={study.cached}>
       <td>{study.date === null ? t('imaging.dateUnknown') : formatCalendarDate(study.date)}</td>
@@ -57,6 +61,7 @@ function StudyRow({ study, caching, onOpen, onCache }: { study: ImagingStudy; ca
         {study.cached === 'partial' && study.instanceCount !== null && (
           <span className="muted"> {t('imaging.cachedCount', { cached: study.cachedInstanceCount, total: study.instanceCount })}</span>
         )}
+        <CacheJobStatus caching={caching} />
       </td>
       <td>
         <div className="imaging-studies__actions">
@@ -64,8 +69,8 @@ function StudyRow({ study, caching, onOpen, onCache }: { study: ImagingStudy; ca
             {t('imaging.open')}
           </button>
           {study.cached !== 'full' && study.listedBy === 'pacs' && (
-            <button type="button" className="button button--small" data-testid="imaging-cache" disabled={caching} onClick={() => onCache(study)} aria-label={t('imaging.cacheLabel', { description })}>
-              {caching ? t('imaging.caching') : t('imaging.cache')}
+            <button type="button" className="button button--small" data-testid="imaging-cache" disabled={active} onClick={() => onCache(study)} aria-label={t('imaging.cacheLabel', { description })}>
+              {active ? t('imaging.caching') : t('imaging.cache')}
             </button>
           )}
         </div>
