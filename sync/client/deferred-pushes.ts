@@ -56,6 +56,12 @@ export class DeferredPushes {
     return (this.#database.prepare('SELECT MIN(next_attempt_at) FROM hms_deferred_push').pluck().get() as string | null) ?? null;
   }
 
+  /** Lists the ids of the documents of `collection` kept here. */
+  documentIds(collection: string): Set<string> {
+    const ids = this.#database.prepare('SELECT document_id FROM hms_deferred_push WHERE collection = ?').pluck().all(collection) as string[];
+    return new Set(ids);
+  }
+
   remove(collection: string, documentId: string): void {
     this.#database.prepare('DELETE FROM hms_deferred_push WHERE collection = ? AND document_id = ?').run(collection, documentId);
   }

@@ -348,7 +348,14 @@ export class WorkstationReplication {
     this.#earlierRows.delete(collection);
     if (!rows || rows.size === 0) return;
     try {
-      const dropped = await dropRowsWithNothingToSend({ replica: this.#options.replica, collection, meta: await state.metaInfoPromise, outbox: this.#options.outbox, rows });
+      const dropped = await dropRowsWithNothingToSend({
+        replica: this.#options.replica,
+        collection,
+        meta: await state.metaInfoPromise,
+        outbox: this.#options.outbox,
+        rows,
+        deferred: this.#options.deferred?.documentIds(collection) ?? new Set(),
+      });
       if (dropped > 0) this.#options.logger.warn({ collection, rows: dropped }, 'dropped unsent-change rows of writes that left nothing to send');
     } catch (error) {
       // The rows stay: the count may be too high, never too low.

@@ -15,12 +15,14 @@ import type { Outbox } from './outbox.js';
  * document, so nothing confirms the row, and the pending count would stay one too high for good.
  * A record edit whose result equals the stored version leaves the same kind of row.
  *
- * A row is left over when RxDB's upstream has nothing to send for its document: the document is
- * not in the replica, or it equals its assumed master state by the rule RxDB's upstream applies
- * (the collection's conflict handler, unless the stored revision is a conflict's resolution,
- * which RxDB sends), or it is still as an initial load wrote it. Only rows of earlier processes
- * are checked, with the sequence each had at this process's start: `Outbox.discard` keeps a row
- * that a write of this process has taken over since.
+ * A row is left over when RxDB's upstream has nothing to send for its document. Either the
+ * document is not in the replica, or it is still as an initial load wrote it, or it equals its
+ * assumed master state by the rule RxDB's upstream applies: the collection's conflict handler
+ * compares them, unless the stored revision resolved a conflict, which RxDB sends.
+ *
+ * Only rows of earlier processes are checked, with the sequence each had at this process's start:
+ * `Outbox.discard` keeps a row that a write of this process has taken over since. Rows of
+ * deferred pushes stay.
  */
 
 export interface UnsentRowCheck {
@@ -31,6 +33,11 @@ export interface UnsentRowCheck {
   outbox: Outbox;
   /** Pending rows of the collection at this process's start: document id and sequence. */
   rows: ReadonlyMap<string, number>;
+  /**
+   * Documents whose push is held back (deferred-pushes.ts). RxDB took them as sent, so they equal
+   * their assumed master state, but their rows stay until the server takes them.
+   */
+  deferred: ReadonlySet<string>;
 }
 
 /** Drops the rows of `rows` whose documents have nothing to send and returns how many it dropped. */
@@ -78,6 +85,7 @@ async function dropRows(
 
   let dropped = 0;
   for (const [id, sequence] of check.rows) {
+    if (check.deferred.has(id)) continue;
     const document = stored.get(id);
     const master = masters.get(id);
     const nothingToSend =
@@ -90,7 +98,7 @@ async function dropRows(
   return dropped;
 }
 
-/** The document as RxDB's upstream compares it with its master state: without RxDB's bookkeeping. */
+/** Returns the document without RxDB's bookkeeping, as RxDB's upstream compares it with its master state. */
 function documentState(document: RxDocumentData<WireDocument>): WireDocument {
   const { _attachments: _attachments, _rev: _rev, _meta: _meta, ...state } = document as RxDocumentData<WireDocument> & Record<string, unknown>;
   return state as WireDocument;
