@@ -99,6 +99,18 @@ describe('SYNC-14: one bad document and the queue behind it', () => {
       expect(stored).toBe(HEALTHY);
     });
 
+    // RxDB took the held-back entry as sent, so only the outbox keeps it pending across a restart.
+    it('keeps it pending through a restart', async () => {
+      await workstation.close();
+      await workstation.open();
+      await workstation.signIn();
+      await workstation.waitForState('online');
+      await workstation.core.replication.awaitInSync();
+
+      expect(workstation.status.pendingChanges).toBe(1);
+      expect(workstation.rejected()).toEqual([]);
+    });
+
     it('sets nothing aside and sends all once healed', { timeout: 60_000 }, async () => {
       expect(rule.hits).toBeGreaterThan(0);
       expect(workstation.rejected()).toEqual([]);
