@@ -4,8 +4,9 @@ import { CHECK_PROBLEM_CODES } from './clinical/medication-check.js';
 import { patientId, recordSyncState } from './schemas.js';
 
 /**
- * Shapes of the medication calls: the patient's MAR (medication administration record), the
- * bedside check of a scanned package and the recording of a dose given or held.
+ * Shapes of the medication calls: the patient's MAR (medication administration record) with its
+ * scheduled doses and "as needed" orders, the bedside check of a scanned package and the recording
+ * of a dose given or held.
  */
 
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -24,6 +25,10 @@ export const marOrder = z.object({
   frequency: z.string(),
   /** MedicationRequest.status: `active`, `on-hold`, `stopped`, ... */
   status: z.string(),
+  /** True for an "as needed" (PRN) order, which has no scheduled doses. */
+  asNeeded: z.boolean(),
+  /** The indication of an as-needed order (asNeededCodeableConcept), such as "pain or fever"; null when it gives none. */
+  indication: z.string().nullable(),
 });
 export type MarOrder = z.infer<typeof marOrder>;
 
@@ -34,6 +39,8 @@ export const marAdministration = z.object({
   lot: z.string().nullable(),
   expiry: z.string().nullable(),
   holdReason: z.string().nullable(),
+  /** The reason an as-needed dose was given (reasonCode text); null for a scheduled dose. */
+  reason: z.string().nullable(),
   /** True when the dose was given over a failed bedside check, with a reason on record. */
   overridden: z.boolean(),
   syncState: recordSyncState,
@@ -48,6 +55,32 @@ export const marDose = z.object({
 });
 export type MarDose = z.infer<typeof marDose>;
 
+/** A maximum of an as-needed order over a rolling period, with what was given in the period up to now. */
+export const marAsNeededMaximum = z.object({
+  kind: z.enum(['doses', 'amount']),
+  max: z.number().positive(),
+  /** The amount's unit, such as "g"; empty for a count of doses. */
+  unit: z.string(),
+  periodHours: z.number().positive(),
+  /** Doses or amount given in the period; null when a recorded dose does not convert to the unit. */
+  given: z.number().nonnegative().nullable(),
+});
+export type MarAsNeededMaximum = z.infer<typeof marAsNeededMaximum>;
+
+/** An active or on-hold "as needed" order on the MAR, with its limits and the doses given. */
+export const marAsNeededOrder = z.object({
+  orderId: z.string(),
+  minIntervalMinutes: z.number().positive().nullable(),
+  maxima: z.array(marAsNeededMaximum),
+  dosesInLast24Hours: z.number().int().nonnegative(),
+  lastGiven: marAdministration.nullable(),
+  /** The earliest time of the next dose, or null when it may be given now. */
+  nextAllowedAt: isoDateTime.nullable(),
+  /** The doses given or recorded in the MAR's range, newest first. */
+  administrations: z.array(marAdministration),
+});
+export type MarAsNeededOrder = z.infer<typeof marAsNeededOrder>;
+
 export const marView = z.object({
   patientId: z.string(),
   /** The core's clock when the view was built; states are relative to it. */
@@ -59,6 +92,7 @@ export const marView = z.object({
   orders: z.array(marOrder),
   /** Doses in time order. */
   doses: z.array(marDose),
+  asNeeded: z.array(marAsNeededOrder),
 });
 export type MarView = z.infer<typeof marView>;
 
@@ -84,8 +118,11 @@ export const medicationCheckResult = z.object({
     .object({
       orderId: z.string(),
       drug: z.string(),
-      scheduledAt: isoDateTime,
-      minutesFromScheduled: z.number().int(),
+      /** Null for an as-needed order. */
+      scheduledAt: isoDateTime.nullable(),
+      minutesFromScheduled: z.number().int().nullable(),
+      /** For an as-needed order: the last dose's time (null for none) and the next allowed time (null for now). */
+      asNeeded: z.object({ lastGivenAt: isoDateTime.nullable(), nextAllowedAt: isoDateTime.nullable() }).nullable(),
       unitsPerDose: z.number().int().nullable(),
       unitName: z.string(),
     })
@@ -105,7 +142,10 @@ export const administerInput = z.object({
   scan: rawScan,
   /** The dose the check matched; the core checks again and refuses a different match. */
   orderId: z.string().min(1).max(64),
-  scheduledAt: isoDateTime,
+  /** The scheduled dose; absent for a dose of an as-needed order. */
+  scheduledAt: isoDateTime.optional(),
+  /** Required for a dose of an as-needed order: why it is given, such as the order's indication. */
+  asNeededReason: z.string().trim().min(1, 'Give the reason for this as-needed dose').max(200).optional(),
   /** Chosen by the screen, so that a retried save stores the dose once. */
   administrationId: z.uuid().optional(),
   /** Required when the check failed on problems that may be overridden; recorded on the administration. */

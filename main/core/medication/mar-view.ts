@@ -1,11 +1,14 @@
+import type { AsNeededLimits, GivenDose } from '../../../preload/api/clinical/as-needed.js';
+import { asNeededLimitsOf, asNeededState } from '../../../preload/api/clinical/as-needed.js';
 import { scheduledDoseTimes } from '../../../preload/api/clinical/dose-schedule.js';
 import type { CheckedOrder, DoseState } from '../../../preload/api/clinical/medication-check.js';
-import type { MarAdministration, MarDose, MarDoseState, MarOrder, MarView } from '../../../preload/api/medication-schemas.js';
+import type { MarAdministration, MarAsNeededOrder, MarDose, MarDoseState, MarOrder, MarView } from '../../../preload/api/medication-schemas.js';
 import type { MedicationOrder, RecordedAdministration } from '../../../sync/protocol/fhir/medication.js';
 
 /**
  * Builds the MAR from orders, recorded administrations and the clock: the scheduled doses of each
- * order in the range, each with what became of it. Pure, so tests give the clock.
+ * order in the range, each with what became of it, and the "as needed" orders with their limits
+ * and the doses given. Pure, so tests give the clock.
  */
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -14,9 +17,9 @@ export const MAR_HOURS_BEFORE = 12;
 export const MAR_HOURS_AFTER = 12;
 
 /**
- * Orders whose doses the MAR schedules; an order on hold shows its doses with its status, and the
- * check refuses them. TODO: list stopped orders' recorded doses and "as needed" orders, which have
- * no scheduled doses and so do not appear yet.
+ * Statuses of the orders whose doses the MAR schedules and of the as-needed orders it lists. An
+ * order on hold shows with its status, and the check refuses its doses.
+ * TODO: list stopped orders' recorded doses.
  */
 const SCHEDULED_STATUSES = new Set(['active', 'on-hold']);
 
@@ -48,6 +51,8 @@ export function marOrderOf(order: MedicationOrder): MarOrder {
     route: order.route?.display ?? '',
     frequency: order.frequencyText,
     status: order.status,
+    asNeeded: order.asNeeded,
+    indication: order.asNeededFor?.text ?? null,
   };
 }
 
@@ -59,6 +64,7 @@ function administrationView(administration: AdministrationWithState): MarAdminis
     lot: administration.lot ?? null,
     expiry: administration.expirationDate ?? null,
     holdReason: administration.holdReason ?? null,
+    reason: administration.reason ?? null,
     overridden: administration.overridden,
     syncState: administration.syncState,
   };
@@ -83,6 +89,44 @@ function scheduledDoses(input: MarInput, from: Date, to: Date): { order: Medicat
     .flatMap((order) => scheduledDoseTimes(order.timing, from, to).map((scheduledAt) => ({ order, scheduledAt, administration: byDose.get(doseKey(order.id, scheduledAt)) })));
 }
 
+/** Returns the limits of an as-needed order. */
+export function asNeededLimitsOfOrder(order: MedicationOrder): AsNeededLimits {
+  return asNeededLimitsOf({ timing: order.timing, ...(order.maxDosePerPeriod ? { maxDosePerPeriod: order.maxDosePerPeriod } : {}) });
+}
+
+/** Returns the administrations that gave a dose of the order, newest first. */
+function givenAdministrations(order: MedicationOrder, administrations: readonly AdministrationWithState[]): AdministrationWithState[] {
+  return administrations
+    .filter((administration) => administration.orderId === order.id && administration.status === 'completed')
+    .sort((a, b) => Date.parse(b.effectiveDateTime) - Date.parse(a.effectiveDateTime));
+}
+
+function givenDoses(administrations: readonly AdministrationWithState[]): GivenDose[] {
+  return administrations.map((administration) => ({ at: administration.effectiveDateTime, amount: administration.dose ?? null }));
+}
+
+function asNeededOrderView(order: MedicationOrder, input: MarInput, from: Date): MarAsNeededOrder {
+  const limits = asNeededLimitsOfOrder(order);
+  const given = givenAdministrations(order, input.administrations);
+  const state = asNeededState(limits, order.dose, givenDoses(given), input.now);
+  const [last] = given;
+  return {
+    orderId: order.id,
+    minIntervalMinutes: limits.minIntervalMinutes,
+    maxima: state.totals.map(({ maximum, given: total }) => ({
+      kind: maximum.kind,
+      max: maximum.max,
+      unit: maximum.kind === 'amount' ? maximum.unit : '',
+      periodHours: maximum.periodHours,
+      given: total,
+    })),
+    dosesInLast24Hours: state.dosesInLast24Hours,
+    lastGiven: last ? administrationView(last) : null,
+    nextAllowedAt: state.nextAllowedAt,
+    administrations: given.filter((administration) => Date.parse(administration.effectiveDateTime) >= from.getTime()).map(administrationView),
+  };
+}
+
 export function buildMarView(input: MarInput): MarView {
   const { from, to } = marRange(input.now);
   const windowMs = input.windowMinutes * 60_000;
@@ -101,10 +145,11 @@ export function buildMarView(input: MarInput): MarView {
     to: to.toISOString(),
     orders: input.orders.map(marOrderOf),
     doses,
+    asNeeded: input.orders.filter((order) => order.asNeeded && SCHEDULED_STATUSES.has(order.status)).map((order) => asNeededOrderView(order, input, from)),
   };
 }
 
-/** Returns the orders as the bedside check reads them: each with its scheduled doses in the MAR's range. */
+/** Returns the orders as the bedside check reads them: each with its scheduled doses in the MAR's range, or its as-needed limits and doses given. */
 export function checkedOrders(input: MarInput): CheckedOrder[] {
   const { from, to } = marRange(input.now);
   const doses = scheduledDoses(input, from, to);
@@ -122,5 +167,6 @@ export function checkedOrders(input: MarInput): CheckedOrder[] {
         if (dose.administration) state = dose.administration.status === 'not-done' ? 'held' : 'given';
         return { scheduledAt: dose.scheduledAt.toISOString(), state };
       }),
+    ...(order.asNeeded ? { asNeeded: { limits: asNeededLimitsOfOrder(order), given: givenDoses(givenAdministrations(order, input.administrations)) } } : {}),
   }));
 }

@@ -6,7 +6,7 @@ import { HmsApiError } from '../../../preload/api/errors.js';
 import type { AdministerInput, HoldDoseInput, MarView, MedicationCheckInput, MedicationCheckView } from '../../../preload/api/medication-schemas.js';
 import type { SessionInfo } from '../../../preload/api/schemas.js';
 import { documentId, toEntryDocument } from '../../../sync/protocol/documents.js';
-import type { MedicationOrder } from '../../../sync/protocol/fhir/medication.js';
+import type { Indication, MedicationOrder } from '../../../sync/protocol/fhir/medication.js';
 import { buildMedicationAdministration, readMedicationAdministration } from '../../../sync/protocol/fhir/medication.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
@@ -15,9 +15,12 @@ import type { LocalWriter } from '../services/local-writer.js';
 import type { RecordSyncStates } from '../services/record-sync-state.js';
 import type { ReplicaReader } from '../services/replica-reader.js';
 import type { MarInput } from './mar-view.js';
-import { buildMarView, checkedOrders, marOrderOf, marRange } from './mar-view.js';
+import { asNeededLimitsOfOrder, buildMarView, checkedOrders, marOrderOf, marRange } from './mar-view.js';
 import type { MedicationReader } from './medication-reader.js';
 import { readScannedPackage } from './scanned-package.js';
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 export interface MedicationServiceOptions {
   reader: ReplicaReader;
@@ -36,8 +39,8 @@ function notOnWard(patientId: string): HmsApiError {
 }
 
 /**
- * The MAR and barcode medication administration: the patient's scheduled doses, the five-rights
- * check of a scanned package, and the recording of a dose given or held. The core parses the scan
+ * The MAR and barcode medication administration: the patient's scheduled doses and as-needed
+ * orders, the five-rights check of a scanned package, and the recording of a dose given or held. The core parses the scan
  * again and runs the check itself on every save, whatever the screen showed, and a dose is
  * recorded over a failed check only with a reason and only when every failed check may be
  * overridden. Administrations land in the replica and the outbox and sync when the server is
@@ -65,10 +68,17 @@ export class MedicationService {
     if (await this.#alreadyRecorded(id, input.patientId)) return this.mar(input.patientId);
 
     const { result, orders } = await this.#check(input, now);
-    if (!result.match || result.match.orderId !== input.orderId || result.match.scheduledAt !== new Date(input.scheduledAt).toISOString()) {
+    const scheduledAt = input.scheduledAt ? new Date(input.scheduledAt).toISOString() : null;
+    if (!result.match || result.match.orderId !== input.orderId || result.match.scheduledAt !== scheduledAt) {
+      const dose = input.scheduledAt ? `the dose of order ${input.orderId} at ${input.scheduledAt}` : `an as-needed dose of order ${input.orderId}`;
+      throw new HmsApiError({ code: 'conflict', message: `The scan no longer matches ${dose}; scan the package again` });
+    }
+    const asNeeded = result.match.asNeeded !== null;
+    if (asNeeded && !input.asNeededReason) {
       throw new HmsApiError({
-        code: 'conflict',
-        message: `The scan no longer matches the dose of order ${input.orderId} at ${input.scheduledAt}; scan the package again`,
+        code: 'invalid-input',
+        message: `Order ${input.orderId} is as needed; give the reason for this dose`,
+        issues: [{ path: 'asNeededReason', message: 'Give the reason for this as-needed dose, such as the indication of the order' }],
       });
     }
     const problems = result.problems.map((problem) => problem.code);
@@ -87,6 +97,9 @@ export class MedicationService {
     const product = result.product;
     const encounter = await this.options.reader.activeEncounterOf(input.patientId);
     const override = result.outcome === 'blocked' && input.overrideReason ? { problems, reason: input.overrideReason } : undefined;
+    // The order's indication keeps its coding when the nurse gives the dose for it, and other reasons are text.
+    let reason: Indication | undefined;
+    if (asNeeded && input.asNeededReason) reason = input.asNeededReason === order.asNeededFor?.text ? order.asNeededFor : { text: input.asNeededReason };
     const resource = buildMedicationAdministration({
       id,
       patientId: input.patientId,
@@ -94,7 +107,7 @@ export class MedicationService {
       orderId: order.id,
       status: 'completed',
       effectiveDateTime: now.toISOString(),
-      scheduledAt: result.match.scheduledAt,
+      ...(scheduledAt ? { scheduledAt } : {}),
       performer: { reference: `Practitioner/${session.user.id}`, display: session.user.displayName },
       product: {
         gtin: product?.gtin ?? '',
@@ -105,6 +118,7 @@ export class MedicationService {
       },
       ...(order.dose ? { dose: order.dose } : {}),
       ...(order.route ? { route: order.route } : {}),
+      ...(reason ? { reason } : {}),
       ...(override ? { override } : {}),
     });
     await this.options.writer.insertEntry(toEntryDocument(resource));
@@ -117,7 +131,7 @@ export class MedicationService {
         user: { id: session.user.id, name: session.user.displayName },
       });
     }
-    this.options.logger.info({ administrationId: id, orderId: order.id, overridden: override !== undefined }, 'medication dose recorded');
+    this.options.logger.info({ administrationId: id, orderId: order.id, asNeeded, overridden: override !== undefined }, 'medication dose recorded');
     return this.mar(input.patientId);
   }
 
@@ -185,9 +199,14 @@ export class MedicationService {
 
   async #marInput(patientId: string, now: Date): Promise<MarInput> {
     const { from } = marRange(now);
-    // A dose given early or late still belongs to a dose scheduled in the range, so read a day further back.
-    const since = new Date(from.getTime() - 24 * 60 * 60 * 1000).toISOString();
-    const [orders, documents] = await Promise.all([this.options.medications.orders(patientId), this.options.medications.administrations(patientId, since)]);
+    const orders = await this.options.medications.orders(patientId);
+    // A dose given early or late still belongs to a dose scheduled in the range, so read a day
+    // further back, and further still when an as-needed order's maximum spans a longer period.
+    let sinceMs = from.getTime() - DAY_MS;
+    for (const order of orders.filter((candidate) => candidate.asNeeded)) {
+      for (const maximum of asNeededLimitsOfOrder(order).maxima) sinceMs = Math.min(sinceMs, now.getTime() - maximum.periodHours * HOUR_MS);
+    }
+    const documents = await this.options.medications.administrations(patientId, new Date(sinceMs).toISOString());
     const states = this.options.states.of('entries', documents.map((document) => document.id));
     return {
       patientId,

@@ -10,14 +10,14 @@ export interface DoseSchedule {
   timeOfDay: readonly string[];
   frequency?: number;
   period?: number;
-  periodUnit?: 'h' | 'd';
+  periodUnit?: 'min' | 'h' | 'd';
   /** First and last moment a dose may be scheduled (FHIR dateTime); open when absent. */
   boundsStart?: string;
   boundsEnd?: string;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
-const UNIT_MS = { h: HOUR_MS, d: 24 * HOUR_MS } as const;
+const UNIT_MS = { min: 60_000, h: HOUR_MS, d: 24 * HOUR_MS } as const;
 /** Upper bound of doses returned for one range, so that a malformed order cannot stall a screen. */
 const MAX_DOSES = 500;
 

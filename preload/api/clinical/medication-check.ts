@@ -1,8 +1,13 @@
+import type { AsNeededLimits, AsNeededMaximum, GivenDose } from './as-needed.js';
+import { asNeededState } from './as-needed.js';
+import { UNIT_FACTORS } from './ucum-units.js';
+
 /**
  * The bedside medication check (barcode medication administration): a scanned package is matched
- * to one scheduled dose of the patient's orders and checked for the five rights, that is right
- * patient, drug, dose, route and time. Pure: the clock, the orders and the formulary are inputs, so
- * the core and its tests run the same rules.
+ * to one scheduled dose of the patient's orders, or to an "as needed" order, and checked for the
+ * five rights, that is right patient, drug, dose, route and time. For an as-needed order the right
+ * time is the order's minimum interval since the last dose and its maxima per period. Pure: the
+ * clock, the orders and the formulary are inputs, so the core and its tests run the same rules.
  *
  * Each failed check is a problem. Some problems may be overridden with a documented reason (a
  * wristband that cannot be scanned, a dose given outside its window on a doctor's instruction).
@@ -42,8 +47,10 @@ export interface CheckedOrder {
   drug: string;
   dose?: { value: number; unit: string; code: string };
   route?: { code: string; display: string };
-  /** The order's scheduled doses around the clock's time, with what became of each. */
+  /** The order's scheduled doses around the clock's time, with what became of each; none for an as-needed order. */
   doses: readonly { scheduledAt: string; state: DoseState }[];
+  /** Present for an "as needed" order: its limits and the doses given within its longest period. */
+  asNeeded?: { limits: AsNeededLimits; given: readonly GivenDose[] };
 }
 
 export interface MedicationCheckInput {
@@ -75,11 +82,20 @@ export const CHECK_PROBLEM_CODES = [
   'wrong-time',
   'dose-mismatch',
   'route-mismatch',
+  'as-needed-too-soon',
+  'as-needed-maximum',
 ] as const;
 export type CheckProblemCode = (typeof CHECK_PROBLEM_CODES)[number];
 
-/** Problems a nurse may override with a documented reason; every other problem blocks. */
-export const OVERRIDABLE_PROBLEMS: ReadonlySet<CheckProblemCode> = new Set(['patient-not-identified', 'wrong-time', 'dose-mismatch', 'route-mismatch']);
+/**
+ * Problems a nurse may override with a documented reason; every other problem blocks.
+ * `as-needed-too-soon` may be overridden, as an early scheduled dose may. The interval guards
+ * against routine repeats, and an early dose can have reasons that the prescriber agrees to at the
+ * bedside, such as a vomited dose or pain before a dressing change. `as-needed-maximum` blocks,
+ * because the maximum is the prescriber's limit of the total dose (4 g of paracetamol a day, for
+ * the liver), and a dose over it needs a changed order from the prescriber, not a nurse's reason.
+ */
+export const OVERRIDABLE_PROBLEMS: ReadonlySet<CheckProblemCode> = new Set(['patient-not-identified', 'wrong-time', 'dose-mismatch', 'route-mismatch', 'as-needed-too-soon']);
 
 export interface CheckProblem {
   code: CheckProblemCode;
@@ -91,9 +107,12 @@ export interface CheckProblem {
 export interface DoseMatch {
   orderId: string;
   drug: string;
-  scheduledAt: string;
-  /** Minutes from the scheduled time to the clock's time: negative early, positive late. */
-  minutesFromScheduled: number;
+  /** The scheduled dose the scan is for; null for an as-needed order. */
+  scheduledAt: string | null;
+  /** Minutes from the scheduled time to the clock's time: negative early, positive late; null for an as-needed order. */
+  minutesFromScheduled: number | null;
+  /** For an as-needed order: when the last dose was given (null for none) and when the next is allowed (null for now). */
+  asNeeded: { lastGivenAt: string | null; nextAllowedAt: string | null } | null;
   /** How many units (tablets, syringes) of the scanned package make the ordered dose; null when unknown. */
   unitsPerDose: number | null;
   unitName: string;
@@ -109,19 +128,12 @@ export interface MedicationCheckResult {
 }
 
 const MINUTE_MS = 60_000;
+/** Formats a maximum's total for a problem's details: "3 g" for an amount, "3" for a count of doses. */
+function totalText(maximum: AsNeededMaximum, value: number): string {
+  const rounded = Math.round(value * 1000) / 1000;
+  return maximum.kind === 'doses' ? String(rounded) : `${rounded} ${maximum.unit}`;
+}
 
-/** UCUM units the check converts between, as factors to the base unit of their dimension. */
-const UNIT_FACTORS: Record<string, { dimension: 'mass' | 'volume' | 'unit'; factor: number }> = {
-  g: { dimension: 'mass', factor: 1 },
-  mg: { dimension: 'mass', factor: 1e-3 },
-  ug: { dimension: 'mass', factor: 1e-6 },
-  mcg: { dimension: 'mass', factor: 1e-6 },
-  ng: { dimension: 'mass', factor: 1e-9 },
-  L: { dimension: 'volume', factor: 1 },
-  mL: { dimension: 'volume', factor: 1e-3 },
-  '[iU]': { dimension: 'unit', factor: 1 },
-  '[IU]': { dimension: 'unit', factor: 1 },
-};
 
 function problem(code: CheckProblemCode, details: Record<string, string | number> = {}): CheckProblem {
   return { code, overridable: OVERRIDABLE_PROBLEMS.has(code), details };
@@ -172,7 +184,7 @@ function chooseDose(orders: readonly CheckedOrder[], now: Date, windowMs: number
   return recordedInWindow ?? open[0];
 }
 
-/** Runs the five-rights check of one scanned package against the patient's scheduled doses. */
+/** Runs the five-rights check of one scanned package against the patient's scheduled doses and as-needed orders. */
 export function checkMedicationScan(input: MedicationCheckInput): MedicationCheckResult {
   const { scan, now } = input;
   const problems: CheckProblem[] = [];
@@ -217,7 +229,11 @@ export function checkMedicationScan(input: MedicationCheckInput): MedicationChec
   }
 
   const windowMs = input.windowMinutes * MINUTE_MS;
-  const chosen = chooseDose(active, now, windowMs);
+  const chosen = chooseDose(active.filter((order) => !order.asNeeded), now, windowMs);
+  // An open scheduled dose inside its window comes first, then an as-needed order, then the other scheduled doses.
+  const asNeededOrder = active.find((order) => order.asNeeded !== undefined);
+  const scheduledFirst = chosen !== undefined && chosen.state === 'open' && chosen.distanceMs <= windowMs;
+  if (asNeededOrder && !scheduledFirst) return finish(checkProductFit(asNeededOrder, product, problems, asNeededMatch(asNeededOrder, now, problems)), scanned);
   if (!chosen) {
     problems.push(problem('no-dose-scheduled'));
     return finish(null, scanned);
@@ -227,7 +243,46 @@ export function checkMedicationScan(input: MedicationCheckInput): MedicationChec
   const minutesFromScheduled = Math.round((now.getTime() - new Date(chosen.scheduledAt).getTime()) / MINUTE_MS);
   if (chosen.state !== 'open') problems.push(problem('already-given', { scheduledAt: chosen.scheduledAt, state: chosen.state }));
   else if (chosen.distanceMs > windowMs) problems.push(problem('wrong-time', { scheduledAt: chosen.scheduledAt, minutes: minutesFromScheduled, window: input.windowMinutes }));
+  return finish(checkProductFit(order, product, problems, { orderId: order.id, drug: order.drug, scheduledAt: chosen.scheduledAt, minutesFromScheduled, asNeeded: null }), scanned);
+}
 
+/** Checks the time of an as-needed dose against the order's interval and maxima, and returns the match without the product's units. */
+function asNeededMatch(order: CheckedOrder, now: Date, problems: CheckProblem[]): Omit<DoseMatch, 'unitsPerDose' | 'unitName'> {
+  const terms = order.asNeeded as NonNullable<CheckedOrder['asNeeded']>;
+  const state = asNeededState(terms.limits, order.dose, terms.given, now);
+  if (state.tooSoon && state.lastGivenAt !== null) {
+    problems.push(
+      problem('as-needed-too-soon', {
+        lastGivenAt: state.lastGivenAt,
+        minutesSince: Math.round((now.getTime() - Date.parse(state.lastGivenAt)) / MINUTE_MS),
+        interval: terms.limits.minIntervalMinutes ?? 0,
+        nextAllowedAt: state.nextAllowedAt ?? now.toISOString(),
+      }),
+    );
+  }
+  for (const entry of state.exceeded) {
+    problems.push(
+      problem('as-needed-maximum', {
+        kind: entry.maximum.kind,
+        given: totalText(entry.maximum, entry.given),
+        after: totalText(entry.maximum, entry.after),
+        max: totalText(entry.maximum, entry.maximum.max),
+        hours: entry.maximum.periodHours,
+        nextAllowedAt: state.nextAllowedAt ?? now.toISOString(),
+      }),
+    );
+  }
+  return {
+    orderId: order.id,
+    drug: order.drug,
+    scheduledAt: null,
+    minutesFromScheduled: null,
+    asNeeded: { lastGivenAt: state.lastGivenAt, nextAllowedAt: state.nextAllowedAt },
+  };
+}
+
+/** Checks that the scanned product makes the ordered dose by the ordered route, and completes the match with the units to give. */
+function checkProductFit(order: CheckedOrder, product: CheckedProduct | undefined, problems: CheckProblem[], partial: Omit<DoseMatch, 'unitsPerDose' | 'unitName'>): DoseMatch {
   let units: number | null = null;
   if (product?.strength && order.dose) {
     const ratio = unitsPerDose(order.dose, product.strength);
@@ -247,13 +302,5 @@ export function checkMedicationScan(input: MedicationCheckInput): MedicationChec
     problems.push(problem('route-mismatch', { route: order.route.display }));
   }
 
-  const match: DoseMatch = {
-    orderId: order.id,
-    drug: order.drug,
-    scheduledAt: chosen.scheduledAt,
-    minutesFromScheduled,
-    unitsPerDose: units,
-    unitName: product?.unitName ?? '',
-  };
-  return finish(match, scanned);
+  return { ...partial, unitsPerDose: units, unitName: product?.unitName ?? '' };
 }

@@ -639,6 +639,13 @@ export const en = {
   'bcma.minutesLate': '{duration} late',
   'bcma.durationMinutes': '{minutes} min',
   'bcma.durationHours': '{hours} h {minutes} min',
+  'bcma.asNeeded': 'As needed',
+  'bcma.asNeededLast': 'Last dose given at {time}.',
+  'bcma.asNeededNoDose': 'No earlier dose recorded.',
+  'bcma.asNeededNextNow': 'The next dose may be given now.',
+  'bcma.asNeededNextAt': 'The next dose may be given from {time}.',
+  'bcma.asNeededReason': 'Reason for giving this dose',
+  'bcma.asNeededReasonHint': "The order's indication is filled in. Change it when you give the dose for another reason.",
   'bcma.give': 'Give',
   'bcma.giveUnits': '{count} × {unit}',
   'bcma.record': 'Record administration',
@@ -664,6 +671,9 @@ export const en = {
   'bcma.problem.wrong-time-late': 'Wrong time: the dose was scheduled at {time}, {duration} ago. Doses are on time within {window} min either side.',
   'bcma.problem.dose-mismatch': 'Dose mismatch: the order is {ordered}, and a {unitName} of this package contains {strength}.',
   'bcma.problem.route-mismatch': 'Route mismatch: the order says {route}, which this dose form cannot be given by.',
+  'bcma.problem.as-needed-too-soon': 'Too soon: the last dose was given at {time}, {since} ago, and this order needs {interval} between doses. The next dose may be given from {next}.',
+  'bcma.problem.as-needed-maximum-amount': 'Maximum dose: {given} was given in the last {hours} h, and this dose would make {after}, over the maximum of {max} per {hours} h. Do not give it. Ask the prescriber.',
+  'bcma.problem.as-needed-maximum-doses': 'Maximum dose: {given} doses were given in the last {hours} h, and the order allows {max} per {hours} h. Do not give it. Ask the prescriber.',
 
   'time.justNow': 'just now',
 

@@ -91,6 +91,7 @@ export function MarPanel({ chart }: MarPanelProps) {
         state={scan.state}
         patientName={chart.name}
         canRecord={canRecord}
+        now={now}
         onRecord={scan.record}
         onClear={scan.clear}
       />

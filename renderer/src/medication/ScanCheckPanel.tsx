@@ -2,7 +2,7 @@ import { useState } from 'react';
 
 import type { MedicationCheckView } from '../../../preload/api/medication-schemas.js';
 import { OVERRIDE_REASON_MIN_LENGTH } from '../../../preload/api/medication-schemas.js';
-import { formatTime } from '../format/datetime.js';
+import { formatTime, formatTimeOrDateTime } from '../format/datetime.js';
 import { t } from '../i18n/index.js';
 import { checkProblemText } from './check-problem-text.js';
 import { durationText } from './duration-text.js';
@@ -13,7 +13,9 @@ interface ScanCheckPanelProps {
   patientName: string;
   /** False for roles that read the MAR but do not give medication. */
   canRecord: boolean;
-  onRecord(overrideReason: string | null): void;
+  /** The clock that dates the times of the check: today's times show as a time only. */
+  now: Date;
+  onRecord(overrideReason: string | null, asNeededReason: string | null): void;
   onClear(): void;
 }
 
@@ -27,12 +29,21 @@ function outcomeOf(result: MedicationCheckView): 'pass' | 'overridable' | 'block
   return result.overridable ? 'overridable' : 'blocked';
 }
 
+/** Describes the last dose of an as-needed order and when the next may be given. */
+function asNeededText(asNeeded: { lastGivenAt: string | null; nextAllowedAt: string | null }, now: Date): string {
+  const last = asNeeded.lastGivenAt === null ? t('bcma.asNeededNoDose') : t('bcma.asNeededLast', { time: formatTimeOrDateTime(asNeeded.lastGivenAt, now) });
+  const next = asNeeded.nextAllowedAt === null ? t('bcma.asNeededNextNow') : t('bcma.asNeededNextAt', { time: formatTimeOrDateTime(asNeeded.nextAllowedAt, now) });
+  return `${last} ${next}`;
+}
+
 const titles = { pass: 'bcma.passTitle', overridable: 'bcma.overridableTitle', blocked: 'bcma.blockedTitle' } as const;
 const noticeClasses = { pass: 'notice--success', overridable: 'notice--warning', blocked: 'notice--error' } as const;
 
 /** Renders the check of the last scanned package: what passed or failed, and how to record the dose. */
-export function ScanCheckPanel({ state, patientName, canRecord, onRecord, onClear }: ScanCheckPanelProps) {
+export function ScanCheckPanel({ state, patientName, canRecord, now, onRecord, onClear }: ScanCheckPanelProps) {
   const [reason, setReason] = useState('');
+  // The panel is keyed by the check, so the order's indication is the first value of each new check.
+  const [asNeededReason, setAsNeededReason] = useState(state.status === 'checked' ? (state.result.order?.indication ?? '') : '');
 
   switch (state.status) {
     case 'idle':
@@ -73,6 +84,9 @@ export function ScanCheckPanel({ state, patientName, canRecord, onRecord, onClea
   const product = result.product;
   const match = result.match;
   const reasonValid = reason.trim().length >= OVERRIDE_REASON_MIN_LENGTH;
+  const asNeeded = match?.asNeeded ?? null;
+  const asNeededReasonValid = asNeeded === null || asNeededReason.trim().length > 0;
+  const asNeededReasonValue = asNeeded === null ? null : asNeededReason.trim();
 
   return (
     <section className={`notice ${noticeClasses[outcome]} bcma-result`} role={outcome === 'pass' ? 'status' : 'alert'} data-testid="bcma-result" data-outcome={outcome}>
@@ -81,7 +95,7 @@ export function ScanCheckPanel({ state, patientName, canRecord, onRecord, onClea
         <ul className="bcma-result__problems">
           {result.problems.map((problem) => (
             <li key={`${problem.code}-${String(problem.details.source ?? '')}`} data-testid="bcma-problem" data-code={problem.code}>
-              {checkProblemText(problem, { patientName, productName: product?.name ?? '' })}
+              {checkProblemText(problem, { patientName, productName: product?.name ?? '', now })}
             </li>
           ))}
         </ul>
@@ -110,10 +124,16 @@ export function ScanCheckPanel({ state, patientName, canRecord, onRecord, onClea
             </dd>
           </div>
         )}
-        {match !== null && (
+        {match !== null && match.scheduledAt !== null && (
           <div>
             <dt>{t('bcma.scheduled')}</dt>
-            <dd data-testid="bcma-scheduled">{t('bcma.scheduledAt', { time: formatTime(match.scheduledAt), offset: offsetText(match.minutesFromScheduled) })}</dd>
+            <dd data-testid="bcma-scheduled">{t('bcma.scheduledAt', { time: formatTime(match.scheduledAt), offset: offsetText(match.minutesFromScheduled ?? 0) })}</dd>
+          </div>
+        )}
+        {asNeeded !== null && (
+          <div>
+            <dt>{t('bcma.asNeeded')}</dt>
+            <dd data-testid="bcma-as-needed">{asNeededText(asNeeded, now)}</dd>
           </div>
         )}
         {match !== null && match.unitsPerDose !== null && (
@@ -130,8 +150,21 @@ export function ScanCheckPanel({ state, patientName, canRecord, onRecord, onClea
         </p>
       )}
 
+      {canRecord && asNeeded !== null && outcome !== 'blocked' && (
+        <div className="bcma-result__override">
+          <label htmlFor="bcma-as-needed-reason">{t('bcma.asNeededReason')}</label>
+          <input id="bcma-as-needed-reason" data-testid="bcma-as-needed-reason" maxLength={200} value={asNeededReason} onChange={(event) => setAsNeededReason(event.target.value)} />
+          <p className="muted">{t('bcma.asNeededReasonHint')}</p>
+        </div>
+      )}
       {canRecord && outcome === 'pass' && (
-        <button type="button" className="button button--primary" data-testid="bcma-record" disabled={state.recording} onClick={() => onRecord(null)}>
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="bcma-record"
+          disabled={state.recording || !asNeededReasonValid}
+          onClick={() => onRecord(null, asNeededReasonValue)}
+        >
           {state.recording ? t('bcma.recording') : t('bcma.record')}
         </button>
       )}
@@ -140,7 +173,7 @@ export function ScanCheckPanel({ state, patientName, canRecord, onRecord, onClea
           <label htmlFor="bcma-override-reason">{t('bcma.overrideReason')}</label>
           <textarea id="bcma-override-reason" data-testid="bcma-override-reason" rows={2} value={reason} onChange={(event) => setReason(event.target.value)} />
           <p className="muted">{t('bcma.overrideHint')}</p>
-          <button type="button" className="button button--danger" data-testid="bcma-record-override" disabled={!reasonValid || state.recording} onClick={() => onRecord(reason.trim())}>
+          <button type="button" className="button button--danger" data-testid="bcma-record-override" disabled={!reasonValid || !asNeededReasonValid || state.recording} onClick={() => onRecord(reason.trim(), asNeededReasonValue)}>
             {state.recording ? t('bcma.recording') : t('bcma.recordOverride')}
           </button>
         </div>

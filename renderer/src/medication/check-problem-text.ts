@@ -1,12 +1,13 @@
 import type { CheckProblemView } from '../../../preload/api/medication-schemas.js';
-import { formatTime } from '../format/datetime.js';
+import { formatTime, formatTimeOrDateTime } from '../format/datetime.js';
 import { t } from '../i18n/index.js';
 import { durationText } from './duration-text.js';
 
-/** Context of a check that the messages name: the patient's name and the scanned product. */
+/** Context of a check that the messages name: the patient's name, the scanned product and the clock that dates times. */
 export interface ProblemContext {
   patientName: string;
   productName: string;
+  now: Date;
 }
 
 function detail(problem: CheckProblemView, name: string): string {
@@ -45,5 +46,16 @@ export function checkProblemText(problem: CheckProblemView, context: ProblemCont
       return t('bcma.problem.dose-mismatch', { ordered: detail(problem, 'ordered'), strength: detail(problem, 'strength'), unitName: detail(problem, 'unitName') });
     case 'route-mismatch':
       return t('bcma.problem.route-mismatch', { route: detail(problem, 'route') });
+    case 'as-needed-too-soon':
+      return t('bcma.problem.as-needed-too-soon', {
+        time: formatTimeOrDateTime(detail(problem, 'lastGivenAt'), context.now),
+        since: durationText(Number(problem.details.minutesSince ?? 0)),
+        interval: durationText(Number(problem.details.interval ?? 0)),
+        next: formatTimeOrDateTime(detail(problem, 'nextAllowedAt'), context.now),
+      });
+    case 'as-needed-maximum': {
+      const values = { given: detail(problem, 'given'), after: detail(problem, 'after'), max: detail(problem, 'max'), hours: detail(problem, 'hours') };
+      return problem.details.kind === 'doses' ? t('bcma.problem.as-needed-maximum-doses', values) : t('bcma.problem.as-needed-maximum-amount', values);
+    }
   }
 }

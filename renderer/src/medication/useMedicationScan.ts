@@ -57,8 +57,9 @@ export function useMedicationScan({ patientId, wristbandMrn, enabled, onRecorded
   );
   useScan(onScan, { enabled });
 
+  /** Records the matched dose, with the override reason of a failed check and the reason for an as-needed dose. */
   const record = useCallback(
-    (overrideReason: string | null) => {
+    (overrideReason: string | null, asNeededReason: string | null) => {
       if (state.status !== 'checked' || state.result.match === null) return;
       const { scan, result, administrationId } = state;
       const match = result.match;
@@ -70,9 +71,10 @@ export function useMedicationScan({ patientId, wristbandMrn, enabled, onRecorded
           wristbandMrn,
           scan,
           orderId: match.orderId,
-          scheduledAt: match.scheduledAt,
+          ...(match.scheduledAt === null ? {} : { scheduledAt: match.scheduledAt }),
           administrationId,
           ...(overrideReason === null ? {} : { overrideReason }),
+          ...(asNeededReason === null ? {} : { asNeededReason }),
         })
         .then(
           (view) => {

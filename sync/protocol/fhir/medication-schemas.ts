@@ -6,7 +6,7 @@ import { BCMA_OVERRIDE_EXTENSION, GTIN_SYSTEM, SCHEDULED_DOSE_EXTENSION } from '
  * The elements this product requires of medication resources, beyond what FHIR R4 makes
  * mandatory: a product identified by its GTIN (the bedside scan matches on it), an order's dose,
  * route and timing in its first dosageInstruction, and an administration's order and scheduled
- * time. The server validates pushed documents with these schemas and the seed's tests validate
+ * time, or for an as-needed dose the reason it was given. The server validates pushed documents with these schemas and the seed's tests validate
  * the demo data with them.
  */
 
@@ -33,29 +33,48 @@ const ucumQuantity = z.object({ value: z.number().positive(), unit: z.string().m
 
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/, 'must be a time as HH:MM:SS');
 
-const timing = z
-  .object({
-    code: z.object({ coding: z.array(coding).optional(), text: z.string().optional() }).optional(),
-    repeat: z.object({
-      boundsPeriod: z.object({ start: dateTime.optional(), end: dateTime.optional() }).optional(),
-      frequency: z.number().int().positive().optional(),
-      period: z.number().positive().optional(),
-      periodUnit: z.enum(['s', 'min', 'h', 'd', 'wk', 'mo', 'a']).optional(),
-      timeOfDay: z.array(timeOfDay).optional(),
-    }),
-  })
-  .refine((value) => (value.repeat.timeOfDay?.length ?? 0) > 0 || (value.repeat.frequency !== undefined && value.repeat.period !== undefined), {
-    message: 'repeat needs timeOfDay, or frequency with period and periodUnit, so that the scheduled doses can be derived',
-    path: ['repeat'],
-  });
-
-const dosageInstruction = z.object({
-  text: z.string().optional(),
-  timing,
-  asNeededBoolean: z.boolean().optional(),
-  route: z.object({ coding: z.array(coding).min(1) }),
-  doseAndRate: z.array(z.object({ doseQuantity: ucumQuantity })).min(1, 'must give the dose as doseAndRate[0].doseQuantity'),
+const timing = z.object({
+  code: z.object({ coding: z.array(coding).optional(), text: z.string().optional() }).optional(),
+  repeat: z.object({
+    boundsPeriod: z.object({ start: dateTime.optional(), end: dateTime.optional() }).optional(),
+    frequency: z.number().int().positive().optional(),
+    period: z.number().positive().optional(),
+    periodMax: z.number().positive().optional(),
+    periodUnit: z.enum(['s', 'min', 'h', 'd', 'wk', 'mo', 'a']).optional(),
+    timeOfDay: z.array(timeOfDay).optional(),
+  }),
 });
+
+const dosageInstruction = z
+  .object({
+    text: z.string().optional(),
+    timing,
+    asNeededBoolean: z.boolean().optional(),
+    asNeededCodeableConcept: z.object({ coding: z.array(coding).optional(), text: z.string().optional() }).optional(),
+    route: z.object({ coding: z.array(coding).min(1) }),
+    doseAndRate: z.array(z.object({ doseQuantity: ucumQuantity })).min(1, 'must give the dose as doseAndRate[0].doseQuantity'),
+    maxDosePerPeriod: z
+      .object({
+        numerator: z.object({ value: z.number().positive(), unit: z.string().optional(), system: z.string().optional(), code: z.string().optional() }),
+        denominator: z.object({ value: z.number().positive(), unit: z.string().optional(), system: z.string().optional(), code: z.enum(['min', 'h', 'd', 'wk']) }),
+      })
+      .optional(),
+  })
+  .refine((value) => value.asNeededBoolean === undefined || value.asNeededCodeableConcept === undefined, {
+    message: 'give asNeededBoolean or asNeededCodeableConcept, not both: FHIR R4 allows one asNeeded[x]',
+    path: ['asNeededCodeableConcept'],
+  })
+  .refine(
+    (value) =>
+      value.asNeededBoolean === true ||
+      value.asNeededCodeableConcept !== undefined ||
+      (value.timing.repeat.timeOfDay?.length ?? 0) > 0 ||
+      (value.timing.repeat.frequency !== undefined && value.timing.repeat.period !== undefined),
+    {
+      message: 'timing.repeat needs timeOfDay, or frequency with period and periodUnit, so that the scheduled doses can be derived',
+      path: ['timing', 'repeat'],
+    },
+  );
 
 export const medicationRequestResource = z.object({
   resourceType: z.literal('MedicationRequest'),
@@ -94,6 +113,7 @@ export const medicationAdministrationResource = z
     performer: z.array(z.object({ actor: z.object({ reference: z.string().optional(), display: z.string().optional() }) })).min(1, 'must name who gave or held the dose'),
     request: referenceTo('MedicationRequest'),
     note: z.array(z.object({ text: z.string().min(1) })).optional(),
+    reasonCode: z.array(z.object({ coding: z.array(coding).optional(), text: z.string().min(1) })).optional(),
     dosage: z.object({ route: z.object({ coding: z.array(coding) }).optional(), dose: ucumQuantity.optional() }).optional(),
   })
   .refine((resource) => resource.medicationReference !== undefined || resource.medicationCodeableConcept !== undefined, {
@@ -104,10 +124,15 @@ export const medicationAdministrationResource = z
     message: `a given dose must name the package by its GTIN (system ${GTIN_SYSTEM})`,
     path: ['medicationReference'],
   })
-  .refine((resource) => (resource.extension ?? []).some((entry) => entry.url === SCHEDULED_DOSE_EXTENSION && dateTime.safeParse(entry.valueDateTime).success), {
-    message: `must carry the scheduled dose time in the extension ${SCHEDULED_DOSE_EXTENSION} (valueDateTime)`,
-    path: ['extension'],
-  })
+  .refine(
+    (resource) =>
+      (resource.extension ?? []).some((entry) => entry.url === SCHEDULED_DOSE_EXTENSION && dateTime.safeParse(entry.valueDateTime).success) ||
+      (resource.status === 'completed' && (resource.reasonCode ?? []).length > 0),
+    {
+      message: `must carry the scheduled dose time in the extension ${SCHEDULED_DOSE_EXTENSION} (valueDateTime), or for a dose of an as-needed order the reason in reasonCode`,
+      path: ['extension'],
+    },
+  )
   .refine((resource) => !(resource.extension ?? []).some((entry) => entry.url === BCMA_OVERRIDE_EXTENSION) || (resource.note ?? []).length > 0, {
     message: 'a dose given over a failed bedside check must carry the reason in note',
     path: ['note'],

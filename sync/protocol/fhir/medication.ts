@@ -9,11 +9,15 @@ import { SNOMED, UCUM } from './identifiers.js';
  *   strength of its one active ingredient per unit (a tablet, a capsule, a syringe).
  * - A MedicationRequest is one medication order from the central HMS (prescribing and pharmacy
  *   verification happen there). `medicationCodeableConcept` names the dispensed product by its
- *   GTIN first, and its first `dosageInstruction` gives the dose, the route and the timing.
+ *   GTIN first, and its first `dosageInstruction` gives the dose, the route and the timing. An
+ *   "as needed" (PRN) order has `asNeededBoolean` true or an `asNeededCodeableConcept` with the
+ *   indication, its timing gives the minimum interval between doses, and `maxDosePerPeriod` the
+ *   maximum in a rolling period.
  * - A MedicationAdministration records one dose given (status `completed`) or held (`not-done`,
  *   with `statusReason`). It names the scanned package in a contained Medication with the GTIN,
  *   lot and expiry date, the order in `request`, and the scheduled time it answers in the
- *   SCHEDULED_DOSE_EXTENSION. A dose given over a failed bedside check carries the
+ *   SCHEDULED_DOSE_EXTENSION. An as-needed dose has no scheduled time and gives the reason it was
+ *   given in `reasonCode`. A dose given over a failed bedside check carries the
  *   BCMA_OVERRIDE_EXTENSION and a note with the nurse's reason.
  */
 
@@ -108,7 +112,7 @@ export interface DoseTiming {
   /** Doses per period, when the doses follow an interval instead of clock times. */
   frequency?: number;
   period?: number;
-  periodUnit?: 'h' | 'd';
+  periodUnit?: 'min' | 'h' | 'd';
   /** The code of the schedule, such as BID or Q8H (HL7 GTSAbbreviation). */
   code?: string;
   /** When the first dose is due and, for an order that ends, the last. */
@@ -130,7 +134,27 @@ export interface MedicationOrder {
   timing: DoseTiming;
   /** True for an "as needed" order, which has no scheduled doses. */
   asNeeded: boolean;
+  /** The indication of an as-needed order (`asNeededCodeableConcept`), such as "pain or fever". */
+  asNeededFor?: Indication;
+  /** `dosageInstruction.maxDosePerPeriod`: at most `amount` in any `periodHours` hours. */
+  maxDosePerPeriod?: MaxDosePerPeriod;
   authoredOn: string | undefined;
+}
+
+/** A reason for a medication as text, with its coding when the source gave one. */
+export interface Indication {
+  text: string;
+  coding?: { system: string; code: string; display?: string };
+}
+
+/**
+ * The numerator of maxDosePerPeriod with the denominator in hours. A numerator in a unit of the
+ * dose (g, mg, mL, or the dose's own code) limits the amount. One without a unit, or with the
+ * UCUM count codes `1` or `{dose}`, limits the number of doses.
+ */
+export interface MaxDosePerPeriod {
+  amount: { value: number; unit: string; code: string };
+  periodHours: number;
 }
 
 interface DosageJson {
@@ -140,8 +164,32 @@ interface DosageJson {
     repeat?: { frequency?: number; period?: number; periodUnit?: string; timeOfDay?: string[]; boundsPeriod?: { start?: string; end?: string } };
   };
   asNeededBoolean?: boolean;
+  asNeededCodeableConcept?: CodeableConcept;
   route?: CodeableConcept;
   doseAndRate?: { doseQuantity?: Quantity }[];
+  maxDosePerPeriod?: { numerator?: Quantity; denominator?: Quantity };
+}
+
+const HOURS_PER_UNIT: Record<string, number> = { min: 1 / 60, h: 1, d: 24, wk: 168 };
+
+/** Reads a CodeableConcept as an Indication, or undefined when it has neither text nor a display. */
+function indicationOf(concept: CodeableConcept | undefined): Indication | undefined {
+  const coding = concept?.coding?.find((entry) => entry.system && entry.code);
+  const text = concept?.text ?? coding?.display;
+  if (!text) return undefined;
+  return { text, ...(coding?.system && coding.code ? { coding: { system: coding.system, code: coding.code, ...(coding.display ? { display: coding.display } : {}) } } : {}) };
+}
+
+/** Reads maxDosePerPeriod; undefined unless the numerator has a positive value and the denominator a time unit. */
+function maxDosePerPeriodOf(ratio: DosageJson['maxDosePerPeriod']): MaxDosePerPeriod | undefined {
+  const numerator = ratio?.numerator;
+  const denominator = ratio?.denominator;
+  const hoursPerUnit = HOURS_PER_UNIT[denominator?.code ?? denominator?.unit ?? ''];
+  if (typeof numerator?.value !== 'number' || numerator.value <= 0 || hoursPerUnit === undefined) return undefined;
+  return {
+    amount: { value: numerator.value, unit: numerator.unit ?? numerator.code ?? '', code: numerator.code ?? numerator.unit ?? '' },
+    periodHours: (denominator?.value ?? 1) * hoursPerUnit,
+  };
 }
 
 /** Reads a MedicationRequest into the fields the MAR shows and the check compares. */
@@ -151,7 +199,9 @@ export function readMedicationOrder(resource: FhirResource): MedicationOrder {
   const dose = dosage.doseAndRate?.[0]?.doseQuantity;
   const route = dosage.route?.coding?.[0];
   const subject = (resource.subject as { reference?: string } | undefined)?.reference ?? '';
-  const periodUnit = repeat.periodUnit === 'h' || repeat.periodUnit === 'd' ? repeat.periodUnit : undefined;
+  const periodUnit = repeat.periodUnit === 'min' || repeat.periodUnit === 'h' || repeat.periodUnit === 'd' ? repeat.periodUnit : undefined;
+  const asNeededFor = indicationOf(dosage.asNeededCodeableConcept);
+  const maxDosePerPeriod = maxDosePerPeriodOf(dosage.maxDosePerPeriod);
   const timingCode = dosage.timing?.code?.coding?.[0]?.code;
 
   return {
@@ -173,7 +223,10 @@ export function readMedicationOrder(resource: FhirResource): MedicationOrder {
       ...(repeat.boundsPeriod?.start ? { boundsStart: repeat.boundsPeriod.start } : {}),
       ...(repeat.boundsPeriod?.end ? { boundsEnd: repeat.boundsPeriod.end } : {}),
     },
-    asNeeded: dosage.asNeededBoolean === true,
+    // FHIR R4 allows one of asNeededBoolean and asNeededCodeableConcept, and the concept implies true.
+    asNeeded: dosage.asNeededBoolean === true || dosage.asNeededCodeableConcept !== undefined,
+    ...(asNeededFor ? { asNeededFor } : {}),
+    ...(maxDosePerPeriod ? { maxDosePerPeriod } : {}),
     authoredOn: typeof resource.authoredOn === 'string' ? resource.authoredOn : undefined,
   };
 }
@@ -219,8 +272,8 @@ export interface MedicationAdministrationInput {
   orderId: string;
   status: 'completed' | 'not-done';
   effectiveDateTime: string;
-  /** The order's scheduled time this dose is for. */
-  scheduledAt: string;
+  /** The order's scheduled time this dose is for; absent for an as-needed dose. */
+  scheduledAt?: string;
   performer: { reference: string; display: string };
   /** The scanned package; absent for a held dose, which scans none. */
   product?: { gtin: string; name: string; lot?: string; expirationDate?: string; serial?: string };
@@ -229,6 +282,8 @@ export interface MedicationAdministrationInput {
   dose?: { value: number; unit: string; code: string };
   route?: { code: string; display: string };
   holdReason?: HoldReason;
+  /** The reason an as-needed dose was given: the order's indication or the nurse's own words. */
+  reason?: Indication;
   /** The failed checks and the nurse's reason, for a dose given over a failed check. */
   override?: { problems: readonly string[]; reason: string };
   note?: string;
@@ -239,7 +294,7 @@ export function buildMedicationAdministration(input: MedicationAdministrationInp
   const resource: FhirResource = {
     resourceType: 'MedicationAdministration',
     id: input.id,
-    extension: [{ url: SCHEDULED_DOSE_EXTENSION, valueDateTime: input.scheduledAt }],
+    extension: input.scheduledAt ? [{ url: SCHEDULED_DOSE_EXTENSION, valueDateTime: input.scheduledAt }] : [],
     status: input.status,
     subject: { reference: `Patient/${input.patientId}` },
     effectiveDateTime: input.effectiveDateTime,
@@ -268,6 +323,7 @@ export function buildMedicationAdministration(input: MedicationAdministrationInp
 
   if (input.encounterId) resource.context = { reference: `Encounter/${input.encounterId}` };
   if (input.holdReason) resource.statusReason = [{ coding: [{ ...HOLD_REASONS[input.holdReason] }] }];
+  if (input.reason) resource.reasonCode = [{ ...(input.reason.coding ? { coding: [{ ...input.reason.coding }] } : {}), text: input.reason.text }];
   if (input.dose || input.route) {
     resource.dosage = {
       ...(input.route ? { route: { coding: [{ system: SNOMED, code: input.route.code, display: input.route.display }] } } : {}),
@@ -284,6 +340,7 @@ export function buildMedicationAdministration(input: MedicationAdministrationInp
   }
   if (input.note) notes.push({ text: input.note });
   if (notes.length > 0) resource.note = notes;
+  if ((resource.extension as unknown[]).length === 0) delete resource.extension;
   return resource;
 }
 
@@ -299,6 +356,10 @@ export interface RecordedAdministration {
   lot: string | undefined;
   expirationDate: string | undefined;
   holdReason: string | undefined;
+  /** The reason an as-needed dose was given (`reasonCode`), as text. */
+  reason: string | undefined;
+  /** The dose recorded in `dosage.dose`, in its UCUM code. */
+  dose: { value: number; code: string } | undefined;
   overridden: boolean;
 }
 
@@ -309,6 +370,8 @@ export function readMedicationAdministration(resource: FhirResource): RecordedAd
   const contained = ((resource.contained as FhirResource[] | undefined) ?? []).find((entry) => entry.resourceType === 'Medication');
   const batch = contained?.batch as { lotNumber?: string; expirationDate?: string } | undefined;
   const reason = ((resource.statusReason as CodeableConcept[] | undefined) ?? [])[0];
+  const givenFor = indicationOf(((resource.reasonCode as CodeableConcept[] | undefined) ?? [])[0]);
+  const dose = (resource.dosage as { dose?: Quantity } | undefined)?.dose;
   return {
     id: String(resource.id ?? ''),
     orderId: request.startsWith('MedicationRequest/') ? request.slice('MedicationRequest/'.length) : '',
@@ -320,6 +383,8 @@ export function readMedicationAdministration(resource: FhirResource): RecordedAd
     lot: batch?.lotNumber,
     expirationDate: batch?.expirationDate,
     holdReason: reason?.coding?.[0]?.display ?? reason?.text,
+    reason: givenFor?.text,
+    dose: typeof dose?.value === 'number' ? { value: dose.value, code: dose.code ?? dose.unit ?? '' } : undefined,
     overridden: extensions.some((extension) => extension.url === BCMA_OVERRIDE_EXTENSION),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import type { AsNeededLimits } from '../../../preload/api/clinical/as-needed.js';
 import type { CheckedOrder, CheckedProduct, MedicationCheckInput, ScannedPackage } from '../../../preload/api/clinical/medication-check.js';
 import { checkMedicationScan, unitsPerDose } from '../../../preload/api/clinical/medication-check.js';
 
@@ -231,5 +232,74 @@ describe('units per dose', () => {
   it('returns null across dimensions', () => {
     expect(unitsPerDose({ value: 5, code: 'mL' }, { value: 500, code: 'mg' })).toBeNull();
     expect(unitsPerDose({ value: 5, code: 'puff' }, { value: 500, code: 'mg' })).toBeNull();
+  });
+});
+
+describe('medication check of as-needed orders', () => {
+  /** Paracetamol 1 g as needed, at least 4 hours apart, at most 4 g in 24 hours. */
+  const PRN_LIMITS: AsNeededLimits = { minIntervalMinutes: 240, maxima: [{ kind: 'amount', max: 4, unit: 'g', code: 'g', periodHours: 24 }] };
+  const PRN_ORDER: CheckedOrder = {
+    id: 'order-paracetamol-prn',
+    status: 'active',
+    gtin: PARACETAMOL_500.gtin,
+    drug: 'Paracetamol 500 mg tablets',
+    dose: { value: 1, unit: 'g', code: 'g' },
+    route: { code: ORAL, display: 'Oral route' },
+    doses: [],
+    asNeeded: { limits: PRN_LIMITS, given: [] },
+  };
+  const givenAt = (...times: Date[]) => ({ limits: PRN_LIMITS, given: times.map((time) => ({ at: time.toISOString(), amount: { value: 1, code: 'g' } })) });
+
+  it('passes a first dose of an as-needed order', () => {
+    const result = checkMedicationScan(input({ orders: [PRN_ORDER, METOPROLOL_ORDER] }));
+    expect(result.outcome).toBe('pass');
+    expect(result.match).toMatchObject({ orderId: PRN_ORDER.id, scheduledAt: null, minutesFromScheduled: null, asNeeded: { lastGivenAt: null, nextAllowedAt: null }, unitsPerDose: 2 });
+  });
+
+  it('flags a dose before the minimum interval', () => {
+    const order = { ...PRN_ORDER, asNeeded: givenAt(new Date(2026, 11, 4, 10, 35)) };
+    const result = checkMedicationScan(input({ orders: [order] }));
+    expect(codesOf(result)).toEqual(['as-needed-too-soon']);
+    expect(result.problems[0]?.details).toEqual({ lastGivenAt: at(10, 35), minutesSince: 90, interval: 240, nextAllowedAt: at(14, 35) });
+    expect(result.overridable).toBe(true);
+    expect(result.match?.asNeeded).toEqual({ lastGivenAt: at(10, 35), nextAllowedAt: at(14, 35) });
+  });
+
+  it('passes once the interval has passed', () => {
+    const order = { ...PRN_ORDER, asNeeded: givenAt(new Date(2026, 11, 4, 8, 5)) };
+    expect(checkMedicationScan(input({ orders: [order] })).outcome).toBe('pass');
+  });
+
+  it('blocks a dose over the maximum', () => {
+    const order = { ...PRN_ORDER, asNeeded: givenAt(new Date(2026, 11, 3, 19, 0), new Date(2026, 11, 3, 23, 30), new Date(2026, 11, 4, 3, 40), new Date(2026, 11, 4, 8, 0)) };
+    const result = checkMedicationScan(input({ orders: [order] }));
+    expect(codesOf(result)).toEqual(['as-needed-maximum']);
+    expect(result.problems[0]?.details).toEqual({ kind: 'amount', given: '4 g', after: '5 g', max: '4 g', hours: 24, nextAllowedAt: new Date(2026, 11, 4, 19, 0).toISOString() });
+    expect(result.overridable).toBe(false);
+  });
+
+  it('blocks too soon and over the maximum together', () => {
+    const order = { ...PRN_ORDER, asNeeded: givenAt(new Date(2026, 11, 4, 0, 0), new Date(2026, 11, 4, 4, 0), new Date(2026, 11, 4, 8, 0), new Date(2026, 11, 4, 11, 0)) };
+    const result = checkMedicationScan(input({ orders: [order] }));
+    expect(codesOf(result)).toEqual(['as-needed-too-soon', 'as-needed-maximum']);
+    expect(result.overridable).toBe(false);
+  });
+
+  it('refuses an as-needed order on hold', () => {
+    const result = checkMedicationScan(input({ orders: [{ ...PRN_ORDER, status: 'on-hold' }] }));
+    expect(codesOf(result)).toEqual(['order-not-active']);
+    expect(result.match).toBeNull();
+  });
+
+  it('prefers a due scheduled dose of the same drug', () => {
+    const result = checkMedicationScan(input({ orders: [PRN_ORDER, PARACETAMOL_ORDER] }));
+    expect(result.match?.orderId).toBe(PARACETAMOL_ORDER.id);
+    expect(result.match?.scheduledAt).toBe(at(12));
+  });
+
+  it('uses the as-needed order between scheduled doses', () => {
+    const result = checkMedicationScan(input({ orders: [PARACETAMOL_ORDER, PRN_ORDER], now: new Date(2026, 11, 4, 15, 0) }));
+    expect(result.outcome).toBe('pass');
+    expect(result.match?.orderId).toBe(PRN_ORDER.id);
   });
 });

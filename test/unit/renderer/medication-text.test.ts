@@ -5,7 +5,7 @@ import { CHECK_PROBLEM_CODES } from '../../../preload/api/clinical/medication-ch
 import { checkProblemText } from '../../../renderer/src/medication/check-problem-text.js';
 import { durationText } from '../../../renderer/src/medication/duration-text.js';
 
-const CONTEXT = { patientName: 'MULLER, Ana', productName: 'Furosemide 40 mg tablets' };
+const CONTEXT = { patientName: 'MULLER, Ana', productName: 'Furosemide 40 mg tablets', now: new Date(2026, 11, 4, 12, 5) };
 
 function problem(code: CheckProblemView['code'], details: CheckProblemView['details'] = {}): CheckProblemView {
   return { code, overridable: false, details };
@@ -48,5 +48,26 @@ describe('check problem text', () => {
 
   it('names the product of a drug without order', () => {
     expect(checkProblemText(problem('no-order', { gtin: '09520123450069' }), CONTEXT)).toBe('Wrong drug: Furosemide 40 mg tablets is not ordered for this patient. Do not give it.');
+  });
+
+  it('names the last dose and the next time of an early as-needed dose', () => {
+    const details = { lastGivenAt: new Date(2026, 11, 4, 10, 35).toISOString(), minutesSince: 90, interval: 240, nextAllowedAt: new Date(2026, 11, 4, 14, 35).toISOString() };
+    expect(checkProblemText(problem('as-needed-too-soon', details), CONTEXT)).toBe(
+      'Too soon: the last dose was given at 10:35, 90 min ago, and this order needs 4 h 0 min between doses. The next dose may be given from 14:35.',
+    );
+  });
+
+  it('dates a next time on another day', () => {
+    const details = { lastGivenAt: new Date(2026, 11, 4, 10, 35).toISOString(), minutesSince: 90, interval: 1440, nextAllowedAt: new Date(2026, 11, 5, 10, 35).toISOString() };
+    expect(checkProblemText(problem('as-needed-too-soon', details), CONTEXT)).toMatch(/given from 05 Dec 2026, 10:35\.$/);
+  });
+
+  it('names the total against the maximum', () => {
+    const amount = { kind: 'amount', given: '4 g', after: '5 g', max: '4 g', hours: 24, nextAllowedAt: '' };
+    expect(checkProblemText(problem('as-needed-maximum', amount), CONTEXT)).toBe(
+      'Maximum dose: 4 g was given in the last 24 h, and this dose would make 5 g, over the maximum of 4 g per 24 h. Do not give it. Ask the prescriber.',
+    );
+    const doses = { kind: 'doses', given: '3', after: '4', max: '3', hours: 24, nextAllowedAt: '' };
+    expect(checkProblemText(problem('as-needed-maximum', doses), CONTEXT)).toBe('Maximum dose: 3 doses were given in the last 24 h, and the order allows 3 per 24 h. Do not give it. Ask the prescriber.');
   });
 });
