@@ -75,6 +75,9 @@ describe('offline sign-in and the inactivity lock', () => {
     await stack.startServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+    // The notice no longer says that changes wait for the server.
+    await page.locator('[data-testid="session-offline"][data-server-back="true"]').waitFor();
+    expect(await page.getByTestId('session-offline').textContent()).toContain('reachable again');
     await page.screenshot({ path: join(SCREENSHOTS, 'unlocked-synced.png') });
     await stack.core.replication.awaitInSync();
 

@@ -45,6 +45,7 @@ export const en = {
 
   'session.offlineTitle': 'Signed in offline.',
   'session.offlineBody': "You are working from this workstation's copy of the records. Changes sync when the central server is back.",
+  'session.offlineServerBackBody': 'The central server is reachable again, and changes are being sent to it.',
 
   'lock.pageTitle': 'Locked – HMS Workstation',
   'lock.title': 'Workstation locked',
@@ -137,6 +138,8 @@ export const en = {
   'sync.error.reply': 'The central server sent a reply this workstation cannot read. Tell IT.',
   'sync.error.other': 'Sync failed.',
 
+  'findPatient.title': 'Find a patient',
+  'findPatient.body': "Search by name or MRN in the box above, then open the patient's chart to see their imaging studies.",
   'ward.title': 'Ward patients',
   'ward.loading': 'Loading patients…',
   'ward.empty': 'No patients on this ward.',
