@@ -88,12 +88,16 @@ describe('nurse gives medication with barcode checks', () => {
   let page: Page;
   const { clock, dueAt } = clockAfterNextParacetamolRound();
 
-  /** Returns a ward 4A patient with a paracetamol order and one without, from the seeded database. */
-  async function seededPatients(): Promise<{ withParacetamol: WardPatient; without: WardPatient; orderId: string }> {
-    const { rows } = await server.database.query<{ patient_id: string; mrn: string; gtins: string[]; order_ids: string[] }>(
+  /**
+   * Returns ward 4A patients from the seeded database: one with a scheduled paracetamol order, one
+   * with no paracetamol order at all, and one with an as-needed paracetamol order.
+   */
+  async function seededPatients(): Promise<{ withParacetamol: WardPatient; without: WardPatient; orderId: string; withAsNeeded: WardPatient; asNeededOrderId: string }> {
+    const { rows } = await server.database.query<{ patient_id: string; mrn: string; gtins: string[]; order_ids: string[]; as_needed: boolean[] }>(
       `SELECT p.patient_id, p.document->>'mrn' AS mrn,
               array_agg(o.document->'resource'->'medicationCodeableConcept'->'coding'->0->>'code') AS gtins,
-              array_agg(o.id) AS order_ids
+              array_agg(o.id) AS order_ids,
+              array_agg(o.document->'resource'->'dosageInstruction'->0 ? 'asNeededCodeableConcept') AS as_needed
          FROM documents p
          JOIN ward_membership m ON m.patient_id = p.patient_id AND m.ward_id = 'ward-4a'
          JOIN documents o ON o.collection = 'records' AND o.resource_type = 'MedicationRequest' AND o.patient_id = p.patient_id
@@ -101,14 +105,18 @@ describe('nurse gives medication with barcode checks', () => {
         GROUP BY p.patient_id, p.document->>'mrn'
         ORDER BY p.patient_id`,
     );
-    const withParacetamol = rows.find((row) => row.gtins.includes(PARACETAMOL_GTIN));
+    const paracetamolOrder = (row: (typeof rows)[number], asNeeded: boolean) => row.gtins.findIndex((gtin, index) => gtin === PARACETAMOL_GTIN && row.as_needed[index] === asNeeded);
+    const withParacetamol = rows.find((row) => paracetamolOrder(row, false) >= 0);
+    const withAsNeeded = rows.find((row) => paracetamolOrder(row, true) >= 0);
     const without = rows.find((row) => !row.gtins.includes(PARACETAMOL_GTIN));
-    if (!withParacetamol || !without) throw new Error('The seed gave ward 4A no patient with paracetamol, or none without');
-    const orderIndex = withParacetamol.gtins.indexOf(PARACETAMOL_GTIN);
+    if (!withParacetamol || !without || !withAsNeeded) throw new Error('The seed gave ward 4A no patient with scheduled paracetamol, none with as-needed paracetamol, or none without');
+    const orderIdAt = (row: (typeof rows)[number], index: number) => (row.order_ids[index] as string).slice('MedicationRequest/'.length);
     return {
       withParacetamol: { patientId: withParacetamol.patient_id, mrn: withParacetamol.mrn },
       without: { patientId: without.patient_id, mrn: without.mrn },
-      orderId: (withParacetamol.order_ids[orderIndex] as string).slice('MedicationRequest/'.length),
+      orderId: orderIdAt(withParacetamol, paracetamolOrder(withParacetamol, false)),
+      withAsNeeded: { patientId: withAsNeeded.patient_id, mrn: withAsNeeded.mrn },
+      asNeededOrderId: orderIdAt(withAsNeeded, paracetamolOrder(withAsNeeded, true)),
     };
   }
 

@@ -15,9 +15,10 @@ import type { Performer } from './vitals.js';
  * 09520123456788 is GS1's own example GTIN. The check digits are computed by the GS1 mod-10 rule
  * and test/unit/sync/medication-seed.test.ts verifies them.
  *
- * Each admitted patient gets two or three orders. The doses scheduled in the 12 hours before the
- * seed's clock are recorded as given, a few as held. Those of the last 90 minutes stay open, so
- * that the MAR shows due and overdue doses.
+ * Each admitted patient gets two or three scheduled orders, and every fourth patient also an "as
+ * needed" order. The doses scheduled in the 12 hours before the seed's clock are recorded as given,
+ * a few as held. Those of the last 90 minutes stay open, so that the MAR shows due and overdue
+ * doses. An as-needed order has two doses given, the last one far enough back for the next.
  */
 
 export interface FormularyEntry {
@@ -144,6 +145,17 @@ export interface Regimen {
   /** Clock times of a fixed drug round, or an interval counted from the order's start. */
   timeOfDay?: readonly string[];
   everyHours?: number;
+  /** Terms that make the order "as needed": its indication, the interval in hours and the maximum in 24 hours. */
+  asNeeded?: AsNeededTerms;
+}
+
+export interface AsNeededTerms {
+  indication: { code: string; display: string; text: string };
+  /** Minimum hours between doses. */
+  minHours: number;
+  /** Longest usual interval in hours, the 6 of "every 4 to 6 hours" (Timing.repeat.periodMax). */
+  maxHours?: number;
+  maxPer24Hours: { value: number; unit: string };
 }
 
 export const REGIMENS = {
@@ -201,13 +213,27 @@ export const REGIMENS = {
     text: 'Once a day at 08:00',
     timeOfDay: ['08:00:00'],
   },
+  paracetamolAsNeeded: {
+    key: 'paracetamol-prn',
+    product: FORMULARY.paracetamol500,
+    dose: { value: 1, unit: 'g' },
+    route: 'oral',
+    timingCode: 'Q4H',
+    text: 'Every 4 to 6 hours as needed for pain or fever, at most 4 g in 24 hours',
+    asNeeded: {
+      indication: { code: '22253000', display: 'Pain', text: 'Pain or fever' },
+      minHours: 4,
+      maxHours: 6,
+      maxPer24Hours: { value: 4, unit: 'g' },
+    },
+  },
 } as const satisfies Record<string, Regimen>;
 
 /** The regimens of the patient at each position (in Patient.id order), repeating every four patients. */
 const REGIMENS_BY_POSITION: readonly (readonly Regimen[])[] = [
   [REGIMENS.paracetamol, REGIMENS.metoprolol],
   [REGIMENS.amoxicillin, REGIMENS.enoxaparin, REGIMENS.omeprazole],
-  [REGIMENS.furosemide, REGIMENS.enoxaparin],
+  [REGIMENS.furosemide, REGIMENS.enoxaparin, REGIMENS.paracetamolAsNeeded],
   [REGIMENS.paracetamol, REGIMENS.omeprazole, REGIMENS.amoxicillin],
 ];
 
@@ -223,12 +249,32 @@ export interface MedicationOrderParties {
   prescriber: Performer;
 }
 
+/** Returns the Timing.repeat of a regimen: clock times, an interval, or the minimum interval of an as-needed order. */
+function repeatOf(regimen: Regimen, startedAt: Date): Record<string, unknown> {
+  const boundsPeriod = { start: startedAt.toISOString() };
+  if (regimen.asNeeded) {
+    const { minHours, maxHours } = regimen.asNeeded;
+    return { boundsPeriod, frequency: 1, period: minHours, ...(maxHours ? { periodMax: maxHours } : {}), periodUnit: 'h' };
+  }
+  if (regimen.timeOfDay) return { boundsPeriod, timeOfDay: [...regimen.timeOfDay] };
+  return { boundsPeriod, frequency: 24 / (regimen.everyHours ?? 24), period: 1, periodUnit: 'd' };
+}
+
+/** Returns the as-needed elements of a dosageInstruction: the indication and maxDosePerPeriod. */
+function asNeededElements(terms: AsNeededTerms): Record<string, unknown> {
+  return {
+    asNeededCodeableConcept: { coding: [{ system: SNOMED, code: terms.indication.code, display: terms.indication.display }], text: terms.indication.text },
+    maxDosePerPeriod: {
+      numerator: { value: terms.maxPer24Hours.value, unit: terms.maxPer24Hours.unit, system: UCUM, code: terms.maxPer24Hours.unit },
+      denominator: { value: 24, unit: 'h', system: UCUM, code: 'h' },
+    },
+  };
+}
+
 /** Builds an active MedicationRequest for a regimen, authored at `startedAt`. */
 export function medicationOrder(patientId: string, regimen: Regimen, startedAt: Date, parties: MedicationOrderParties): FhirResource {
   const route = ROUTES[regimen.route];
-  const repeat = regimen.timeOfDay
-    ? { boundsPeriod: { start: startedAt.toISOString() }, timeOfDay: [...regimen.timeOfDay] }
-    : { boundsPeriod: { start: startedAt.toISOString() }, frequency: 24 / (regimen.everyHours ?? 24), period: 1, periodUnit: 'd' };
+  const repeat = repeatOf(regimen, startedAt);
   return {
     resourceType: 'MedicationRequest',
     id: medicationOrderId(patientId, regimen),
@@ -250,6 +296,7 @@ export function medicationOrder(patientId: string, regimen: Regimen, startedAt: 
           code: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation', code: regimen.timingCode }], text: regimen.text },
           repeat,
         },
+        ...(regimen.asNeeded ? asNeededElements(regimen.asNeeded) : {}),
         route: { coding: [{ ...route }] },
         doseAndRate: [{ doseQuantity: { value: regimen.dose.value, unit: regimen.dose.unit, system: UCUM, code: regimen.dose.unit } }],
       },
@@ -273,8 +320,39 @@ export interface AdministrationHistoryInput {
   nurse: Performer;
 }
 
-/** Builds the administrations of an order's doses scheduled 12 to 1.5 hours before the seed's clock. */
+/** Hours before the seed's clock at which an as-needed order's doses were given: the last one more than its interval back. */
+const AS_NEEDED_DOSE_HOURS = [13, 7.5] as const;
+
+/** Builds the two doses of an as-needed order given before the seed's clock, for its indication. */
+function asNeededHistory(input: AdministrationHistoryInput, terms: AsNeededTerms): FhirResource[] {
+  const order = readMedicationOrder(input.order);
+  const product = input.regimen.product;
+  return AS_NEEDED_DOSE_HOURS.map((hoursBefore) => {
+    const givenAt = new Date(input.now.getTime() - hoursBefore * HOUR_MS + input.random.integer(-15, 15) * 60_000);
+    const administration = buildMedicationAdministration({
+      id: `adm-${createHash('sha256').update(`${order.id}@as-needed-${hoursBefore}`).digest('hex').slice(0, 32)}`,
+      patientId: input.patientId,
+      encounterId: admissionEncounterId(input.patientId),
+      orderId: order.id,
+      status: 'completed',
+      effectiveDateTime: givenAt.toISOString(),
+      performer: input.nurse,
+      product: { gtin: product.gtin, name: product.name, lot: `L${input.random.integer(10000, 99999)}`, expirationDate: '2028-06-30' },
+      reason: { text: terms.indication.text, coding: { system: SNOMED, code: terms.indication.code, display: terms.indication.display } },
+      ...(order.dose ? { dose: order.dose } : {}),
+      ...(order.route ? { route: order.route } : {}),
+    });
+    administration.meta = { tag: [{ ...GENERATED_TAG }] };
+    return administration;
+  });
+}
+
+/**
+ * Builds the administrations of an order's doses scheduled 12 to 1.5 hours before the seed's
+ * clock, or the doses given of an as-needed order.
+ */
 export function administrationHistory(input: AdministrationHistoryInput): FhirResource[] {
+  if (input.regimen.asNeeded) return asNeededHistory(input, input.regimen.asNeeded);
   const order = readMedicationOrder(input.order);
   const from = new Date(input.now.getTime() - RECORDED_HOURS * HOUR_MS);
   const to = new Date(input.now.getTime() - OPEN_DOSES_HOURS * HOUR_MS);

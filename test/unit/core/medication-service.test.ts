@@ -51,6 +51,7 @@ describe('MedicationService', () => {
   let outbox: Outbox;
   let conflicts: ConflictLog;
   let service: MedicationService;
+  let options: ConstructorParameters<typeof MedicationService>[0];
 
   beforeEach(async () => {
     directory = makeTempDirectory('medication');
@@ -59,7 +60,7 @@ describe('MedicationService', () => {
     outbox = new Outbox(file);
     conflicts = new ConflictLog(file);
     const logger = pino({ level: 'silent' });
-    service = new MedicationService({
+    options = {
       reader: new ReplicaReader(replica),
       medications: new MedicationReader(replica),
       writer: new LocalWriter(replica, outbox),
@@ -68,7 +69,8 @@ describe('MedicationService', () => {
       clock: CLOCK,
       logger,
       windowMinutes: 30,
-    });
+    };
+    service = new MedicationService(options);
 
     const startedAt = new Date(2026, 11, 3, 9, 0);
     for (const [patientId, mrn] of [['p-1', '10000001'], ['p-2', '10000002']] as const) {
@@ -189,5 +191,74 @@ describe('MedicationService', () => {
 
   it('refuses a patient who is not on the ward', async () => {
     await expect(service.mar('p-9')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  describe('as-needed orders', () => {
+    const PRN_ORDER = medicationOrderId('p-2', REGIMENS.paracetamolAsNeeded);
+    const PRN_INPUT = { patientId: 'p-2', wristbandMrn: '10000002', scan: PARACETAMOL_PACK, orderId: PRN_ORDER };
+    /** Returns the service with its clock at `at`, for doses given at other times. */
+    const serviceAt = (at: Date) => new MedicationService({ ...options, clock: fixedClock(at) });
+
+    beforeEach(async () => {
+      const prescriber = { prescriber: { reference: 'Practitioner/user-doctor', display: 'Demo Doctor' } };
+      await replica.records.insert(toRecordDocument(medicationOrder('p-2', REGIMENS.paracetamolAsNeeded, new Date(2026, 11, 3, 9, 0), prescriber), noLocations));
+    });
+
+    it('records a dose with its reason', async () => {
+      const check = await service.check({ patientId: 'p-2', wristbandMrn: '10000002', scan: PARACETAMOL_PACK });
+      expect(check.outcome).toBe('pass');
+      expect(check.match).toMatchObject({ orderId: PRN_ORDER, scheduledAt: null, asNeeded: { lastGivenAt: null, nextAllowedAt: null } });
+      expect(check.order).toMatchObject({ asNeeded: true, indication: 'Pain or fever' });
+
+      const view = await service.administer({ ...PRN_INPUT, asNeededReason: 'Pain or fever' }, NURSE);
+
+      const [section] = view.asNeeded;
+      expect(section?.lastGiven).toMatchObject({ effectiveDateTime: NOW.toISOString(), performer: 'Demo Nurse', reason: 'Pain or fever', syncState: 'pending' });
+      expect(section?.maxima[0]).toMatchObject({ given: 1, max: 4, unit: 'g' });
+      expect(section?.nextAllowedAt).toBe(new Date(2026, 11, 4, 16, 5).toISOString());
+      const [stored] = await administrations();
+      expect(medicationAdministrationResource.safeParse(stored?.resource).success).toBe(true);
+      const resource = stored?.resource as unknown as { reasonCode: unknown; extension?: unknown };
+      // The order's indication keeps its SNOMED CT coding.
+      expect(resource.reasonCode).toEqual([{ coding: [{ system: 'http://snomed.info/sct', code: '22253000', display: 'Pain' }], text: 'Pain or fever' }]);
+      expect(resource.extension).toBeUndefined();
+    });
+
+    it('stores another reason as text', async () => {
+      await service.administer({ ...PRN_INPUT, asNeededReason: 'Headache' }, NURSE);
+      const [stored] = await administrations();
+      expect((stored?.resource as unknown as { reasonCode: unknown }).reasonCode).toEqual([{ text: 'Headache' }]);
+    });
+
+    it('needs a reason for the dose', async () => {
+      await expect(service.administer(PRN_INPUT, NURSE)).rejects.toMatchObject({ code: 'invalid-input' });
+      expect(await administrations()).toHaveLength(0);
+    });
+
+    it('needs an override reason for an early dose', async () => {
+      await service.administer({ ...PRN_INPUT, asNeededReason: 'Pain or fever' }, NURSE);
+      const later = serviceAt(new Date(2026, 11, 4, 14, 5));
+
+      const check = await later.check({ patientId: 'p-2', wristbandMrn: '10000002', scan: PARACETAMOL_PACK });
+      expect(check.problems.map((problem) => problem.code)).toEqual(['as-needed-too-soon']);
+      await expect(later.administer({ ...PRN_INPUT, asNeededReason: 'Pain or fever' }, NURSE)).rejects.toMatchObject({ code: 'invalid-input' });
+
+      const view = await later.administer({ ...PRN_INPUT, asNeededReason: 'Pain or fever', overrideReason: 'Vomited the last dose, Dr Demo agreed' }, NURSE);
+      expect(view.asNeeded[0]?.lastGiven?.overridden).toBe(true);
+      expect(view.asNeeded[0]?.dosesInLast24Hours).toBe(2);
+    });
+
+    it('refuses a dose over the maximum even with a reason', async () => {
+      for (const hour of [0, 4, 8, 12]) {
+        await serviceAt(new Date(2026, 11, 4, hour, 5)).administer({ ...PRN_INPUT, asNeededReason: 'Pain or fever' }, NURSE);
+      }
+      const attempt = serviceAt(new Date(2026, 11, 4, 16, 30)).administer({ ...PRN_INPUT, asNeededReason: 'Pain or fever', overrideReason: 'Severe pain, waiting for the doctor' }, NURSE);
+      await expect(attempt).rejects.toMatchObject({ code: 'forbidden' });
+      expect(await administrations()).toHaveLength(4);
+    });
+
+    it('refuses a save with a scheduled time', async () => {
+      await expect(service.administer({ ...PRN_INPUT, scheduledAt: at(12), asNeededReason: 'Pain or fever' }, NURSE)).rejects.toMatchObject({ code: 'conflict' });
+    });
   });
 });

@@ -76,6 +76,7 @@ describe('medication seed', () => {
       const parsed = medicationSchemaFor('MedicationAdministration')?.safeParse(administration.resource);
       expect(parsed?.success, `${administration.id}: ${JSON.stringify(parsed?.error?.issues)}`).toBe(true);
       const read = readMedicationAdministration(administration.resource);
+      if (read.scheduledAt === undefined) continue;
       const scheduled = new Date(read.scheduledAt ?? '').getTime();
       expect(scheduled).toBeGreaterThanOrEqual(NOW.getTime() - 12 * HOUR_MS);
       expect(scheduled).toBeLessThan(NOW.getTime() - 1.5 * HOUR_MS);
@@ -86,12 +87,14 @@ describe('medication seed', () => {
   });
 
   it('leaves the doses of the last 90 minutes open', () => {
-    const orders = ofType(demo.documents.records.map((entry) => entry.document), 'MedicationRequest').map((order) => readMedicationOrder(order.resource));
+    const orders = ofType(demo.documents.records.map((entry) => entry.document), 'MedicationRequest')
+      .map((order) => readMedicationOrder(order.resource))
+      .filter((order) => !order.asNeeded);
     const recorded = new Set(
-      ofType(demo.documents.entries.map((entry) => entry.document), 'MedicationAdministration').map((document) => {
-        const read = readMedicationAdministration(document.resource);
-        return `${read.orderId}@${new Date(read.scheduledAt ?? '').toISOString()}`;
-      }),
+      ofType(demo.documents.entries.map((entry) => entry.document), 'MedicationAdministration')
+        .map((document) => readMedicationAdministration(document.resource))
+        .filter((read) => read.scheduledAt !== undefined)
+        .map((read) => `${read.orderId}@${new Date(read.scheduledAt ?? '').toISOString()}`),
     );
     const open = orders.flatMap((order) =>
       scheduledDoseTimes(order.timing, new Date(NOW.getTime() - 1.5 * HOUR_MS), NOW).map((at) => `${order.id}@${at.toISOString()}`),
@@ -99,10 +102,37 @@ describe('medication seed', () => {
     for (const dose of open) expect(recorded.has(dose), dose).toBe(false);
   });
 
+  it('gives as-needed orders two doses, the last one an interval back', () => {
+    const orders = ofType(demo.documents.records.map((entry) => entry.document), 'MedicationRequest')
+      .map((order) => readMedicationOrder(order.resource))
+      .filter((order) => order.asNeeded);
+    expect(orders.length).toBeGreaterThan(0);
+    const administrations = ofType(demo.documents.entries.map((entry) => entry.document), 'MedicationAdministration').map((document) => readMedicationAdministration(document.resource));
+    for (const order of orders) {
+      expect(order.asNeededFor?.text).toBe('Pain or fever');
+      expect(order.maxDosePerPeriod).toEqual({ amount: { value: 4, unit: 'g', code: 'g' }, periodHours: 24 });
+      const given = administrations.filter((administration) => administration.orderId === order.id);
+      expect(given).toHaveLength(2);
+      for (const administration of given) {
+        expect(administration.scheduledAt).toBeUndefined();
+        expect(administration.reason).toBe('Pain or fever');
+        expect(NOW.getTime() - Date.parse(administration.effectiveDateTime)).toBeGreaterThanOrEqual(4 * HOUR_MS);
+      }
+    }
+  });
+
   it('passes the server push validation', () => {
     const documents = [
       ...ofType(demo.documents.records.map((entry) => entry.document), 'MedicationRequest').slice(0, 3).map((document) => ['records', document] as const),
       ...ofType(demo.documents.entries.map((entry) => entry.document), 'MedicationAdministration').slice(0, 3).map((document) => ['entries', document] as const),
+      ...ofType(demo.documents.records.map((entry) => entry.document), 'MedicationRequest')
+        .filter((document) => readMedicationOrder(document.resource).asNeeded)
+        .slice(0, 1)
+        .map((document) => ['records', document] as const),
+      ...ofType(demo.documents.entries.map((entry) => entry.document), 'MedicationAdministration')
+        .filter((document) => readMedicationAdministration(document.resource).reason !== undefined)
+        .slice(0, 1)
+        .map((document) => ['entries', document] as const),
     ];
     for (const [collection, document] of documents) expect(() => validatePushedDocument(collection, document, noLocations)).not.toThrow();
   });
