@@ -4,7 +4,7 @@ import { itCalls } from './it-calls.js';
 import { scanCalls, scanEvents } from './scan-calls.js';
 import { medicationCalls } from './medication-calls.js';
 import type { Role } from './roles.js';
-import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, WARD_CLINICIANS } from './roles.js';
+import { CHART_READERS, IMAGE_VIEWERS, LAB_STAFF, PATIENT_FINDERS, WARD_CLINICIANS } from './roles.js';
 import {
   activityResult,
   breakTheGlassInput,
@@ -152,7 +152,7 @@ export const calls = {
       channel: 'patient:search',
       input: patientSearchInput.strict(),
       result: z.array(patientSearchResult),
-      access: CHART_READERS,
+      access: PATIENT_FINDERS,
       touchesPatientData: true,
     }),
     breakTheGlass: call({
@@ -166,7 +166,7 @@ export const calls = {
       channel: 'patient:getChart',
       input: z.object({ patientId }).strict(),
       result: patientChart,
-      access: CHART_READERS,
+      access: PATIENT_FINDERS,
       touchesPatientData: true,
     }),
     setSpO2Scale: call({

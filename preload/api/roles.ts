@@ -16,6 +16,12 @@ export const WARD_CLINICIANS: readonly Role[] = ['nurse', 'doctor'];
 /** Anyone who may read a ward patient's chart. */
 export const CHART_READERS: readonly Role[] = ['nurse', 'doctor', 'pharmacist'];
 
+/**
+ * Staff who may find a patient and open the chart's banner: the chart readers, and radiologists,
+ * who open the Imaging tab only and need the banner to identify the patient.
+ */
+export const PATIENT_FINDERS: readonly Role[] = [...CHART_READERS, 'radiologist'];
+
 /** Staff of the laboratory: the lab screens and the review queue. */
 export const LAB_STAFF: readonly Role[] = ['lab-technician'];
 

@@ -47,7 +47,8 @@ function ctCopy(files: readonly DemoDicomFile[], patient: DemoImagingPatient, ke
  * A doctor opens a ward patient's imaging tab in Chromium through the browser host: the studies
  * with their cached marks after the prefetch, caching studies on request with their progress,
  * opening one in the viewer over the instance route, a caching job that the PACS stops, and the
- * cached list with Orthanc stopped. Retrieves of instances pass a proxy that slows them down.
+ * cached list with Orthanc stopped, then a radiologist who finds the patient through the search.
+ * Retrieves of instances pass a proxy that slows them down.
  */
 describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
   let orthanc: OrthancServer;
@@ -179,5 +180,24 @@ describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
     expect(await studyRow('CT lumbar spine').getAttribute('data-cached')).toBe('full');
     expect(await studyRow('MR knee').getAttribute('data-cached')).toBe('full');
     await page.screenshot({ path: join(SCREENSHOTS, 'imaging-tab-offline.png') });
+  });
+
+  // A radiologist reads no ward charts: the home screen points to the search, and the chart shows
+  // the banner and the Imaging tab alone. The PACS is still stopped, so the list comes from the cache.
+  it("opens a radiologist's patient from the search", async () => {
+    await page.getByTestId('signout').click();
+    await signIn(page, 'radiologist', 'radiologist-demo');
+    await page.getByTestId('find-patient').waitFor();
+    expect(await page.getByTestId('ward-list').count()).toBe(0);
+
+    await page.getByTestId('patient-search').fill(patient.mrn);
+    await page.getByTestId('search-result').first().click();
+    await page.getByTestId('chart-tab-imaging').waitFor();
+    await studyRow('CT lumbar spine').and(page.locator('[data-cached="full"]')).waitFor();
+
+    expect(await page.getByTestId('chart-tab-observations').count()).toBe(0);
+    expect(await page.getByTestId('chart-tab-medication').count()).toBe(0);
+    expect(await page.getByTestId('vitals-form').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'imaging-tab-radiologist.png') });
   });
 });

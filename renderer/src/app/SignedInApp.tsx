@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-import type { PatientChart, PatientSearchResult, SessionInfo, SessionState } from '../../../preload/api/index.js';
+import type { PatientChart, PatientSearchResult, Role, SessionInfo, SessionState } from '../../../preload/api/index.js';
 import { calls } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
 import { mayCall } from '../api/call-access.js';
 import { NeedsAttentionScreen } from '../attention/NeedsAttentionScreen.js';
+import { ImagingChartScreen } from '../chart/ImagingChartScreen.js';
 import { PatientChartScreen } from '../chart/PatientChartScreen.js';
 import { useConnectionRestored } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
@@ -22,6 +23,7 @@ import { SettingsScreen } from '../it/SettingsScreen.js';
 import { LabBenchScreen } from '../lab/LabBenchScreen.js';
 import { LabMessageScreen } from '../lab/LabMessageScreen.js';
 import { BedsideScanProvider, WristbandNotice } from '../medication/BedsideScanContext.js';
+import { FindPatientScreen } from '../ward/FindPatientScreen.js';
 import { WardListScreen } from '../ward/WardListScreen.js';
 import type { LabResultPosition, LockState, View } from './app-state.js';
 import { useSession } from './SessionContext.js';
@@ -148,7 +150,7 @@ export function SignedInApp(props: SignedInAppProps) {
           </>
         }
       >
-        {renderView(view, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage })}
+        {renderView(view, session.user.roles, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage })}
         {emergencyRequest !== null && (
           <BreakTheGlassDialog
             patient={emergencyRequest.patient}
@@ -171,12 +173,18 @@ interface Navigation {
   onOpenLabMessage(messageId: string, result: LabResultPosition | null): void;
 }
 
-function renderView(view: View, { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage }: Navigation) {
+function renderView(view: View, roles: readonly Role[], { onOpenChart, onOpenWard, onOpenAttention, onOpenLab, onOpenLabMessage }: Navigation) {
+  // Radiologists find patients through the search and see the Imaging tab alone.
+  const readsCharts = mayCall(calls.vitals.list, roles);
   switch (view.name) {
     case 'ward':
-      return <WardListScreen onOpenChart={onOpenChart} />;
+      return !mayCall(calls.ward.listPatients, roles) && mayCall(calls.patient.search, roles) ? <FindPatientScreen /> : <WardListScreen onOpenChart={onOpenChart} />;
     case 'chart':
-      return <PatientChartScreen key={view.patientId} patientId={view.patientId} onBack={onOpenWard} onOpenAttention={onOpenAttention} />;
+      return readsCharts ? (
+        <PatientChartScreen key={view.patientId} patientId={view.patientId} onBack={onOpenWard} onOpenAttention={onOpenAttention} />
+      ) : (
+        <ImagingChartScreen key={view.patientId} patientId={view.patientId} onBack={onOpenWard} />
+      );
     case 'emergency-chart':
       return (
         <PatientChartScreen key={`emergency:${view.patientId}`} patientId={view.patientId} emergencyReason={view.reason} onBack={onOpenWard} onOpenAttention={onOpenAttention} />

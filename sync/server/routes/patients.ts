@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { FastifyInstance } from 'fastify';
 
-import { CHART_READERS, WARD_CLINICIANS } from '../../../preload/api/roles.js';
+import { PATIENT_FINDERS, WARD_CLINICIANS } from '../../../preload/api/roles.js';
 import type { EmergencyAccessResponse, PatientSearchResponse } from '../../protocol/wire.js';
 import { emergencyAccessRequest } from '../../protocol/wire.js';
 import { authenticate, requireRole, sessionOf } from '../auth.js';
@@ -23,7 +23,7 @@ function singleValue(value: unknown): string | undefined {
 export function registerPatientRoutes(app: FastifyInstance, context: ServerContext): void {
   app.get('/patients/search', { onRequest: (request) => authenticate(context, request) }, async (request): Promise<PatientSearchResponse> => {
     const session = sessionOf(request);
-    requireRole(session, CHART_READERS, 'Patient search');
+    requireRole(session, PATIENT_FINDERS, 'Patient search');
     const text = (singleValue((request.query as Record<string, unknown>).q) ?? '').trim();
     if (text.length < MIN_SEARCH_LENGTH || text.length > MAX_SEARCH_LENGTH) {
       throw badRequest(`Invalid search text: q must have ${MIN_SEARCH_LENGTH} to ${MAX_SEARCH_LENGTH} characters, here ${text.length}. Search by MRN or by name`);

@@ -28,8 +28,9 @@ export interface MockUser {
 
 /**
  * Staff who can sign in to the mock: one per role, and a second nurse for switching users. As in
- * the contract's access rules, the lab technician reads no ward charts, and the radiologist and
- * the IT administrator read neither ward charts nor lab results.
+ * the contract's access rules, the lab technician reads no ward charts, the radiologist finds
+ * patients and opens their images but reads no ward charts, and the IT administrator reads
+ * neither ward charts nor lab results.
  */
 export const mockUsers: readonly MockUser[] = [
   { id: 'user-nurse-1', username: 'amorgan', displayName: 'Alex Morgan', role: 'nurse' },

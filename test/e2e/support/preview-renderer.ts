@@ -197,18 +197,15 @@ async function syncStripJourney(browser: Browser, baseUrl: string): Promise<void
   await page.close();
 }
 
-/** Signs in as a radiologist, whose role may not open the ward list: a plain explanation, no "Try again". */
-async function forbiddenRoleJourney(browser: Browser, baseUrl: string): Promise<void> {
+/** Signs in as a radiologist, whose role may not open the ward list: the home screen points to the patient search. */
+async function radiologistHomeJourney(browser: Browser, baseUrl: string): Promise<void> {
   const mock = new MockHms({ role: 'radiologist', signedIn: true });
   const page = await openPage(browser, baseUrl, mock);
 
-  const notice = page.getByTestId('access-forbidden');
-  await notice.waitFor();
-  check((await notice.innerText()).includes('only for the roles Nurse, Doctor and Pharmacist'), 'the explanation does not name the roles that may open the ward list');
-  check(!(await page.locator('main').innerText()).includes('ward:listPatients'), 'the explanation shows the API channel');
-  check((await page.getByRole('button', { name: 'Try again' }).count()) === 0, 'the explanation offers "Try again"');
-  check((await page.getByTestId('patient-search').count()) === 0, 'a role that may not search sees the patient search');
-  await shoot(page, '32-access-forbidden');
+  await page.getByTestId('find-patient').waitFor();
+  check((await page.getByTestId('access-forbidden').count()) === 0, 'the radiologist sees an access explanation instead of the search hint');
+  check((await page.getByTestId('patient-search').count()) === 1, 'the radiologist does not see the patient search');
+  await shoot(page, '32-radiologist-home');
   await page.close();
 }
 
@@ -568,7 +565,7 @@ async function main(): Promise<void> {
     await doctorJourney(browser, server.url);
     await pharmacistView(browser, server.url);
     await syncStripJourney(browser, server.url);
-    await forbiddenRoleJourney(browser, server.url);
+    await radiologistHomeJourney(browser, server.url);
     await labJourney({ browser, baseUrl: server.url, openPage, shoot, check });
     await labConnectionsForIt({ browser, baseUrl: server.url, openPage, shoot, check });
     await missingToken(browser, server.url);

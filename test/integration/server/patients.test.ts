@@ -210,14 +210,14 @@ describe.each(BACKENDS)('patient search and emergency access on %s', (backend) =
       expect(result.status).toBe(400);
     });
 
-    it('allows nurses, doctors and pharmacists only', async () => {
-      for (const username of ['nurse', 'doctor', 'pharmacist'] as const) {
+    it('allows chart readers and radiologists only', async () => {
+      for (const username of ['nurse', 'doctor', 'pharmacist', 'radiologist'] as const) {
         expect((await search('muller', username)).status, username).toBe(200);
       }
-      for (const username of ['lab-technician', 'radiologist', 'it-administrator'] as const) {
+      for (const username of ['lab-technician', 'it-administrator'] as const) {
         const result = await search('muller', username);
         expect(result.status, username).toBe(403);
-        expect(errorOf(result).message, username).toContain('nurse, doctor or pharmacist');
+        expect(errorOf(result).message, username).toContain('nurse, doctor, pharmacist or radiologist');
       }
     });
 
