@@ -44,6 +44,15 @@ describe('nurse charts vitals through an outage', () => {
     await stack.stopServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });
 
+    // Typing slips first: the score panel names them as not valid, not as missing.
+    await page.getByTestId('vitals-temperature').fill('383');
+    await page.getByTestId('vitals-systolicBloodPressure').fill('104/62');
+    expect(await page.getByTestId('vitals-invalid').textContent()).toContain('Systolic BP and Temperature');
+    expect(await page.getByTestId('vitals-incomplete').locator('.news2-result__missing').textContent()).not.toContain('Temperature');
+    await page.getByTestId('vitals-pulse').focus();
+    expect(await page.locator('body').innerText()).toContain('Enter the systolic pressure only, for example 120 for 120/80.');
+    await page.screenshot({ path: join(SCREENSHOTS, 'chart-vitals-typing-slips.png') });
+
     await page.getByTestId('vitals-respiratoryRate').fill('23');
     await page.getByTestId('vitals-spo2').fill('94');
     await page.getByTestId('vitals-onOxygen').selectOption('air');

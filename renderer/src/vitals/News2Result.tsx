@@ -1,4 +1,4 @@
-import type { News2Score } from '../../../preload/api/index.js';
+import type { News2Parameter, News2Score } from '../../../preload/api/index.js';
 import { formatList } from '../format/text.js';
 import { t } from '../i18n/index.js';
 import { monitoringFrequencyText, parameterName, responseLevelName, responseText } from '../news2/news2-text.js';
@@ -6,10 +6,12 @@ import { monitoringFrequencyText, parameterName, responseLevelName, responseText
 /**
  * Shows the live NEWS2 result of the form. The total, response level and monitoring frequency
  * appear only for a complete set, because the RCP defines no response to a partial score. An
- * incomplete set lists what is missing instead.
+ * incomplete set lists what is missing instead, apart from the fields whose text is not a valid
+ * value yet (`invalid`), which the score also lacks but which the nurse did fill in.
  */
-export function News2Result({ score }: { score: News2Score }) {
+export function News2Result({ score, invalid = [] }: { score: News2Score; invalid?: readonly News2Parameter[] }) {
   const redScore = score.singleParameterThree && <p className="news2-result__red">{t('news2.redScore')}</p>;
+  const missing = score.missing.filter((parameter) => !invalid.includes(parameter));
 
   if (score.total === null || score.responseLevel === null) {
     return (
@@ -19,7 +21,12 @@ export function News2Result({ score }: { score: News2Score }) {
         </h2>
         <div data-testid="vitals-incomplete">
           <p className="news2-result__incomplete">{t('news2.incomplete')}</p>
-          <p className="news2-result__missing">{t('news2.missing', { parameters: formatList(score.missing.map(parameterName)) })}</p>
+          {missing.length > 0 && <p className="news2-result__missing">{t('news2.missing', { parameters: formatList(missing.map(parameterName)) })}</p>}
+          {invalid.length > 0 && (
+            <p className="news2-result__invalid" data-testid="vitals-invalid">
+              {t('news2.invalid', { parameters: formatList(invalid.map(parameterName)) })}
+            </p>
+          )}
         </div>
         {redScore}
       </section>

@@ -182,7 +182,7 @@ export function VitalsPanel({ chart, onSaved, onChartChanged }: VitalsPanelProps
               )}
             </div>
           </div>
-          <News2Result score={score} />
+          <News2Result score={score} invalid={NEWS2_PARAMETERS.filter((parameter) => parsed.problems[parameter] !== undefined)} />
         </form>
       ) : (
         <p className="notice notice--info">{t('vitals.readOnly')}</p>

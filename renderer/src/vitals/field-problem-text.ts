@@ -6,6 +6,8 @@ export function describeFieldProblem(problem: FieldProblem): string {
   switch (problem.kind) {
     case 'not-number':
       return t('vitals.error.notNumber');
+    case 'blood-pressure-pair':
+      return t('vitals.error.bloodPressurePair');
     case 'not-whole-number':
       return t('vitals.error.notWholeNumber');
     case 'too-many-decimals':

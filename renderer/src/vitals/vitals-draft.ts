@@ -26,6 +26,8 @@ export const CONSCIOUSNESS_LEVELS = ['A', 'C', 'V', 'P', 'U'] as const;
 
 export type FieldProblem =
   | { kind: 'not-number' }
+  /** Systolic BP typed as systolic/diastolic, as blood pressure is usually written. */
+  | { kind: 'blood-pressure-pair' }
   | { kind: 'not-whole-number' }
   | { kind: 'too-many-decimals' }
   | { kind: 'out-of-range'; min: number; max: number }
@@ -58,6 +60,8 @@ export interface ParsedDraft {
 }
 
 const numberPattern = /^-?\d+(?:[.,](\d*))?$/;
+/** Systolic and diastolic pressure, such as `120/80`. */
+const bloodPressurePairPattern = /^\s*\d+\s*\/\s*\d+\s*$/;
 
 /** Parses one numeric field; a comma is accepted as the decimal separator. */
 export function parseNumber(text: string, range: NumericRange): { value: number } | { problem: FieldProblem } {
@@ -82,6 +86,7 @@ export function parseDraft(draft: VitalsDraft): ParsedDraft {
     if (draft[parameter].trim() === '') continue;
     const parsed = parseNumber(draft[parameter], numericRange(parameter));
     if ('value' in parsed) observations[parameter] = parsed.value;
+    else if (parameter === 'systolicBloodPressure' && bloodPressurePairPattern.test(draft[parameter])) problems[parameter] = { kind: 'blood-pressure-pair' };
     else problems[parameter] = parsed.problem;
   }
 

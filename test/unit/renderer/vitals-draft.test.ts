@@ -55,6 +55,11 @@ describe('parseDraft', () => {
     expect(parsed.isEmpty).toBe(false);
   });
 
+  it('recognises systolic typed as a pair', () => {
+    expect(parseDraft({ ...emptyDraft, systolicBloodPressure: '120 / 80' }).problems).toEqual({ systolicBloodPressure: { kind: 'blood-pressure-pair' } });
+    expect(parseDraft({ ...emptyDraft, pulse: '120/80' }).problems).toEqual({ pulse: { kind: 'not-number' } });
+  });
+
   it('rejects a consciousness level outside ACVPU', () => {
     expect(parseDraft({ ...emptyDraft, consciousness: 'X' }).problems).toEqual({ consciousness: { kind: 'not-an-option' } });
   });
