@@ -96,6 +96,8 @@ describe('settings and diagnostics for IT', () => {
     await page.getByTestId('diagnostics-versions').waitFor();
     expect(await page.getByTestId('diagnostics-versions').innerText()).toContain('0.1.0');
     expect(await page.getByTestId('diagnostics-sync-lag').innerText()).toMatch(/\d+ (s|min)/);
+    const logFiles = await page.getByTestId('diagnostics-log-files').innerText();
+    expect(logFiles).toMatch(/^(1 file|(0|[2-9]|\d{2,}) files), /);
     expect(await page.getByTestId('diagnostics-policy').locator('[data-key="inactivityLockMinutes"]').innerText()).toContain('Managed by your IT department');
     await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics.png'), fullPage: true });
 

@@ -109,7 +109,7 @@ export class SessionService {
         await this.#auditFailure('signIn', input.username, 'offline-unknown-user');
         throw new HmsApiError({
           code: 'unauthenticated',
-          message: `The central server is unreachable, and ${input.username} has not signed in on this workstation while it was online, so offline sign-in is not possible here`,
+          message: `The central server is unreachable, and ${input.username} has not signed in on this workstation while it was online, so offline sign-in is not possible here. Sign in once the central server can be reached again, or at a workstation where you signed in before`,
         });
       case 'expired':
         await this.#auditFailure('signIn', input.username, 'offline-period-expired');

@@ -74,8 +74,8 @@ function SummarySections({ summary }: { summary: DiagnosticsSummary }) {
           <Fact label={t('diagnostics.sync.lastSync')} value={summary.sync.lastSuccessfulSyncAt === null ? t('diagnostics.sync.never') : formatDateTime(summary.sync.lastSuccessfulSyncAt)} />
           <Fact label={t('diagnostics.sync.pending')} value={String(summary.sync.pendingChanges)} />
           <Fact label={t('diagnostics.folders.data')} value={summary.dataDirectory} />
-          <Fact label={t('diagnostics.folders.logs')} value={t('diagnostics.files', { files: summary.logs.files, size: formatBytes(summary.logs.bytes) })} />
-          <Fact label={t('diagnostics.crashDumps')} value={t('diagnostics.crashDumpsValue', { files: summary.crashDumps.files, size: formatBytes(summary.crashDumps.bytes), days: summary.crashDumps.retentionDays })} />
+          <Fact label={t('diagnostics.folders.logs')} value={logFilesText(summary.logs.files, formatBytes(summary.logs.bytes))} testId="diagnostics-log-files" />
+          <Fact label={t('diagnostics.crashDumps')} value={crashDumpsText(summary.crashDumps.files, formatBytes(summary.crashDumps.bytes), summary.crashDumps.retentionDays)} />
         </dl>
       </section>
       <section className="it-section it-section--wide" aria-labelledby="diagnostics-devices">
@@ -184,4 +184,12 @@ function ExportPanel() {
       {error !== null && <ErrorNotice text={describeCallError(error, connection).text} detail={describeCallError(error, connection).detail} />}
     </section>
   );
+}
+
+function logFilesText(files: number, size: string): string {
+  return files === 1 ? t('diagnostics.filesOne', { size }) : t('diagnostics.files', { files, size });
+}
+
+function crashDumpsText(files: number, size: string, days: number): string {
+  return files === 1 ? t('diagnostics.crashDumpsValueOne', { size, days }) : t('diagnostics.crashDumpsValue', { files, size, days });
 }

@@ -295,7 +295,7 @@ export class MockHms {
     if (this.#offline && username === MOCK_UNKNOWN_OFFLINE_USERNAME) {
       throw new MockCallError({
         code: 'unauthenticated',
-        message: `The central server is unreachable, and ${username} has not signed in on this workstation while it was online, so offline sign-in is not possible here`,
+        message: `The central server is unreachable, and ${username} has not signed in on this workstation while it was online, so offline sign-in is not possible here. Sign in once the central server can be reached again, or at a workstation where you signed in before`,
       });
     }
     const user = mockUsers.find((candidate) => candidate.username === username);
