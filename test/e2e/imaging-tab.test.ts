@@ -152,6 +152,10 @@ describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
     await expect.poll(() => instanceResponses.length, { timeout: 20_000 }).toBeGreaterThan(0);
     expect(instanceResponses.every((status) => status === 200)).toBe(true);
     expect(await page.getByTestId('imaging-study').locator('h2').innerText()).toBe('CT lumbar spine');
+    // The viewport has the keyboard without a click: a key moves to the next image.
+    await page.locator('[data-testid="viewer-viewport"][data-status="shown"]').waitFor({ timeout: 20_000 });
+    await page.keyboard.press('ArrowDown');
+    await page.locator('[data-testid="viewer-viewport"][data-index="1"]').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'imaging-tab-viewer.png') });
   });
 

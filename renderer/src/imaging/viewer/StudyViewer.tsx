@@ -1,7 +1,7 @@
 import './study-viewer.css';
 
 import type { KeyboardEvent } from 'react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 import type { WindowPreset } from '../../../../preload/api/imaging-presets.js';
 import { DEFAULT_WINDOW_PRESETS } from '../../../../preload/api/imaging-presets.js';
@@ -52,6 +52,14 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
   useEffect(() => {
     actions.setTool(tool);
   }, [tool, actions]);
+
+  // The viewport takes the keyboard when the viewer opens, so the stack keys work without a click first.
+  const focusedOnOpen = useRef(false);
+  useEffect(() => {
+    if (viewer.element === null || focusedOnOpen.current) return;
+    focusedOnOpen.current = true;
+    viewer.element.focus({ preventScroll: true });
+  }, [viewer.element]);
 
   const shownImage = stack[state.index];
   const readout = state.readout;
