@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 
 import { calls } from '../../../preload/api/index.js';
 import type { PatientChart } from '../../../preload/api/index.js';
-import type { HoldReasonCode, MarDose, MarOrder, MarView } from '../../../preload/api/medication-schemas.js';
+import type { HoldReasonCode, MarAdministration, MarAsNeededMaximum, MarAsNeededOrder, MarDose, MarOrder, MarView } from '../../../preload/api/medication-schemas.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
 import { mayCall } from '../api/call-access.js';
@@ -10,13 +10,14 @@ import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useNow } from '../app/useNow.js';
 import { useSession } from '../app/SessionContext.js';
-import { formatDateTime, formatTime } from '../format/datetime.js';
+import { formatDateTime, formatTime, formatTimeOrDateTime } from '../format/datetime.js';
 import type { PlainMessageKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { SyncStateTag } from '../sync/SyncStateTag.js';
 import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
 import type { ConfirmedWristband } from './BedsideScanContext.js';
 import { useBedsideScan } from './BedsideScanContext.js';
+import { durationText } from './duration-text.js';
 import { ScanCheckPanel } from './ScanCheckPanel.js';
 import { useMedicationScan } from './useMedicationScan.js';
 
@@ -47,9 +48,9 @@ interface MarPanelProps {
 }
 
 /**
- * Renders the patient's MAR: the wristband state, the check of the last scanned package, and
- * every scheduled dose of the 24 hours around now by time, with its drug, dose, route, frequency
- * and what became of it.
+ * Renders the patient's MAR: the wristband state, the check of the last scanned package, and every
+ * scheduled dose of the 24 hours around now by time, with its drug, dose, route, frequency and
+ * what became of it. Below them come the "as needed" orders with their doses given and limits.
  */
 export function MarPanel({ chart }: MarPanelProps) {
   const { session } = useSession();
@@ -72,6 +73,8 @@ export function MarPanel({ chart }: MarPanelProps) {
   const scan = useMedicationScan({ patientId: chart.patientId, wristbandMrn: confirmed?.mrn ?? null, enabled: canRecord && chart.access === 'ward', onRecorded });
   const loaded = resourceValue(mar.resource);
   const view = loaded ?? recordedView ?? undefined;
+  // The check's times are dated by the core's clock, as the MAR's are.
+  const checkNow = view !== undefined ? new Date(view.now) : now;
 
   return (
     <section className="mar" aria-labelledby="mar-title" data-testid="mar">
@@ -91,7 +94,7 @@ export function MarPanel({ chart }: MarPanelProps) {
         state={scan.state}
         patientName={chart.name}
         canRecord={canRecord}
-        now={now}
+        now={checkNow}
         onRecord={scan.record}
         onClear={scan.clear}
       />
@@ -155,7 +158,113 @@ function MarTable({ view, canRecord, patientId, onChanged }: MarTableProps) {
           </tbody>
         </table>
       )}
+      <AsNeededSection view={view} ordersById={ordersById} />
     </>
+  );
+}
+
+/** Describes a maximum with what was given in its period: "2 g of at most 4 g in 24 h". */
+function maximumText(maximum: MarAsNeededMaximum): string {
+  const values = { max: maximum.max, unit: maximum.unit, hours: maximum.periodHours };
+  // Only an amount can lack a total, because a count of doses is always known.
+  if (maximum.given === null) return t('mar.asNeeded.maxAmountUnknown', values);
+  const given = Math.round(maximum.given * 1000) / 1000;
+  return maximum.kind === 'doses' ? t('mar.asNeeded.maxDoses', { ...values, given }) : t('mar.asNeeded.maxAmount', { ...values, given });
+}
+
+function AsNeededSection({ view, ordersById }: { view: MarView; ordersById: ReadonlyMap<string, MarOrder> }) {
+  if (view.asNeeded.length === 0) return null;
+  const now = new Date(view.now);
+
+  return (
+    <section className="mar-as-needed" aria-labelledby="mar-as-needed-title" data-testid="mar-as-needed">
+      <h3 id="mar-as-needed-title" className="mar-as-needed__title">
+        {t('mar.asNeeded.title')}
+      </h3>
+      <table className="table mar-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('mar.column.drug')}</th>
+            <th scope="col">{t('mar.column.dose')}</th>
+            <th scope="col">{t('mar.column.route')}</th>
+            <th scope="col">{t('mar.asNeeded.column.order')}</th>
+            <th scope="col">{t('mar.asNeeded.column.indication')}</th>
+            <th scope="col">{t('mar.asNeeded.column.given')}</th>
+            <th scope="col">{t('mar.asNeeded.column.lastDay')}</th>
+            <th scope="col">{t('mar.asNeeded.column.next')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.asNeeded.map((entry) => (
+            <AsNeededRow key={entry.orderId} entry={entry} order={ordersById.get(entry.orderId)} now={now} />
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function AsNeededRow({ entry, order, now }: { entry: MarAsNeededOrder; order: MarOrder | undefined; now: Date }) {
+  const active = order === undefined || order.status === 'active';
+  const lastOutsideRange = entry.lastGiven !== null && entry.administrations.length === 0;
+
+  return (
+    <tr className="mar-row" data-testid="mar-as-needed-order" data-order-id={entry.orderId}>
+      <td>
+        {order?.drug ?? entry.orderId}
+        {!active && <span className="mar-order-status">{t('mar.orderStatus', { status: order.status })}</span>}
+      </td>
+      <td>{order?.dose ?? ''}</td>
+      <td>{order?.route ?? ''}</td>
+      <td>{order?.frequency ?? ''}</td>
+      <td>{order?.indication ?? t('mar.asNeeded.noIndication')}</td>
+      <td>
+        {entry.administrations.length === 0 && !lastOutsideRange && <span className="muted">{t('mar.asNeeded.noneGiven')}</span>}
+        {lastOutsideRange && entry.lastGiven !== null && (
+          <span data-testid="mar-as-needed-last">
+            {t('mar.asNeeded.lastGiven', { time: formatDateTime(entry.lastGiven.effectiveDateTime), performer: entry.lastGiven.performer })}
+          </span>
+        )}
+        {entry.administrations.length > 0 && (
+          <ul className="mar-as-needed__doses">
+            {entry.administrations.map((administration) => (
+              <AsNeededDose key={administration.id} administration={administration} now={now} />
+            ))}
+          </ul>
+        )}
+      </td>
+      <td data-testid="mar-as-needed-totals">
+        <div className="mar-recorded">
+          <span>{entry.dosesInLast24Hours === 1 ? t('mar.asNeeded.oneDose') : t('mar.asNeeded.doses', { count: entry.dosesInLast24Hours })}</span>
+          {entry.maxima.map((maximum) => (
+            <span key={`${maximum.kind}-${maximum.periodHours}`}>{maximumText(maximum)}</span>
+          ))}
+        </div>
+      </td>
+      <td data-testid="mar-as-needed-next" data-next-allowed-at={entry.nextAllowedAt ?? 'now'}>
+        {!active && <span className="mar-order-status">{t('mar.asNeeded.notActive')}</span>}
+        {active && entry.nextAllowedAt === null && <span className="mar-state mar-state--due">{t('mar.asNeeded.nextNow')}</span>}
+        {active && entry.nextAllowedAt !== null && (
+          <span className="mar-state mar-state--upcoming">{t('mar.asNeeded.nextAt', { time: formatTimeOrDateTime(entry.nextAllowedAt, now) })}</span>
+        )}
+        {entry.minIntervalMinutes !== null && <span className="muted mar-as-needed__interval">{t('mar.asNeeded.interval', { duration: durationText(entry.minIntervalMinutes) })}</span>}
+      </td>
+    </tr>
+  );
+}
+
+function AsNeededDose({ administration, now }: { administration: MarAdministration; now: Date }) {
+  return (
+    <li className="mar-recorded" data-testid="mar-as-needed-dose" data-administration-id={administration.id}>
+      <span>
+        {administration.reason !== null
+          ? t('mar.asNeeded.givenFor', { time: formatTimeOrDateTime(administration.effectiveDateTime, now), performer: administration.performer, reason: administration.reason })
+          : t('mar.recordedGiven', { time: formatTimeOrDateTime(administration.effectiveDateTime, now), performer: administration.performer })}
+      </span>
+      {administration.lot !== null && <span className="muted">{t('mar.lot', { lot: administration.lot, expiry: administration.expiry ?? '' })}</span>}
+      {administration.overridden && <span className="mar-overridden">{t('mar.overridden')}</span>}
+      <SyncStateTag state={administration.syncState} testId="mar-sync-state" />
+    </li>
   );
 }
 
