@@ -37,7 +37,7 @@ export const en = {
   'shell.signOutFailed': 'Sign-out failed: {message} You are still signed in.',
   'shell.ward': 'Ward',
   'shell.department': 'Department',
-  'shell.user': '{name}, {roles}',
+  'shell.user': '{name} ({roles})',
   'shell.signOutConfirmOne': 'You have unsaved observations for 1 patient. Sign out and discard them?',
   'shell.signOutConfirmMany': 'You have unsaved observations for {count} patients. Sign out and discard them?',
   'shell.signOutDiscard': 'Sign out and discard',
