@@ -67,10 +67,13 @@ async function scan(page: Page, barcode: string): Promise<void> {
 /**
  * Returns the clock of this test's server and workstation: real time moved forward to five minutes
  * after the next paracetamol round, so that a seeded paracetamol dose is due whenever the test runs.
+ * Only the rounds before the evening enoxaparin dose count, because the test scans that dose hours
+ * early and needs it open and within the MAR's 12 hours ahead.
  */
 function clockAfterNextParacetamolRound(): { clock: Clock; dueAt: Date } {
   const realNow = new Date();
-  const schedule = { timeOfDay: REGIMENS.paracetamol.timeOfDay };
+  const [enoxaparinTime = '00:00:00'] = REGIMENS.enoxaparin.timeOfDay;
+  const schedule = { timeOfDay: REGIMENS.paracetamol.timeOfDay.filter((time) => time < enoxaparinTime) };
   const [dueAt] = scheduledDoseTimes(schedule, new Date(realNow.getTime() + 2 * MINUTE_MS), new Date(realNow.getTime() + 25 * 60 * MINUTE_MS));
   if (!dueAt) throw new Error('No paracetamol round in the next day; the regimen has no times');
   const offset = dueAt.getTime() + 5 * MINUTE_MS - realNow.getTime();
@@ -151,6 +154,65 @@ describe('nurse gives medication with barcode checks', () => {
       throw error;
     }
   });
+
+  it('gives an as-needed dose and flags the next as too soon', async () => {
+    try {
+      await nurseGivesAsNeededDose();
+    } catch (error) {
+      await page.screenshot({ path: join(SCREENSHOTS, 'medication-as-needed-failure.png'), fullPage: true });
+      throw error;
+    }
+  });
+
+  async function nurseGivesAsNeededDose(): Promise<void> {
+    const { withAsNeeded, asNeededOrderId } = await seededPatients();
+    await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
+
+    // The seed gave two doses 13 and 7.5 hours back, so the order allows the next one now.
+    await scan(page, `MRN${withAsNeeded.mrn}`);
+    await page.getByTestId('banner-mrn').filter({ hasText: withAsNeeded.mrn }).waitFor();
+    await page.getByTestId('bcma-wristband').and(page.locator('[data-confirmed="true"]')).waitFor();
+    const row = page.locator(`[data-testid="mar-as-needed-order"][data-order-id="${asNeededOrderId}"]`);
+    await row.waitFor();
+    expect(await row.getByTestId('mar-as-needed-next').getAttribute('data-next-allowed-at')).toBe('now');
+    expect(await row.textContent()).toContain('Pain or fever');
+    expect(await row.getByTestId('mar-as-needed-totals').textContent()).toContain('2 g of at most 4 g in 24 h');
+    await page.screenshot({ path: join(SCREENSHOTS, 'mar-as-needed.png'), fullPage: true });
+
+    const result = page.getByTestId('bcma-result');
+    await scan(page, paracetamolPack('P2468', '301231'));
+    await result.and(page.locator('[data-outcome="pass"]')).waitFor();
+    expect(await page.getByTestId('bcma-as-needed').textContent()).toContain('The next dose may be given now.');
+    expect(await page.getByTestId('bcma-units').textContent()).toContain('2 × tablet');
+    expect(await page.getByTestId('bcma-as-needed-reason').inputValue()).toBe('Pain or fever');
+    await page.getByTestId('bcma-record').click();
+    await page.getByTestId('bcma-recorded').waitFor();
+
+    await expect.poll(() => row.getByTestId('mar-as-needed-next').getAttribute('data-next-allowed-at')).not.toBe('now');
+    expect(await row.getByTestId('mar-as-needed-totals').textContent()).toContain('3 g of at most 4 g in 24 h');
+    expect(await row.getByTestId('mar-as-needed-dose').first().textContent()).toContain('for Pain or fever');
+    await page.screenshot({ path: join(SCREENSHOTS, 'mar-as-needed-given.png'), fullPage: true });
+
+    // A second pack straight after: the 4-hour interval has not passed, which a reason may override.
+    await scan(page, paracetamolPack('P2469', '301231'));
+    await result.and(page.locator('[data-outcome="overridable"]')).waitFor();
+    expect(await page.getByTestId('bcma-problem').evaluateAll((items) => items.map((item) => item.getAttribute('data-code')))).toEqual(['as-needed-too-soon']);
+    expect(await result.textContent()).toMatch(/Too soon: the last dose was given at \d\d:\d\d, \d+ min ago, and this order needs 4 h 0 min between doses\./);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bcma-as-needed-too-soon.png'), fullPage: true });
+
+    // The dose given reached the server with its reason in reasonCode and no scheduled time.
+    await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor();
+    const stored = await server.database.query<{ resource: { reasonCode: { coding: { code: string }[]; text: string }[]; extension?: unknown } }>(
+      `SELECT document->'resource' AS resource FROM documents
+        WHERE collection = 'entries' AND resource_type = 'MedicationAdministration' AND patient_id = $1
+          AND NOT (document->'resource' ? 'meta')`,
+      [withAsNeeded.patientId],
+    );
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0]?.resource.reasonCode[0]?.text).toBe('Pain or fever');
+    expect(stored.rows[0]?.resource.reasonCode[0]?.coding[0]?.code).toBe('22253000');
+    expect(stored.rows[0]?.resource.extension).toBeUndefined();
+  }
 
   async function nurseGivesMedication(): Promise<void> {
     const { withParacetamol, without, orderId } = await seededPatients();

@@ -15,7 +15,7 @@ import type { Performer } from './vitals.js';
  * 09520123456788 is GS1's own example GTIN. The check digits are computed by the GS1 mod-10 rule
  * and test/unit/sync/medication-seed.test.ts verifies them.
  *
- * Each admitted patient gets two or three scheduled orders, and every fourth patient also an "as
+ * Each admitted patient gets two or three scheduled orders, and every eighth patient also an "as
  * needed" order. The doses scheduled in the 12 hours before the seed's clock are recorded as given,
  * a few as held. Those of the last 90 minutes stay open, so that the MAR shows due and overdue
  * doses. An as-needed order has two doses given, the last one far enough back for the next.
@@ -153,7 +153,7 @@ export interface AsNeededTerms {
   indication: { code: string; display: string; text: string };
   /** Minimum hours between doses. */
   minHours: number;
-  /** Longest usual interval in hours, the 6 of "every 4 to 6 hours" (Timing.repeat.periodMax). */
+  /** Maximum interval in hours, the 6 of "every 4 to 6 hours" (Timing.repeat.periodMax). */
   maxHours?: number;
   maxPer24Hours: { value: number; unit: string };
 }
@@ -229,11 +229,19 @@ export const REGIMENS = {
   },
 } as const satisfies Record<string, Regimen>;
 
-/** The regimens of the patient at each position (in Patient.id order), repeating every four patients. */
+/**
+ * The regimens of the patient at each position (in Patient.id order), repeating every eight
+ * patients. The wards alternate by position, so each ward keeps patients with furosemide and
+ * enoxaparin but no paracetamol at all, for checks of a scan of another patient's paracetamol.
+ */
 const REGIMENS_BY_POSITION: readonly (readonly Regimen[])[] = [
   [REGIMENS.paracetamol, REGIMENS.metoprolol],
   [REGIMENS.amoxicillin, REGIMENS.enoxaparin, REGIMENS.omeprazole],
   [REGIMENS.furosemide, REGIMENS.enoxaparin, REGIMENS.paracetamolAsNeeded],
+  [REGIMENS.paracetamol, REGIMENS.omeprazole, REGIMENS.amoxicillin],
+  [REGIMENS.paracetamol, REGIMENS.metoprolol],
+  [REGIMENS.amoxicillin, REGIMENS.enoxaparin, REGIMENS.omeprazole],
+  [REGIMENS.furosemide, REGIMENS.enoxaparin],
   [REGIMENS.paracetamol, REGIMENS.omeprazole, REGIMENS.amoxicillin],
 ];
 
