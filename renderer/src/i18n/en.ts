@@ -626,7 +626,7 @@ export const en = {
   'mar.asNeeded.column.given': 'Given',
   'mar.asNeeded.column.lastDay': 'Last 24 h',
   'mar.asNeeded.column.next': 'Next dose',
-  'mar.asNeeded.noIndication': 'Not given',
+  'mar.asNeeded.noIndication': 'Not stated in the order',
   'mar.asNeeded.noneGiven': 'None given',
   'mar.asNeeded.lastGiven': 'Last given {time} by {performer}',
   'mar.asNeeded.givenFor': '{time} by {performer}, for {reason}',

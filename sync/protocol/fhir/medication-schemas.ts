@@ -48,7 +48,8 @@ const timing = z.object({
 const dosageInstruction = z
   .object({
     text: z.string().optional(),
-    timing,
+    // An as-needed order may have no timing ("as needed, at most 4 g a day"), but a scheduled one needs it.
+    timing: timing.optional(),
     asNeededBoolean: z.boolean().optional(),
     asNeededCodeableConcept: z.object({ coding: z.array(coding).optional(), text: z.string().optional() }).optional(),
     route: z.object({ coding: z.array(coding).min(1) }),
@@ -68,8 +69,8 @@ const dosageInstruction = z
     (value) =>
       value.asNeededBoolean === true ||
       value.asNeededCodeableConcept !== undefined ||
-      (value.timing.repeat.timeOfDay?.length ?? 0) > 0 ||
-      (value.timing.repeat.frequency !== undefined && value.timing.repeat.period !== undefined),
+      (value.timing?.repeat.timeOfDay?.length ?? 0) > 0 ||
+      (value.timing?.repeat.frequency !== undefined && value.timing.repeat.period !== undefined),
     {
       message: 'timing.repeat needs timeOfDay, or frequency with period and periodUnit, so that the scheduled doses can be derived',
       path: ['timing', 'repeat'],
