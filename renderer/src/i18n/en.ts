@@ -696,8 +696,8 @@ export const en = {
   'bcma.problem.dose-mismatch': 'Dose mismatch: the order is {ordered}, and a {unitName} of this package contains {strength}.',
   'bcma.problem.route-mismatch': 'Route mismatch: the order says {route}, which this dose form cannot be given by.',
   'bcma.problem.as-needed-too-soon': 'Too soon: the last dose was given at {time}, {since} ago, and this order needs {interval} between doses. The next dose may be given from {next}.',
-  'bcma.problem.as-needed-maximum-amount': 'Maximum dose: {given} was given in the last {hours} h, and this dose would make {after}, over the maximum of {max} per {hours} h. Do not give it. Ask the prescriber.',
-  'bcma.problem.as-needed-maximum-doses': 'Maximum dose: {given} doses were given in the last {hours} h, and the order allows {max} per {hours} h. Do not give it. Ask the prescriber.',
+  'bcma.problem.as-needed-maximum-amount': 'Maximum dose: {given} was given in the last {hours} h, and this dose would make {after}, over the maximum of {max} per {hours} h. Do not give it. The next dose fits the maximum from {next}, or ask the prescriber.',
+  'bcma.problem.as-needed-maximum-doses': 'Maximum dose: {given} doses were given in the last {hours} h, and the order allows {max} per {hours} h. Do not give it. The next dose fits the maximum from {next}, or ask the prescriber.',
 
   'time.justNow': 'just now',
 

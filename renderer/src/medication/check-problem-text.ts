@@ -54,7 +54,13 @@ export function checkProblemText(problem: CheckProblemView, context: ProblemCont
         next: formatTimeOrDateTime(detail(problem, 'nextAllowedAt'), context.now),
       });
     case 'as-needed-maximum': {
-      const values = { given: detail(problem, 'given'), after: detail(problem, 'after'), max: detail(problem, 'max'), hours: detail(problem, 'hours') };
+      const values = {
+        given: detail(problem, 'given'),
+        after: detail(problem, 'after'),
+        max: detail(problem, 'max'),
+        hours: detail(problem, 'hours'),
+        next: formatTimeOrDateTime(detail(problem, 'nextAllowedAt'), context.now),
+      };
       return problem.details.kind === 'doses' ? t('bcma.problem.as-needed-maximum-doses', values) : t('bcma.problem.as-needed-maximum-amount', values);
     }
   }

@@ -63,11 +63,14 @@ describe('check problem text', () => {
   });
 
   it('names the total against the maximum', () => {
-    const amount = { kind: 'amount', given: '4 g', after: '5 g', max: '4 g', hours: 24, nextAllowedAt: '' };
+    const nextAllowedAt = new Date(2026, 11, 4, 19, 0).toISOString();
+    const amount = { kind: 'amount', given: '4 g', after: '5 g', max: '4 g', hours: 24, nextAllowedAt };
     expect(checkProblemText(problem('as-needed-maximum', amount), CONTEXT)).toBe(
-      'Maximum dose: 4 g was given in the last 24 h, and this dose would make 5 g, over the maximum of 4 g per 24 h. Do not give it. Ask the prescriber.',
+      'Maximum dose: 4 g was given in the last 24 h, and this dose would make 5 g, over the maximum of 4 g per 24 h. Do not give it. The next dose fits the maximum from 19:00, or ask the prescriber.',
     );
-    const doses = { kind: 'doses', given: '3', after: '4', max: '3', hours: 24, nextAllowedAt: '' };
-    expect(checkProblemText(problem('as-needed-maximum', doses), CONTEXT)).toBe('Maximum dose: 3 doses were given in the last 24 h, and the order allows 3 per 24 h. Do not give it. Ask the prescriber.');
+    const doses = { kind: 'doses', given: '3', after: '4', max: '3', hours: 24, nextAllowedAt };
+    expect(checkProblemText(problem('as-needed-maximum', doses), CONTEXT)).toBe(
+      'Maximum dose: 3 doses were given in the last 24 h, and the order allows 3 per 24 h. Do not give it. The next dose fits the maximum from 19:00, or ask the prescriber.',
+    );
   });
 });
