@@ -1,11 +1,9 @@
 import { useRef } from 'react';
 
-import { calls } from '../../../preload/api/index.js';
-import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
-import { t } from '../i18n/index.js';
 import { ImagingTab } from '../imaging/ImagingTab.js';
+import { ChartLoadNotice } from './ChartLoadNotice.js';
 import { ChartNav } from './ChartNav.js';
 import { ChartTabs } from './ChartTabs.js';
 import { PatientBanner } from './PatientBanner.js';
@@ -30,17 +28,7 @@ export function ImagingChartScreen({ patientId, onBack }: ImagingChartScreenProp
     <div className="chart-screen">
       <ChartNav onBack={onBack} />
 
-      {chartData.resource.status === 'loading' && <p className="screen muted">{t('chart.loading')}</p>}
-      {chartData.resource.status === 'failed' && (
-        <LoadFailedNotice
-          error={chartData.resource.error}
-          call={calls.patient.getChart}
-          subject={t('chart.subject')}
-          describe={(reason) => t('chart.loadFailed', { message: reason })}
-          onRetry={chartData.reload}
-          className="chart-screen__notice"
-        />
-      )}
+      <ChartLoadNotice resource={chartData.resource} onRetry={chartData.reload} />
 
       {chart !== undefined && (
         <>

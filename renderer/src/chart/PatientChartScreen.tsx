@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 
 import { calls } from '../../../preload/api/index.js';
-import { LoadFailedNotice } from '../api/ErrorNotice.js';
 import { mayCall } from '../api/call-access.js';
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useSession } from '../app/SessionContext.js';
@@ -14,6 +13,7 @@ import { MarPanel } from '../medication/MarPanel.js';
 import { useSyncCountsChanged } from '../sync/useSyncCountsChanged.js';
 import { VitalsHistory } from '../vitals/VitalsHistory.js';
 import { VitalsPanel } from '../vitals/VitalsPanel.js';
+import { ChartLoadNotice } from './ChartLoadNotice.js';
 import { ChartNav } from './ChartNav.js';
 import type { ChartTab } from './ChartTabs.js';
 import { ChartTabs } from './ChartTabs.js';
@@ -65,17 +65,7 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
     <div className={chart?.access === 'emergency' ? 'chart-screen chart-screen--emergency' : 'chart-screen'}>
       <ChartNav onBack={onBack} />
 
-      {chartData.resource.status === 'loading' && <p className="screen muted">{t('chart.loading')}</p>}
-      {chartData.resource.status === 'failed' && (
-        <LoadFailedNotice
-          error={chartData.resource.error}
-          call={calls.patient.getChart}
-          subject={t('chart.subject')}
-          describe={(reason) => t('chart.loadFailed', { message: reason })}
-          onRetry={chartData.reload}
-          className="chart-screen__notice"
-        />
-      )}
+      <ChartLoadNotice resource={chartData.resource} onRetry={chartData.reload} />
 
       {chart !== undefined && (
         <>
