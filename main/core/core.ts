@@ -301,6 +301,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         signIn: (input) => session.signIn(input),
         signOut: () => session.signOut(),
         current: async () => session.state(),
+        serverReachable: async () => ({ reachable: await server.health() }),
         unlock: (input) => session.unlock(input.password),
         activity: async () => session.activity(),
       },

@@ -120,6 +120,15 @@ export const calls = {
       touchesPatientData: false,
       allowedWhileLocked: true,
     }),
+    /** Whether the central server answers its health check now, for the sign-in screen. */
+    serverReachable: call({
+      channel: 'session:serverReachable',
+      input: empty,
+      result: z.object({ reachable: z.boolean() }),
+      access: 'public',
+      touchesPatientData: false,
+      allowedWhileLocked: true,
+    }),
     unlock: call({
       channel: 'session:unlock',
       input: unlockInput.strict(),

@@ -34,6 +34,10 @@ describe('offline sign-in and the inactivity lock', () => {
   it('signs in offline after a restart, locks, unlocks and syncs with its audit trail', async () => {
     const { page } = stack;
     await page.goto(stack.host.url);
+    await page.waitForFunction(() => document.querySelector('[data-testid="signin-username"]') !== null);
+    // With the server up, the first health check finds it: no warning on the sign-in screen.
+    await expect.poll(() => stack.core.gateway.handle('session:serverReachable', {}, { senderId: 'test' })).toMatchObject({ ok: true, value: { reachable: true } });
+    expect(await page.getByTestId('signin-server-unreachable').count()).toBe(0);
     await signIn(page, 'nurse', 'nurse-demo');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="ward-row"]').length > 5, undefined, { timeout: 30_000 });
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
@@ -41,6 +45,9 @@ describe('offline sign-in and the inactivity lock', () => {
     await stack.stopServer();
     await stack.restartWorkstation();
     await page.goto(stack.host.url);
+    // The sign-in screen tells that the server is down before anyone tries.
+    await page.getByTestId('signin-server-unreachable').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-server-unreachable.png') });
     await signIn(page, 'nurse', 'nurse-demo');
     await page.getByTestId('session-offline').waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-status').and(page.locator('[data-state="offline"]')).waitFor({ timeout: 30_000 });

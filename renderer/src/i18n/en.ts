@@ -15,6 +15,7 @@ export const en = {
   'host.staleAddress.body': 'This address is from an earlier start of the workstation: open the address it printed last.',
 
   'signin.title': 'Sign in',
+  'signin.serverUnreachable': 'The central server cannot be reached. Users who signed in on this workstation while it was online can sign in offline.',
   'signin.username': 'Username',
   'signin.password': 'Password',
   'signin.submit': 'Sign in',

@@ -10,6 +10,7 @@ import { useConnectionMonitor } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
 import { ScanGuard } from '../scan/ScanGuard.js';
 import { describeSignInError } from './sign-in-errors.js';
+import { useServerReachable } from './useServerReachable.js';
 
 interface SignInScreenProps {
   /** Reason the sign-in screen is showing, for example that the session expired. */
@@ -25,6 +26,7 @@ interface SignInScreenProps {
 }
 
 export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel, trackSignIn }: SignInScreenProps) {
+  const serverReachable = useServerReachable();
   const api = useApi();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -80,6 +82,11 @@ export function SignInScreen({ notice, onSignedIn, title, onCancel, cancelLabel,
         {notice !== null && (
           <p className="notice notice--info" role="status" data-testid="signin-notice">
             {notice}
+          </p>
+        )}
+        {serverReachable === false && (
+          <p className="notice notice--calm" role="status" data-testid="signin-server-unreachable">
+            {t('signin.serverUnreachable')}
           </p>
         )}
 

@@ -190,6 +190,7 @@ export class MockHms {
         return null;
       },
       [calls.session.current.channel]: (): SessionState => ({ session: this.session, locked: this.locked, lockAt: this.lockAt() }),
+      [calls.session.serverReachable.channel]: () => ({ reachable: !this.#offline }),
       [calls.session.unlock.channel]: (input) => this.#unlock(input, now),
       [calls.session.activity.channel]: () => {
         this.#requireSession();

@@ -34,6 +34,7 @@ function spyHandlers() {
       signIn: record('session:signIn', sessionWithRoles(['nurse'])),
       signOut: record('session:signOut', null),
       current: record('session:current', { session: null, locked: false, lockAt: null }),
+      serverReachable: record('session:serverReachable', { reachable: true }),
       unlock: record('session:unlock', sessionWithRoles(['nurse'])),
       activity: record('session:activity', { lockAt: null }),
     },
