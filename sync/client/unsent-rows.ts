@@ -1,10 +1,11 @@
-import type { RxCollection, RxDocumentData, RxStorageInstance, RxStorageReplicationMeta } from 'rxdb';
+import type { RxCollection, RxDocumentData, RxJsonSchema, RxStorageInstance, RxStorageReplicationMeta } from 'rxdb';
 
 import type { CollectionName } from '../protocol/collections.js';
 import type { WireDocument } from '../protocol/wire.js';
 import type { ReplicaDatabase } from '../replica/replica.js';
 import { loadsOf, mayBeLoadedCopy } from '../replica/sqlite/loaded-copies.js';
 import { SqliteStorageInstance } from '../replica/sqlite/sqlite-instance.js';
+import { openStorageInstance } from '../replica/storage-instance.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -46,20 +47,11 @@ export async function dropRowsWithNothingToSend(check: UnsentRowCheck): Promise<
   const { replica } = check;
   const rxCollection = replica[check.collection] as unknown as RxCollection<WireDocument>;
   const ids = [...check.rows.keys()];
-  // Storage instances of their own, as the initial load opens them, so that the SQLite tables are at hand.
-  const open = <T>(collectionName: string, schema: unknown) =>
-    replica.storage.createStorageInstance<T>({
-      databaseName: replica.name,
-      collectionName,
-      databaseInstanceToken: replica.token,
-      multiInstance: false,
-      options: {},
-      schema: schema as never,
-      devMode: false,
-    });
-  const fork = await open<WireDocument>(rxCollection.name, rxCollection.schema.jsonSchema);
+  // Storage instances of their own, so that the SQLite tables are at hand.
+  const location = { storage: replica.storage, databaseName: replica.name, databaseToken: replica.token };
+  const fork = await openStorageInstance<WireDocument>(location, rxCollection.name, rxCollection.schema.jsonSchema as RxJsonSchema<unknown>);
   try {
-    const metaInstance = await open<RxStorageReplicationMeta<WireDocument, unknown>>(check.meta.collectionName, check.meta.schema);
+    const metaInstance = await openStorageInstance<RxStorageReplicationMeta<WireDocument, unknown>>(location, check.meta.collectionName, check.meta.schema as RxJsonSchema<unknown>);
     try {
       return await dropRows(check, rxCollection, fork, metaInstance, ids);
     } finally {

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import type { RxDocumentData, RxJsonSchema, RxStorage, RxStorageDefaultCheckpoint, RxStorageReplicationMeta } from 'rxdb';
 import { now } from 'rxdb';
 
+import { openStorageInstance } from '../storage-instance.js';
 import { commitWithoutSync } from './commit-durability.js';
 import type { LoadedCopies } from './loaded-copies.js';
 import { checkpointId, checkpointRow, INITIAL_LOAD_TABLE } from './loaded-copies.js';
@@ -72,22 +73,12 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
    * (RxDB's memory storage in differential tests), where the replication pulls page by page.
    */
   static async open<RxDocType, Checkpoint>(params: InitialLoadTargetParams<RxDocType>): Promise<InitialLoadTarget<RxDocType, Checkpoint> | undefined> {
-    const create = <T>(collectionName: string, schema: RxJsonSchema<RxDocumentData<T>>) =>
-      params.storage.createStorageInstance<T>({
-        databaseName: params.databaseName,
-        collectionName,
-        databaseInstanceToken: params.databaseToken,
-        multiInstance: false,
-        options: {},
-        schema,
-        devMode: false,
-      });
-    const documents = await create<RxDocType>(params.collectionName, params.schema);
+    const documents = await openStorageInstance<RxDocType>(params, params.collectionName, params.schema as RxJsonSchema<unknown>);
     if (!(documents instanceof SqliteStorageInstance)) {
       await documents.close();
       return undefined;
     }
-    const meta = (await create(params.meta.collectionName, params.meta.schema)) as SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>>;
+    const meta = (await openStorageInstance(params, params.meta.collectionName, params.meta.schema as RxJsonSchema<unknown>)) as SqliteStorageInstance<RxStorageReplicationMeta<RxDocType, unknown>>;
     return new InitialLoadTarget<RxDocType, Checkpoint>(documents, meta, params.replication);
   }
 
