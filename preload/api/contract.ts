@@ -120,7 +120,7 @@ export const calls = {
       touchesPatientData: false,
       allowedWhileLocked: true,
     }),
-    /** Whether the central server answers its health check now, for the sign-in screen. */
+    /** Whether the central server passes its health check now, for the sign-in screen. */
     serverReachable: call({
       channel: 'session:serverReachable',
       input: empty,

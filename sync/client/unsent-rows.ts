@@ -18,8 +18,9 @@ import type { Outbox } from './outbox.js';
  *
  * A row is left over when RxDB's upstream has nothing to send for its document. Either the
  * document is not in the replica, or it is still as an initial load wrote it, or it equals its
- * assumed master state by the rule RxDB's upstream applies: the collection's conflict handler
- * compares them, unless the stored revision resolved a conflict, which RxDB sends.
+ * assumed master state by the rule RxDB's upstream applies. That rule compares the two with the
+ * collection's conflict handler, except for a stored revision that resolved a conflict, which
+ * RxDB sends.
  *
  * Only rows of earlier processes are checked, with the sequence each had at this process's start:
  * `Outbox.discard` keeps a row that a write of this process has taken over since. Rows of

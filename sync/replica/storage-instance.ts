@@ -9,7 +9,7 @@ export interface ReplicaStorage {
 
 /**
  * Opens a storage instance of one collection of the replica, beside the one its RxDB collection
- * holds, for code that works on the collection's table without RxDB: the initial load and the
+ * uses, for code that works on the collection's table without RxDB: the initial load and the
  * check of unsent rows. Close it when done.
  */
 export function openStorageInstance<T>(replica: ReplicaStorage, collectionName: string, schema: RxJsonSchema<unknown>): Promise<RxStorageInstance<T, unknown, unknown>> {

@@ -44,11 +44,11 @@ function ctCopy(files: readonly DemoDicomFile[], patient: DemoImagingPatient, ke
 }
 
 /**
- * A doctor opens a ward patient's imaging tab in Chromium through the browser host: the studies
- * with their cached marks after the prefetch, caching studies on request with their progress,
- * opening one in the viewer over the instance route, a caching job that the PACS stops, and the
- * cached list with Orthanc stopped, then a radiologist who finds the patient through the search.
- * Retrieves of instances pass a proxy that slows them down.
+ * A doctor opens a ward patient's imaging tab in Chromium through the browser host. The tests
+ * cover the studies with their cached marks after the prefetch, caching studies on request with
+ * their progress, opening one in the viewer over the instance route, a caching job that the PACS
+ * stops, and the cached list with Orthanc stopped. Last, a radiologist finds the patient through
+ * the search. Retrieves of instances pass a proxy that slows them down.
  */
 describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
   let orthanc: OrthancServer;

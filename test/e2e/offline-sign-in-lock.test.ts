@@ -45,7 +45,7 @@ describe('offline sign-in and the inactivity lock', () => {
     await stack.stopServer();
     await stack.restartWorkstation();
     await page.goto(stack.host.url);
-    // The sign-in screen tells that the server is down before anyone tries.
+    // The sign-in screen shows that the server is down before anyone tries.
     await page.getByTestId('signin-server-unreachable').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-server-unreachable.png') });
     await signIn(page, 'nurse', 'nurse-demo');
@@ -82,7 +82,7 @@ describe('offline sign-in and the inactivity lock', () => {
     await stack.startServer();
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 });
     await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
-    // The notice no longer says that changes wait for the server.
+    // The notice no longer states that changes wait for the server.
     await page.locator('[data-testid="session-offline"][data-server-back="true"]').waitFor();
     expect(await page.getByTestId('session-offline').textContent()).toContain('reachable again');
     await page.screenshot({ path: join(SCREENSHOTS, 'unlocked-synced.png') });

@@ -8,7 +8,7 @@ import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
  * confirmed to the user. Entries are only ever inserted by their writer, so a missing entry means
  * exactly that. Runs at start, before the replication, while nothing else writes.
  *
- * A record edit killed the same way leaves a row for a record that is still there, unchanged; the
+ * A record edit killed the same way leaves a row for a record that is still there, unchanged. The
  * replication drops such rows when it starts (sync/client/unsent-rows.ts), because telling them
  * apart needs RxDB's record of what the server has.
  */

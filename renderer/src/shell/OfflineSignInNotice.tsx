@@ -4,7 +4,7 @@ import { useSyncStatus } from './useSyncStatus.js';
 /**
  * Says that the user signed in against this workstation's cached password verifier, not the
  * central server. The session's mode does not change when the server becomes reachable again, so
- * the notice stays for the whole session, and then says that changes are being sent.
+ * the notice stays for the whole session, and then shows that changes are being sent.
  */
 export function OfflineSignInNotice() {
   const status = useSyncStatus();

@@ -237,7 +237,7 @@ describe(`workstation SIGKILL while charting (seed ${SEED})`, () => {
   // The same for a record edit: nothing pushes a record that was not changed, so only the check
   // at start can take its row back out.
   it('forgets the outbox row of a record edit that never reached the replica', async () => {
-    // A run of its own first, so that the replica holds the ward's patients when this test runs alone.
+    // A run of its own first, so that the replica contains the ward's patients when this test runs alone.
     const run = new WorkstationRun(directory.path, server.url, 'chart', SEED + KILLS + 1);
     runs.push(run);
     await run.until(() => run.confirmed.length > 0, 'a confirmed set', START_TIMEOUT_MS);
