@@ -153,7 +153,7 @@ export function ScanCheckPanel({ state, patientName, canRecord, now, onRecord, o
       {canRecord && asNeeded !== null && outcome !== 'blocked' && (
         <div className="bcma-result__override">
           <label htmlFor="bcma-as-needed-reason">{t('bcma.asNeededReason')}</label>
-          <input id="bcma-as-needed-reason" data-testid="bcma-as-needed-reason" maxLength={200} value={asNeededReason} onChange={(event) => setAsNeededReason(event.target.value)} />
+          <input id="bcma-as-needed-reason" className="input" data-testid="bcma-as-needed-reason" maxLength={200} value={asNeededReason} onChange={(event) => setAsNeededReason(event.target.value)} />
           <p className="muted">{t('bcma.asNeededReasonHint')}</p>
         </div>
       )}
