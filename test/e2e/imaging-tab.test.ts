@@ -193,6 +193,7 @@ describe.skipIf(!orthancAvailable)('imaging tab in the chart', () => {
     await signIn(page, 'radiologist', 'radiologist-demo');
     await page.getByTestId('find-patient').waitFor();
     expect(await page.getByTestId('ward-list').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'radiologist-home.png') });
 
     await page.getByTestId('patient-search').fill(patient.mrn);
     await page.getByTestId('search-result').first().click();
