@@ -36,6 +36,8 @@ import type { Logger } from './logger.js';
 
 export interface InitialLoadPage {
   documents: WireDocument[];
+  /** The JSON text of each document as the server sent it, when the page came as lines. */
+  texts?: string[] | undefined;
   checkpoint: Checkpoint | null;
 }
 
@@ -140,21 +142,26 @@ async function load(
 
     const { lwt } = progress;
     const documents: RxDocumentData<WireDocument>[] = [];
+    const texts: (string | undefined)[] = [];
+    const fields = storedFields(revision, lwt, origin);
     let lastId = progress.lastId;
-    for (const master of options.modifier(page.documents)) {
+    options.modifier(page.documents).forEach((master, index) => {
       // The pulled objects are this page's own, so they become the stored documents without a copy.
       const document = master as RxDocumentData<WireDocument>;
       document._attachments = {};
       document._rev = revision;
       document._meta = { lwt, o: origin };
       documents.push(document);
+      // A document the modifier replaced no longer matches its text.
+      const text = master === page.documents[index] ? page.texts?.[index] : undefined;
+      texts.push(text === undefined ? undefined : withStoredFields(text, fields));
       if (master.id > lastId) lastId = master.id;
-    }
+    });
     progress = { ...progress, checkpoint, lastId, stored: progress.stored + documents.length, done: !more };
     // The last page hands over to RxDB's replication: its downstream goes on after the feed's last
     // position, and its upstream after the loaded documents.
     const handOver = progress.done && checkpoint !== null ? { downstream: checkpoint, upstream: { id: lastId, lwt } } : undefined;
-    const written = await target.write(documents, (stored) => stored._rev === revision && stored._meta.lwt === lwt, progress, handOver);
+    const written = await target.write(documents, (stored) => stored._rev === revision && stored._meta.lwt === lwt, progress, handOver, texts);
     keptLocal += written.kept;
   }
   if (progress.done) {
@@ -162,4 +169,22 @@ async function load(
     logger.info({ collection, documents: progress.stored, keptLocal, seconds, perSecond: Math.round((progress.stored - start.stored) / Math.max(seconds, 0.001)) }, 'initial load finished');
   }
   return progress;
+}
+
+/** Returns the JSON of the fields the load adds to each document, after a comma, as `withStoredFields` appends them. */
+function storedFields(revision: string, lwt: number, origin: { _rev: number; hash: string }): string {
+  return `,"_attachments":{},"_rev":${JSON.stringify(revision)},"_meta":${JSON.stringify({ lwt, o: origin })}}`;
+}
+
+/**
+ * Returns the stored JSON of a document from the text the server sent: the same object with the
+ * load's fields added last, as JSON.stringify writes the document after the load set them. Should the
+ * text already have one of those fields, JSON.parse keeps the last one, as the assignment does.
+ * Returns undefined for a text that does not end an object, which is then serialised instead. The
+ * wire schema requires an id, so a document's text is never an empty object.
+ */
+function withStoredFields(text: string, fields: string): string | undefined {
+  const end = text.lastIndexOf('}');
+  if (end === -1 || text.slice(end + 1).trim() !== '') return undefined;
+  return text.slice(0, end) + fields;
 }

@@ -420,8 +420,8 @@ export class WorkstationReplication {
     for (;;) {
       if (stopped()) throw new Error(`The replication of ${collection} stopped during its initial load`);
       try {
-        const response = await this.#requestPage(collection, checkpoint, pageSize, first, 'pulled for the initial load');
-        return { documents: response.documents, checkpoint: response.checkpoint ?? checkpoint ?? null };
+        const response = await this.#requestPage(collection, checkpoint, pageSize, first, 'pulled for the initial load', true);
+        return { documents: response.documents, texts: response.texts, checkpoint: response.checkpoint ?? checkpoint ?? null };
       } catch (error) {
         if (error instanceof DatasetChangedError) throw error;
       }
@@ -440,12 +440,17 @@ export class WorkstationReplication {
   /**
    * Requests the page of the server's feed after `checkpoint`, after the back-off of earlier
    * failures. With `initial` it also requests the count of documents to come, for the progress
-   * bar. Records the outcome for the status and the back-off, and raises what failed.
+   * bar. With `lines` the page comes as lines, with each document's text. Records the outcome
+   * for the status and the back-off, and raises what failed.
    */
-  async #requestPage(collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, initial: boolean, logMessage: string): Promise<PullResponse> {
+  async #requestPage(collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, initial: boolean, logMessage: string, lines = false): Promise<PullResponse & { texts?: string[] }> {
     await this.#beforeRequest(collection, 'pull');
     try {
-      const response = await this.authorization.request((token) => this.#options.server.pull(token, collection, checkpoint, limit, { total: initial }), { waitForSignIn: true });
+      const { server } = this.#options;
+      const response = await this.authorization.request(
+        (token) => (lines ? server.pullLines(token, collection, checkpoint, limit, { total: initial }) : server.pull(token, collection, checkpoint, limit, { total: initial })),
+        { waitForSignIn: true },
+      );
       this.#checkDataset();
       this.#trackInitialSync(collection, initial, response.documents.length, response.total, limit);
       this.#recordSuccess(collection, 'pull');

@@ -12,6 +12,7 @@ import type {
   UserStatusResponse,
 } from '../protocol/wire.js';
 import {
+  PULL_LINES_MEDIA_TYPE,
   emergencyAccessResponse,
   patientSearchResponse,
   pullResponse,
@@ -22,6 +23,8 @@ import {
   userStatusResponse,
 } from '../protocol/wire.js';
 
+import type { PullLinesResponse } from './pull-lines.js';
+import { parsePullLines } from './pull-lines.js';
 import type { WardConfigurationResponse } from '../protocol/ward-configuration.js';
 import { wardConfigurationResponse } from '../protocol/ward-configuration.js';
 
@@ -107,11 +110,22 @@ export class ServerClient {
    * the first pull, not on every page.
    */
   async pull(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, options: PullOptions = {}): Promise<PullResponse> {
-    const query = new URLSearchParams({ limit: String(limit) });
-    if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
-    if (options.total) query.set('total', '1');
-    const body = await this.#request('GET', `/sync/${collection}/pull?${query}`, { token });
+    const body = await this.#request('GET', `/sync/${collection}/pull?${pullQuery(checkpoint, limit, options)}`, { token });
     return parse(pullResponse, body, `pull of ${collection}`);
+  }
+
+  /**
+   * Pulls the same page as `pull`, sent as lines (see PULL_LINES_MEDIA_TYPE), and returns each
+   * document's JSON text beside it, which the initial load stores without serialising again.
+   */
+  async pullLines(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, options: PullOptions = {}): Promise<PullLinesResponse> {
+    const path = `/sync/${collection}/pull?${pullQuery(checkpoint, limit, options)}`;
+    const { text, status } = await this.#send('GET', path, { token, headers: { accept: PULL_LINES_MEDIA_TYPE } });
+    try {
+      return parsePullLines(text);
+    } catch (error) {
+      throw new ServerProtocolError(`The central server's page of ${collection} is invalid: ${(error as Error).message}`, status);
+    }
   }
 
   /**
@@ -160,6 +174,16 @@ export class ServerClient {
   }
 
   async #request(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<unknown> {
+    const { text, status } = await this.#send(method, path, options);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ServerProtocolError(`${method} ${path.split('?')[0]} returned a body that is not JSON`, status);
+    }
+  }
+
+  /** Sends a request and returns the body of a successful response as text. */
+  async #send(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ text: string; status: number }> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -189,12 +213,15 @@ export class ServerClient {
     if (!response.ok) {
       throw new ServerProtocolError(`${method} ${path.split('?')[0]} failed with HTTP ${response.status}: ${serverMessage(text) ?? 'no message'}`, response.status);
     }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new ServerProtocolError(`${method} ${path.split('?')[0]} returned a body that is not JSON`, response.status);
-    }
+    return { text, status: response.status };
   }
+}
+
+function pullQuery(checkpoint: Checkpoint | undefined, limit: number, options: PullOptions): URLSearchParams {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (checkpoint) query.set('checkpoint', JSON.stringify(checkpoint));
+  if (options.total) query.set('total', '1');
+  return query;
 }
 
 function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, body: unknown, what: string): T {

@@ -12,7 +12,8 @@ import { COLLECTION_NAMES } from './collections.js';
  * Endpoints (all but sign-in and health need `Authorization: Bearer <token>`):
  * - `POST /auth/sign-in`                  body `SignInRequest`, returns `SignInResponse`
  * - `POST /auth/refresh`                  body `RefreshRequest`, returns `RefreshResponse`
- * - `GET  /sync/:collection/pull?checkpoint=<json>&limit=<n>[&total=1]`  returns `PullResponse`
+ * - `GET  /sync/:collection/pull?checkpoint=<json>&limit=<n>[&total=1]`  returns `PullResponse`, or
+ *   with `Accept: application/x-ndjson` the same page as lines (see `PULL_LINES_MEDIA_TYPE`)
  * - `POST /sync/:collection/push`         body `PushRequest`, returns `PushResponse`
  * - `GET  /sync/stream`                   server-sent events, see `StreamEvent`
  * - `GET  /health/`                       returns `{ status: 'ok' }` when the database answers
@@ -93,6 +94,20 @@ export const pullResponse = z.object({
   total: z.number().int().nonnegative().optional(),
 });
 export type PullResponse = z.infer<typeof pullResponse>;
+
+/**
+ * A pull page as newline-delimited JSON: a `PullLinesHeader` line, then one document per line.
+ * The initial load requests it because each document's own JSON text then reaches the replica as
+ * it came, while a JSON array had to be parsed whole and every document serialised again. The
+ * header counts the lines that follow, so a cut body is an error, not a short page.
+ */
+export const PULL_LINES_MEDIA_TYPE = 'application/x-ndjson';
+
+export const pullLinesHeader = pullResponse.omit({ documents: true }).extend({
+  /** How many document lines follow. */
+  documents: z.number().int().nonnegative(),
+});
+export type PullLinesHeader = z.infer<typeof pullLinesHeader>;
 
 export const pushRow = z.object({
   newDocumentState: wireDocument,

@@ -140,20 +140,22 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
    * Stores one page and the progress after it. A stored document is replaced only when `ours`
    * accepts it as written by this load. With `handOver`, on the last page, the same transaction
    * stores the replication's checkpoints, so RxDB's replication goes on from there. Returns how
-   * many documents written here before the load were left as they are.
+   * many documents written here before the load were left as they are. `texts` may give the
+   * JSON of each document, at its index, so that it is not serialised again.
    */
   async write(
     documents: RxDocumentData<RxDocType>[],
     ours: (stored: RxDocumentData<RxDocType>) => boolean,
     progress: InitialLoadProgress<Checkpoint>,
     handOver?: ReplicationCheckpoints<Checkpoint>,
+    texts?: readonly (string | undefined)[],
   ): Promise<{ kept: number }> {
     const database = this.#documents.database;
     this.#saveProgress ??= database.prepare(`INSERT OR REPLACE INTO ${INITIAL_LOAD_TABLE} (replication, progress) VALUES (?, ?)`);
     const saveProgress = this.#saveProgress;
     const record: InitialLoadProgress<Checkpoint> & LoadedCopies = { ...progress, forkTable: this.#documents.internals.tableName, metaCollection: this.#meta.collectionName };
     const write = database.transaction(() => {
-      const { changes, keptIds } = this.#documents.writeServerCopies(documents, INITIAL_LOAD_CONTEXT, ours);
+      const { changes, keptIds } = this.#documents.writeServerCopies(documents, INITIAL_LOAD_CONTEXT, ours, texts);
       if (handOver) this.#writeCheckpoints(handOver, progress.revision);
       saveProgress.run(this.#replication, JSON.stringify(record));
       return { changes, kept: keptIds.size };

@@ -277,11 +277,12 @@ export class SqliteStorageInstance<RxDocType>
     return rows.map((data) => JSON.parse(data) as RxDocumentData<RxDocType>);
   }
 
-  #rowValues(document: RxDocumentData<RxDocType>): unknown[] {
+  /** The row of a document; `json`, when given, must be the document's JSON. */
+  #rowValues(document: RxDocumentData<RxDocType>, json?: string): unknown[] {
     const id = (document as Record<string, unknown>)[this.primaryPath] as string;
     return [
       id,
-      JSON.stringify(document),
+      json ?? JSON.stringify(document),
       document._deleted ? 1 : 0,
       document._meta.lwt,
       document._rev,
@@ -346,11 +347,13 @@ export class SqliteStorageInstance<RxDocType>
    * events to publish once that transaction commits, and the ids it left alone. A stored document
    * is replaced only when `replaces` accepts it, as when the server's feed sends a document twice
    * because it changed during the load. Documents written here before the load stay as they are.
+   * `texts` may give the JSON of each document at its index, which is then stored as it is.
    */
   writeServerCopies(
     documents: readonly RxDocumentData<RxDocType>[],
     context: string,
     replaces: (stored: RxDocumentData<RxDocType>) => boolean,
+    texts?: readonly (string | undefined)[],
   ): { changes: ChangeBulk<RxDocType>; keptIds: Set<string> } {
     this.#ensureOpen();
     if (!this.database.inTransaction) throw new Error(`writeServerCopies on ${this.collectionName} must run inside a transaction`);
@@ -360,8 +363,8 @@ export class SqliteStorageInstance<RxDocType>
     const events: RxStorageChangeEvent<RxDocumentData<RxDocType>>[] = [];
     const keptIds = new Set<string>();
     let newest: RxDocumentData<RxDocType> | undefined;
-    for (const document of documents) {
-      const values = this.#rowValues(document);
+    for (const [index, document] of documents.entries()) {
+      const values = this.#rowValues(document, texts?.[index]);
       const id = values[0] as string;
       if (this.#insertIfNew.run(...values).changes === 1) {
         newest = document;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { CollectionName } from '../../protocol/collections.js';
-import type { Checkpoint, PullResponse } from '../../protocol/wire.js';
-import { checkpoint as checkpointSchema } from '../../protocol/wire.js';
+import type { Checkpoint, PullLinesHeader, PullResponse } from '../../protocol/wire.js';
+import { checkpoint as checkpointSchema, PULL_LINES_MEDIA_TYPE } from '../../protocol/wire.js';
 import type { Session } from '../auth.js';
 import { authenticate, sessionOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
@@ -167,6 +167,20 @@ function pullResponseJson(documents: readonly string[], checkpoint: Checkpoint |
   return `{"documents":${response.documents},"checkpoint":${response.checkpoint}${response.total}}`;
 }
 
+/**
+ * Builds the same page as lines (see PULL_LINES_MEDIA_TYPE). PostgreSQL's JSON text of a jsonb
+ * value escapes every line break inside strings, so each document fits on one line.
+ */
+function pullResponseLines(documents: readonly string[], checkpoint: Checkpoint | null, total: number | undefined): string {
+  const header: PullLinesHeader = { checkpoint, documents: documents.length, ...(total === undefined ? {} : { total }) };
+  return documents.length === 0 ? `${JSON.stringify(header)}\n` : `${JSON.stringify(header)}\n${documents.join('\n')}\n`;
+}
+
+/** Tells whether the request accepts the page as lines. */
+function acceptsLines(accept: string | undefined): boolean {
+  return accept?.split(',').some((type) => type.split(';')[0]?.trim() === PULL_LINES_MEDIA_TYPE) ?? false;
+}
+
 /** Parses the `total` flag: `1` or `true` requests the count of documents left, and `0`, `false` or none does not. */
 function parseTotalFlag(value: string | undefined): boolean {
   if (value === undefined || value === '0' || value === 'false') return false;
@@ -187,11 +201,13 @@ export function registerPullRoute(app: FastifyInstance, context: ServerContext):
       ? await readChangesWithTotal(context.database, collection, session, after, limit)
       : { rows: await readChanges(context.database, collection, session, after, limit), total: undefined };
     const last = rows.at(-1);
+    const documents = rows.map((row) => row.document);
+    const position = last ? { txid: last.txid, id: last.id } : after;
+    if (acceptsLines(request.headers.accept)) {
+      reply.type(`${PULL_LINES_MEDIA_TYPE}; charset=utf-8`);
+      return pullResponseLines(documents, position, total);
+    }
     reply.type('application/json; charset=utf-8');
-    return pullResponseJson(
-      rows.map((row) => row.document),
-      last ? { txid: last.txid, id: last.id } : after,
-      total,
-    );
+    return pullResponseJson(documents, position, total);
   });
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import { pino } from 'pino';
 import type { RxStorageReplicationMeta } from 'rxdb';
 import { getChangedDocumentsSince, getRxReplicationMetaInstanceSchema } from 'rxdb';
@@ -7,6 +9,7 @@ import type { InitialLoadPage } from '../../../sync/client/initial-load.js';
 import { runInitialLoad } from '../../../sync/client/initial-load.js';
 import type { Checkpoint, WireDocument } from '../../../sync/protocol/wire.js';
 import type { ReplicaDatabase } from '../../../sync/replica/replica.js';
+import { acquireConnection, releaseConnection } from '../../../sync/replica/sqlite/connection-pool.js';
 import { makeTempDirectory, openTestReplica } from '../../support/replica.js';
 
 const META_COLLECTION = 'rx-replication-meta-test';
@@ -90,6 +93,36 @@ describe('initial load', () => {
     expect(checkpoints.up).toMatchObject({ id: 'Observation/obs-007' });
     const { documents } = await getChangedDocumentsSince(replica.entries.storageInstance, 10, checkpoints.up as never);
     expect(documents).toEqual([]);
+  });
+
+  it('stores the server\'s document text', async () => {
+    // PostgreSQL writes jsonb with a space after each colon and comma; JSON.stringify would not.
+    const text = (document: WireDocument) => JSON.stringify(document, null, 1).replace(/\n\s*/g, ' ');
+    const replaced = observation(1);
+    const fetchPage = async (checkpoint: Checkpoint | undefined): Promise<InitialLoadPage> => {
+      if (checkpoint) return { documents: [], checkpoint };
+      const documents = [observation(0), observation(1)];
+      return { documents, texts: documents.map(text), checkpoint: { txid: '2', id: 'Observation/obs-001' } };
+    };
+    // A modifier that returns another object: its document no longer matches the text.
+    const modifier = (documents: WireDocument[]) => documents.map((document) => (document.id === replaced.id ? { ...document, code: 'replaced' } : document));
+    await runInitialLoad({ ...options(fetchPage), modifier });
+
+    const database = acquireConnection(join(directory.path, 'hms-replica.sqlite'));
+    try {
+      const table = database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'entries%' AND name NOT LIKE '%\\_\\_%' ESCAPE '\\'").pluck().get() as string;
+      const stored = database.prepare(`SELECT data FROM "${table}" WHERE id = ?`).pluck();
+      const first = stored.get('Observation/obs-000') as string;
+      expect(first.startsWith(text(observation(0)).slice(0, -1))).toBe(true);
+      expect(JSON.parse(first)).toMatchObject({ ...observation(0), _attachments: {}, _rev: expect.stringMatching(/^1-/), _meta: { lwt: expect.any(Number) } });
+      expect(JSON.parse(stored.get(replaced.id) as string)).toMatchObject({ code: 'replaced' });
+    } finally {
+      releaseConnection(join(directory.path, 'hms-replica.sqlite'));
+    }
+    const loaded = await replica.entries.findOne('Observation/obs-000').exec();
+    const { _deleted: deleted, ...fields } = observation(0);
+    expect(deleted).toBe(false);
+    expect(loaded?.toJSON()).toMatchObject(fields);
   });
 
   it('resumes after the last stored page and hands over', async () => {

@@ -1,0 +1,57 @@
+import type { Checkpoint, WireDocument } from '../protocol/wire.js';
+import { pullLinesHeader, wireDocument } from '../protocol/wire.js';
+
+/** A pull page read from lines (see PULL_LINES_MEDIA_TYPE): the documents and the JSON text each came as. */
+export interface PullLinesResponse {
+  documents: WireDocument[];
+  /** The text of each document, at the same index as in `documents`. */
+  texts: string[];
+  checkpoint: Checkpoint | null;
+  total?: number;
+}
+
+/**
+ * Reads a pull page sent as lines. Each document is checked against the wire schema as in a JSON
+ * page. Throws a message that names the line when a line is not a document, or when fewer or more
+ * lines came than the header announced, as when a proxy cut the body.
+ */
+export function parsePullLines(body: string): PullLinesResponse {
+  let start = 0;
+  const nextLine = (): string | undefined => {
+    if (start >= body.length) return undefined;
+    let end = body.indexOf('\n', start);
+    if (end === -1) end = body.length;
+    const line = body.slice(start, end);
+    start = end + 1;
+    return line;
+  };
+  const headerLine = nextLine();
+  if (headerLine === undefined) throw new Error('the body is empty, and a header line was expected');
+  const header = pullLinesHeader.safeParse(parseLine(headerLine, 1));
+  if (!header.success) throw new Error(`line 1 is not a valid pull page header: ${header.error.message}`);
+
+  const documents: WireDocument[] = [];
+  const texts: string[] = [];
+  for (let line = nextLine(); line !== undefined; line = nextLine()) {
+    if (line.length === 0) continue;
+    const number = documents.length + 2;
+    const value = parseLine(line, number);
+    const checked = wireDocument.safeParse(value);
+    if (!checked.success) throw new Error(`line ${number} is not a valid document: ${checked.error.message}`);
+    // The parsed value, not the schema's copy: it matches the text exactly, and no copy is left to collect.
+    documents.push(value as WireDocument);
+    texts.push(line);
+  }
+  if (documents.length !== header.data.documents) {
+    throw new Error(`the header announced ${header.data.documents} documents, but ${documents.length} arrived`);
+  }
+  return { documents, texts, checkpoint: header.data.checkpoint, ...(header.data.total === undefined ? {} : { total: header.data.total }) };
+}
+
+function parseLine(line: string, number: number): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    throw new Error(`line ${number} is not valid JSON`);
+  }
+}
