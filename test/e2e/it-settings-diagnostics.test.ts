@@ -18,7 +18,7 @@ import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
  * IT's view of a ward workstation: the policy file fixes the log level, the central server's ward
  * configuration fixes the inactivity lock, and the ward id and server URL are user settings. An IT administrator
  * sees the first two read-only and marked as managed, changes the server URL, then opens the
- * diagnostics screen and exports the bundle.
+ * diagnostics screen and exports the bundle. Last, a nurse opens the settings.
  */
 describe('settings and diagnostics for IT', () => {
   // Folder of the machine policy file, outside the workstation's data folder.
@@ -68,7 +68,15 @@ describe('settings and diagnostics for IT', () => {
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-screen').waitFor();
 
+    // Every setting is named in words, and IT also sees the policy key under the name.
+    for (const row of await page.getByTestId('setting-row').all()) {
+      const key = await row.getAttribute('data-key');
+      expect(await row.getByTestId('setting-label').innerText(), `label of ${key}`).not.toBe(key);
+      expect(await row.getByTestId('setting-key').innerText(), `policy key of ${key}`).toBe(key);
+    }
     const lock = settingRow('inactivityLockMinutes');
+    expect(await lock.getByTestId('setting-label').innerText()).toBe('Lock after inactivity (minutes)');
+    expect(await page.getByLabel('Lock after inactivity (minutes)').inputValue()).toBe('12');
     expect(await lock.getAttribute('data-level')).toBe('ward');
     expect(await lock.getByTestId('setting-managed').innerText()).toContain('Managed by your IT department');
     expect(await lock.getByTestId('setting-input').isDisabled()).toBe(true);
@@ -108,5 +116,24 @@ describe('settings and diagnostics for IT', () => {
     expect(path?.startsWith(join(stack.dataDirectory, 'diagnostics'))).toBe(true);
     expect(existsSync(path ?? '')).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics-exported.png'), fullPage: true });
+  });
+
+  // Every signed-in user may open the settings. A nurse sees each setting's name but no policy keys.
+  it('shows a nurse the settings without policy keys', async () => {
+    await page.getByTestId('signout').click();
+    await signIn(page, 'nurse', 'nurse-demo');
+    await page.getByTestId('open-settings').click();
+    await settingRow('inactivityLockMinutes').waitFor();
+
+    expect(await page.getByTestId('setting-key').count()).toBe(0);
+    for (const row of await page.getByTestId('setting-row').all()) {
+      const key = await row.getAttribute('data-key');
+      const label = await row.getByTestId('setting-label').innerText();
+      expect(label, `label of ${key}`).not.toBe(key);
+      expect(await row.locator('th').innerText(), `name cell of ${key}`).toBe(label);
+    }
+    expect(await settingRow('inactivityLockMinutes').getByTestId('setting-input').isDisabled()).toBe(true);
+    expect(await settingRow('serverUrl').getByTestId('setting-save').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'it-settings-nurse.png'), fullPage: true });
   });
 });

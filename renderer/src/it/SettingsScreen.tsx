@@ -13,7 +13,7 @@ import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useSession } from '../app/SessionContext.js';
 import { useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
-import { describeLevel, formatSettingValue } from './it-text.js';
+import { describeLevel, describeSettingKey, formatSettingValue } from './it-text.js';
 import { ManagedMark } from './ManagedMark.js';
 import { PolicyProblems } from './PolicyProblems.js';
 import { ScannerList } from '../scan/ScannerList.js';
@@ -21,13 +21,16 @@ import { ScannerList } from '../scan/ScannerList.js';
 /**
  * Shows every setting with its effective value and where it comes from. Settings that mandatory
  * policy or the ward configuration fix are read-only and marked as managed. The few user
- * settings are editable by IT administrators and apply from the next start.
+ * settings are editable by IT administrators and apply from the next start. Every signed-in user
+ * may open the screen, so each setting is named in words, and only IT administrators also see
+ * the policy key that policy files and the ignored-values list use.
  */
 export function SettingsScreen() {
   const { session } = useSession();
   const { resource, reload } = useApiResource('settings', (api) => api.settings.effective({}));
   const settings = resourceValue(resource);
   const mayEdit = mayCall(calls.settings.update, session.user.roles);
+  const showPolicyKeys = mayEdit;
 
   return (
     <main className="screen it-screen" data-testid="settings-screen" aria-labelledby="settings-title">
@@ -51,7 +54,7 @@ export function SettingsScreen() {
             </thead>
             <tbody>
               {settings.settings.map((setting) => (
-                <SettingRow key={`${setting.key}:${formatSettingValue(setting.value)}`} setting={setting} mayEdit={mayEdit} onSaved={reload} />
+                <SettingRow key={`${setting.key}:${formatSettingValue(setting.value)}`} setting={setting} mayEdit={mayEdit} showPolicyKey={showPolicyKeys} onSaved={reload} />
               ))}
             </tbody>
           </table>
@@ -67,7 +70,15 @@ function isUserSettingKey(key: string): key is UserSettingKey {
   return (USER_SETTING_KEYS as readonly string[]).includes(key);
 }
 
-function SettingRow({ setting, mayEdit, onSaved }: { setting: EffectiveSetting; mayEdit: boolean; onSaved(): void }) {
+interface SettingRowProps {
+  setting: EffectiveSetting;
+  mayEdit: boolean;
+  /** Whether the policy key is shown under the label, which IT administrators need. */
+  showPolicyKey: boolean;
+  onSaved(): void;
+}
+
+function SettingRow({ setting, mayEdit, showPolicyKey, onSaved }: SettingRowProps) {
   const api = useApi();
   const { handleCallError } = useSession();
   const connection = useConnectionState();
@@ -98,9 +109,14 @@ function SettingRow({ setting, mayEdit, onSaved }: { setting: EffectiveSetting; 
   return (
     <tr data-testid="setting-row" data-key={setting.key} data-managed={setting.managed} data-level={setting.level ?? 'unset'}>
       <th scope="row">
-        <label htmlFor={inputId} className="it-settings__label">
-          {setting.key}
+        <label htmlFor={inputId} className="it-settings__label" data-testid="setting-label">
+          {describeSettingKey(setting.key)}
         </label>
+        {showPolicyKey && (
+          <code className="it-settings__key" data-testid="setting-key">
+            {setting.key}
+          </code>
+        )}
       </th>
       <td>
         <div className="it-settings__value">

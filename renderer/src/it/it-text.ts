@@ -15,6 +15,39 @@ export function describeLevel(level: EffectiveSetting['level']): string {
   return level === null ? t('it.level.unset') : t(levelLabels[level]);
 }
 
+/**
+ * Catalog keys of the settings' labels, by policy key. The renderer may not import the core's
+ * policy schema, so a unit test checks that every policy key has a label here.
+ */
+const settingLabels: Record<string, PlainMessageKey> = {
+  dataDirectory: 'settings.name.dataDirectory',
+  serverUrl: 'settings.name.serverUrl',
+  wardId: 'settings.name.wardId',
+  offlineSignInDays: 'settings.name.offlineSignInDays',
+  inactivityLockMinutes: 'settings.name.inactivityLockMinutes',
+  failedSignInLimit: 'settings.name.failedSignInLimit',
+  signInLockoutMinutes: 'settings.name.signInLockoutMinutes',
+  retentionDaysAfterLeaving: 'settings.name.retentionDaysAfterLeaving',
+  updateMode: 'settings.name.updateMode',
+  updateUrl: 'settings.name.updateUrl',
+  updateChannel: 'settings.name.updateChannel',
+  updateRing: 'settings.name.updateRing',
+  updateWindow: 'settings.name.updateWindow',
+  allowDowngrade: 'settings.name.allowDowngrade',
+  minimumVersion: 'settings.name.minimumVersion',
+  proxy: 'settings.name.proxy',
+  allowedUsbDevices: 'settings.name.allowedUsbDevices',
+  allowedSerialPorts: 'settings.name.allowedSerialPorts',
+  logLevel: 'settings.name.logLevel',
+  crashDumpRetentionDays: 'settings.name.crashDumpRetentionDays',
+};
+
+/** Names a setting in words. A policy key without a label, such as one from a newer core, is returned unchanged. */
+export function describeSettingKey(key: string): string {
+  const label = Object.hasOwn(settingLabels, key) ? settingLabels[key] : undefined;
+  return label === undefined ? key : t(label);
+}
+
 /** Shows a setting's value: text and numbers as they are, lists and objects as JSON. */
 export function formatSettingValue(value: unknown): string {
   if (value === null || value === undefined) return '';
