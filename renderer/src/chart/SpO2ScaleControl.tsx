@@ -1,3 +1,4 @@
+import type { KeyboardEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
 
 import type { ApiErrorBody, PatientChart } from '../../../preload/api/index.js';
@@ -19,7 +20,8 @@ interface SpO2ScaleControlProps {
 
 /**
  * Lets a doctor switch the patient between SpO2 scales 1 and 2 after a confirmation. Other roles
- * do not see it; the core rejects the call for them anyway.
+ * do not see it; the core rejects the call for them anyway. Cancel or Escape closes the question
+ * and moves focus back to the button that opened it.
  */
 export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleControlProps) {
   const api = useApi();
@@ -30,9 +32,16 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
   const connection = useConnectionState();
   const questionRef = useRef<HTMLParagraphElement>(null);
   const openButtonRef = useRef<HTMLButtonElement>(null);
+  // Set by cancel: the open button is only mounted again after the question closes.
+  const refocusOpenButtonRef = useRef(false);
 
   useEffect(() => {
-    if (confirming) questionRef.current?.focus();
+    if (confirming) {
+      questionRef.current?.focus();
+    } else if (refocusOpenButtonRef.current) {
+      refocusOpenButtonRef.current = false;
+      openButtonRef.current?.focus();
+    }
   }, [confirming]);
 
   if (!session.user.roles.includes('doctor')) return null;
@@ -43,9 +52,17 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
   if (saving) confirmLabel = t('spo2Scale.saving');
 
   function cancel() {
+    refocusOpenButtonRef.current = true;
     setConfirming(false);
     setError(null);
-    openButtonRef.current?.focus();
+  }
+
+  // Escape does what the Cancel button does, so it does nothing while the change is being saved.
+  function handleKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key !== 'Escape' || saving) return;
+    event.preventDefault();
+    event.stopPropagation();
+    cancel();
   }
 
   async function confirm() {
@@ -71,7 +88,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
         <span>
           <span className="muted">{t('spo2Scale.label')}</span> {scaleText}
         </span>
-        <button ref={openButtonRef} type="button" className="button button--small" onClick={() => setConfirming(true)}>
+        <button ref={openButtonRef} type="button" className="button button--small" onClick={() => setConfirming(true)} data-testid="spo2-scale-change">
           {t('spo2Scale.change')}
         </button>
       </div>
@@ -79,7 +96,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
   }
 
   return (
-    <div className="spo2-scale confirm" role="group" aria-label={t('spo2Scale.change')}>
+    <div className="spo2-scale confirm" role="group" aria-label={t('spo2Scale.change')} onKeyDown={handleKeyDown} data-testid="spo2-scale-question">
       <p ref={questionRef} tabIndex={-1} className="confirm__question">
         {question}
       </p>
@@ -88,7 +105,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
         <button type="button" className="button button--primary" onClick={confirm} disabled={saving}>
           {confirmLabel}
         </button>
-        <button type="button" className="button" onClick={cancel} disabled={saving}>
+        <button type="button" className="button" onClick={cancel} disabled={saving} data-testid="spo2-scale-cancel">
           {t('spo2Scale.cancel')}
         </button>
       </div>
