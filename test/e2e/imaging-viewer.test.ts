@@ -2,7 +2,8 @@
  * A doctor opens a ward patient's CT from the chart's imaging tab, through the browser host, the
  * core's study cache and a real Orthanc. The test checks rendered pixels against values
  * computed from the DICOM files for the default window, a preset and another slice, measures a
- * known distance in mm, and then stops Orthanc and opens the cached study again.
+ * known distance in mm, and then stops Orthanc and opens the cached study again. Last, it checks
+ * that the whole viewport stays in 1366×768 and 1920×1080 windows.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,11 @@ const SCREENSHOT_FOLDER = join(SCREENSHOTS, 'imaging-viewer');
 const VIEWPORT = '[data-testid="viewer-viewport"]';
 /** A preset the settings add to the defaults, to show the viewer offers the configured list. */
 const POSTERIOR_FOSSA = { id: 'posterior-fossa', name: 'Posterior fossa', width: 120, center: 40 };
+/** A common ward and reading-room laptop screen, and a full-HD monitor. */
+const LAPTOP_WINDOW = { width: 1366, height: 768 };
+const DESKTOP_WINDOW = { width: 1920, height: 1080 };
+/** Corner texts at the bottom of the image: position in the stack, and window and zoom. */
+const LOWER_CORNERS = ['viewer-overlay-position', 'viewer-overlay-display'];
 
 interface ViewportState {
   status: string;
@@ -94,6 +100,38 @@ async function expectPixels(page: Page, pixels: DicomPixels, attributes: Display
     expect(difference, `pixel (${point.column}, ${point.row}) is ${actual[index]}, expected ${point.expected[0]}`).toBeLessThanOrEqual(1 + smoothingAllowance(point.spread, scale));
   });
   return points;
+}
+
+/** Checks that the element with `testId` lies wholly inside a page window of `windowSize`. */
+async function expectInsideWindow(page: Page, testId: string, windowSize: { width: number; height: number }): Promise<void> {
+  const box = await page.getByTestId(testId).boundingBox();
+  if (box === null) throw new Error(`${testId} is not rendered`);
+  const size = `${windowSize.width}×${windowSize.height}`;
+  expect(box.x, `left edge of ${testId} at ${size}`).toBeGreaterThanOrEqual(0);
+  expect(box.y, `top edge of ${testId} at ${size}`).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width, `right edge of ${testId} at ${size}`).toBeLessThanOrEqual(windowSize.width);
+  expect(box.y + box.height, `bottom edge of ${testId} at ${size}`).toBeLessThanOrEqual(windowSize.height);
+}
+
+/**
+ * Resizes the window and scrolls the chart's imaging panel to its top, as it is when a study opens.
+ * Then checks that the lower corner texts and the viewport are inside the window and that the panel
+ * has nothing below to scroll to. Returns the viewport's height in CSS pixels.
+ */
+async function expectViewerFits(page: Page, windowSize: { width: number; height: number }): Promise<number> {
+  await page.setViewportSize(windowSize);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const panel = page.locator('#chart-panel-imaging');
+  await panel.evaluate((element: HTMLElement) => element.scrollTo(0, 0));
+
+  for (const testId of LOWER_CORNERS) await expectInsideWindow(page, testId, windowSize);
+  await expectInsideWindow(page, 'viewer-viewport', windowSize);
+  const overflow = await panel.evaluate((element: HTMLElement) => element.scrollHeight - element.clientHeight);
+  expect(overflow, `pixels of the imaging panel below its visible part at ${windowSize.width}×${windowSize.height}`).toBeLessThanOrEqual(0);
+
+  const viewport = await page.getByTestId('viewer-viewport').boundingBox();
+  if (viewport === null) throw new Error('The viewer viewport is not rendered');
+  return viewport.height;
 }
 
 describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', () => {
@@ -232,6 +270,10 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
       .poll(async () => Number(/Length ([\d.]+) mm/.exec((await page.getByTestId('viewer-measurement').allInnerTexts()).join(' '))?.[1]), { timeout: 3_000 })
       .toBeCloseTo(expectedMm, 0);
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, '04-length.png') });
+    // The length stays on the slice after it is reopened, and where the viewport is small its line
+    // and handles cover sample points of the offline pixel check below.
+    await page.getByTestId('viewer-clear-measurements').click();
+    await expect.poll(() => page.getByTestId('viewer-measurement').count(), { timeout: 3_000 }).toBe(0);
 
     // The tag browser shows the file's header.
     await page.getByTestId('viewer-tags-toggle').click();
@@ -263,6 +305,20 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     state = await waitForSlice(page, 0);
     await expectPixels(page, firstPixels, attributes, defaultWindow, state.scale);
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, '06-offline-from-cache.png') });
+
+    expect(pageProblems).toEqual([]);
+  });
+
+  // Continues in the viewer that the test above left open, on the cached study with its notice.
+  it('fits laptop and desktop windows', async () => {
+    await waitForSlice(page, 0);
+
+    const laptopHeight = await expectViewerFits(page, LAPTOP_WINDOW);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '07-window-1366x768.png') });
+
+    const desktopHeight = await expectViewerFits(page, DESKTOP_WINDOW);
+    expect(desktopHeight, 'viewport height at 1920×1080 against 1366×768').toBeGreaterThan(laptopHeight);
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, '08-window-1920x1080.png') });
 
     expect(pageProblems).toEqual([]);
   });

@@ -77,7 +77,7 @@ export function ImagingTab({ patientId }: { patientId: string }) {
 
   if (open !== null) {
     return (
-      <section className="imaging-tab" aria-labelledby="imaging-study-heading" data-testid="imaging-study">
+      <section className="imaging-tab imaging-tab--study" aria-labelledby="imaging-study-heading" data-testid="imaging-study">
         <div className="imaging-tab__header">
           <button
             type="button"
