@@ -3,7 +3,9 @@
  * core's study cache and a real Orthanc. The test checks rendered pixels against values
  * computed from the DICOM files for the default window, a preset and another slice, measures a
  * known distance in mm, and then stops Orthanc and opens the cached study again. Last, it checks
- * that the whole viewport stays in 1366×768 and 1920×1080 windows.
+ * that the whole viewport stays in 1366×768 and 1920×1080 windows, that the image gets at least
+ * 400 px of a laptop window's height, and that the compact patient banner still identifies the
+ * patient.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +41,27 @@ const LAPTOP_WINDOW = { width: 1366, height: 768 };
 const DESKTOP_WINDOW = { width: 1920, height: 1080 };
 /** Corner texts at the bottom of the image: position in the stack, and window and zoom. */
 const LOWER_CORNERS = ['viewer-overlay-position', 'viewer-overlay-display'];
+/** Smallest accepted image height at 1366×768, in CSS pixels. A 512×512 CT slice fits at about 0.8 of its size. */
+const MIN_LAPTOP_IMAGE_HEIGHT = 400;
+/** Parts of the patient banner that must stay in view while a study is open. */
+const BANNER_IDENTIFIERS = ['banner-name', 'banner-born', 'banner-mrn', 'banner-allergies'];
+
+/** What the full banner shows before a study opens, to compare with the compact banner. */
+interface BannerText {
+  name: string;
+  born: string;
+  mrn: string;
+  allergyStatus: string | null;
+}
+
+async function readBanner(page: Page): Promise<BannerText> {
+  return {
+    name: await page.getByTestId('banner-name').innerText(),
+    born: await page.getByTestId('banner-born').innerText(),
+    mrn: await page.getByTestId('banner-mrn').innerText(),
+    allergyStatus: await page.getByTestId('banner-allergies').getAttribute('data-allergy-status'),
+  };
+}
 
 interface ViewportState {
   status: string;
@@ -142,6 +165,8 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
   let slices: DemoDicomFile[];
   /** StudyDescription of the CT, as the imaging tab lists it. */
   let ctDescription: string;
+  /** The full banner of the patient, read before the study opens. */
+  let fullBanner: BannerText;
   const pageProblems: string[] = [];
 
   beforeAll(async () => {
@@ -205,6 +230,10 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     await wardRow.waitFor({ timeout: 30_000 });
     await wardRow.click();
     await page.getByTestId('patient-banner').waitFor();
+    expect(await page.getByTestId('patient-banner').getAttribute('data-layout')).toBe('full');
+    fullBanner = await readBanner(page);
+    expect(fullBanner.mrn).toBe(patient.mrn);
+    expect(fullBanner.born).toContain(patient.birthDate.slice(0, 4));
 
     await openCtFromChart();
     const first = slices[0] as DemoDicomFile;
@@ -314,11 +343,23 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     await waitForSlice(page, 0);
 
     const laptopHeight = await expectViewerFits(page, LAPTOP_WINDOW);
+    expect(laptopHeight, 'viewport height at 1366×768').toBeGreaterThanOrEqual(MIN_LAPTOP_IMAGE_HEIGHT);
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, '07-window-1366x768.png') });
+
+    // The compact banner keeps the identifiers and the allergy status of the full banner in view.
+    expect(await page.getByTestId('patient-banner').getAttribute('data-layout')).toBe('compact');
+    await expect(readBanner(page)).resolves.toEqual(fullBanner);
+    for (const testId of BANNER_IDENTIFIERS) await expectInsideWindow(page, testId, LAPTOP_WINDOW);
 
     const desktopHeight = await expectViewerFits(page, DESKTOP_WINDOW);
     expect(desktopHeight, 'viewport height at 1920×1080 against 1366×768').toBeGreaterThan(laptopHeight);
     await page.screenshot({ path: join(SCREENSHOT_FOLDER, '08-window-1920x1080.png') });
+    for (const testId of BANNER_IDENTIFIERS) await expectInsideWindow(page, testId, DESKTOP_WINDOW);
+
+    // Back in the study list, the full banner returns.
+    await page.getByTestId('imaging-back').click();
+    await page.getByTestId('imaging-tab').waitFor();
+    expect(await page.getByTestId('patient-banner').getAttribute('data-layout')).toBe('full');
 
     expect(pageProblems).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 
 import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useFocusOnMount } from '../app/useFocusOnMount.js';
@@ -22,20 +22,22 @@ export function ImagingChartScreen({ patientId, onBack }: ImagingChartScreenProp
   const chartData = useApiResource(`chart:${patientId}`, (api) => api.patient.getChart({ patientId }), { reloadOnReplicaChange: true });
   const chart = resourceValue(chartData.resource);
   const headingRef = useRef<HTMLHeadingElement>(null);
+  // While a study is open in the imaging viewer, the banner and the tabs take less height.
+  const [studyOpen, setStudyOpen] = useState(false);
   useFocusOnMount(headingRef, chart === undefined ? 'loading' : 'loaded');
 
   return (
-    <div className="chart-screen">
+    <div className={studyOpen ? 'chart-screen chart-screen--study' : 'chart-screen'}>
       <ChartNav onBack={onBack} />
 
       <ChartLoadNotice resource={chartData.resource} onRetry={chartData.reload} />
 
       {chart !== undefined && (
         <>
-          <PatientBanner chart={chart} headingRef={headingRef} />
+          <PatientBanner chart={chart} headingRef={headingRef} compact={studyOpen} />
           <ChartTabs tabs={['imaging']} current="imaging" onChange={() => undefined} />
           <main className="chart-screen__body" id="chart-panel-imaging" role="tabpanel" aria-labelledby="chart-tab-imaging">
-            <ImagingTab patientId={patientId} />
+            <ImagingTab patientId={patientId} onStudyOpenChange={setStudyOpen} />
           </main>
         </>
       )}

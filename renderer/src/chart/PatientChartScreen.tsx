@@ -57,12 +57,18 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
   const { session } = useSession();
   const tabs: ChartTab[] = mayCall(calls.imaging.listStudies, session.user.roles) ? ['observations', 'medication', 'imaging'] : ['observations', 'medication'];
   const [tab, setTab] = useState<ChartTab>(wristband?.patientId === patientId ? 'medication' : 'observations');
+  // While a study is open in the imaging viewer, the banner and the tabs take less height.
+  const [studyOpen, setStudyOpen] = useState(false);
   useEffect(() => {
     if (wristband?.patientId === patientId) setTab('medication');
   }, [wristband, patientId]);
 
+  const screenClasses = ['chart-screen'];
+  if (chart?.access === 'emergency') screenClasses.push('chart-screen--emergency');
+  if (studyOpen) screenClasses.push('chart-screen--study');
+
   return (
-    <div className={chart?.access === 'emergency' ? 'chart-screen chart-screen--emergency' : 'chart-screen'}>
+    <div className={screenClasses.join(' ')}>
       <ChartNav onBack={onBack} />
 
       <ChartLoadNotice resource={chartData.resource} onRetry={chartData.reload} />
@@ -70,11 +76,11 @@ export function PatientChartScreen({ patientId, emergencyReason, onBack, onOpenA
       {chart !== undefined && (
         <>
           {chart.access === 'emergency' && <EmergencyAccessBand access={chart.emergencyAccess} reasonTypedHere={emergencyReason ?? null} />}
-          <PatientBanner chart={chart} headingRef={headingRef} />
+          <PatientBanner chart={chart} headingRef={headingRef} compact={studyOpen} />
           {chart.access === 'ward' && <ChartTabs tabs={tabs} current={tab} onChange={setTab} />}
           {tab === 'imaging' && chart.access === 'ward' && tabs.includes('imaging') ? (
             <main className="chart-screen__body" id="chart-panel-imaging" role="tabpanel" aria-labelledby="chart-tab-imaging">
-              <ImagingTab patientId={patientId} />
+              <ImagingTab patientId={patientId} onStudyOpenChange={setStudyOpen} />
             </main>
           ) : tab === 'medication' && chart.access === 'ward' ? (
             <main className="chart-screen__body" id="chart-panel-medication" role="tabpanel" aria-labelledby="chart-tab-medication">

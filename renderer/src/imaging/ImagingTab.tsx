@@ -24,12 +24,21 @@ type OpenStudy =
   | { state: 'open'; study: ImagingStudy; series: StudySeriesList }
   | { state: 'failed'; study: ImagingStudy; text: string; detail: string | null };
 
+interface ImagingTabProps {
+  patientId: string;
+  /**
+   * Called with true when a study opens and with false when it closes or the tab unmounts, so the
+   * chart can give the viewer the height of its banner and tabs.
+   */
+  onStudyOpenChange?(open: boolean): void;
+}
+
 /**
  * Renders the chart's imaging tab: the patient's studies with how much of each is cached on this
  * workstation, a button to cache a study for offline viewing, the background prefetch's progress,
  * and the viewer for the study opened.
  */
-export function ImagingTab({ patientId }: { patientId: string }) {
+export function ImagingTab({ patientId, onStudyOpenChange }: ImagingTabProps) {
   const api = useApi();
   const { handleCallError } = useSession();
   const connection = useConnectionState();
@@ -58,6 +67,13 @@ export function ImagingTab({ patientId }: { patientId: string }) {
       unsubscribe();
     };
   }, [api, reload]);
+
+  const studyOpen = open !== null;
+  useEffect(() => {
+    if (!studyOpen || onStudyOpenChange === undefined) return;
+    onStudyOpenChange(true);
+    return () => onStudyOpenChange(false);
+  }, [studyOpen, onStudyOpenChange]);
 
   const openStudy = useCallback(
     (study: ImagingStudy) => {
@@ -92,19 +108,16 @@ export function ImagingTab({ patientId }: { patientId: string }) {
             {t('imaging.backToStudies')}
           </button>
           <h2 id="imaging-study-heading">{open.study.description ?? t('imaging.studyUntitled')}</h2>
+          {/* On the title's row, so the image gets the height of a line. */}
+          {open.state === 'open' && open.series.listedBy === 'cache' && (
+            <p className="notice notice--info" data-testid="imaging-study-from-cache">
+              {t('imaging.studyFromCache')}
+            </p>
+          )}
         </div>
         {open.state === 'loading' && <p className="muted">{t('imaging.opening')}</p>}
         {open.state === 'failed' && <ErrorNotice text={open.text} detail={open.detail} onRetry={() => openStudy(open.study)} />}
-        {open.state === 'open' && (
-          <>
-            {open.series.listedBy === 'cache' && (
-              <p className="notice notice--info" data-testid="imaging-study-from-cache">
-                {t('imaging.studyFromCache')}
-              </p>
-            )}
-            <StudyViewer study={open.series} instanceUrl={imagingInstanceUrl} windowPresets={open.series.windowPresets} />
-          </>
-        )}
+        {open.state === 'open' && <StudyViewer study={open.series} instanceUrl={imagingInstanceUrl} windowPresets={open.series.windowPresets} />}
       </section>
     );
   }

@@ -134,7 +134,6 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
           onReset={actions.reset}
           onCine={(playing) => (playing ? cine.play() : cine.stop())}
           onFramesPerSecond={cine.setFramesPerSecond}
-          onClearMeasurements={actions.clearMeasurements}
           onTags={setTagsOpen}
         />
 
@@ -170,7 +169,8 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
           ) : null}
         </div>
 
-        {/* The list keeps its height when it fills, so the image never moves under a measuring pointer. */}
+        {/* The list keeps its height when it fills, so the image never moves under a measuring pointer.
+            The button that clears the list sits beside it, which keeps the toolbar short. */}
         <section className="viewer-measurements" aria-label={t('viewer.measurements')} data-testid="viewer-measurements">
           {state.measurements.length === 0 ? (
             <p className="viewer-measurements__empty">{t('viewer.measurementsNone')}</p>
@@ -183,6 +183,9 @@ export function StudyViewer({ study, instanceUrl, windowPresets = DEFAULT_WINDOW
               ))}
             </ul>
           )}
+          <button type="button" className="viewer-toolbar__button viewer-measurements__clear" data-testid="viewer-clear-measurements" onClick={actions.clearMeasurements}>
+            {t('viewer.clearMeasurements')}
+          </button>
         </section>
       </div>
 

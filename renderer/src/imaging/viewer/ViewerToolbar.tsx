@@ -47,7 +47,6 @@ export interface ViewerToolbarProps {
   onReset(): void;
   onCine(playing: boolean): void;
   onFramesPerSecond(value: number): void;
-  onClearMeasurements(): void;
   onTags(open: boolean): void;
 }
 
@@ -135,9 +134,6 @@ export function ViewerToolbar(props: ViewerToolbarProps) {
       </div>
 
       <div className="viewer-toolbar__group">
-        <button type="button" className="viewer-toolbar__button" data-testid="viewer-clear-measurements" onClick={props.onClearMeasurements}>
-          {t('viewer.clearMeasurements')}
-        </button>
         <button
           type="button"
           className={`viewer-toolbar__button${props.tagsOpen ? ' viewer-toolbar__button--active' : ''}`}
