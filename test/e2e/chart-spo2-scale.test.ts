@@ -9,8 +9,8 @@ import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
 
 /**
  * A doctor opens the SpO2 scale question in a ward patient's chart and closes it again from the
- * keyboard, with Escape and with the Cancel button. Neither changes the scale, and focus goes back
- * to the Change SpO2 scale button each time.
+ * keyboard, with Escape and with the Cancel button. Neither changes the scale. Last, the doctor
+ * changes the scale from the keyboard. Focus goes back to the Change SpO2 scale button each time.
  */
 describe('SpO2 scale question in the chart', () => {
   let stack: WorkstationStack;
@@ -81,5 +81,20 @@ describe('SpO2 scale question in the chart', () => {
     expect(await focusedElement()).toBe('spo2-scale-change');
     expect(await page.locator('.spo2-scale').innerText()).toBe(scaleLine);
     await page.screenshot({ path: join(SCREENSHOTS, 'chart-spo2-scale-cancelled.png') });
+  });
+
+  it('moves focus back after a saved change', async () => {
+    const targetScale = /Scale 1/.test(scaleLine) ? 2 : 1;
+    await page.keyboard.press('Enter');
+    await page.getByTestId('spo2-scale-question').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`Use Scale ${targetScale}`);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('spo2-scale-question').waitFor({ state: 'detached' });
+
+    expect(await focusedElement()).toBe('spo2-scale-change');
+    await page.locator('.spo2-scale', { hasText: new RegExp(`\\bScale ${targetScale}\\b`) }).waitFor();
+    expect(await focusedElement()).toBe('spo2-scale-change');
+    await page.screenshot({ path: join(SCREENSHOTS, 'chart-spo2-scale-changed.png') });
   });
 });

@@ -20,8 +20,8 @@ interface SpO2ScaleControlProps {
 
 /**
  * Lets a doctor switch the patient between SpO2 scales 1 and 2 after a confirmation. Other roles
- * do not see it; the core rejects the call for them anyway. Cancel or Escape closes the question
- * and moves focus back to the button that opened it.
+ * do not see it; the core rejects the call for them anyway. Cancel, Escape and a saved change close
+ * the question and move focus back to the button that opened it.
  */
 export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleControlProps) {
   const api = useApi();
@@ -32,7 +32,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
   const connection = useConnectionState();
   const questionRef = useRef<HTMLParagraphElement>(null);
   const openButtonRef = useRef<HTMLButtonElement>(null);
-  // Set by cancel: the open button is only mounted again after the question closes.
+  // Set by cancel and by a saved change, because the open button is only mounted again after the question closes.
   const refocusOpenButtonRef = useRef(false);
 
   useEffect(() => {
@@ -70,6 +70,7 @@ export function SpO2ScaleControl({ chart, scaleText, onChanged }: SpO2ScaleContr
     setError(null);
     try {
       const updated = await api.patient.setSpO2Scale({ patientId: chart.patientId, scale: targetScale });
+      refocusOpenButtonRef.current = true;
       setConfirming(false);
       onChanged(updated);
     } catch (caught) {
