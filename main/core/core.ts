@@ -307,6 +307,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
       ward: {
         listPatients: async () => ward.listPatients(requireSession().ward.id),
+        enrolment: async () => ward.enrolment(requireSession().ward.id),
       },
       patient: {
         search: (input) => patients.search(input.query),

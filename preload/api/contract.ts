@@ -22,6 +22,7 @@ import {
   syncStatus,
   unlockInput,
   vitalSignsSet,
+  wardEnrolment,
   wardPatientRow,
 } from './schemas.js';
 import { patientContact, updateContactInput } from './patient-contact-schemas.js';
@@ -154,6 +155,14 @@ export const calls = {
       result: z.array(wardPatientRow),
       access: CHART_READERS,
       touchesPatientData: true,
+    }),
+    /** Whether the workstation is enrolled to a ward or a department, for the header's label. */
+    enrolment: call({
+      channel: 'ward:enrolment',
+      input: empty,
+      result: wardEnrolment,
+      access: 'signed-in',
+      touchesPatientData: false,
     }),
   },
   patient: {

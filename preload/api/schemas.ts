@@ -43,6 +43,14 @@ export const sessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof sessionInfo>;
 
+/**
+ * The kind of Location this workstation is enrolled to, read from that Location in the replica.
+ * `department`: a laboratory department (Location.type HLAB). `ward`: Location.physicalType `wa`.
+ * Null while the replica does not have the Location yet, or when it is typed as neither.
+ */
+export const wardEnrolment = z.object({ kind: z.enum(['ward', 'department']).nullable() });
+export type WardEnrolment = z.infer<typeof wardEnrolment>;
+
 /** The workstation's session as the renderer sees it: who is signed in and whether it is locked. */
 export const sessionState = z.object({
   session: sessionInfo.nullable(),

@@ -18,7 +18,8 @@ import { signIn, startWorkstationStack } from '../support/workstation-stack.js';
  * IT's view of a ward workstation: the policy file fixes the log level, the central server's ward
  * configuration fixes the inactivity lock, and the ward id and server URL are user settings. An IT administrator
  * sees the first two read-only and marked as managed, changes the server URL, then opens the
- * diagnostics screen and exports the bundle. Last, a nurse opens the settings.
+ * diagnostics screen and exports the bundle. Last, a nurse opens the settings. The header calls the
+ * workstation's Location a ward for both users.
  */
 describe('settings and diagnostics for IT', () => {
   // Folder of the machine policy file, outside the workstation's data folder.
@@ -64,6 +65,10 @@ describe('settings and diagnostics for IT', () => {
     await signIn(page, 'it-administrator', 'it-administrator-demo');
     // The core fetches the ward configuration once the server responds after the sign-in.
     await until(() => stack.core.policy.effective().values.inactivityLockMinutes?.level, (level) => level === 'ward', 'the ward configuration');
+    // The header names what the workstation is enrolled to, not where an IT administrator usually works.
+    await page.locator('.shell__ward-label').waitFor();
+    expect(await page.locator('.shell__ward-label').innerText()).toBe('Ward');
+    expect(await page.getByTestId('ward-name').innerText()).toBe('Ward 4A – Acute Medicine');
 
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-screen').waitFor();
@@ -122,6 +127,8 @@ describe('settings and diagnostics for IT', () => {
   it('shows a nurse the settings without policy keys', async () => {
     await page.getByTestId('signout').click();
     await signIn(page, 'nurse', 'nurse-demo');
+    await page.locator('.shell__ward-label').waitFor();
+    expect(await page.locator('.shell__ward-label').innerText()).toBe('Ward');
     await page.getByTestId('open-settings').click();
     await settingRow('inactivityLockMinutes').waitFor();
 

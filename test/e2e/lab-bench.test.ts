@@ -112,6 +112,9 @@ describe.skipIf(!socatAvailable)('lab technician at the bench', () => {
     // The seeded orders must be on the workstation before the analyzer sends, or the results wait for review.
     await waitFor(core.replication.status$, (status) => status.state === 'online', 'the lab workstation online');
     await core.replication.awaitInSync();
+    // The header calls the workstation's Location a department once the replica has that Location.
+    await page.locator('.shell__ward-label').waitFor();
+    expect(await page.locator('.shell__ward-label').innerText()).toBe('Department');
     await patientOfSpecimen(core, C311_ACCESSION);
     await page.getByTestId('sync-status').and(page.locator('[data-state="online"]')).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'lab-bench-connected.png') });

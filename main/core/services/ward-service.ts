@@ -1,6 +1,8 @@
-import type { PatientChart, SpO2ScaleDecision, WardPatientRow } from '../../../preload/api/schemas.js';
+import type { PatientChart, SpO2ScaleDecision, WardEnrolment, WardPatientRow } from '../../../preload/api/schemas.js';
 import { HmsApiError } from '../../../preload/api/errors.js';
+import type { FhirResource } from '../../../sync/protocol/documents.js';
 import { referencedId } from '../../../sync/protocol/documents.js';
+import { hasCoding, isLaboratoryDepartment } from '../../../sync/protocol/fhir/laboratory.js';
 import type { Clock } from '../clock.js';
 import { ageInYears } from '../clock.js';
 import { buildChart, spo2ScaleOf } from './chart-view.js';
@@ -9,6 +11,9 @@ import type { ReplicaReader } from './replica-reader.js';
 
 /** Vitals sets looked at to find the newest complete one for the ward list. */
 const RECENT_SETS_FOR_LATEST_SCORE = 20;
+
+/** Location.physicalType of a ward (FHIR location-physical-type `wa`). */
+const WARD_PHYSICAL_TYPE = { system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: 'wa' };
 
 /**
  * Read views of the ward's patients: the ward list and the chart header. Everything comes from the
@@ -72,4 +77,17 @@ export class WardService {
   async spo2Scale(patientId: string): Promise<SpO2ScaleDecision> {
     return spo2ScaleOf(this.reader, patientId);
   }
+
+  /** Reads whether the Location `wardId` is a ward or a laboratory department. */
+  async enrolment(wardId: string): Promise<WardEnrolment> {
+    const location = (await this.reader.locations([wardId])).get(wardId);
+    return { kind: location === undefined ? null : enrolmentKind(location) };
+  }
+}
+
+// NOTE: no Location type for a clinic is defined here, so a clinic's Location gets no kind and the header shows no label.
+function enrolmentKind(location: FhirResource): WardEnrolment['kind'] {
+  if (isLaboratoryDepartment(location)) return 'department';
+  if (hasCoding([location.physicalType], WARD_PHYSICAL_TYPE)) return 'ward';
+  return null;
 }

@@ -1,13 +1,13 @@
 import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
 
-import type { ApiErrorBody } from '../../../preload/api/index.js';
+import type { ApiErrorBody, WardEnrolment } from '../../../preload/api/index.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/ApiContext.js';
 import { ErrorDetail } from '../api/ErrorNotice.js';
 import type { PlainError } from '../api/error-text.js';
 import { describeCallError } from '../api/error-text.js';
-import { homeView } from '../app/app-state.js';
+import { resourceValue, useApiResource } from '../api/useApiResource.js';
 import { useSession } from '../app/SessionContext.js';
 import { formatRoles } from '../format/patient.js';
 import { useConnectionState } from '../host/ConnectionContext.js';
@@ -39,6 +39,9 @@ export function AppShell({ search, notices, onSignedOut, onOpenAttention, onOpen
   const { session, handleCallError } = useSession();
   const drafts = useVitalsDrafts();
   const connection = useConnectionState();
+  // The replica may get the enrolled Location only after the first sign-in, so this reloads on its changes.
+  const enrolment = useApiResource(`enrolment:${session.ward.id}`, (client) => client.ward.enrolment({}), { reloadOnReplicaChange: true });
+  const wardLabel = wardLabelOf(resourceValue(enrolment.resource)?.kind ?? null);
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<ApiErrorBody | null>(null);
   const [draftCountToDiscard, setDraftCountToDiscard] = useState<number | null>(null);
@@ -89,8 +92,11 @@ export function AppShell({ search, notices, onSignedOut, onOpenAttention, onOpen
         <div className="shell__place">
           <span className="shell__product">{t('app.title')}</span>
           <span className="shell__ward">
-            {/* Lab staff work at a department's bench rather than on a ward. */}
-            <span className="shell__ward-label">{homeView(session.user.roles).name === 'lab' ? t('shell.department') : t('shell.ward')}</span>{' '}
+            {wardLabel !== null && (
+              <>
+                <span className="shell__ward-label">{wardLabel}</span>{' '}
+              </>
+            )}
             <span data-testid="ward-name">{session.ward.name}</span>
           </span>
         </div>
@@ -149,6 +155,13 @@ function SignOutError({ error }: { error: PlainError }) {
       <ErrorDetail detail={error.detail} />
     </div>
   );
+}
+
+/** Returns the header's label for the Location the workstation is enrolled to, or null when its kind is unknown. */
+function wardLabelOf(kind: WardEnrolment['kind']): string | null {
+  if (kind === 'department') return t('shell.department');
+  if (kind === 'ward') return t('shell.ward');
+  return null;
 }
 
 function describeDiscardQuestion(patientCount: number): string {

@@ -204,6 +204,7 @@ export class MockHms {
         this.#requireSession();
         return this.patients.filter((patient) => patient.inScope).map((patient) => this.#wardRow(patient));
       },
+      [calls.ward.enrolment.channel]: () => ({ kind: this.#requireSession().ward.id === 'lab-core' ? 'department' : 'ward' }),
       [calls.patient.search.channel]: (input) => this.#search(input),
       [calls.patient.breakTheGlass.channel]: (input) => this.#breakTheGlass(input),
       [calls.patient.getChart.channel]: (input) => this.#chartOf(this.#findReadablePatient(input)),

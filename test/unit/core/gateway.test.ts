@@ -38,7 +38,10 @@ function spyHandlers() {
       unlock: record('session:unlock', sessionWithRoles(['nurse'])),
       activity: record('session:activity', { lockAt: null }),
     },
-    ward: { listPatients: record('ward:listPatients', [{ patientId: 'p-1' }, { patientId: 'p-2' }]) },
+    ward: {
+      listPatients: record('ward:listPatients', [{ patientId: 'p-1' }, { patientId: 'p-2' }]),
+      enrolment: record('ward:enrolment', { kind: 'ward' }),
+    },
     patient: {
       search: record('patient:search', []),
       breakTheGlass: record('patient:breakTheGlass', {}),
