@@ -16,8 +16,8 @@ const RECENT_SETS_FOR_LATEST_SCORE = 20;
 const WARD_PHYSICAL_TYPE = { system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: 'wa' };
 
 /**
- * Read views of the ward's patients: the ward list and the chart header. Everything comes from the
- * local replica, so both work while the central server is down.
+ * Read views of the ward: the ward list, the chart header and the kind of the enrolled Location.
+ * Everything comes from the local replica, so they work while the central server is down.
  */
 export class WardService {
   constructor(
