@@ -108,5 +108,24 @@ describe('offline sign-in and the inactivity lock', () => {
     expect(trail).toContain('unlock:4');
     expect(trail).toContain('unlock:0');
     expect(trail.indexOf('lock:0')).toBeLessThan(trail.indexOf('unlock:0'));
+
+    // A new entry makes the status sync for a moment, which must not turn the notice back.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      const notice = document.querySelector('[data-testid="session-offline"]') as HTMLElement;
+      const status = document.querySelector('[data-testid="sync-status"]') as HTMLElement;
+      new MutationObserver(() => seen.push(`notice:${notice.dataset.serverBack}`)).observe(notice, { attributeFilter: ['data-server-back'] });
+      new MutationObserver(() => seen.push(`status:${status.dataset.state}`)).observe(status, { attributeFilter: ['data-state'] });
+      (window as unknown as { seenStates: string[] }).seenStates = seen;
+    });
+    await page.getByTestId('vitals-pulse').fill('96');
+    await page.getByTestId('vitals-respiratoryRate').fill('18');
+    await page.getByTestId('vitals-save').click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates)).toContain('status:online');
+    await page.getByTestId('sync-pending').filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+    const seen = await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
+    expect(seen).toContain('status:syncing');
+    expect(seen).not.toContain('notice:false');
+    expect(await page.getByTestId('session-offline').textContent()).toContain('reachable again');
   });
 });
