@@ -117,7 +117,9 @@ describe('SYNC-25: second instance on the same replica', () => {
     const next = startHost();
     await waitUntilRunning(next);
     next.child.kill('SIGTERM');
-    expect(await next.exited).toBe(0);
+    // A signal in place of an exit code means the host did not shut down by itself: name it, with the host's output.
+    const exitCode = await next.exited;
+    expect(exitCode, `the host ended with signal ${next.child.signalCode ?? 'none'}; stderr: ${next.stderr.slice(-2000)}`).toBe(0);
 
     const replica = await openReplica({ directory: dataDirectory.path, name: DEFAULT_REPLICA_NAME, key: KEY, storage: validatedSqliteStorage(dataDirectory.path, KEY) });
     try {
