@@ -17,8 +17,10 @@ export interface PullLinesResponse {
  */
 export function parsePullLines(body: string): PullLinesResponse {
   let start = 0;
+  let lineNumber = 0;
   const nextLine = (): string | undefined => {
     if (start >= body.length) return undefined;
+    lineNumber += 1;
     let end = body.indexOf('\n', start);
     if (end === -1) end = body.length;
     const line = body.slice(start, end);
@@ -34,10 +36,9 @@ export function parsePullLines(body: string): PullLinesResponse {
   const texts: string[] = [];
   for (let line = nextLine(); line !== undefined; line = nextLine()) {
     if (line.length === 0) continue;
-    const number = documents.length + 2;
-    const value = parseLine(line, number);
+    const value = parseLine(line, lineNumber);
     const checked = wireDocument.safeParse(value);
-    if (!checked.success) throw new Error(`line ${number} is not a valid document: ${checked.error.message}`);
+    if (!checked.success) throw new Error(`line ${lineNumber} is not a valid document: ${checked.error.message}`);
     // The parsed value, not the schema's copy: it matches the text exactly, and no copy is left to collect.
     documents.push(value as WireDocument);
     texts.push(line);

@@ -33,5 +33,6 @@ describe('parsePullLines', () => {
     expect(() => parsePullLines(`${JSON.stringify(HEADER)}\n${FIRST}\n${withoutFlag}\n`)).toThrow(/^line 3 is not a valid document/);
     expect(() => parsePullLines(`{"documents": 1}\n${FIRST}\n`)).toThrow(/^line 1 is not a valid pull page header/);
     expect(() => parsePullLines('')).toThrow('the body is empty');
+    expect(() => parsePullLines(`${JSON.stringify(HEADER)}\n\n${FIRST}\n${withoutFlag}\n`)).toThrow(/^line 4 is not a valid document/);
   });
 });
