@@ -73,7 +73,7 @@ describe('settings and diagnostics for IT', () => {
     await page.getByTestId('open-settings').click();
     await page.getByTestId('settings-screen').waitFor();
 
-    // Every setting is named in words, and IT also sees the policy key under the name.
+    // Every setting is named in words, and IT also gets the policy key under the name.
     for (const row of await page.getByTestId('setting-row').all()) {
       const key = await row.getAttribute('data-key');
       expect(await row.getByTestId('setting-label').innerText(), `label of ${key}`).not.toBe(key);
@@ -123,7 +123,7 @@ describe('settings and diagnostics for IT', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics-exported.png'), fullPage: true });
   });
 
-  // Every signed-in user may open the settings. A nurse sees each setting's name but no policy keys.
+  // Every signed-in user may open the settings. A nurse gets each setting's name but no policy keys.
   it('shows a nurse the settings without policy keys', async () => {
     await page.getByTestId('signout').click();
     await signIn(page, 'nurse', 'nurse-demo');
