@@ -137,8 +137,6 @@ async function main(): Promise<void> {
   const documentationState = startDocumentationStateFile({ dataDirectory, clock: systemClock, documentation: () => (core.session.current() === null ? 'none-open' : 'open') });
   const host = await startBrowserHost({ gateway: core.gateway, events: core.events, logger, rendererDirectory, port, readImagingInstance: core.imaging.readInstance });
 
-  console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);
-
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await host.close();
@@ -149,6 +147,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // Only now: a script that stops the host as soon as this line appears must find the handlers in place.
+  console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);
 }
 
 main().catch((error: unknown) => {
