@@ -111,7 +111,10 @@ describe('settings and diagnostics for IT', () => {
     expect(await page.getByTestId('diagnostics-sync-lag').innerText()).toMatch(/\d+ (s|min)/);
     const logFiles = await page.getByTestId('diagnostics-log-files').innerText();
     expect(logFiles).toMatch(/^(1 file|(0|[2-9]|\d{2,}) files), /);
-    expect(await page.getByTestId('diagnostics-policy').locator('[data-key="inactivityLockMinutes"]').innerText()).toContain('Managed by your IT department');
+    const lockRow = await page.getByTestId('diagnostics-policy').locator('[data-key="inactivityLockMinutes"]').innerText();
+    expect(lockRow).toContain('Managed by your IT department');
+    expect(lockRow, 'the setting is named in words').toContain('Lock after inactivity (minutes)');
+    expect(lockRow, 'and by the key that policy files use').toContain('inactivityLockMinutes');
     await page.screenshot({ path: join(SCREENSHOTS, 'it-diagnostics.png'), fullPage: true });
 
     await page.getByTestId('diagnostics-export').click();

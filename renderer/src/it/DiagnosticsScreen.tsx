@@ -13,7 +13,7 @@ import { useSession } from '../app/SessionContext.js';
 import { formatDateTime } from '../format/datetime.js';
 import { useConnectionState } from '../host/ConnectionContext.js';
 import { t } from '../i18n/index.js';
-import { describeDeviceState, describeLevel, describeSyncState, formatBytes, formatLag, formatSettingValue } from './it-text.js';
+import { describeDeviceState, describeLevel, describeSettingKey, describeSyncState, formatBytes, formatLag, formatSettingValue } from './it-text.js';
 import { ManagedMark } from './ManagedMark.js';
 import { PolicyProblems } from './PolicyProblems.js';
 
@@ -118,7 +118,11 @@ function SummarySections({ summary }: { summary: DiagnosticsSummary }) {
               .filter((setting) => setting.level !== null)
               .map((setting) => (
                 <tr key={setting.key} data-key={setting.key}>
-                  <th scope="row">{setting.key}</th>
+                  <th scope="row">
+                    <span className="it-settings__label">{describeSettingKey(setting.key)}</span>
+                    {/* Policy files and the ignored-values list name settings by key. */}
+                    <code className="it-settings__key">{setting.key}</code>
+                  </th>
                   <td className="it-settings__path">{formatSettingValue(setting.value)}</td>
                   <td>
                     {setting.managed && <ManagedMark id={`diagnostics-${setting.key}-managed`} />}
