@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  // Only now: a script that stops the host as soon as this line appears must find the handlers in place.
+  // Printed after the handlers are in place, because scripts send SIGTERM as soon as this line appears.
   console.log(`\nHMS Workstation is running. Open this address in a browser on this machine:\n\n  ${host.url}\n`);
 }
 
