@@ -81,9 +81,8 @@ async function runRawSqlite(directory: string, indexed: boolean, run: number, ke
     const database = new Database(`${directory}/raw-${indexed ? 'indexed-' : ''}${key ? 'encrypted-' : ''}${run}.sqlite`);
     if (key) {
       // The cipher settings of the storage's encrypted files (sync/replica/sqlite/connection-pool.ts).
-      database.pragma("cipher = 'sqlcipher'");
-      database.pragma('legacy = 4');
-      database.pragma('legacy_page_size = 8192');
+      database.pragma("cipher = 'aegis'");
+      database.pragma("algorithm = 'aegis-256'");
       database.pragma(`key = "x'${key}'"`);
     }
     database.pragma('page_size = 8192');

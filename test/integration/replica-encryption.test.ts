@@ -81,32 +81,65 @@ describe('replica encryption', () => {
     await reopened.close();
   });
 
-  it('opens a replica encrypted with the earlier 4 KB pages', () => {
+  /** Writes a file as replicas before the AEGIS cipher were written: SQLCipher 4 with `pageSize`. */
+  function writeSqlcipherFile(pageSize: number): void {
     const earlier = new Database(file);
     earlier.pragma("cipher = 'sqlcipher'");
     earlier.pragma('legacy = 4');
-    earlier.pragma('legacy_page_size = 4096');
+    earlier.pragma(`legacy_page_size = ${pageSize}`);
     earlier.pragma(`key = "x'${KEY}'"`);
+    earlier.pragma(`page_size = ${pageSize}`);
     earlier.prepare('CREATE TABLE notes (text TEXT)').run();
     earlier.prepare('INSERT INTO notes VALUES (?)').run('kept');
     earlier.close();
+  }
+
+  /** Tells whether `file` opens with `key` in the given cipher (SQLCipher with `pageSize`), without the connection pool. */
+  function opensWith(cipher: 'aegis' | 'sqlcipher', pageSize = 8192): boolean {
+    const database = new Database(file, { readonly: true });
+    try {
+      database.pragma(`cipher = '${cipher}'`);
+      if (cipher === 'sqlcipher') {
+        database.pragma('legacy = 4');
+        database.pragma(`legacy_page_size = ${pageSize}`);
+      }
+      database.pragma(`key = "x'${KEY}'"`);
+      database.prepare('SELECT count(*) FROM sqlite_master').get();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      database.close();
+    }
+  }
+
+  it.each([4096, 8192])('opens a replica in the earlier SQLCipher format with %i-byte pages, and keeps its format', (pageSize) => {
+    writeSqlcipherFile(pageSize);
 
     const database = acquireConnection(file, KEY);
     try {
       expect(database.prepare('SELECT text FROM notes').pluck().get()).toBe('kept');
-      expect(database.pragma('page_size', { simple: true })).toBe(4096);
+      expect(database.pragma('page_size', { simple: true })).toBe(pageSize);
+      database.prepare('INSERT INTO notes VALUES (?)').run('added');
     } finally {
       releaseConnection(file);
     }
+    expect(opensWith('sqlcipher', pageSize)).toBe(true);
+    expect(opensWith('aegis')).toBe(false);
   });
 
-  it('creates a new encrypted replica with 8 KB pages', () => {
+  it('creates a new encrypted replica with the AEGIS cipher and 8 KB pages', () => {
     const database = acquireConnection(file, KEY);
     try {
       expect(database.pragma('page_size', { simple: true })).toBe(8192);
+      expect(database.pragma('cipher', { simple: true })).toBe('aegis');
+      expect(database.pragma('algorithm', { simple: true })).toBe('aegis-256');
+      database.prepare('CREATE TABLE notes (text TEXT)').run();
     } finally {
       releaseConnection(file);
     }
+    expect(opensWith('aegis')).toBe(true);
+    expect(opensWith('sqlcipher')).toBe(false);
   });
 
   it('encrypts a replica written before encryption, keeping its data', async () => {
@@ -120,6 +153,7 @@ describe('replica encryption', () => {
     await encrypted.close();
 
     expect(bytesOnDisk(file).includes(Buffer.from('Müller'))).toBe(false);
+    expect(opensWith('aegis')).toBe(true);
   });
 });
 
