@@ -1,5 +1,6 @@
-import type { Checkpoint, WireDocument } from '../protocol/wire.js';
-import { pullLinesHeader, wireDocument } from '../protocol/wire.js';
+import type { Checkpoint, WireDocument, WireSummary } from '../protocol/wire.js';
+import { pullLinesHeader, wireDocument, wireSummary } from '../protocol/wire.js';
+import { withLazyResource } from './lazy-resource.js';
 
 /** A pull page read from lines (see PULL_LINES_MEDIA_TYPE): the documents and the JSON text each came as. */
 export interface PullLinesResponse {
@@ -10,12 +11,21 @@ export interface PullLinesResponse {
   total?: number;
 }
 
+export interface PullLinesOptions {
+  /**
+   * The server sent summary lines (see PULL_LINES_SUMMARY_PARAMETER): each document's summary is
+   * checked, and its resource is parsed only when read (lazy-resource.ts).
+   */
+  summaries?: boolean;
+}
+
 /**
- * Reads a pull page sent as lines. Each document is checked against the wire schema as in a JSON
- * page. Throws a message that names the line when a line is not a document, or when fewer or more
- * lines came than the header announced, as when a proxy cut the body.
+ * Reads a pull page sent as lines. Each document, or with `summaries` each summary, is checked
+ * against the wire schema as in a JSON page. Throws a message that names the line when a line is
+ * not a document, or when fewer or more lines came than the header announced, as when a proxy
+ * cut the body.
  */
-export function parsePullLines(body: string): PullLinesResponse {
+export function parsePullLines(body: string, options: PullLinesOptions = {}): PullLinesResponse {
   let start = 0;
   let lineNumber = 0;
   const nextLine = (): string | undefined => {
@@ -36,6 +46,12 @@ export function parsePullLines(body: string): PullLinesResponse {
   const texts: string[] = [];
   for (let line = nextLine(); line !== undefined; line = nextLine()) {
     if (line.length === 0) continue;
+    if (options.summaries) {
+      const { document, text } = summaryLine(line, lineNumber);
+      documents.push(document);
+      texts.push(text);
+      continue;
+    }
     const value = parseLine(line, lineNumber);
     const checked = wireDocument.safeParse(value);
     if (!checked.success) throw new Error(`line ${lineNumber} is not a valid document: ${checked.error.message}`);
@@ -47,6 +63,19 @@ export function parsePullLines(body: string): PullLinesResponse {
     throw new Error(`the header announced ${header.data.documents} documents, but ${documents.length} arrived`);
   }
   return { documents, texts, checkpoint: header.data.checkpoint, ...(header.data.total === undefined ? {} : { total: header.data.total }) };
+}
+
+/** Reads a summary line: the summary, a tab, and the document's text, which stays unparsed. */
+function summaryLine(line: string, number: number): { document: WireDocument; text: string } {
+  const tab = line.indexOf('\t');
+  if (tab === -1) throw new Error(`line ${number} has no tab between a summary and a document`);
+  const summary = parseLine(line.slice(0, tab), number);
+  const checked = wireSummary.safeParse(summary);
+  if (!checked.success) throw new Error(`line ${number} is not a valid document summary: ${checked.error.message}`);
+  const text = line.slice(tab + 1);
+  // A cut line ends before its closing brace; the header's count catches a missing line.
+  if (!text.startsWith('{') || !text.trimEnd().endsWith('}')) throw new Error(`line ${number} does not hold a whole document after its summary`);
+  return { document: withLazyResource(summary as WireSummary, text), text };
 }
 
 function parseLine(line: string, number: number): unknown {

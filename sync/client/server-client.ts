@@ -13,6 +13,7 @@ import type {
 } from '../protocol/wire.js';
 import {
   PULL_LINES_MEDIA_TYPE,
+  PULL_LINES_SUMMARY_PARAMETER,
   emergencyAccessResponse,
   patientSearchResponse,
   pullResponse,
@@ -120,9 +121,11 @@ export class ServerClient {
    */
   async pullLines(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, options: PullOptions = {}): Promise<PullLinesResponse> {
     const path = `/sync/${collection}/pull?${pullQuery(checkpoint, limit, options)}`;
-    const { text, status } = await this.#send('GET', path, { token, headers: { accept: PULL_LINES_MEDIA_TYPE } });
+    const { text, status, contentType } = await this.#send('GET', path, { token, headers: { accept: `${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}` } });
+    // A server without summaries sends plain lines, and says so by leaving out the parameter.
+    const summaries = contentType.split(';').some((parameter) => parameter.trim() === PULL_LINES_SUMMARY_PARAMETER);
     try {
-      return parsePullLines(text);
+      return parsePullLines(text, { summaries });
     } catch (error) {
       throw new ServerProtocolError(`The central server's page of ${collection} is invalid: ${(error as Error).message}`, status);
     }
@@ -183,7 +186,7 @@ export class ServerClient {
   }
 
   /** Sends a request and returns the body of a successful response as text. */
-  async #send(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ text: string; status: number }> {
+  async #send(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ text: string; status: number; contentType: string }> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -213,7 +216,7 @@ export class ServerClient {
     if (!response.ok) {
       throw new ServerProtocolError(`${method} ${path.split('?')[0]} failed with HTTP ${response.status}: ${serverMessage(text) ?? 'no message'}`, response.status);
     }
-    return { text, status: response.status };
+    return { text, status: response.status, contentType: response.headers.get('content-type') ?? '' };
   }
 }
 

@@ -42,6 +42,10 @@ export const wireDocument = z
   .passthrough();
 export type WireDocument = z.infer<typeof wireDocument>;
 
+/** A document's summary in a pull page of summary lines: its fields without `resource`. */
+export const wireSummary = wireDocument.omit({ resource: true });
+export type WireSummary = z.infer<typeof wireSummary>;
+
 export const signInRequest = z.object({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
@@ -102,6 +106,15 @@ export type PullResponse = z.infer<typeof pullResponse>;
  * header counts the lines that follow, so a cut body is an error, not a short page.
  */
 export const PULL_LINES_MEDIA_TYPE = 'application/x-ndjson';
+
+/**
+ * The media type parameter with which the initial load asks for summary lines, and the server
+ * marks that it sent them: each document line is then the document's summary (`WireSummary`), a
+ * tab and the document. The summary holds every field the replica indexes, so the workstation
+ * stores the document's text and parses its `resource` only when something reads it. A server
+ * without summaries ignores the parameter and sends plain lines, which the client still reads.
+ */
+export const PULL_LINES_SUMMARY_PARAMETER = 'summary=1';
 
 export const pullLinesHeader = pullResponse.omit({ documents: true }).extend({
   /** How many document lines follow. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import type { CollectionName } from '../../protocol/collections.js';
 import type { Checkpoint, PullLinesHeader, PullResponse } from '../../protocol/wire.js';
-import { checkpoint as checkpointSchema, PULL_LINES_MEDIA_TYPE } from '../../protocol/wire.js';
+import { checkpoint as checkpointSchema, PULL_LINES_MEDIA_TYPE, PULL_LINES_SUMMARY_PARAMETER } from '../../protocol/wire.js';
 import type { Session } from '../auth.js';
 import { authenticate, sessionOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
@@ -94,18 +94,38 @@ export interface ChangeRow {
   id: string;
   /** The document as JSON text. */
   document: string;
+  /** With `summaries`: the document without its `resource`, as JSON text (see PULL_LINES_SUMMARY_PARAMETER). */
+  summary?: string;
   txid: string;
 }
 
+/** What a read of the feed returns besides each document. */
+export interface ReadOptions {
+  /** Also returns each document's summary. */
+  summaries?: boolean;
+}
+
+/** The select list's summary column, when requested: PostgreSQL drops `resource` from the jsonb before it writes the text. */
+function summaryColumn(table: string, options: ReadOptions): string {
+  return options.summaries ? `, (${table}.document - 'resource')::text AS summary` : '';
+}
+
 /** Reads up to `limit` documents of the change feed after `after`, in (txid, id) order (see feedConditions). */
-export async function readChanges(database: Queryable, collection: CollectionName, session: Pick<Session, 'wardId'>, after: Checkpoint | null, limit: number): Promise<ChangeRow[]> {
+export async function readChanges(
+  database: Queryable,
+  collection: CollectionName,
+  session: Pick<Session, 'wardId'>,
+  after: Checkpoint | null,
+  limit: number,
+  options: ReadOptions = {},
+): Promise<ChangeRow[]> {
   const conditions = feedConditions(collection, session, after);
   const limitParameter = conditions.parameters.push(limit);
 
   // The document comes as JSON text, which the route splices into its response unparsed.
   const { rows } = await database.query<ChangeRow>(
     `WITH ${HORIZON}
-     SELECT documents.id, documents.document::text AS document, documents.txid::text AS txid
+     SELECT documents.id, documents.document::text AS document${summaryColumn('documents', options)}, documents.txid::text AS txid
      FROM documents, horizon
      WHERE ${conditions.sql}
      ORDER BY documents.txid, documents.id
@@ -125,12 +145,13 @@ export async function readChangesWithTotal(
   session: Pick<Session, 'wardId'>,
   after: Checkpoint | null,
   limit: number,
+  options: ReadOptions = {},
 ): Promise<{ rows: ChangeRow[]; total: number }> {
   const conditions = feedConditions(collection, session, after);
   const limitParameter = conditions.parameters.push(limit);
 
   // The LEFT JOIN keeps the count's row when the page is empty; that row has a null id.
-  const { rows } = await database.query<{ id: string | null; document: string | null; txid: string | null; total: string }>(
+  const { rows } = await database.query<{ id: string | null; document: string | null; summary?: string; txid: string | null; total: string }>(
     `WITH ${HORIZON},
      page AS (
        SELECT documents.id, documents.document, documents.txid
@@ -144,14 +165,14 @@ export async function readChangesWithTotal(
        FROM documents, horizon
        WHERE ${conditions.sql}
      )
-     SELECT page.id, page.document::text AS document, page.txid::text AS txid, remaining.total::text AS total
+     SELECT page.id, page.document::text AS document${summaryColumn('page', options)}, page.txid::text AS txid, remaining.total::text AS total
      FROM remaining LEFT JOIN page ON true
      ORDER BY page.txid, page.id`,
     conditions.parameters,
   );
   const total = Number(rows[0]?.total ?? 0);
   const page = rows.filter((row): row is ChangeRow & { total: string } => row.id !== null);
-  return { rows: page.map(({ id, document, txid }) => ({ id, document, txid })), total };
+  return { rows: page.map(({ id, document, summary, txid }) => ({ id, document, txid, ...(summary === undefined ? {} : { summary }) })), total };
 }
 
 /**
@@ -168,17 +189,26 @@ function pullResponseJson(documents: readonly string[], checkpoint: Checkpoint |
 }
 
 /**
- * Builds the same page as lines (see PULL_LINES_MEDIA_TYPE). PostgreSQL's JSON text of a jsonb
- * value escapes every line break inside strings, so each document fits on one line.
+ * Builds the same page as lines (see PULL_LINES_MEDIA_TYPE), each line a document or, for rows
+ * with summaries, its summary, a tab and the document. PostgreSQL's JSON text of a jsonb value
+ * escapes every line break and tab inside strings, so neither occurs in a document's text.
  */
-function pullResponseLines(documents: readonly string[], checkpoint: Checkpoint | null, total: number | undefined): string {
-  const header: PullLinesHeader = { checkpoint, documents: documents.length, ...(total === undefined ? {} : { total }) };
-  return documents.length === 0 ? `${JSON.stringify(header)}\n` : `${JSON.stringify(header)}\n${documents.join('\n')}\n`;
+function pullResponseLines(rows: readonly ChangeRow[], checkpoint: Checkpoint | null, total: number | undefined): string {
+  const header: PullLinesHeader = { checkpoint, documents: rows.length, ...(total === undefined ? {} : { total }) };
+  const lines = rows.map((row) => (row.summary === undefined ? row.document : `${row.summary}\t${row.document}`));
+  return lines.length === 0 ? `${JSON.stringify(header)}\n` : `${JSON.stringify(header)}\n${lines.join('\n')}\n`;
 }
 
-/** Tells whether the request accepts the page as lines. */
-function acceptsLines(accept: string | undefined): boolean {
-  return accept?.split(',').some((type) => type.split(';')[0]?.trim() === PULL_LINES_MEDIA_TYPE) ?? false;
+/** How the request accepts the page: as JSON, as lines, or as lines with summaries. */
+function acceptedForm(accept: string | undefined): 'json' | 'lines' | 'summary lines' {
+  let form: 'json' | 'lines' | 'summary lines' = 'json';
+  for (const type of accept?.split(',') ?? []) {
+    const [mediaType, ...parameters] = type.split(';').map((part) => part.trim());
+    if (mediaType !== PULL_LINES_MEDIA_TYPE) continue;
+    if (parameters.includes(PULL_LINES_SUMMARY_PARAMETER)) return 'summary lines';
+    form = 'lines';
+  }
+  return form;
 }
 
 /** Parses the `total` flag: `1` or `true` requests the count of documents left, and `0`, `false` or none does not. */
@@ -196,18 +226,24 @@ export function registerPullRoute(app: FastifyInstance, context: ServerContext):
     const limit = parseLimit(singleValue(query.limit));
     const withTotal = parseTotalFlag(singleValue(query.total));
 
+    const form = acceptedForm(request.headers.accept);
+    const options = { summaries: form === 'summary lines' };
+
     const session = sessionOf(request);
     const { rows, total } = withTotal
-      ? await readChangesWithTotal(context.database, collection, session, after, limit)
-      : { rows: await readChanges(context.database, collection, session, after, limit), total: undefined };
+      ? await readChangesWithTotal(context.database, collection, session, after, limit, options)
+      : { rows: await readChanges(context.database, collection, session, after, limit, options), total: undefined };
     const last = rows.at(-1);
-    const documents = rows.map((row) => row.document);
     const position = last ? { txid: last.txid, id: last.id } : after;
-    if (acceptsLines(request.headers.accept)) {
+    if (form === 'summary lines') {
+      reply.type(`${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}; charset=utf-8`);
+      return pullResponseLines(rows, position, total);
+    }
+    if (form === 'lines') {
       reply.type(`${PULL_LINES_MEDIA_TYPE}; charset=utf-8`);
-      return pullResponseLines(documents, position, total);
+      return pullResponseLines(rows, position, total);
     }
     reply.type('application/json; charset=utf-8');
-    return pullResponseJson(documents, position, total);
+    return pullResponseJson(rows.map((row) => row.document), position, total);
   });
 }

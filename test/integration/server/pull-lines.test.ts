@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerClient } from '../../../sync/client/server-client.js';
 import type { CollectionName } from '../../../sync/protocol/collections.js';
 import type { Checkpoint, WireDocument } from '../../../sync/protocol/wire.js';
-import { PULL_LINES_MEDIA_TYPE } from '../../../sync/protocol/wire.js';
+import { PULL_LINES_MEDIA_TYPE, PULL_LINES_SUMMARY_PARAMETER } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
 import { BACKENDS, createStorage, patientIdsOfWard, signIn, startServer, SyncClient, vitalSignsDocument, WARD_4A } from './helpers.js';
@@ -70,6 +70,28 @@ describe.each(BACKENDS)('pull as lines on %s', (backend) => {
     expect(JSON.parse(header as string)).toMatchObject({ documents: 3 });
     const next = await nurse.pull('records', first.checkpoint, 3);
     expect(documents.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(next.body.documents.map((document) => document.id));
+  });
+
+  it('sends summary lines when asked: each the document without its resource, a tab and the document', async () => {
+    const query = new URLSearchParams({ limit: '5' });
+    const response = await fetch(`${server.url}/sync/records/pull?${query}`, {
+      headers: { authorization: `Bearer ${token}`, accept: `${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}` },
+    });
+    const [header, ...lines] = (await response.text()).trimEnd().split('\n');
+
+    expect(response.headers.get('content-type')).toBe(`${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}; charset=utf-8`);
+    expect(JSON.parse(header as string)).toMatchObject({ documents: 5 });
+    expect(lines).toHaveLength(5);
+    for (const line of lines) {
+      const [summary, document, ...rest] = line.split('\t');
+      expect(rest).toEqual([]);
+      const { resource, ...fields } = JSON.parse(document as string) as WireDocument;
+      expect(resource.resourceType).toBe(fields.resourceType);
+      expect(JSON.parse(summary as string)).toEqual(fields);
+    }
+    // The client reads them as whole documents.
+    const page = await client.pullLines(token, 'records', undefined, 5);
+    expect(page.documents.map((document) => ({ ...document }))).toEqual(lines.map((line) => JSON.parse(line.split('\t')[1] as string) as unknown));
   });
 
   it('escapes line breaks in documents', async () => {
