@@ -10,6 +10,7 @@ import type { Queryable } from '../database/index.js';
 import { LATE_ENTRY_WINDOW } from '../ward-membership.js';
 import { badRequest, quoteValue } from '../errors.js';
 import { collectionParameter } from './collection-parameter.js';
+import { PagePrefetch } from './page-prefetch.js';
 
 export const DEFAULT_PULL_LIMIT = 100;
 export const MAX_PULL_LIMIT = 1000;
@@ -218,7 +219,16 @@ function parseTotalFlag(value: string | undefined): boolean {
   throw badRequest(`Invalid total ${quoteValue(value)}: expected 1 or 0`);
 }
 
+/** Who a page read ahead is for, and which request takes it (see PagePrefetch). */
+function prefetchKeys(session: Session, collection: CollectionName, after: Checkpoint | null, limit: number): { owner: string; request: string } {
+  return {
+    owner: JSON.stringify([session.workstationId, session.userId, session.wardId, collection]),
+    request: JSON.stringify([after?.txid ?? null, after?.id ?? null, limit]),
+  };
+}
+
 export function registerPullRoute(app: FastifyInstance, context: ServerContext): void {
+  const prefetch = new PagePrefetch();
   app.get('/sync/:collection/pull', { onRequest: (request) => authenticate(context, request) }, async (request, reply): Promise<string> => {
     const collection = collectionParameter(request.params);
     const query = request.query as Record<string, unknown>;
@@ -230,12 +240,20 @@ export function registerPullRoute(app: FastifyInstance, context: ServerContext):
     const options = { summaries: form === 'summary lines' };
 
     const session = sessionOf(request);
-    const { rows, total } = withTotal
-      ? await readChangesWithTotal(context.database, collection, session, after, limit, options)
-      : { rows: await readChanges(context.database, collection, session, after, limit, options), total: undefined };
+    const read = (from: Checkpoint | null) => readChanges(context.database, collection, session, from, limit, options);
+    const takeRead = (): Promise<ChangeRow[]> => {
+      if (form !== 'summary lines') return read(after);
+      const keys = prefetchKeys(session, collection, after, limit);
+      return prefetch.take(keys.owner, keys.request)?.catch(() => read(after)) ?? read(after);
+    };
+    const { rows, total } = withTotal ? await readChangesWithTotal(context.database, collection, session, after, limit, options) : { rows: await takeRead(), total: undefined };
     const last = rows.at(-1);
     const position = last ? { txid: last.txid, id: last.id } : after;
     if (form === 'summary lines') {
+      if (rows.length === limit && position) {
+        const keys = prefetchKeys(session, collection, position, limit);
+        prefetch.start(keys.owner, keys.request, () => read(position));
+      }
       reply.type(`${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}; charset=utf-8`);
       return pullResponseLines(rows, position, total);
     }

@@ -94,6 +94,39 @@ describe.each(BACKENDS)('pull as lines on %s', (backend) => {
     expect(page.documents.map((document) => ({ ...document }))).toEqual(lines.map((line) => JSON.parse(line.split('\t')[1] as string) as unknown));
   });
 
+  it('serves the page it read ahead as a fresh read would', async () => {
+    const first = await client.pullLines(token, 'records', undefined, 3);
+    // The server read this page while the last one travelled.
+    const second = await client.pullLines(token, 'records', first.checkpoint ?? undefined, 3);
+    const fresh = await nurse.pull('records', first.checkpoint, 3);
+
+    expect(second.documents).toEqual(fresh.body.documents);
+    expect(second.checkpoint).toEqual(fresh.body.checkpoint);
+  });
+
+  it('delivers a document written after a page was read ahead, once', async () => {
+    const [patient] = await patientIdsOfWard(server, WARD_4A);
+    const first = await client.pullLines(token, 'entries', undefined, 2);
+    const entry = vitalSignsDocument('written-while-reading-ahead', patient as string);
+    expect((await nurse.push('entries', [{ newDocumentState: entry }])).status).toBe(200);
+
+    const ids = first.documents.map((document) => document.id);
+    let checkpoint = first.checkpoint;
+    // The second page is the one read ahead; the rest come in larger pages. The feed delivers a
+    // write once every earlier transaction has ended, which may take a moment.
+    for (let attempt = 0; attempt < 100 && !ids.includes(entry.id); attempt += 1) {
+      const page = await client.pullLines(token, 'entries', checkpoint ?? undefined, attempt === 0 ? 2 : 500);
+      ids.push(...page.documents.map((document) => document.id));
+      if (page.documents.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      checkpoint = page.checkpoint ?? checkpoint;
+    }
+    const feed = await nurse.pullAll('entries');
+
+    expect(ids.filter((id) => id === entry.id)).toEqual([entry.id]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(feed.documents.map((document) => document.id).slice(0, ids.length));
+  });
+
   it('escapes line breaks in documents', async () => {
     const [patient] = await patientIdsOfWard(server, WARD_4A);
     const entry = vitalSignsDocument('lines-note', patient as string);
