@@ -7,6 +7,7 @@ import type { ReplicaDatabase } from '../replica/replica.js';
 import type { InitialLoadProgress } from '../replica/sqlite/initial-load-target.js';
 import { InitialLoadTarget } from '../replica/sqlite/initial-load-target.js';
 import type { Logger } from './logger.js';
+import type { DocumentText } from './pull-lines.js';
 
 /**
  * The initial load: the first pull of a collection into a replica, in large pages written straight
@@ -36,8 +37,8 @@ import type { Logger } from './logger.js';
 
 export interface InitialLoadPage {
   documents: WireDocument[];
-  /** The JSON text of each document as the server sent it, when the page came as lines. */
-  texts?: string[] | undefined;
+  /** The JSON of each document as the server sent it, when the page came as lines. */
+  texts?: DocumentText[] | undefined;
   checkpoint: Checkpoint | null;
 }
 
@@ -142,8 +143,9 @@ async function load(
 
     const { lwt } = progress;
     const documents: RxDocumentData<WireDocument>[] = [];
-    const texts: (string | undefined)[] = [];
+    const texts: (DocumentText | undefined)[] = [];
     const fields = storedFields(revision, lwt, origin);
+    const fieldBytes = Buffer.from(fields);
     let lastId = progress.lastId;
     options.modifier(page.documents).forEach((master, index) => {
       // The pulled objects are this page's own, so they become the stored documents without a copy.
@@ -154,7 +156,7 @@ async function load(
       documents.push(document);
       // A document the modifier replaced no longer matches its text.
       const text = master === page.documents[index] ? page.texts?.[index] : undefined;
-      texts.push(text === undefined ? undefined : withStoredFields(text, fields));
+      texts.push(text === undefined ? undefined : typeof text === 'string' ? withStoredFields(text, fields) : withStoredFieldBytes(text, fieldBytes));
       if (master.id > lastId) lastId = master.id;
     });
     progress = { ...progress, checkpoint, lastId, stored: progress.stored + documents.length, done: !more };
@@ -187,4 +189,10 @@ function withStoredFields(text: string, fields: string): string | undefined {
   const end = text.lastIndexOf('}');
   if (end === -1 || text.slice(end + 1).trim() !== '') return undefined;
   return text.slice(0, end) + fields;
+}
+
+/** withStoredFields for a document's UTF-8 bytes, which summary lines end with its closing brace (pull-lines.ts). */
+function withStoredFieldBytes(text: Buffer, fields: Buffer): Buffer | undefined {
+  if (text[text.length - 1] !== 0x7d) return undefined;
+  return Buffer.concat([text.subarray(0, text.length - 1), fields]);
 }

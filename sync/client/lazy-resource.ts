@@ -19,7 +19,7 @@ const resourceSchema = wireDocument.shape.resource;
  * document's `text` on first read and keeps the result. An assignment replaces it, as on a plain
  * object. The property is enumerable, so spreading or serialising the document includes it.
  */
-export function withLazyResource(summary: WireSummary, text: string): WireDocument {
+export function withLazyResource(summary: WireSummary, text: string | Buffer): WireDocument {
   let resource: WireDocument['resource'] | undefined;
   Object.defineProperty(summary, 'resource', {
     enumerable: true,
@@ -36,10 +36,10 @@ export function withLazyResource(summary: WireSummary, text: string): WireDocume
  * Parses the resource out of a document's text. The server writes both the summary and the text
  * from one stored document, so a failure here means a damaged page; the error names the document.
  */
-function parseResource(id: string, text: string): WireDocument['resource'] {
+function parseResource(id: string, text: string | Buffer): WireDocument['resource'] {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
   } catch {
     throw new Error(`The pulled document ${id} is not valid JSON, although its summary was; the server sent a damaged page`);
   }

@@ -25,7 +25,7 @@ import {
 } from '../protocol/wire.js';
 
 import type { PullLinesResponse } from './pull-lines.js';
-import { parsePullLines } from './pull-lines.js';
+import { parsePullLines, parseSummaryLines } from './pull-lines.js';
 import type { WardConfigurationResponse } from '../protocol/ward-configuration.js';
 import { wardConfigurationResponse } from '../protocol/ward-configuration.js';
 
@@ -121,11 +121,11 @@ export class ServerClient {
    */
   async pullLines(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, options: PullOptions = {}): Promise<PullLinesResponse> {
     const path = `/sync/${collection}/pull?${pullQuery(checkpoint, limit, options)}`;
-    const { text, status, contentType } = await this.#send('GET', path, { token, headers: { accept: `${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}` } });
+    const { body, status, contentType } = await this.#send('GET', path, { token, headers: { accept: `${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}` } });
     // A server without summaries sends plain lines, and says so by leaving out the parameter.
     const summaries = contentType.split(';').some((parameter) => parameter.trim() === PULL_LINES_SUMMARY_PARAMETER);
     try {
-      return parsePullLines(text, { summaries });
+      return summaries ? parseSummaryLines(body) : parsePullLines(body.toString('utf8'));
     } catch (error) {
       throw new ServerProtocolError(`The central server's page of ${collection} is invalid: ${(error as Error).message}`, status);
     }
@@ -177,16 +177,16 @@ export class ServerClient {
   }
 
   async #request(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<unknown> {
-    const { text, status } = await this.#send(method, path, options);
+    const { body, status } = await this.#send(method, path, options);
     try {
-      return JSON.parse(text) as unknown;
+      return JSON.parse(body.toString('utf8')) as unknown;
     } catch {
       throw new ServerProtocolError(`${method} ${path.split('?')[0]} returned a body that is not JSON`, status);
     }
   }
 
   /** Sends a request and returns the body of a successful response as text. */
-  async #send(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ text: string; status: number; contentType: string }> {
+  async #send(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ body: Buffer; status: number; contentType: string }> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -205,7 +205,9 @@ export class ServerClient {
 
     const epoch = response.headers.get(DATASET_EPOCH_HEADER);
     if (epoch) this.datasetEpoch = epoch;
-    const text = await response.text().catch(() => '');
+    // The bytes, not the text: summary lines keep each document's bytes as they came (pull-lines.ts).
+    const body = Buffer.from(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+    const text = response.ok ? '' : body.toString('utf8');
     if (response.status === 401) throw new ServerAuthError(serverMessage(text) ?? 'The central server rejected the credentials');
     if (response.status === 403 && serverErrorCode(text) === USER_DISABLED_ERROR) {
       throw new ServerUserDisabledError(serverMessage(text) ?? 'The account is disabled on the central server');
@@ -216,7 +218,7 @@ export class ServerClient {
     if (!response.ok) {
       throw new ServerProtocolError(`${method} ${path.split('?')[0]} failed with HTTP ${response.status}: ${serverMessage(text) ?? 'no message'}`, response.status);
     }
-    return { text, status: response.status, contentType: response.headers.get('content-type') ?? '' };
+    return { body, status: response.status, contentType: response.headers.get('content-type') ?? '' };
   }
 }
 

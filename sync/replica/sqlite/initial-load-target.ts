@@ -141,14 +141,14 @@ export class InitialLoadTarget<RxDocType, Checkpoint> {
    * accepts it as written by this load. With `handOver`, on the last page, the same transaction
    * stores the replication's checkpoints, so RxDB's replication goes on from there. Returns how
    * many documents written here before the load were left as they are. `texts` may give the
-   * JSON of each document, at its index, so that it is not serialised again.
+   * JSON of each document, at its index, as text or UTF-8 bytes, so that it is not serialised again.
    */
   async write(
     documents: RxDocumentData<RxDocType>[],
     ours: (stored: RxDocumentData<RxDocType>) => boolean,
     progress: InitialLoadProgress<Checkpoint>,
     handOver?: ReplicationCheckpoints<Checkpoint>,
-    texts?: readonly (string | undefined)[],
+    texts?: readonly (string | Buffer | undefined)[],
   ): Promise<{ kept: number }> {
     const database = this.#documents.database;
     this.#saveProgress ??= database.prepare(`INSERT OR REPLACE INTO ${INITIAL_LOAD_TABLE} (replication, progress) VALUES (?, ?)`);

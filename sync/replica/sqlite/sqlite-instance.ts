@@ -278,7 +278,7 @@ export class SqliteStorageInstance<RxDocType>
   }
 
   /** The row of a document; `json`, when given, must be the document's JSON. */
-  #rowValues(document: RxDocumentData<RxDocType>, json?: string): unknown[] {
+  #rowValues(document: RxDocumentData<RxDocType>, json?: string | Buffer): unknown[] {
     const id = (document as Record<string, unknown>)[this.primaryPath] as string;
     return [
       id,
@@ -293,7 +293,10 @@ export class SqliteStorageInstance<RxDocType>
 
   #insertStatement(verb: 'INSERT OR REPLACE' | 'INSERT OR IGNORE'): Statement {
     const columns = ['id', 'data', 'deleted', 'lwt', 'rev', ...this.#indexColumns.map((index) => index.column), ...this.#legacyColumns];
-    return this.database.prepare(`${verb} INTO ${this.#table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    // The document's JSON may come as UTF-8 bytes (pull-lines.ts), which the cast stores as text
+    // without decoding them into a JavaScript string first. A string passes through unchanged.
+    const values = columns.map((column) => (column === 'data' ? 'CAST(? AS TEXT)' : '?'));
+    return this.database.prepare(`${verb} INTO ${this.#table} (${columns.join(', ')}) VALUES (${values.join(', ')})`);
   }
 
   #upsertStatement(): Statement {
@@ -347,13 +350,14 @@ export class SqliteStorageInstance<RxDocType>
    * events to publish once that transaction commits, and the ids it left alone. A stored document
    * is replaced only when `replaces` accepts it, as when the server's feed sends a document twice
    * because it changed during the load. Documents written here before the load stay as they are.
-   * `texts` may give the JSON of each document at its index, which is then stored as it is.
+   * `texts` may give the JSON of each document at its index, as text or UTF-8 bytes, which is
+   * then stored as it is.
    */
   writeServerCopies(
     documents: readonly RxDocumentData<RxDocType>[],
     context: string,
     replaces: (stored: RxDocumentData<RxDocType>) => boolean,
-    texts?: readonly (string | undefined)[],
+    texts?: readonly (string | Buffer | undefined)[],
   ): { changes: ChangeBulk<RxDocType>; keptIds: Set<string> } {
     this.#ensureOpen();
     if (!this.database.inTransaction) throw new Error(`writeServerCopies on ${this.collectionName} must run inside a transaction`);

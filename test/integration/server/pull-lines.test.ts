@@ -33,7 +33,7 @@ describe.each(BACKENDS)('pull as lines on %s', (backend) => {
     let checkpoint: Checkpoint | undefined;
     for (;;) {
       const page = await client.pullLines(token, collection, checkpoint, 500);
-      expect(page.texts.map((text) => JSON.parse(text) as unknown)).toEqual(page.documents);
+      expect(page.texts.map((text) => JSON.parse(text.toString()) as unknown)).toEqual(page.documents);
       documents.push(...page.documents);
       if (page.documents.length < 500 || !page.checkpoint) return documents;
       checkpoint = page.checkpoint;
@@ -54,7 +54,7 @@ describe.each(BACKENDS)('pull as lines on %s', (backend) => {
 
     expect(json.documents).toHaveLength(7);
     expect(lines.documents).toEqual(json.documents);
-    expect(lines.texts.map((text) => JSON.parse(text) as unknown)).toEqual(json.documents);
+    expect(lines.texts.map((text) => JSON.parse(text.toString()) as unknown)).toEqual(json.documents);
     expect(lines.checkpoint).toEqual(json.checkpoint);
     expect(lines.total).toBe(json.total);
   });

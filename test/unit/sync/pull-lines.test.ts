@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parsePullLines } from '../../../sync/client/pull-lines.js';
+import { parsePullLines, parseSummaryLines } from '../../../sync/client/pull-lines.js';
 import { ServerClient } from '../../../sync/client/server-client.js';
 
 const HEADER = { checkpoint: { txid: '42', id: 'Patient/p2' }, documents: 2, total: 9 };
@@ -48,23 +48,32 @@ function summaryOf(text: string): string {
   return JSON.stringify(summary);
 }
 
-describe('parsePullLines with summaries', () => {
-  const body = (...texts: string[]) => `${JSON.stringify({ ...HEADER, documents: texts.length })}\n${texts.map((text) => `${summaryOf(text)}\t${text}`).join('\n')}\n`;
+describe('parseSummaryLines', () => {
+  const body = (...texts: string[]) => Buffer.from(`${JSON.stringify({ ...HEADER, documents: texts.length })}\n${texts.map((text) => `${summaryOf(text)}\t${text}`).join('\n')}\n`);
 
   it('returns the documents whole, beside the texts they came as', () => {
-    const page = parsePullLines(body(FIRST, SECOND), { summaries: true });
+    const page = parseSummaryLines(body(FIRST, SECOND));
 
-    expect(page.texts).toEqual([FIRST, SECOND]);
+    expect(page.texts.map(String)).toEqual([FIRST, SECOND]);
     expect(page.documents).toEqual([JSON.parse(FIRST), JSON.parse(SECOND)]);
     expect(JSON.parse(JSON.stringify(page.documents[1]))).toEqual(JSON.parse(SECOND));
     expect(page.documents[1]?.resource.note).toBe('a\nb');
     expect(page.checkpoint).toEqual(HEADER.checkpoint);
   });
 
+  it('keeps characters beyond ASCII in summaries, resources and bytes', () => {
+    const text = '{"id": "Patient/p3", "nameNorm": "müller 😀", "resource": {"id": "p3", "resourceType": "Patient", "note": "37.1 °C"}, "_deleted": false, "resourceType": "Patient"}';
+    const page = parseSummaryLines(body(text));
+
+    expect(page.documents[0]?.nameNorm).toBe('müller 😀');
+    expect(page.documents[0]?.resource.note).toBe('37.1 °C');
+    expect(Buffer.compare(page.texts[0] as Buffer, Buffer.from(text))).toBe(0);
+  });
+
   it('parses a resource only when it is read', () => {
     // The summary is valid but the document's text is not: the page still reads.
     const damaged = `${summaryOf(FIRST)}\t{"id": "Patient/p1", "resource": {"id": "p1",}`;
-    const page = parsePullLines(`${JSON.stringify({ ...HEADER, documents: 1 })}\n${damaged}\n`, { summaries: true });
+    const page = parseSummaryLines(Buffer.from(`${JSON.stringify({ ...HEADER, documents: 1 })}\n${damaged}\n`));
 
     expect(page.documents[0]?.id).toBe('Patient/p1');
     expect(page.documents[0]?._deleted).toBe(false);
@@ -72,7 +81,7 @@ describe('parsePullLines with summaries', () => {
   });
 
   it('keeps a resource assigned to the document', () => {
-    const [document] = parsePullLines(body(FIRST), { summaries: true }).documents;
+    const [document] = parseSummaryLines(body(FIRST)).documents;
     if (!document) throw new Error('expected a document');
     document.resource = { resourceType: 'Patient', id: 'replaced' };
 
@@ -84,9 +93,9 @@ describe('parsePullLines with summaries', () => {
     const header = JSON.stringify({ ...HEADER, documents: 1 });
     const withoutFlag = summaryOf(FIRST).replace(',"_deleted":false', '');
 
-    expect(() => parsePullLines(`${header}\n${FIRST}\n`, { summaries: true })).toThrow('line 2 has no tab between a summary and a document');
-    expect(() => parsePullLines(`${header}\n${withoutFlag}\t${FIRST}\n`, { summaries: true })).toThrow(/^line 2 is not a valid document summary/);
-    expect(() => parsePullLines(`${header}\n${summaryOf(FIRST)}\t${FIRST.slice(0, 40)}`, { summaries: true })).toThrow('line 2 does not hold a whole document after its summary');
+    expect(() => parseSummaryLines(Buffer.from(`${header}\n${FIRST}\n`))).toThrow('line 2 has no tab between a summary and a document');
+    expect(() => parseSummaryLines(Buffer.from(`${header}\n${withoutFlag}\t${FIRST}\n`))).toThrow(/^line 2 is not a valid document summary/);
+    expect(() => parseSummaryLines(Buffer.from(`${header}\n${summaryOf(FIRST)}\t${FIRST.slice(0, 40)}`))).toThrow('line 2 does not hold a whole document after its summary');
   });
 });
 
