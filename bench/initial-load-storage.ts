@@ -1,8 +1,9 @@
 // The storage side of the initial load alone: CPU per document for writing generated vital signs
 // panels into an encrypted replica as sync/client/initial-load.ts writes them. It measures the
 // replica's write-ahead log and the rollback journal the load switches to, each with and without
-// a meta row per document (what RxDB's downstream writes). Each variant runs in a child process of
-// its own, in interleaved rounds, and the log is checkpointed into the file before the clock stops.
+// a meta row per document (what RxDB's downstream writes), and the rollback journal in a replica
+// of the earlier SQLCipher 4 format. Each variant runs in a child process of its own, in
+// interleaved rounds, and the log is checkpointed into the file before the clock stops.
 //
 //   npm run bench:initial-load-storage -- [--documents 70000] [--rounds 3]
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+
+import Database from 'better-sqlite3-multiple-ciphers';
 
 import type { RxDocumentData, RxStorageReplicationMeta } from 'rxdb';
 import { getRxReplicationMetaInstanceSchema } from 'rxdb';
@@ -26,13 +29,16 @@ import { SqliteStorageInstance } from '../sync/replica/sqlite/sqlite-instance.js
 interface Variant {
   journal: 'wal' | 'rollback';
   metaRows: boolean;
+  /** The replica's cipher: the current one, or SQLCipher 4, which replicas created before it keep. */
+  cipher: 'aegis' | 'sqlcipher';
 }
 
 const VARIANTS: Variant[] = [
-  { journal: 'wal', metaRows: false },
-  { journal: 'rollback', metaRows: false },
-  { journal: 'wal', metaRows: true },
-  { journal: 'rollback', metaRows: true },
+  { journal: 'wal', metaRows: false, cipher: 'aegis' },
+  { journal: 'rollback', metaRows: false, cipher: 'aegis' },
+  { journal: 'rollback', metaRows: false, cipher: 'sqlcipher' },
+  { journal: 'wal', metaRows: true, cipher: 'aegis' },
+  { journal: 'rollback', metaRows: true, cipher: 'aegis' },
 ];
 const PAGE = 1000;
 const KEY = 'b'.repeat(64);
@@ -55,13 +61,31 @@ function documents(count: number): WireDocument[] {
   return built;
 }
 
+/**
+ * Creates the replica's file in the SQLCipher 4 format, as replicas were created before the AEGIS
+ * cipher. The connection pool then opens it in that format, as it opens such a replica.
+ */
+function createSqlcipherFile(file: string): void {
+  const database = new Database(file);
+  database.pragma("cipher = 'sqlcipher'");
+  database.pragma('legacy = 4');
+  database.pragma('legacy_page_size = 8192');
+  database.pragma(`key = "x'${KEY}'"`);
+  database.pragma('page_size = 8192');
+  database.prepare('CREATE TABLE bench_format (cipher TEXT)').run();
+  database.close();
+}
+
 /** Runs one variant in this process and prints its result as JSON. */
 async function runVariant(variant: Variant, count: number): Promise<void> {
   const pulled = documents(count);
   const directory = mkdtempSync(join(tmpdir(), 'hms-load-storage-'));
-  const replica = await openReplica({ directory, key: KEY });
   const file = join(directory, 'hms-replica.sqlite');
+  if (variant.cipher === 'sqlcipher') createSqlcipherFile(file);
+  const replica = await openReplica({ directory, key: KEY });
   const database = acquireConnection(file, KEY);
+  const cipher = database.pragma('cipher', { simple: true }) as string;
+  if (cipher !== variant.cipher) throw new Error(`The replica opened with the ${cipher} cipher instead of ${variant.cipher}`);
   const metaSchema = getRxReplicationMetaInstanceSchema(replica.entries.schema.jsonSchema, false);
   const target = await InitialLoadTarget.open<WireDocument, unknown>({
     storage: replica.storage,
@@ -122,7 +146,7 @@ async function main(): Promise<void> {
     for (const variant of VARIANTS) {
       const output = execFileSync(process.execPath, [...process.execArgv, process.argv[1] as string, '--documents', String(count), '--variant', JSON.stringify(variant)], { encoding: 'utf8' });
       const result = JSON.parse(output.trim().split('\n').at(-1) as string) as Variant & { cpuMicrosecondsPerDocument: number };
-      const name = `${variant.journal}${variant.metaRows ? ' + meta rows' : ''}`;
+      const name = `${variant.journal}${variant.metaRows ? ' + meta rows' : ''}${variant.cipher === 'sqlcipher' ? ', SQLCipher 4' : ''}`;
       results.set(name, [...(results.get(name) ?? []), result.cpuMicrosecondsPerDocument]);
       console.log(`round ${round + 1}: ${name}: ${result.cpuMicrosecondsPerDocument.toFixed(1)} µs of CPU per document`);
     }
