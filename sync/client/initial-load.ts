@@ -156,7 +156,9 @@ async function load(
       documents.push(document);
       // A document the modifier replaced no longer matches its text.
       const text = master === page.documents[index] ? page.texts?.[index] : undefined;
-      texts.push(text === undefined ? undefined : typeof text === 'string' ? withStoredFields(text, fields) : withStoredFieldBytes(text, fieldBytes));
+      if (text === undefined) texts.push(undefined);
+      else if (typeof text === 'string') texts.push(withStoredFields(text, fields));
+      else texts.push(withStoredFieldBytes(text, fieldBytes));
       if (master.id > lastId) lastId = master.id;
     });
     progress = { ...progress, checkpoint, lastId, stored: progress.stored + documents.length, done: !more };

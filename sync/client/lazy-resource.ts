@@ -9,7 +9,7 @@ import { wireDocument } from '../protocol/wire.js';
  * came. Most loaded documents are vital signs that nothing reads while they load, and parsing
  * each one's 2 KB resource only to drop it cost about a third of the core's CPU per document,
  * with the collector's share (docs/benchmarks.md, "Summary lines"). The change events still carry
- * a whole document: whoever reads its `resource`, the patient index for one, gets it parsed then.
+ * a whole document, and code that reads its `resource`, such as the patient index, gets it parsed then.
  */
 
 const resourceSchema = wireDocument.shape.resource;
@@ -34,7 +34,7 @@ export function withLazyResource(summary: WireSummary, text: string | Buffer): W
 
 /**
  * Parses the resource out of a document's text. The server writes both the summary and the text
- * from one stored document, so a failure here means a damaged page; the error names the document.
+ * from one stored document, so a failure here means a damaged page. The error names the document.
  */
 function parseResource(id: string, text: string | Buffer): WireDocument['resource'] {
   let document: unknown;

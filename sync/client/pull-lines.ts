@@ -57,7 +57,7 @@ export function parsePullLines(body: string): PullLinesResponse {
 
 /**
  * Reads a pull page of summary lines (see PULL_LINES_SUMMARY_PARAMETER) from the body's bytes.
- * Each summary is decoded and checked against the wire schema; each document stays bytes, a view
+ * Each summary is decoded and checked against the wire schema. Each document stays bytes, a view
  * into `body`, and its resource is parsed only when read (lazy-resource.ts). Decoding the whole
  * body had cost as much as parsing the summaries: one character beyond ASCII, such as the degree
  * sign of a temperature, makes V8 decode a page into a string of two bytes per character. Throws

@@ -100,13 +100,13 @@ export interface ChangeRow {
   txid: string;
 }
 
-/** What a read of the feed returns besides each document. */
+/** Options of a read of the feed. */
 export interface ReadOptions {
   /** Also returns each document's summary. */
   summaries?: boolean;
 }
 
-/** The select list's summary column, when requested: PostgreSQL drops `resource` from the jsonb before it writes the text. */
+/** Returns the select list's summary column when requested. PostgreSQL drops `resource` from the jsonb before it writes the text. */
 function summaryColumn(table: string, options: ReadOptions): string {
   return options.summaries ? `, (${table}.document - 'resource')::text AS summary` : '';
 }

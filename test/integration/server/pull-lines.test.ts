@@ -72,7 +72,8 @@ describe.each(BACKENDS)('pull as lines on %s', (backend) => {
     expect(documents.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(next.body.documents.map((document) => document.id));
   });
 
-  it('sends summary lines when asked: each the document without its resource, a tab and the document', async () => {
+  // Each line: the document without its resource, a tab, then the document.
+  it('sends summary lines when asked', async () => {
     const query = new URLSearchParams({ limit: '5' });
     const response = await fetch(`${server.url}/sync/records/pull?${query}`, {
       headers: { authorization: `Bearer ${token}`, accept: `${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}` },

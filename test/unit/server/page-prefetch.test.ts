@@ -10,7 +10,7 @@ describe('PagePrefetch', () => {
     vi.useRealTimers();
   });
 
-  it('gives the page once, to its owner, for the request it was read for', async () => {
+  it('gives a page to its request once', async () => {
     const prefetch = new PagePrefetch();
     prefetch.start('ws-1', 'after 7', () => Promise.resolve(ROWS));
 

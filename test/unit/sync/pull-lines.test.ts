@@ -42,7 +42,7 @@ describe('parsePullLines', () => {
   });
 });
 
-/** The server's summary of a document line: the document without its resource. */
+/** Returns the server's summary of a document line: the document without its resource. */
 function summaryOf(text: string): string {
   const { resource: _resource, ...summary } = JSON.parse(text) as Record<string, unknown>;
   return JSON.stringify(summary);
@@ -89,7 +89,7 @@ describe('parseSummaryLines', () => {
     expect({ ...document }.resource).toEqual({ resourceType: 'Patient', id: 'replaced' });
   });
 
-  it('names a line without a summary, with an invalid summary or with a cut document', () => {
+  it('names an invalid summary line', () => {
     const header = JSON.stringify({ ...HEADER, documents: 1 });
     const withoutFlag = summaryOf(FIRST).replace(',"_deleted":false', '');
 
