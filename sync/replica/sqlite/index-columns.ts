@@ -1,5 +1,7 @@
 import type { RxDocumentData, RxJsonSchema } from 'rxdb';
-import { getIndexableStringMonad, toArray } from 'rxdb';
+import { getIndexableStringMonad, getIndexMeta, toArray } from 'rxdb';
+
+import { indexKeyWriter } from './index-key-encoding.js';
 
 /**
  * RxDB indexes as SQLite columns. Each index of the schema becomes one BLOB column holding RxDB's
@@ -19,6 +21,8 @@ export interface IndexColumn<RxDocType> {
   /** Key for looking up the column of a query plan's index. */
   key: string;
   toIndexableString: (document: RxDocumentData<RxDocType>) => string;
+  /** The column's value for a document: `encodeIndexKey(toIndexableString(document))`, without building the padded string. */
+  encode: (document: RxDocumentData<RxDocType>) => Buffer;
 }
 
 export function indexKey(fields: readonly string[]): string {
@@ -39,9 +43,38 @@ export function buildIndexColumns<RxDocType>(schema: RxJsonSchema<RxDocumentData
       fields,
       key,
       toIndexableString: getIndexableStringMonad(schema, fields),
+      encode: indexKeyEncoder(schema, fields),
     });
   }
   return columns;
+}
+
+/**
+ * Returns a function that encodes a document's index string for `fields` as encodeIndexKey does,
+ * from RxDB's own description of each field. A string field is written as its value and a count
+ * of padding spaces, which the encoding turns into one token anyway. Other fields (numbers,
+ * booleans) are written as RxDB's own string part of them. Building the padded strings first and
+ * encoding them took 12 % of the core's CPU in an initial sync of 700,000 documents.
+ */
+function indexKeyEncoder<RxDocType>(schema: RxJsonSchema<RxDocumentData<RxDocType>>, fields: string[]): (document: RxDocumentData<RxDocType>) => Buffer {
+  const parts = getIndexMeta(schema, fields).map((meta) => {
+    const maxLength = meta.schemaPart.type === 'string' ? (meta.schemaPart.maxLength ?? 0) : undefined;
+    return { getValue: meta.getValue, getIndexStringPart: meta.getIndexStringPart, maxLength };
+  });
+  return (document) => {
+    indexKeyWriter.begin();
+    for (const part of parts) {
+      const value: unknown = part.maxLength === undefined ? undefined : part.getValue(document);
+      if (part.maxLength !== undefined && (typeof value === 'string' || !value)) {
+        // RxDB writes a missing or empty string as '' padded to maxLength, and never cuts a longer one.
+        const text = (value as string | undefined) || '';
+        indexKeyWriter.write(text, Math.max(0, part.maxLength - text.length));
+      } else {
+        indexKeyWriter.write(part.getIndexStringPart(document), 0);
+      }
+    }
+    return indexKeyWriter.end();
+  };
 }
 
 /**

@@ -232,7 +232,7 @@ export class SqliteStorageInstance<RxDocType>
       if (rows.length === 0) return;
       for (const row of rows) {
         const document = JSON.parse(row.data) as RxDocumentData<RxDocType>;
-        update.run(...this.#indexColumns.map((index) => encodeIndexKey(index.toIndexableString(document))), row.id);
+        update.run(...this.#indexColumns.map((index) => index.encode(document)), row.id);
       }
       after = rows[rows.length - 1]?.id ?? after;
     }
@@ -286,7 +286,7 @@ export class SqliteStorageInstance<RxDocType>
       document._deleted ? 1 : 0,
       document._meta.lwt,
       document._rev,
-      ...this.#indexColumns.map((index) => encodeIndexKey(index.toIndexableString(document))),
+      ...this.#indexColumns.map((index) => index.encode(document)),
       ...this.#legacyColumns.map(() => EMPTY_BLOB),
     ];
   }
