@@ -140,6 +140,11 @@ async function load(
     const checkpoint = page.checkpoint ?? progress.checkpoint;
     const more = page.documents.length >= options.pageSize && checkpoint !== null;
     next = more ? request(checkpoint, false) : undefined;
+    // The request goes out only once its chain of awaits (back-off, token) has run, and the page's
+    // write below is synchronous. Without this turn of the event loop the request waited for the
+    // write, and the server's answer was not overlapped: with only the entries left to load, the
+    // load waited about 14 ms for every page of 1,000.
+    if (next) await new Promise((resolve) => setImmediate(resolve));
 
     const { lwt } = progress;
     const documents: RxDocumentData<WireDocument>[] = [];
