@@ -1,5 +1,5 @@
-import type { Checkpoint, PullLinesHeader, WireDocument, WireSummary } from '../protocol/wire.js';
-import { pullLinesHeader, wireDocument, wireSummary } from '../protocol/wire.js';
+import type { Checkpoint, PullLinesHeader, WireDocument } from '../protocol/wire.js';
+import { isWireSummary, pullLinesHeader, wireDocument, wireSummary } from '../protocol/wire.js';
 import { withLazyResource } from './lazy-resource.js';
 
 /**
@@ -85,12 +85,14 @@ export function parseSummaryLines(body: Buffer): PullLinesResponse {
     const tab = body.indexOf(TAB, line.start);
     if (tab === -1 || tab > line.end) throw new Error(`line ${lineNumber} has no tab between a summary and a document`);
     const summary = parseLine(body.toString('utf8', line.start, tab), lineNumber);
-    const checked = wireSummary.safeParse(summary);
-    if (!checked.success) throw new Error(`line ${lineNumber} is not a valid document summary: ${checked.error.message}`);
+    if (!isWireSummary(summary)) {
+      const checked = wireSummary.safeParse(summary);
+      throw new Error(`line ${lineNumber} is not a valid document summary: ${checked.error?.message ?? 'it breaks the wire schema'}`);
+    }
     // A cut line ends before its closing brace; the header's count catches a missing line.
     const text = body.subarray(tab + 1, line.end);
     if (text[0] !== OPENING_BRACE || text[text.length - 1] !== CLOSING_BRACE) throw new Error(`line ${lineNumber} does not hold a whole document after its summary`);
-    documents.push(withLazyResource(summary as WireSummary, text));
+    documents.push(withLazyResource(summary, text));
     texts.push(text);
   }
   return page(header, documents, texts);
