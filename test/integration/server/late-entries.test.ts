@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { WireDocument } from '../../../sync/protocol/wire.js';
+import type { PullResponse, WireDocument } from '../../../sync/protocol/wire.js';
 import type { SyncServer } from '../../../sync/server/app.js';
 import type { TestStorage } from './helpers.js';
-import { BACKENDS, createStorage, patientIdsOfWard, refusalOf, startServer, SyncClient, vitalSignsDocument, WARD_4A, WARD_7B, wardOfSeededLocation, wireDocumentOf } from './helpers.js';
+import { BACKENDS, createStorage, patientIdsOfWard, refusalOf, request, startServer, SyncClient, vitalSignsDocument, WARD_4A, WARD_7B, wardOfSeededLocation, wireDocumentOf } from './helpers.js';
 
 describe.each(BACKENDS)('late entries after a transfer on %s', (backend) => {
   let storage: TestStorage;
@@ -38,6 +38,15 @@ describe.each(BACKENDS)('late entries after a transfer on %s', (backend) => {
 
     expect(result.status).toBe(200);
     expect(result.body.conflicts).toEqual([]);
+  });
+
+  it('counts a departed patient in the total as the feed delivers them', async () => {
+    const query = new URLSearchParams({ limit: '5', total: '1' });
+    const counted = await request<PullResponse>(ward4a.baseUrl, 'GET', `/sync/entries/pull?${query}`, { token: ward4a.token });
+    const { documents } = await ward4a.pullAll('entries');
+
+    expect(documents.some((document) => document.patientId === transferred)).toBe(true);
+    expect(counted.body.total).toBe(documents.length);
   });
 
   it('refuses them once the late-entry window has passed', async () => {
