@@ -6,10 +6,10 @@ import { wireDocument } from '../protocol/wire.js';
  *
  * The initial load receives summary lines (see PULL_LINES_SUMMARY_PARAMETER): every field the
  * replica indexes comes in the small summary, and the document's text goes to the replica as it
- * came. Most loaded documents are vital signs that nothing reads while they load, and parsing
- * each one's 2 KB resource only to drop it cost about a third of the core's CPU per document,
- * with the collector's share (docs/benchmarks.md, "Summary lines"). The change events still carry
- * a whole document, and code that reads its `resource`, such as the patient index, gets it parsed then.
+ * came. Most loaded documents are vital signs that nothing reads while they load. Parsing each
+ * one's 2 KB resource only to drop it, and collecting the parsed objects, took up to 30 % of the
+ * core's CPU (docs/benchmarks.md, "Summary lines"). The change events still carry a whole
+ * document, and code that reads its `resource`, such as the patient index, gets it parsed then.
  */
 
 const resourceSchema = wireDocument.shape.resource;

@@ -89,8 +89,8 @@ function checkKeyFormat(key: DatabaseKey): void {
  * The cipher of new replica files: AEGIS-256, an authenticated cipher built on the AES round, which
  * SQLite3 Multiple Ciphers runs with the processor's AES instructions. SQLCipher 4 computes an
  * HMAC-SHA512 in software for every page it writes or reads, besides AES-256-CBC. Writing the
- * initial load's 140,000 documents took 45 µs of CPU per document with SQLCipher and 30 µs with
- * AEGIS (docs/benchmarks.md, "The replica's cipher"). The file is then readable only by SQLite3
+ * initial load's vital signs took 50 µs of CPU per document with SQLCipher and 36 µs with AEGIS
+ * (docs/benchmarks.md, "The replica's cipher"). The file is then readable only by SQLite3
  * Multiple Ciphers (this product's driver, or its `sqlite3mc` shell), not by SQLCipher's tools.
  */
 const CIPHER = 'aegis';
