@@ -8,6 +8,7 @@ import type { InitialLoadProgress } from '../replica/sqlite/initial-load-target.
 import { InitialLoadTarget } from '../replica/sqlite/initial-load-target.js';
 import type { Logger } from './logger.js';
 import type { DocumentText } from './pull-lines.js';
+import { CLOSING_BRACE } from './pull-lines.js';
 
 /**
  * The initial load: the first pull of a collection into a replica, in large pages written straight
@@ -142,8 +143,8 @@ async function load(
     next = more ? request(checkpoint, false) : undefined;
     // The request goes out only once its chain of awaits (back-off, token) has run, and the page's
     // write below is synchronous. Without this turn of the event loop the request waited for the
-    // write, and the server's answer was not overlapped: with only the entries left to load, the
-    // load waited about 14 ms for every page of 1,000.
+    // write, so the server's response did not overlap it. With only the entries left to load, the
+    // load then waited about 14 ms for every page of 1,000.
     if (next) await new Promise((resolve) => setImmediate(resolve));
 
     const { lwt } = progress;
@@ -193,8 +194,6 @@ function withStoredFields(text: string, fields: string): string | undefined {
   if (end === -1 || text.slice(end + 1).trim() !== '') return undefined;
   return text.slice(0, end) + fields;
 }
-
-const CLOSING_BRACE = 0x7d;
 
 /**
  * Returns the stored JSON of each document of a page from what the server sent, as

@@ -20,7 +20,7 @@ export interface PullLinesResponse {
 const NEWLINE = 0x0a;
 const TAB = 0x09;
 const OPENING_BRACE = 0x7b;
-const CLOSING_BRACE = 0x7d;
+export const CLOSING_BRACE = 0x7d;
 
 /**
  * Reads a pull page sent as plain lines. Each document is checked against the wire schema as in a

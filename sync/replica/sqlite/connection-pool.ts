@@ -10,7 +10,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
  * SQLITE_BUSY waits, because each transaction runs to completion synchronously.
  *
  * Files are encrypted when a key is given, so every page on disk, WAL included, is ciphertext. New
- * files use SQLite3 Multiple Ciphers' AEGIS-256 cipher (see CIPHER); files created before it keep
+ * files use SQLite3 Multiple Ciphers' AEGIS-256 cipher (see CIPHER). Files created before it keep
  * the SQLCipher 4 format (AES-256, HMAC-SHA512 per page) and still open.
  */
 
@@ -95,7 +95,7 @@ function checkKeyFormat(key: DatabaseKey): void {
  */
 const CIPHER = 'aegis';
 
-/** How an encrypted file is read: the current cipher, or SQLCipher 4 with the page size the file was created with. */
+/** The format of an encrypted file: the current cipher, or SQLCipher 4 with the page size the file was created with. */
 type CipherFormat = { cipher: typeof CIPHER } | { cipher: 'sqlcipher'; pageSize: number };
 
 /** The formats to try on an existing file, newest first: a replica created before CIPHER is in SQLCipher's. */
@@ -105,6 +105,12 @@ const EXISTING_FORMATS: readonly CipherFormat[] = [
   { cipher: 'sqlcipher', pageSize: EARLIER_PAGE_SIZE },
 ];
 
+/** Selects CIPHER for the key or rekey that follows. AEGIS leaves the header's page size readable, so SQLite reads it from the file. */
+function selectCurrentCipher(database: SqliteDatabase): void {
+  database.pragma(`cipher = '${CIPHER}'`);
+  database.pragma("algorithm = 'aegis-256'");
+}
+
 function configureCipher(database: SqliteDatabase, key: DatabaseKey, format: CipherFormat): void {
   if (format.cipher === 'sqlcipher') {
     database.pragma("cipher = 'sqlcipher'");
@@ -112,9 +118,7 @@ function configureCipher(database: SqliteDatabase, key: DatabaseKey, format: Cip
     // SQLCipher encrypts the header too, so the page size is a setting of the cipher, not of the file.
     database.pragma(`legacy_page_size = ${format.pageSize}`);
   } else {
-    // AEGIS leaves the header's page size readable, so SQLite reads it from the file.
-    database.pragma(`cipher = '${format.cipher}'`);
-    database.pragma("algorithm = 'aegis-256'");
+    selectCurrentCipher(database);
   }
   // A raw 256-bit key: no key derivation runs.
   database.pragma(`key = "x'${key}'"`);
@@ -150,8 +154,7 @@ function openEncrypted(filePath: string, key: DatabaseKey): SqliteDatabase {
 /** Encrypts in place a replica written before encryption. Rekeying needs a rollback journal. */
 function encryptPlaintext(database: SqliteDatabase, key: DatabaseKey): void {
   checkKeyFormat(key);
-  database.pragma(`cipher = '${CIPHER}'`);
-  database.pragma("algorithm = 'aegis-256'");
+  selectCurrentCipher(database);
   database.pragma('journal_mode = DELETE');
   database.pragma(`rekey = "x'${key}'"`);
 }

@@ -65,13 +65,13 @@ function indexKeyEncoder<RxDocType>(schema: RxJsonSchema<RxDocumentData<RxDocTyp
     indexKeyWriter.begin();
     for (const part of parts) {
       const value: unknown = part.maxLength === undefined ? undefined : part.getValue(document);
-      if (part.maxLength !== undefined && (typeof value === 'string' || !value)) {
-        // RxDB writes a missing or empty string as '' padded to maxLength, and never cuts a longer one.
-        const text = (value as string | undefined) || '';
-        indexKeyWriter.write(text, Math.max(0, part.maxLength - text.length));
-      } else {
+      if (part.maxLength === undefined || (value && typeof value !== 'string')) {
         indexKeyWriter.write(part.getIndexStringPart(document), 0);
+        continue;
       }
+      // RxDB writes a missing or empty string as '' padded to maxLength, and never cuts a longer one.
+      const text = (value as string | undefined) || '';
+      indexKeyWriter.write(text, Math.max(0, part.maxLength - text.length));
     }
     return indexKeyWriter.end();
   };

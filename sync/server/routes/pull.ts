@@ -208,7 +208,7 @@ function pullResponseLines(rows: readonly ChangeRow[], checkpoint: Checkpoint | 
   return lines.length === 0 ? `${JSON.stringify(header)}\n` : `${JSON.stringify(header)}\n${lines.join('\n')}\n`;
 }
 
-/** How the request accepts the page: as JSON, as lines, or as lines with summaries. */
+/** Returns the form in which the request accepts the page: JSON, lines, or lines with summaries. */
 function acceptedForm(accept: string | undefined): 'json' | 'lines' | 'summary lines' {
   let form: 'json' | 'lines' | 'summary lines' = 'json';
   for (const type of accept?.split(',') ?? []) {
@@ -227,7 +227,7 @@ function parseTotalFlag(value: string | undefined): boolean {
   throw badRequest(`Invalid total ${quoteValue(value)}: expected 1 or 0`);
 }
 
-/** Who a page read ahead is for, and which request takes it (see PagePrefetch). */
+/** Returns the keys of a page read ahead: its owner, and the request that takes it (see PagePrefetch). */
 function prefetchKeys(session: Session, collection: CollectionName, after: Checkpoint | null, limit: number): { owner: string; request: string } {
   return {
     owner: JSON.stringify([session.workstationId, session.userId, session.wardId, collection]),
@@ -249,27 +249,36 @@ export function registerPullRoute(app: FastifyInstance, context: ServerContext):
 
     const session = sessionOf(request);
     const read = (from: Checkpoint | null) => readChanges(context.database, collection, session, from, limit, options);
-    const takeRead = (): Promise<ChangeRow[]> => {
-      if (form !== 'summary lines') return read(after);
+    // Only summary lines are read ahead, since only the initial load requests them.
+    let readAhead: Promise<ChangeRow[]> | undefined;
+    if (form === 'summary lines' && !withTotal) {
       const keys = prefetchKeys(session, collection, after, limit);
-      return prefetch.take(keys.owner, keys.request)?.catch(() => read(after)) ?? read(after);
-    };
-    const { rows, total } = withTotal ? await readChangesWithTotal(context.database, collection, session, after, limit, options) : { rows: await takeRead(), total: undefined };
+      readAhead = prefetch.take(keys.owner, keys.request);
+    }
+    let rows: ChangeRow[];
+    let total: number | undefined;
+    if (withTotal) {
+      ({ rows, total } = await readChangesWithTotal(context.database, collection, session, after, limit, options));
+    } else if (readAhead) {
+      rows = await readAhead.catch((error: unknown) => {
+        request.log.warn({ collection, error: error instanceof Error ? error.message : String(error) }, 'reading a page ahead failed; reading it again');
+        return read(after);
+      });
+    } else {
+      rows = await read(after);
+    }
     const last = rows.at(-1);
     const position = last ? { txid: last.txid, id: last.id } : after;
-    if (form === 'summary lines') {
-      if (rows.length === limit && position) {
-        const keys = prefetchKeys(session, collection, position, limit);
-        prefetch.start(keys.owner, keys.request, () => read(position));
-      }
-      reply.type(`${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}; charset=utf-8`);
-      return pullResponseLines(rows, position, total);
+    if (form === 'json') {
+      reply.type('application/json; charset=utf-8');
+      return pullResponseJson(rows.map((row) => row.document), position, total);
     }
-    if (form === 'lines') {
-      reply.type(`${PULL_LINES_MEDIA_TYPE}; charset=utf-8`);
-      return pullResponseLines(rows, position, total);
+    if (form === 'summary lines' && rows.length === limit && position) {
+      const keys = prefetchKeys(session, collection, position, limit);
+      prefetch.start(keys.owner, keys.request, () => read(position));
     }
-    reply.type('application/json; charset=utf-8');
-    return pullResponseJson(rows.map((row) => row.document), position, total);
+    const parameters = form === 'summary lines' ? `; ${PULL_LINES_SUMMARY_PARAMETER}` : '';
+    reply.type(`${PULL_LINES_MEDIA_TYPE}${parameters}; charset=utf-8`);
+    return pullResponseLines(rows, position, total);
   });
 }
