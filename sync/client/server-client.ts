@@ -122,7 +122,7 @@ export class ServerClient {
   async pullLines(token: string, collection: CollectionName, checkpoint: Checkpoint | undefined, limit: number, options: PullOptions = {}): Promise<PullLinesResponse> {
     const path = `/sync/${collection}/pull?${pullQuery(checkpoint, limit, options)}`;
     const { body, status, contentType } = await this.#send('GET', path, { token, headers: { accept: `${PULL_LINES_MEDIA_TYPE}; ${PULL_LINES_SUMMARY_PARAMETER}` } });
-    // A server without summaries sends plain lines, and says so by leaving out the parameter.
+    // A server without summaries sends plain lines, and its content type then lacks the parameter.
     const summaries = contentType.split(';').some((parameter) => parameter.trim() === PULL_LINES_SUMMARY_PARAMETER);
     try {
       return summaries ? parseSummaryLines(body) : parsePullLines(body.toString('utf8'));
@@ -185,7 +185,7 @@ export class ServerClient {
     }
   }
 
-  /** Sends a request and returns the body of a successful response as text. */
+  /** Sends a request and returns the bytes and content type of a successful response. */
   async #send(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ body: Buffer; status: number; contentType: string }> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

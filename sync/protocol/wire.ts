@@ -119,7 +119,7 @@ export type PullResponse = z.infer<typeof pullResponse>;
 export const PULL_LINES_MEDIA_TYPE = 'application/x-ndjson';
 
 /**
- * The media type parameter with which the initial load asks for summary lines, and the server
+ * The media type parameter with which the initial load requests summary lines, and the server
  * marks that it sent them: each document line is then the document's summary (`WireSummary`), a
  * tab and the document. The summary holds every field the replica indexes, so the workstation
  * stores the document's text and parses its `resource` only when something reads it. A server

@@ -113,7 +113,7 @@ describe('replica encryption', () => {
     }
   }
 
-  it.each([4096, 8192])('opens a replica in the earlier SQLCipher format with %i-byte pages, and keeps its format', (pageSize) => {
+  it.each([4096, 8192])('opens an earlier SQLCipher replica with %i-byte pages', (pageSize) => {
     writeSqlcipherFile(pageSize);
 
     const database = acquireConnection(file, KEY);

@@ -72,7 +72,8 @@ function beginKey(): void {
  * padding and emoji.
  */
 function writeUnits(value: string): void {
-  // Worst case: a control character after a run of spaces becomes a five-byte token.
+  // At most five bytes a code unit (a control character's token), plus a run token for spaces
+  // pending before this value and the end token.
   const capacity = written + value.length * 5 + RUN_DIGITS + 2;
   if (scratch.length < capacity) {
     const larger = Buffer.allocUnsafe(Math.max(capacity, scratch.length * 2));

@@ -3,11 +3,11 @@ import type { ChangeRow } from './pull.js';
 /**
  * The next page of an initial load, read while the workstation stores the last one.
  *
- * The initial load asks for each page only once it has the last, since the request names the
+ * The initial load requests each page only once it has the last, since the request names the
  * last page's checkpoint. The workstation then stores a page while the server reads the next, and
  * when storing is quicker than reading, it waits. With only the entries left to load, its core
  * sat idle for about 45 % of the time (docs/benchmarks.md, "Reading ahead"). So after a full page
- * of summary lines, which only the initial load asks for, the route starts reading the page after
+ * of summary lines, which only the initial load requests, the route starts reading the page after
  * it at once, and the request for that page takes it.
  *
  * A page read ahead is the feed as it stood a moment before the request, as if the request had
@@ -24,7 +24,7 @@ export class PagePrefetch {
     this.#ttlMs = ttlMs;
   }
 
-  /** Returns and forgets the page read ahead for exactly this request, if there is one. */
+  /** Returns and removes the page read ahead for exactly this request, if there is one. */
   take(owner: string, request: string): Promise<ChangeRow[]> | undefined {
     const page = this.#pages.get(owner);
     if (!page || page.request !== request) return undefined;
