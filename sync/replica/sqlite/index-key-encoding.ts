@@ -53,10 +53,10 @@ function checkedRun(count: number): number {
   return count;
 }
 
-function writeRun(position: number, count: number): number {
-  scratch[position] = (count >> 14) & 0x7f;
-  scratch[position + 1] = (count >> 7) & 0x7f;
-  scratch[position + 2] = count & 0x7f;
+function writeRun(bytes: Buffer, position: number, count: number): number {
+  bytes[position] = (count >> 14) & 0x7f;
+  bytes[position + 1] = (count >> 7) & 0x7f;
+  bytes[position + 2] = count & 0x7f;
   return position + RUN_DIGITS;
 }
 
@@ -80,6 +80,7 @@ function writeUnits(value: string): void {
     scratch.copy(larger, 0, 0, written);
     scratch = larger;
   }
+  const bytes = scratch;
   let length = written;
   let spaces = pendingSpaces;
   for (let position = 0; position < value.length; position += 1) {
@@ -89,27 +90,27 @@ function writeUnits(value: string): void {
       continue;
     }
     if (unit < SPACE) {
-      scratch[length] = LOWER_TOKEN;
-      length = writeRun(length + 1, checkedRun(spaces));
-      scratch[length++] = unit;
+      bytes[length] = LOWER_TOKEN;
+      length = writeRun(bytes, length + 1, checkedRun(spaces));
+      bytes[length++] = unit;
       spaces = 0;
       continue;
     }
     if (spaces > 0) {
-      scratch[length] = SPACE_RUN_TOKEN;
-      length = writeRun(length + 1, MAX_RUN - checkedRun(spaces));
+      bytes[length] = SPACE_RUN_TOKEN;
+      length = writeRun(bytes, length + 1, MAX_RUN - checkedRun(spaces));
       spaces = 0;
     }
     // UTF-8 of the code unit on its own (CESU-8): surrogates too, so byte order is code-unit order.
     if (unit < 0x80) {
-      scratch[length++] = unit;
+      bytes[length++] = unit;
     } else if (unit < 0x800) {
-      scratch[length++] = 0xc0 | (unit >> 6);
-      scratch[length++] = 0x80 | (unit & 0x3f);
+      bytes[length++] = 0xc0 | (unit >> 6);
+      bytes[length++] = 0x80 | (unit & 0x3f);
     } else {
-      scratch[length++] = 0xe0 | (unit >> 12);
-      scratch[length++] = 0x80 | ((unit >> 6) & 0x3f);
-      scratch[length++] = 0x80 | (unit & 0x3f);
+      bytes[length++] = 0xe0 | (unit >> 12);
+      bytes[length++] = 0x80 | ((unit >> 6) & 0x3f);
+      bytes[length++] = 0x80 | (unit & 0x3f);
     }
   }
   written = length;
@@ -119,7 +120,9 @@ function writeUnits(value: string): void {
 /** Ends the key and returns a copy of its bytes. Trailing spaces need no token: the end token stands for endless spaces. */
 function endKey(): Buffer {
   scratch[written++] = END_TOKEN;
-  return Buffer.from(scratch.subarray(0, written));
+  const key = Buffer.allocUnsafe(written);
+  scratch.copy(key, 0, 0, written);
+  return key;
 }
 
 /**
