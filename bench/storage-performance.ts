@@ -85,7 +85,7 @@ async function runRawSqlite(directory: string, indexed: boolean, run: number, ke
       database.pragma("algorithm = 'aegis-256'");
       database.pragma(`key = "x'${key}'"`);
     }
-    database.pragma('page_size = 8192');
+    database.pragma('page_size = 16384');
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     const columns = indexed ? indexColumns : [];

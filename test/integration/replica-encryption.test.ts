@@ -128,10 +128,10 @@ describe('replica encryption', () => {
     expect(opensWith('aegis')).toBe(false);
   });
 
-  it('creates a new encrypted replica with the AEGIS cipher and 8 KB pages', () => {
+  it('creates a new encrypted replica with the AEGIS cipher and 16 KB pages', () => {
     const database = acquireConnection(file, KEY);
     try {
-      expect(database.pragma('page_size', { simple: true })).toBe(8192);
+      expect(database.pragma('page_size', { simple: true })).toBe(16384);
       expect(database.pragma('cipher', { simple: true })).toBe('aegis');
       expect(database.pragma('algorithm', { simple: true })).toBe('aegis-256');
       database.prepare('CREATE TABLE notes (text TEXT)').run();
@@ -140,6 +140,27 @@ describe('replica encryption', () => {
     }
     expect(opensWith('aegis')).toBe(true);
     expect(opensWith('sqlcipher')).toBe(false);
+  });
+
+  it('opens an AEGIS replica created with 8 KB pages and keeps its page size', () => {
+    const earlier = new Database(file);
+    earlier.pragma("cipher = 'aegis'");
+    earlier.pragma("algorithm = 'aegis-256'");
+    earlier.pragma(`key = "x'${KEY}'"`);
+    earlier.pragma('page_size = 8192');
+    earlier.prepare('CREATE TABLE notes (text TEXT)').run();
+    earlier.prepare('INSERT INTO notes VALUES (?)').run('kept');
+    earlier.close();
+
+    const database = acquireConnection(file, KEY);
+    try {
+      expect(database.prepare('SELECT text FROM notes').pluck().get()).toBe('kept');
+      expect(database.pragma('page_size', { simple: true })).toBe(8192);
+      database.prepare('INSERT INTO notes VALUES (?)').run('added');
+    } finally {
+      releaseConnection(file);
+    }
+    expect(opensWith('aegis')).toBe(true);
   });
 
   it('encrypts a replica written before encryption, keeping its data', async () => {

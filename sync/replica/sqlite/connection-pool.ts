@@ -32,14 +32,17 @@ interface PooledConnection {
 const connections = new Map<string, PooledConnection>();
 
 /**
- * Page size of new replica files. A FHIR entry's row is about 2.3 KB, and RxDB's replication keeps
- * a second copy of it: with 4 KB pages each row took a page of its own with 1.7 KB left unused,
- * while 8 KB pages hold three. A 20,000-entry sync in the storage alone wrote 15 KB per entry to
- * disk instead of 18 KB and used 15 % less CPU. Larger pages gained little more and make every
- * small commit, such as one nurse's entry, write more.
+ * Page size of new replica files. A loaded vital signs panel's row is about 3 KB: its JSON with the
+ * fields RxDB adds, and the index columns. An 8 KB page holds two such rows and leaves a quarter
+ * of itself unused; a 16 KB page holds five, and the replica of a 5,000-patient ward took 102 MB
+ * instead of 121 MB. Every page written is encrypted and written out whole, so the initial load
+ * writes less (docs/benchmarks.md, "16 KB pages"). A small commit, such as one nurse's entry,
+ * writes each page it touches, now twice as large: tens of kilobytes per commit.
  */
-const PAGE_SIZE = 8192;
-/** Page size of replicas created before PAGE_SIZE, SQLite's default. */
+const PAGE_SIZE = 16384;
+/** Page size of the SQLCipher replicas created after the move to 8 KB pages and before CIPHER. */
+const SQLCIPHER_PAGE_SIZE = 8192;
+/** Page size of replicas created before 8 KB pages, SQLite's default. */
 const EARLIER_PAGE_SIZE = 4096;
 const SQLITE_PLAINTEXT_HEADER = 'SQLite format 3\0';
 
@@ -101,7 +104,7 @@ type CipherFormat = { cipher: typeof CIPHER } | { cipher: 'sqlcipher'; pageSize:
 /** The formats to try on an existing file, newest first: a replica created before CIPHER is in SQLCipher's. */
 const EXISTING_FORMATS: readonly CipherFormat[] = [
   { cipher: CIPHER },
-  { cipher: 'sqlcipher', pageSize: PAGE_SIZE },
+  { cipher: 'sqlcipher', pageSize: SQLCIPHER_PAGE_SIZE },
   { cipher: 'sqlcipher', pageSize: EARLIER_PAGE_SIZE },
 ];
 
