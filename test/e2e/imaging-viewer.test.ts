@@ -223,7 +223,8 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     await page.getByTestId('study-viewer').waitFor();
   }
 
-  it('reads a CT online, then offline', async () => {
+  /** Signs in as the doctor, opens the patient's chart from the ward list and reads its full banner. */
+  async function openChartFromWard(): Promise<void> {
     await page.goto(stack.host.url);
     await signIn(page, 'doctor', 'doctor-demo');
     const wardRow = page.locator('[data-testid="ward-row"]', { hasText: patient.mrn });
@@ -232,6 +233,11 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
     await page.getByTestId('patient-banner').waitFor();
     expect(await page.getByTestId('patient-banner').getAttribute('data-layout')).toBe('full');
     fullBanner = await readBanner(page);
+  }
+
+  it('reads a CT online, then offline', async () => {
+    await openChartFromWard();
+    const wardRow = page.locator('[data-testid="ward-row"]', { hasText: patient.mrn });
     expect(fullBanner.mrn).toBe(patient.mrn);
     expect(fullBanner.born).toContain(patient.birthDate.slice(0, 4));
 
@@ -339,7 +345,12 @@ describe.skipIf(!orthancAvailable)('imaging viewer through the browser host', ()
   });
 
   // Continues in the viewer that the test above left open, on the cached study with its notice.
+  // Run alone, it opens the study itself, online.
   it('fits laptop and desktop windows', async () => {
+    if ((await page.getByTestId('study-viewer').count()) === 0) {
+      await openChartFromWard();
+      await openCtFromChart();
+    }
     await waitForSlice(page, 0);
 
     const laptopHeight = await expectViewerFits(page, LAPTOP_WINDOW);
