@@ -17,9 +17,10 @@ export const MAR_HOURS_BEFORE = 12;
 export const MAR_HOURS_AFTER = 12;
 
 /**
- * Statuses of the orders whose doses the MAR schedules and of the as-needed orders it lists. An
- * order on hold shows with its status, and the check refuses its doses.
- * TODO: list stopped orders' recorded doses.
+ * Statuses of the orders whose doses the MAR schedules and of the as-needed orders it always lists.
+ * An order on hold shows with its status, and the check refuses its doses. Orders of other
+ * statuses (stopped, completed, cancelled, entered in error) show only the doses recorded under
+ * them in the range, so that a dose given before an order was stopped stays on the MAR.
  */
 const SCHEDULED_STATUSES = new Set(['active', 'on-hold']);
 
@@ -89,6 +90,30 @@ function scheduledDoses(input: MarInput, from: Date, to: Date): { order: Medicat
     .flatMap((order) => scheduledDoseTimes(order.timing, from, to).map((scheduledAt) => ({ order, scheduledAt, administration: byDose.get(doseKey(order.id, scheduledAt)) })));
 }
 
+/**
+ * Returns the doses recorded in the range under the scheduled orders that no longer schedule any,
+ * such as a stopped antibiotic, each with its administration.
+ */
+function recordedDosesOfEndedOrders(input: MarInput, from: Date, to: Date): MarDose[] {
+  const ended = new Set(input.orders.filter((order) => !SCHEDULED_STATUSES.has(order.status) && !order.asNeeded).map((order) => order.id));
+  const doses: MarDose[] = [];
+  for (const administration of input.administrations) {
+    if (!ended.has(administration.orderId) || !administration.scheduledAt || administration.status === 'entered-in-error') continue;
+    const scheduledAt = new Date(administration.scheduledAt);
+    if (scheduledAt.getTime() < from.getTime() || scheduledAt.getTime() >= to.getTime()) continue;
+    const state: MarDoseState = administration.status === 'not-done' ? 'held' : 'given';
+    doses.push({ orderId: administration.orderId, scheduledAt: scheduledAt.toISOString(), state, administration: administrationView(administration) });
+  }
+  return doses;
+}
+
+/** Tells whether the MAR lists an as-needed order: always while it is active or on hold, and afterwards while a dose given under it is in the range. */
+function listsAsNeededOrder(order: MedicationOrder, input: MarInput, from: Date): boolean {
+  if (!order.asNeeded) return false;
+  if (SCHEDULED_STATUSES.has(order.status)) return true;
+  return givenAdministrations(order, input.administrations).some((administration) => Date.parse(administration.effectiveDateTime) >= from.getTime());
+}
+
 /** Returns the limits of an as-needed order. */
 export function asNeededLimitsOfOrder(order: MedicationOrder): AsNeededLimits {
   return asNeededLimitsOf({ timing: order.timing, ...(order.maxDosePerPeriod ? { maxDosePerPeriod: order.maxDosePerPeriod } : {}) });
@@ -135,6 +160,7 @@ export function buildMarView(input: MarInput): MarView {
     if (administration) state = administration.status === 'not-done' ? 'held' : 'given';
     return { orderId: order.id, scheduledAt: scheduledAt.toISOString(), state, administration: administration ? administrationView(administration) : null };
   });
+  doses.push(...recordedDosesOfEndedOrders(input, from, to));
   doses.sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt) || a.orderId.localeCompare(b.orderId));
 
   return {
@@ -145,7 +171,7 @@ export function buildMarView(input: MarInput): MarView {
     to: to.toISOString(),
     orders: input.orders.map(marOrderOf),
     doses,
-    asNeeded: input.orders.filter((order) => order.asNeeded && SCHEDULED_STATUSES.has(order.status)).map((order) => asNeededOrderView(order, input, from)),
+    asNeeded: input.orders.filter((order) => listsAsNeededOrder(order, input, from)).map((order) => asNeededOrderView(order, input, from)),
   };
 }
 

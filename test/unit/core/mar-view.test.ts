@@ -71,6 +71,26 @@ describe('MAR view', () => {
     expect(statesAt(local(13), [], [{ ...ORDER, asNeeded: true }])).toEqual({});
   });
 
+  it('keeps the recorded doses of a stopped order', () => {
+    const recorded = [
+      administration(local(6).toISOString(), 'not-done'),
+      administration(local(12).toISOString(), 'completed'),
+      administration(local(0).toISOString(), 'entered-in-error'),
+      // Scheduled the day before, before the MAR's range starts at 01:00.
+      administration(local(-2).toISOString(), 'completed'),
+    ];
+    for (const status of ['stopped', 'completed', 'cancelled']) {
+      expect(statesAt(local(13), recorded, [{ ...ORDER, status }]), status).toEqual({ 6: 'held', 12: 'given' });
+    }
+    const view = buildMarView({ patientId: 'p-1', now: local(13), windowMinutes: 30, orders: [{ ...ORDER, status: 'stopped' }], administrations: recorded });
+    expect(view.doses.find((dose) => dose.state === 'given')?.administration).toMatchObject({ performer: 'Demo Nurse', lot: 'L1', syncState: 'synced' });
+  });
+
+  it('leaves ended orders out of the check', () => {
+    const [order] = checkedOrders({ patientId: 'p-1', now: local(13), windowMinutes: 30, orders: [{ ...ORDER, status: 'stopped' }], administrations: [administration(local(12).toISOString(), 'completed')] });
+    expect(order?.doses).toEqual([]);
+  });
+
   it('gives the check each dose with its state', () => {
     const [order] = checkedOrders({ patientId: 'p-1', now: local(13), windowMinutes: 30, orders: [ORDER], administrations: [administration(local(12).toISOString(), 'completed')] });
     expect(order?.doses.find((dose) => dose.scheduledAt === local(12).toISOString())?.state).toBe('given');
@@ -134,6 +154,16 @@ describe('MAR view', () => {
     it('lists an order on hold but not a stopped one', () => {
       expect(sectionAt(local(13), [], [{ ...PRN, status: 'on-hold' }]).asNeeded.map((entry) => entry.orderId)).toEqual(['order-prn']);
       expect(sectionAt(local(13), [], [{ ...PRN, status: 'stopped' }]).asNeeded).toEqual([]);
+    });
+
+    it('lists a stopped order while its doses are in range', () => {
+      const stopped = [{ ...PRN, status: 'stopped' }];
+      const view = sectionAt(local(13), [given(local(9)), given(local(-14))], stopped);
+      expect(view.asNeeded.map((entry) => entry.orderId)).toEqual(['order-prn']);
+      expect(view.asNeeded[0]?.administrations.map((entry) => entry.effectiveDateTime)).toEqual([local(9).toISOString()]);
+      // A dose given before the range alone does not bring the stopped order back.
+      expect(sectionAt(local(13), [given(local(-14))], stopped).asNeeded).toEqual([]);
+      expect(sectionAt(local(13), [given(local(9), { status: 'not-done' })], stopped).asNeeded).toEqual([]);
     });
 
     it('gives the check the limits and the doses given', () => {

@@ -123,6 +123,19 @@ describe('MedicationService', () => {
     expect(outbox.count()).toBe(1);
   });
 
+  it('keeps a given dose after its order is stopped', async () => {
+    await service.administer({ patientId: 'p-1', wristbandMrn: '10000001', scan: PARACETAMOL_PACK, orderId: PARACETAMOL_ORDER, scheduledAt: at(12) }, NURSE);
+    const order = await replica.records.findOne(`MedicationRequest/${PARACETAMOL_ORDER}`).exec();
+    if (order === null) throw new Error('The paracetamol order is not in the replica');
+    const { resource } = order.toMutableJSON();
+    await order.incrementalPatch({ resource: { ...resource, status: 'stopped' } });
+
+    const view = await service.mar('p-1');
+    expect(view.orders.find((entry) => entry.id === PARACETAMOL_ORDER)?.status).toBe('stopped');
+    expect(view.doses.map((dose) => [dose.scheduledAt, dose.state])).toEqual([[at(12), 'given']]);
+    expect(doseOf(view, PARACETAMOL_ORDER, at(12))?.administration).toMatchObject({ performer: 'Demo Nurse', lot: 'LOT7' });
+  });
+
   it('stores a retried save once', async () => {
     const input = { patientId: 'p-1', wristbandMrn: '10000001', scan: PARACETAMOL_PACK, orderId: PARACETAMOL_ORDER, scheduledAt: at(12), administrationId: '6f1c2b1e-0d3a-4b7e-9c55-1a2b3c4d5e6f' };
     await service.administer(input, NURSE);
