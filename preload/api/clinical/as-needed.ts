@@ -86,6 +86,12 @@ export interface AsNeededState {
   tooSoon: boolean;
   /** The maxima that one more dose now would exceed. */
   exceeded: ExceededMaximum[];
+  /**
+   * The amount maxima that cannot be checked, because a dose given in their period, or the next
+   * dose, is in a unit that does not convert to the maximum's (a count of "{tablet}" against a
+   * dose in mg).
+   */
+  unverifiable: AsNeededMaximum[];
   /** The earliest time at which one more dose is inside every limit, or null when that is now. */
   nextAllowedAt: string | null;
 }
@@ -128,8 +134,8 @@ function maximumAllowsAt(maximum: AsNeededMaximum, doses: readonly TimedAmount[]
 /**
  * Returns what an as-needed order allows at `now`, given its doses given so far. `orderDose` is the
  * order's dose, which both stands for the next dose and for a recorded dose without an amount.
- * NOTE: an amount maximum in a unit that the doses do not convert to (a count of "{tablet}" against
- * a dose in mg) gives a null total and is neither counted nor enforced.
+ * An amount maximum in a unit that the doses do not convert to gives a null total and is listed in
+ * `unverifiable`, and the check then raises a problem that tells the nurse to count by hand.
  */
 export function asNeededState(limits: AsNeededLimits, orderDose: { value: number; code: string } | undefined, given: readonly GivenDose[], now: Date): AsNeededState {
   const nowMs = now.getTime();
@@ -146,13 +152,18 @@ export function asNeededState(limits: AsNeededLimits, orderDose: { value: number
 
   const totals: MaximumTotal[] = [];
   const exceeded: ExceededMaximum[] = [];
+  const unverifiable: AsNeededMaximum[] = [];
   for (const maximum of limits.maxima) {
     const doses = dosesInPeriod(maximum, given, orderDose, nowMs);
     const known = doses.every((dose) => dose.amount !== null);
     const total = known ? doses.reduce((sum, dose) => sum + (dose.amount ?? 0), 0) : null;
     totals.push({ maximum, given: total });
     const next = amountOf(maximum, orderDose ?? null);
-    if (total === null || next === null || total + next <= maximum.max + EPSILON) continue;
+    if (total === null || next === null) {
+      unverifiable.push(maximum);
+      continue;
+    }
+    if (total + next <= maximum.max + EPSILON) continue;
     exceeded.push({ maximum, given: total, after: total + next });
     allowedAtMs = Math.max(allowedAtMs, maximumAllowsAt(maximum, doses, next));
   }
@@ -163,6 +174,7 @@ export function asNeededState(limits: AsNeededLimits, orderDose: { value: number
     totals,
     tooSoon,
     exceeded,
+    unverifiable,
     nextAllowedAt: allowedAtMs > nowMs ? new Date(allowedAtMs).toISOString() : null,
   };
 }

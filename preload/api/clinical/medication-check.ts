@@ -84,6 +84,7 @@ export const CHECK_PROBLEM_CODES = [
   'route-mismatch',
   'as-needed-too-soon',
   'as-needed-maximum',
+  'as-needed-maximum-unverified',
 ] as const;
 export type CheckProblemCode = (typeof CHECK_PROBLEM_CODES)[number];
 
@@ -94,8 +95,18 @@ export type CheckProblemCode = (typeof CHECK_PROBLEM_CODES)[number];
  * bedside, such as a vomited dose or pain before a dressing change. `as-needed-maximum` blocks,
  * because the maximum is the prescriber's limit of the total dose (4 g of paracetamol a day, for
  * the liver), and a dose over it needs a changed order from the prescriber, not a nurse's reason.
+ * `as-needed-maximum-unverified` may be overridden: the workstation cannot add the doses up, so
+ * the nurse counts them from the MAR and records that in the reason. Blocking would withhold pain relief
+ * for a unit mismatch in the records.
  */
-export const OVERRIDABLE_PROBLEMS: ReadonlySet<CheckProblemCode> = new Set(['patient-not-identified', 'wrong-time', 'dose-mismatch', 'route-mismatch', 'as-needed-too-soon']);
+export const OVERRIDABLE_PROBLEMS: ReadonlySet<CheckProblemCode> = new Set([
+  'patient-not-identified',
+  'wrong-time',
+  'dose-mismatch',
+  'route-mismatch',
+  'as-needed-too-soon',
+  'as-needed-maximum-unverified',
+]);
 
 export interface CheckProblem {
   code: CheckProblemCode;
@@ -259,6 +270,9 @@ function asNeededMatch(order: CheckedOrder, now: Date, problems: CheckProblem[])
         nextAllowedAt: state.nextAllowedAt ?? now.toISOString(),
       }),
     );
+  }
+  for (const maximum of state.unverifiable) {
+    problems.push(problem('as-needed-maximum-unverified', { max: totalText(maximum, maximum.max), hours: maximum.periodHours }));
   }
   for (const entry of state.exceeded) {
     problems.push(

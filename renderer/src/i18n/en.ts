@@ -698,6 +698,7 @@ export const en = {
   'bcma.problem.route-mismatch': 'Route mismatch: the order says {route}, which this dose form cannot be given by.',
   'bcma.problem.as-needed-too-soon': 'Too soon: the last dose was given at {time}, {since} ago, and this order needs {interval} between doses. The next dose may be given from {next}.',
   'bcma.problem.as-needed-maximum-amount': 'Maximum dose: {given} was given in the last {hours} h, and this dose would make {after}, over the maximum of {max} per {hours} h. Do not give it. The next dose fits the maximum from {next}, or ask the prescriber.',
+  'bcma.problem.as-needed-maximum-unverified': 'Maximum dose not checked: the order allows at most {max} per {hours} h, but a dose is recorded in a unit that does not convert to it. Add up the doses on the MAR. If this dose stays within the maximum, give it with the reason that you counted.',
   'bcma.problem.as-needed-maximum-doses': 'Maximum dose: {given} doses were given in the last {hours} h, and the order allows {max} per {hours} h. Do not give it. The next dose fits the maximum from {next}, or ask the prescriber.',
 
   'time.justNow': 'just now',

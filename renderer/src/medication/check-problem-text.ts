@@ -63,5 +63,7 @@ export function checkProblemText(problem: CheckProblemView, context: ProblemCont
       };
       return problem.details.kind === 'doses' ? t('bcma.problem.as-needed-maximum-doses', values) : t('bcma.problem.as-needed-maximum-amount', values);
     }
+    case 'as-needed-maximum-unverified':
+      return t('bcma.problem.as-needed-maximum-unverified', { max: detail(problem, 'max'), hours: detail(problem, 'hours') });
   }
 }

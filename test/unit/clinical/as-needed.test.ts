@@ -78,7 +78,7 @@ describe('as-needed state', () => {
 
   it('allows the first dose now', () => {
     const state = asNeededState(limits, GRAM, [], local(12));
-    expect(state).toEqual({ lastGivenAt: null, dosesInLast24Hours: 0, totals: [{ maximum: limits.maxima[0], given: 0 }], tooSoon: false, exceeded: [], nextAllowedAt: null });
+    expect(state).toEqual({ lastGivenAt: null, dosesInLast24Hours: 0, totals: [{ maximum: limits.maxima[0], given: 0 }], tooSoon: false, exceeded: [], unverifiable: [], nextAllowedAt: null });
   });
 
   it('waits for the interval after a dose', () => {
@@ -129,5 +129,18 @@ describe('as-needed state', () => {
     const state = asNeededState(limits, { value: 2, code: '{tablet}' }, [{ at: local(10).toISOString(), amount: null }], local(15));
     expect(state.totals[0]?.given).toBeNull();
     expect(state.exceeded).toEqual([]);
+    expect(state.unverifiable).toEqual([limits.maxima[0]]);
+  });
+
+  it('verifies amounts that convert', () => {
+    const state = asNeededState(limits, { value: 500, code: 'mg' }, [{ at: local(10).toISOString(), amount: { value: 1, code: 'g' } }], local(15));
+    expect(state.totals[0]?.given).toBe(1);
+    expect(state.unverifiable).toEqual([]);
+  });
+
+  it('flags a next dose that does not convert', () => {
+    const state = asNeededState(limits, { value: 2, code: '{tablet}' }, [], local(15));
+    expect(state.totals[0]?.given).toBe(0);
+    expect(state.unverifiable).toEqual([limits.maxima[0]]);
   });
 });

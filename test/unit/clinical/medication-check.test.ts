@@ -285,6 +285,16 @@ describe('medication check of as-needed orders', () => {
     expect(result.overridable).toBe(false);
   });
 
+  it('asks to count a maximum it cannot add up', () => {
+    const inTablets = { at: new Date(2026, 11, 4, 6, 0).toISOString(), amount: { value: 2, code: '{tablet}' } };
+    const order = { ...PRN_ORDER, asNeeded: { limits: PRN_LIMITS, given: [inTablets] } };
+    const result = checkMedicationScan(input({ orders: [order] }));
+    expect(codesOf(result)).toEqual(['as-needed-maximum-unverified']);
+    expect(result.problems[0]?.details).toEqual({ max: '4 g', hours: 24 });
+    expect(result.overridable).toBe(true);
+    expect(result.match?.orderId).toBe(PRN_ORDER.id);
+  });
+
   it('refuses an as-needed order on hold', () => {
     const result = checkMedicationScan(input({ orders: [{ ...PRN_ORDER, status: 'on-hold' }] }));
     expect(codesOf(result)).toEqual(['order-not-active']);

@@ -73,4 +73,10 @@ describe('check problem text', () => {
       'Maximum dose: 3 doses were given in the last 24 h, and the order allows 3 per 24 h. Do not give it. The next dose fits the maximum from 19:00, or ask the prescriber.',
     );
   });
+
+  it('asks to count a maximum in another unit', () => {
+    expect(checkProblemText(problem('as-needed-maximum-unverified', { max: '4 g', hours: 24 }), CONTEXT)).toBe(
+      'Maximum dose not checked: the order allows at most 4 g per 24 h, but a dose is recorded in a unit that does not convert to it. Add up the doses on the MAR. If this dose stays within the maximum, give it with the reason that you counted.',
+    );
+  });
 });
