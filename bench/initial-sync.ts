@@ -7,13 +7,17 @@
 // Last, a child process starts the core as the hosts do (createCore, encrypted replica), signs in
 // and replicates everything over HTTP on loopback.
 //
+// With --compare, the sync phases of several checkouts run in turn against the one seeded server
+// instead, so that versions of the workstation code meet the same data and the same machine state.
+//
 // Run: npm run bench:initial-sync -- [--patients 100000] [--observations 5] [--json out.json]
 //      [--page-sizes 200,1000] [--skip-core] [--plain-replica] [--cpu-prof-dir DIR]
-//      [--heap-prof-dir DIR [--heap-prof-old-space]]
+//      [--heap-prof-dir DIR [--heap-prof-old-space]] [--compare DIR,DIR [--rounds 3]]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -44,6 +48,9 @@ const { values } = parseArgs({
     'skip-core': { type: 'boolean', default: false },
     // Opens the core's replica without a key, to show what the encryption costs.
     'plain-replica': { type: 'boolean', default: false },
+    // Checkouts whose sync phases run in turn against one seeded server, comma-separated.
+    compare: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
     help: { type: 'boolean', default: false },
     'database-url': { type: 'string', default: process.env.HMS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     // Internal: the child process that runs the workstation core (`sync`) or only pulls (`pull`).
@@ -72,6 +79,10 @@ const HELP = `Options:
   --heap-live-above MB
                      instead, sample only live objects, and write the profile after the first full
                      garbage collection that leaves more than MB of heap (initial-sync-live.heapprofile)
+  --compare A,B      skip the pull-only runs, then run the sync phase of each checkout A, B, …
+                     (directories of this repository with node_modules installed) in turn against
+                     the one seeded server, with one raw read in pages of ${CORE_PULL_BATCH_SIZE} for the ratio
+  --rounds N         rounds of --compare (default 3)
   --database-url URL PostgreSQL to create the bench database in (default postgres://postgres@127.0.0.1:5432/test)`;
 
 function positiveInteger(name: string, value: string): number {
@@ -126,10 +137,11 @@ async function rawRead(databaseUrl: string, pageSize: number): Promise<RawRead> 
 }
 
 /** Runs this script in a child process and returns the JSON of its last output line. */
-function runChild(nodeArgs: readonly string[], scriptArgs: readonly string[]): Promise<Record<string, unknown>> {
-  const script = fileURLToPath(import.meta.url);
+/** Runs this script, or the same script of the checkout `checkout`, in a child process and returns the JSON of its last output line. */
+function runChild(nodeArgs: readonly string[], scriptArgs: readonly string[], checkout?: string): Promise<Record<string, unknown>> {
+  const script = checkout ? join(checkout, 'bench', 'initial-sync.ts') : fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...scriptArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, script, ...scriptArgs], { stdio: ['ignore', 'pipe', 'inherit'], ...(checkout ? { cwd: checkout } : {}) });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
@@ -147,7 +159,7 @@ function runPullChild(serverUrl: string, pageSize: number): Promise<Record<strin
   return runChild(['--import', 'tsx'], ['--phase', 'pull', '--server-url', serverUrl, '--page-size', String(pageSize)]);
 }
 
-function runSyncChild(serverUrl: string, expected: Record<CollectionName, number>): Promise<Record<string, unknown>> {
+function runSyncChild(serverUrl: string, expected: Record<CollectionName, number>, checkout?: string): Promise<Record<string, unknown>> {
   const nodeArgs = ['--expose-gc', '--import', 'tsx'];
   if (values['cpu-prof-dir']) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', values['cpu-prof-dir']);
   const scriptArgs = ['--phase', 'sync', '--server-url', serverUrl, '--expected', JSON.stringify(expected)];
@@ -155,7 +167,62 @@ function runSyncChild(serverUrl: string, expected: Record<CollectionName, number
   if (values['heap-prof-dir']) scriptArgs.push('--heap-prof-dir', values['heap-prof-dir']);
   if (values['heap-prof-old-space']) scriptArgs.push('--heap-prof-old-space');
   if (values['heap-live-above']) scriptArgs.push('--heap-live-above', values['heap-live-above']);
-  return runChild(nodeArgs, scriptArgs);
+  return runChild(nodeArgs, scriptArgs, checkout);
+}
+
+interface ComparedSync {
+  checkout: string;
+  round: number;
+  seconds: number;
+  documentsPerSecond: number;
+  cpuSeconds: number;
+  syncToRawRatio: number;
+}
+
+/**
+ * Runs the sync phase of each checkout in turn, `rounds` times, against the one seeded server, and
+ * prints each run and the mean of each checkout. Each sync signs in again, and the server keeps
+ * the sign-in AuditEvent of the runs before, a few documents more than the expected counts.
+ */
+async function compareCheckouts(serverUrl: string, databaseUrl: string, expected: Record<CollectionName, number>, checkouts: readonly string[], rounds: number): Promise<Record<string, unknown>> {
+  const raw = await rawRead(databaseUrl, CORE_PULL_BATCH_SIZE);
+  expected.reference = raw.byCollection.reference;
+  console.log(`Raw read in pages of ${CORE_PULL_BATCH_SIZE}: ${raw.seconds.toFixed(2)} s`);
+  const runs: ComparedSync[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const checkout of checkouts) {
+      const sync = await runSyncChild(serverUrl, expected, checkout);
+      const run = {
+        checkout,
+        round,
+        seconds: sync.seconds as number,
+        documentsPerSecond: sync.documentsPerSecond as number,
+        cpuSeconds: sync.cpuSeconds as number,
+        syncToRawRatio: (sync.seconds as number) / raw.seconds,
+      };
+      runs.push(run);
+      console.log(`round ${round} ${checkout}: ${run.seconds.toFixed(2)} s, ${run.documentsPerSecond} documents/s, ${run.cpuSeconds.toFixed(2)} s of CPU, ratio ${run.syncToRawRatio.toFixed(2)}`);
+    }
+  }
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const means = checkouts.map((checkout) => {
+    const own = runs.filter((run) => run.checkout === checkout);
+    return { checkout, seconds: mean(own.map((run) => run.seconds)), cpuSeconds: mean(own.map((run) => run.cpuSeconds)) };
+  });
+  for (const entry of means) console.log(`mean ${entry.checkout}: ${entry.seconds.toFixed(2)} s, ${entry.cpuSeconds.toFixed(2)} s of CPU`);
+  return { raw, runs, means };
+}
+
+/** Returns the checkouts of --compare as absolute paths, or exits naming the one without this benchmark. */
+function checkoutsToCompare(list: string): string[] {
+  const checkouts = list.split(',').map((entry) => resolve(entry.trim()));
+  for (const checkout of checkouts) {
+    if (!existsSync(join(checkout, 'bench', 'initial-sync.ts')) || !existsSync(join(checkout, 'node_modules'))) {
+      console.error(`Invalid --compare entry ${checkout}: expected a checkout of this repository with bench/initial-sync.ts and node_modules (run npm ci there, or link this checkout's node_modules)`);
+      process.exit(2);
+    }
+  }
+  return checkouts;
 }
 
 async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -198,6 +265,8 @@ async function main(): Promise<void> {
   }
   const expected = expectedDocuments(scale);
   let expectedTotal = COLLECTION_NAMES.reduce((total, name) => total + expected[name], 0);
+  const checkouts = values.compare === undefined ? undefined : checkoutsToCompare(values.compare);
+  const rounds = positiveInteger('rounds', values.rounds);
 
   const database = await createDatabase(values['database-url']);
   try {
@@ -207,6 +276,12 @@ async function main(): Promise<void> {
       console.log(`Seeding ${scale.patients} patients, their Encounters and ${expected.entries} observations into ${new URL(database.url).pathname.slice(1)}`);
       const seedSeconds = await seed(database.url, scale);
       console.log(`Seeded in ${seedSeconds.toFixed(1)} s`);
+
+      if (checkouts) {
+        const comparison = await compareCheckouts(server.url, database.url, expected, checkouts, rounds);
+        if (values.json) writeFileSync(values.json, `${JSON.stringify({ scale, seedSeconds, ...comparison }, null, 2)}\n`);
+        return;
+      }
 
       const raw: RawRead[] = [];
       const pulls: Record<string, unknown>[] = [];
