@@ -136,7 +136,6 @@ async function rawRead(databaseUrl: string, pageSize: number): Promise<RawRead> 
   }
 }
 
-/** Runs this script in a child process and returns the JSON of its last output line. */
 /** Runs this script, or the same script of the checkout `checkout`, in a child process and returns the JSON of its last output line. */
 function runChild(nodeArgs: readonly string[], scriptArgs: readonly string[], checkout?: string): Promise<Record<string, unknown>> {
   const script = checkout ? join(checkout, 'bench', 'initial-sync.ts') : fileURLToPath(import.meta.url);

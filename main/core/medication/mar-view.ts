@@ -71,6 +71,11 @@ function administrationView(administration: AdministrationWithState): MarAdminis
   };
 }
 
+/** Returns what a recorded administration made of its dose: held when it was not done, else given. */
+function recordedState(administration: RecordedAdministration): 'held' | 'given' {
+  return administration.status === 'not-done' ? 'held' : 'given';
+}
+
 function openState(scheduledAt: Date, now: Date, windowMs: number): MarDoseState {
   const offset = now.getTime() - scheduledAt.getTime();
   if (offset > windowMs) return 'overdue';
@@ -101,8 +106,7 @@ function recordedDosesOfEndedOrders(input: MarInput, from: Date, to: Date): MarD
     if (!ended.has(administration.orderId) || !administration.scheduledAt || administration.status === 'entered-in-error') continue;
     const scheduledAt = new Date(administration.scheduledAt);
     if (scheduledAt.getTime() < from.getTime() || scheduledAt.getTime() >= to.getTime()) continue;
-    const state: MarDoseState = administration.status === 'not-done' ? 'held' : 'given';
-    doses.push({ orderId: administration.orderId, scheduledAt: scheduledAt.toISOString(), state, administration: administrationView(administration) });
+    doses.push({ orderId: administration.orderId, scheduledAt: scheduledAt.toISOString(), state: recordedState(administration), administration: administrationView(administration) });
   }
   return doses;
 }
@@ -157,7 +161,7 @@ export function buildMarView(input: MarInput): MarView {
   const windowMs = input.windowMinutes * 60_000;
   const doses: MarDose[] = scheduledDoses(input, from, to).map(({ order, scheduledAt, administration }) => {
     let state: MarDoseState = openState(scheduledAt, input.now, windowMs);
-    if (administration) state = administration.status === 'not-done' ? 'held' : 'given';
+    if (administration) state = recordedState(administration);
     return { orderId: order.id, scheduledAt: scheduledAt.toISOString(), state, administration: administration ? administrationView(administration) : null };
   });
   doses.push(...recordedDosesOfEndedOrders(input, from, to));
@@ -190,7 +194,7 @@ export function checkedOrders(input: MarInput): CheckedOrder[] {
       .filter((dose) => dose.order === order)
       .map((dose) => {
         let state: DoseState = 'open';
-        if (dose.administration) state = dose.administration.status === 'not-done' ? 'held' : 'given';
+        if (dose.administration) state = recordedState(dose.administration);
         return { scheduledAt: dose.scheduledAt.toISOString(), state };
       }),
     ...(order.asNeeded ? { asNeeded: { limits: asNeededLimitsOfOrder(order), given: givenDoses(givenAdministrations(order, input.administrations)) } } : {}),

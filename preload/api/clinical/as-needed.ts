@@ -135,7 +135,7 @@ function maximumAllowsAt(maximum: AsNeededMaximum, doses: readonly TimedAmount[]
  * Returns what an as-needed order allows at `now`, given its doses given so far. `orderDose` is the
  * order's dose, which both stands for the next dose and for a recorded dose without an amount.
  * An amount maximum in a unit that the doses do not convert to gives a null total and is listed in
- * `unverifiable`, and the check then raises a problem that tells the nurse to count by hand.
+ * `unverifiable`, for which the check raises a problem: the nurse then counts the doses by hand.
  */
 export function asNeededState(limits: AsNeededLimits, orderDose: { value: number; code: string } | undefined, given: readonly GivenDose[], now: Date): AsNeededState {
   const nowMs = now.getTime();

@@ -96,8 +96,8 @@ export type CheckProblemCode = (typeof CHECK_PROBLEM_CODES)[number];
  * because the maximum is the prescriber's limit of the total dose (4 g of paracetamol a day, for
  * the liver), and a dose over it needs a changed order from the prescriber, not a nurse's reason.
  * `as-needed-maximum-unverified` may be overridden: the workstation cannot add the doses up, so
- * the nurse counts them from the MAR and says so in the reason. Blocking would withhold pain
- * relief for a unit mismatch in the records.
+ * the nurse counts them from the MAR and records the count in the reason. Blocking would
+ * withhold pain relief for a unit mismatch in the records.
  */
 export const OVERRIDABLE_PROBLEMS: ReadonlySet<CheckProblemCode> = new Set([
   'patient-not-identified',

@@ -33,11 +33,11 @@ const connections = new Map<string, PooledConnection>();
 
 /**
  * Page size of new replica files. A loaded vital signs panel's row is about 3 KB: its JSON with the
- * fields RxDB adds, and the index columns. An 8 KB page holds two such rows and leaves a quarter
- * of itself unused; a 16 KB page holds five, and the replica of a 5,000-patient ward took 102 MB
- * instead of 121 MB. Every page written is encrypted and written out whole, so the initial load
- * writes less (docs/benchmarks.md, "16 KB pages"). A small commit, such as one nurse's entry,
- * writes each page it touches, now twice as large: tens of kilobytes per commit.
+ * fields RxDB adds, and the index columns. Two such rows fit in an 8 KB page, which leaves a
+ * quarter of it unused. Five fit in a 16 KB page, and the replica of a 5,000-patient ward took
+ * 102 MB instead of 121 MB. Every page written is encrypted and written out whole, so the
+ * initial load writes less (docs/benchmarks.md, "16 KB pages"). A small commit, such as one
+ * nurse's entry, writes each page it touches, now twice as large: tens of kilobytes per commit.
  */
 const PAGE_SIZE = 16384;
 /** Page size of the SQLCipher replicas created after the move to 8 KB pages and before CIPHER. */
